@@ -1,0 +1,88 @@
+// buildApp(config): the one place that knows every domain and wires them into a Fastify app.
+import formbody from "@fastify/formbody";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance } from "fastify";
+import { authRoutes } from "./auth/routes.js";
+import { type Clock, systemClock } from "./clock.js";
+import { sparrowRoutes } from "./compat/sparrow.js";
+import type { Config } from "./config.js";
+import type { AppContext } from "./context.js";
+import { KeyStore } from "./crypto/keys.js";
+import { Sealer } from "./crypto/seal.js";
+import { type Database, openDatabase } from "./db/database.js";
+import { migrateToLatest } from "./db/migrate.js";
+import { registerSecurityHeaders } from "./http/headers.js";
+import { loggerOptions, requestId } from "./http/logging.js";
+import { registerProblemHandlers } from "./http/problem.js";
+import { opsRoutes } from "./ops/routes.js";
+import { buildServices, type Services } from "./services.js";
+
+export interface BuildOptions {
+  clock?: Clock;
+  /** An already open database (tests share one PGlite); otherwise config.databaseUrl is opened. */
+  database?: Database;
+  /** Skip migrations (the CLI's `migrate` runs them itself). */
+  migrate?: boolean;
+  /** Where log lines go (tests read them back); stdout by default. */
+  logStream?: { write(line: string): void };
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+/** Opens storage and keys, then builds the app. Every call is independent: no module state. */
+export async function buildContext(config: Config, options: BuildOptions = {}): Promise<AppContext> {
+  const clock = options.clock ?? systemClock;
+  const database =
+    options.database ?? (await openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous }));
+  if (options.migrate !== false) await migrateToLatest(database.db);
+  const sealer = new Sealer(config.secretKey);
+  const keys = new KeyStore(database.db, sealer, clock, config.baseUrl);
+  await keys.init();
+  return { config, database, clock, sealer, keys };
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const ctx = await buildContext(config, options);
+  const services = buildServices(ctx);
+  const app = Fastify({
+    logger: options.logStream ? { ...loggerOptions(config.logLevel), stream: options.logStream } : loggerOptions(config.logLevel),
+    genReqId: requestId,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+  app.decorate("services", services);
+  app.addHook("onClose", async () => {
+    await ctx.database.close();
+  });
+
+  registerProblemHandlers(app);
+  registerSecurityHeaders(app, config.baseUrl);
+  await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Handoff",
+        version: "0.1.0",
+        description: "Partner single sign-on: exchange credentials, mint login links, redeem them, know the user.",
+      },
+      servers: [{ url: config.baseUrl }],
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+    },
+  });
+
+  await app.register(async (scope) => opsRoutes(scope, services));
+  await app.register(async (scope) => authRoutes(scope, services));
+  await app.register(async (scope) => sparrowRoutes(scope, services));
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

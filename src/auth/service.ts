@@ -1,0 +1,199 @@
+// The token exchange (partner token + API token → access token) and the bearer check.
+import type { JWTPayload } from "jose";
+import type { Clock } from "../clock.js";
+import type { KeyStore } from "../crypto/keys.js";
+import { parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
+import type { Database } from "../db/database.js";
+import { type ErrorCode, HandoffError } from "../http/errors.js";
+import { apiTokenStore, partnerStore, partnerTokenStore } from "../partners/store.js";
+
+export const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
+export const ACCESS_TOKEN_TYP = "at+jwt";
+export const ACCESS_TOKEN_AUDIENCE = "handoff:partner-api";
+const LAST_USED_EVERY_MS = 60_000;
+const VERIFIED_CACHE_SIZE = 10_000;
+
+/** Who a valid access token speaks for. */
+export interface PartnerPrincipal {
+  partnerId: string;
+  apiTokenId: string;
+  partnerTokenId: string;
+}
+
+export interface AccessToken {
+  accessToken: string;
+  expiresAt: number;
+  principal: PartnerPrincipal;
+}
+
+interface CachedCheck {
+  failure: ErrorCode | null;
+  until: number;
+}
+
+export class AuthService {
+  /** Credential checks, keyed by API token id + partner token id (the token's identity, not its bytes). */
+  readonly #checks = new Map<string, CachedCheck>();
+  /** Verified access tokens, so the signature is checked once per token, not once per request. */
+  readonly #verified = new Map<string, { principal: PartnerPrincipal; exp: number }>();
+  readonly #lastUsedWrites = new Map<string, number>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    private readonly keys: KeyStore,
+    private readonly cacheMs: number,
+  ) {}
+
+  /** Forget every cached credential check: called after revocation, suspension or rotation. */
+  credentialsChanged(): void {
+    this.#checks.clear();
+  }
+
+  /** Forget verified signatures: called after a signing key is revoked. */
+  keysChanged(): void {
+    this.#verified.clear();
+  }
+
+  /**
+   * Exchanges a partner token and an API token for a 24-hour access token. Checks run in the
+   * order of seed 001's error table, so each failure has its own answer.
+   */
+  async exchange(partnerTokenInput: unknown, apiTokenInput: unknown): Promise<AccessToken> {
+    if (!nonEmpty(partnerTokenInput) || !nonEmpty(apiTokenInput)) throw new HandoffError("missing_credentials");
+    const db = this.database.db;
+    const now = this.clock.now();
+
+    const presentedPartner = parseSecret(SecretPrefix.partnerToken, partnerTokenInput);
+    const partnerToken = presentedPartner && (await partnerTokenStore.find(db, presentedPartner.id));
+    if (
+      !presentedPartner ||
+      !partnerToken ||
+      !secretMatches(presentedPartner.secret, partnerToken.secret_hash) ||
+      partnerToken.revoked_at !== null ||
+      (partnerToken.expires_at !== null && partnerToken.expires_at <= now)
+    ) {
+      throw new HandoffError("invalid_partner_token");
+    }
+
+    const partner = await partnerStore.find(db, partnerToken.partner_id);
+    if (!partner) throw new HandoffError("invalid_partner_token");
+    if (partner.contract_expires_at !== null && partner.contract_expires_at <= now) {
+      throw new HandoffError("account_expired");
+    }
+    if (partner.status !== "active") throw new HandoffError("account_inactive");
+
+    const presentedApi = parseSecret(SecretPrefix.apiToken, apiTokenInput);
+    const apiToken = presentedApi && (await apiTokenStore.find(db, presentedApi.id));
+    if (!presentedApi || !apiToken || !secretMatches(presentedApi.secret, apiToken.secret_hash)) {
+      throw new HandoffError("invalid_api_token");
+    }
+    if (apiToken.partner_id !== partner.id) throw new HandoffError("credentials_mismatch");
+    if (apiToken.revoked_at !== null) throw new HandoffError("invalid_api_token");
+    if (apiToken.expires_at !== null && apiToken.expires_at <= now) throw new HandoffError("api_token_expired");
+
+    await this.#touch(apiToken.id, now);
+    const principal = { partnerId: partner.id, apiTokenId: apiToken.id, partnerTokenId: partnerToken.id };
+    const { token, expiresAt } = await this.keys.sign(
+      { partner_id: principal.partnerId, api_token_id: principal.apiTokenId, partner_token_id: principal.partnerTokenId },
+      {
+        typ: ACCESS_TOKEN_TYP,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        subject: partner.id,
+        jti: crypto.randomUUID(),
+        ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+      },
+    );
+    return { accessToken: token, expiresAt, principal };
+  }
+
+  /** Last-used time, written at most once a minute per token so the hot path stays read-only. */
+  async #touch(apiTokenId: string, now: number): Promise<void> {
+    const last = this.#lastUsedWrites.get(apiTokenId) ?? 0;
+    if (now - last < LAST_USED_EVERY_MS) return;
+    this.#lastUsedWrites.set(apiTokenId, now);
+    if (this.#lastUsedWrites.size > VERIFIED_CACHE_SIZE) this.#lastUsedWrites.clear();
+    await apiTokenStore.touch(this.database.db, apiTokenId, now);
+  }
+
+  /**
+   * Checks an `Authorization: Bearer` header and the credentials behind the token: the API
+   * token not revoked or expired, the partner token not rotated out, the partner active.
+   */
+  async authenticate(authorization: string | undefined): Promise<PartnerPrincipal> {
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization ?? "");
+    if (!match?.[1]) throw new HandoffError("invalid_token", "send Authorization: Bearer <access token>");
+    const principal = await this.#verify(match[1]);
+    const failure = await this.#check(principal);
+    if (failure) throw new HandoffError(failure);
+    return principal;
+  }
+
+  async #verify(token: string): Promise<PartnerPrincipal> {
+    const nowSeconds = this.clock.now() / 1000;
+    const cached = this.#verified.get(token);
+    if (cached && cached.exp > nowSeconds) return cached.principal;
+    let payload: JWTPayload;
+    try {
+      payload = await this.keys.verify(token, { typ: ACCESS_TOKEN_TYP, audience: ACCESS_TOKEN_AUDIENCE });
+    } catch (error) {
+      throw new HandoffError("invalid_token", undefined, { cause: error });
+    }
+    const { partner_id, api_token_id, partner_token_id, sub, exp } = payload;
+    if (
+      typeof partner_id !== "string" ||
+      typeof api_token_id !== "string" ||
+      typeof partner_token_id !== "string" ||
+      sub !== partner_id ||
+      typeof exp !== "number"
+    ) {
+      throw new HandoffError("invalid_token");
+    }
+    const principal = { partnerId: partner_id, apiTokenId: api_token_id, partnerTokenId: partner_token_id };
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.clear();
+    this.#verified.set(token, { principal, exp });
+    return principal;
+  }
+
+  async #check(principal: PartnerPrincipal): Promise<ErrorCode | null> {
+    const now = this.clock.now();
+    const key = `${principal.apiTokenId}|${principal.partnerTokenId}`;
+    const cached = this.#checks.get(key);
+    if (cached && cached.until > now) return cached.failure;
+    const row = await this.database.db
+      .selectFrom("api_tokens as a")
+      .innerJoin("partners as p", "p.id", "a.partner_id")
+      .innerJoin("partner_tokens as t", (join) =>
+        join.onRef("t.partner_id", "=", "p.id").on("t.id", "=", principal.partnerTokenId),
+      )
+      .select([
+        "a.revoked_at as api_revoked_at",
+        "a.expires_at as api_expires_at",
+        "p.id as partner_id",
+        "p.status",
+        "p.contract_expires_at",
+        "t.revoked_at as pt_revoked_at",
+        "t.expires_at as pt_expires_at",
+      ])
+      .where("a.id", "=", principal.apiTokenId)
+      .executeTakeFirst();
+    let failure: ErrorCode | null = null;
+    if (!row || row.partner_id !== principal.partnerId) failure = "invalid_token";
+    else if (row.api_revoked_at !== null || (row.api_expires_at !== null && row.api_expires_at <= now)) failure = "invalid_token";
+    else if (row.pt_revoked_at !== null || (row.pt_expires_at !== null && row.pt_expires_at <= now)) failure = "invalid_token";
+    else if (row.contract_expires_at !== null && row.contract_expires_at <= now) failure = "account_expired";
+    else if (row.status !== "active") failure = "account_inactive";
+    // A cached "valid" must not outlive a known expiry.
+    const expiries = [row?.api_expires_at, row?.pt_expires_at, row?.contract_expires_at].filter(
+      (t): t is number => typeof t === "number" && t > now,
+    );
+    const until = Math.min(now + this.cacheMs, ...expiries);
+    if (this.#checks.size >= VERIFIED_CACHE_SIZE) this.#checks.clear();
+    this.#checks.set(key, { failure, until });
+    return failure;
+  }
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0;
+}

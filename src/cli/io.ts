@@ -1,0 +1,68 @@
+// Shared pieces of the `handoff` command: argument parsing, output, opening the services.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { buildContext } from "../app.js";
+import { loadConfig } from "../config.js";
+import { buildServices, type Services } from "../services.js";
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+}
+
+export function parse(args: string[], options: Options = {}): Parsed {
+  try {
+    return parseArgs({ args, options: { ...options, json: { type: "boolean" } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Runs `work` with the services of the configured database, then closes it. */
+export async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
+  const ctx = await buildContext(loadConfig());
+  try {
+    return await work(buildServices(ctx));
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+export function positional(positionals: string[], index: number, name: string): string {
+  const value = positionals[index];
+  if (!value) throw new UsageError(`missing <${name}>`);
+  return value;
+}
+
+/** An ISO 8601 date or date-time, as epoch ms. */
+export function timeOption(value: string | undefined, name: string): number | null {
+  if (value === undefined) return null;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO 8601 date, got "${value}"`);
+  return ms;
+}
+
+/** Prints JSON with --json, otherwise aligned "key  value" lines. */
+export function print(json: boolean | undefined, value: Record<string, unknown> | Record<string, unknown>[]): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    return;
+  }
+  const rows = Array.isArray(value) ? value : [value];
+  for (const row of rows) {
+    const width = Math.max(...Object.keys(row).map((k) => k.length));
+    for (const [key, v] of Object.entries(row)) {
+      process.stdout.write(`${key.padEnd(width)}  ${v === null || v === undefined ? "-" : String(v)}\n`);
+    }
+    if (rows.length > 1) process.stdout.write("\n");
+  }
+}
+
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

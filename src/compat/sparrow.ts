@@ -1,0 +1,59 @@
+// Seed 001 (Sparrow SMS enterprise authentication flow): POST /v1/autho/apitoken/login/.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { guardedExchange } from "../auth/routes.js";
+import type { ErrorCode } from "../http/errors.js";
+import { logError, toHandoffError } from "../http/problem.js";
+import type { Services } from "../services.js";
+
+/** The seed's error table, word for word; the HTTP status is our choice (docs/compat/sparrow.md). */
+export const sparrowMessages: Partial<Record<ErrorCode, string>> = {
+  invalid_partner_token: "Invalid Partner Token",
+  missing_credentials: 'Must include "partner_token" and "api_token"',
+  account_expired: "Account is Expired",
+  invalid_api_token: "Invalid API Token",
+  api_token_expired: "API Token Expired",
+  credentials_mismatch: "Unable to log in with provided credentials.",
+  account_inactive: "Invalid User",
+};
+
+/**
+ * `2022-08-21T18:00:55.400174+05:45` in the seed: ISO 8601 with microseconds and an offset.
+ * We answer in UTC, written `+00:00` the way the seed writes offsets.
+ */
+export function sparrowTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.(\d{3})Z$/, ".$1000+00:00");
+}
+
+function sendSparrowError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const handoffError = toHandoffError(error);
+  logError(handoffError, request);
+  return reply
+    .status(handoffError.status)
+    .headers(handoffError.headers)
+    .send({
+      data: { errors: sparrowMessages[handoffError.code] ?? handoffError.message },
+      meta: {},
+      result: "11",
+      status: "DATA_ERROR",
+    });
+}
+
+export async function sparrowRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  const handler = async (request: FastifyRequest) => {
+    // The seed's fields arrive as JSON or as a form; anything else is "missing".
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const { accessToken, expiresAt } = await guardedExchange(services, request, body.partner_token, body.api_token);
+    return {
+      data: { message: "Success", token: accessToken, expires_on: sparrowTime(expiresAt) },
+      meta: {},
+      result: "00",
+      status: "OK",
+    };
+  };
+  const options = {
+    schema: { tags: ["compat: sparrow (seed 001)"], summary: "Seed 001's token exchange, exact shape", hide: false },
+    errorHandler: sendSparrowError,
+  };
+  app.post("/v1/autho/apitoken/login/", options, handler);
+  app.post("/v1/autho/apitoken/login", options, handler);
+}

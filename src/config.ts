@@ -1,0 +1,191 @@
+// Environment → one typed, validated Config object. The only file that reads process.env.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export type SqliteSynchronous = "FULL" | "NORMAL" | "EXTRA";
+
+export interface Config {
+  port: number;
+  host: string;
+  /** `sqlite:<path>`, `sqlite::memory:`, `postgres://…`, or `pglite:memory` / `pglite:<dir>`. */
+  databaseUrl: string;
+  dataDir: string;
+  /** Public URL of this service, without a trailing slash; used in login links and as JWT issuer. */
+  baseUrl: string;
+  /** undefined: create the demo when the database is empty; false: never. */
+  demo: boolean | undefined;
+  logLevel: LogLevel;
+  /** 32-byte key for AES-256-GCM sealing of private keys and partner data. */
+  secretKey: Buffer;
+  /** Where the secret key came from, so start-up can warn about the development fallback. */
+  secretKeySource: "env" | "file";
+  /** `trustProxy` for Fastify: addresses or CIDRs of reverse proxies whose X-Forwarded-For we believe. */
+  trustedProxies: string[];
+  bodyLimitBytes: number;
+  /** How long a rotated partner token keeps working, in seconds. */
+  partnerTokenOverlapSeconds: number;
+  /** How long a credential check (API token, partner status) is cached per process, in ms. */
+  authCacheMs: number;
+  /** Failed credential attempts per client IP per minute before 429. */
+  authFailuresPerMinute: number;
+  sqliteSynchronous: SqliteSynchronous;
+}
+
+/** A configuration error names the variable at fault; start-up prints it on one line. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+  if (!match) throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${raw}"`);
+  return match;
+}
+
+function databaseUrl(env: Env, dataDir: string): string {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === "") return `sqlite:${join(dataDir, "handoff.db")}`;
+  if (/^(sqlite|pglite):.+/.test(raw) || /^postgres(ql)?:\/\/.+/.test(raw)) return raw;
+  throw new ConfigError(
+    "DATABASE_URL",
+    "must start with sqlite:, postgres://, postgresql:// or pglite: (for example sqlite:./data/handoff.db)",
+  );
+}
+
+function baseUrl(env: Env, host: string, port: number): string {
+  const raw = env.HANDOFF_BASE_URL;
+  if (raw === undefined || raw === "") {
+    const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+    return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("HANDOFF_BASE_URL", `is not a URL: "${raw}"`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError("HANDOFF_BASE_URL", "must be an http:// or https:// URL");
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError("HANDOFF_BASE_URL", "must not carry a query, fragment or credentials");
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function demo(env: Env): boolean | undefined {
+  const raw = env.HANDOFF_DEMO;
+  if (raw === undefined || raw === "") return undefined;
+  if (raw === "0" || raw.toLowerCase() === "false") return false;
+  if (raw === "1" || raw.toLowerCase() === "true") return true;
+  throw new ConfigError("HANDOFF_DEMO", `must be 0 or 1, got "${raw}"`);
+}
+
+/**
+ * The sealing key: HANDOFF_SECRET_KEY (32 bytes, base64 or hex) in production. Without it, a key
+ * is generated once into the data directory (mode 0600) so development works out of the box.
+ */
+function secretKey(env: Env, dataDir: string, databaseUrl: string): Pick<Config, "secretKey" | "secretKeySource"> {
+  const raw = env.HANDOFF_SECRET_KEY;
+  if (raw !== undefined && raw !== "") {
+    const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, "hex") : Buffer.from(raw, "base64");
+    if (key.length !== 32) {
+      throw new ConfigError("HANDOFF_SECRET_KEY", "must be 32 bytes, base64 or hex encoded (openssl rand -base64 32)");
+    }
+    return { secretKey: key, secretKeySource: "env" };
+  }
+  if (env.NODE_ENV === "production") {
+    throw new ConfigError("HANDOFF_SECRET_KEY", "is required when NODE_ENV=production (openssl rand -base64 32)");
+  }
+  if (databaseUrl.endsWith(":memory:") || databaseUrl === "pglite:memory") {
+    return { secretKey: randomBytes(32), secretKeySource: "file" };
+  }
+  const file = join(dataDir, "secret.key");
+  if (existsSync(file)) {
+    const key = Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+    if (key.length !== 32) throw new ConfigError("HANDOFF_SECRET_KEY", `${file} does not hold a 32-byte key`);
+    return { secretKey: key, secretKeySource: "file" };
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+  return { secretKey: key, secretKeySource: "file" };
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, "PORT", 8080, 0, 65535);
+  const host = env.HOST || "127.0.0.1";
+  const dataDir = resolve(env.HANDOFF_DATA_DIR || "./data");
+  const dbUrl = databaseUrl(env, dataDir);
+  const trusted = (env.HANDOFF_TRUSTED_PROXIES ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of trusted) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) && !["loopback", "linklocal", "uniquelocal"].includes(entry)) {
+      throw new ConfigError("HANDOFF_TRUSTED_PROXIES", `"${entry}" is not an IP address, CIDR or loopback/linklocal/uniquelocal`);
+    }
+  }
+  return {
+    port,
+    host,
+    databaseUrl: dbUrl,
+    dataDir,
+    baseUrl: baseUrl(env, host, port),
+    demo: demo(env),
+    logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+    ...secretKey(env, dataDir, dbUrl),
+    trustedProxies: trusted,
+    bodyLimitBytes: integer(env, "HANDOFF_BODY_LIMIT", 64 * 1024, 1024, 16 * 1024 * 1024),
+    partnerTokenOverlapSeconds: integer(env, "HANDOFF_PARTNER_TOKEN_OVERLAP", 7 * 24 * 3600, 0, 90 * 24 * 3600),
+    authCacheMs: integer(env, "HANDOFF_AUTH_CACHE_MS", 2000, 0, 60_000),
+    authFailuresPerMinute: integer(env, "HANDOFF_AUTH_FAILURES_PER_MINUTE", 20, 1, 1_000_000),
+    sqliteSynchronous: oneOf(env, "HANDOFF_SQLITE_SYNCHRONOUS", ["FULL", "NORMAL", "EXTRA"], "FULL"),
+  };
+}
+
+/** A configuration for tests and tools: in-memory SQLite, quiet logs, no demo. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: "127.0.0.1",
+    databaseUrl: "sqlite::memory:",
+    dataDir: resolve("./data/test"),
+    baseUrl: "http://127.0.0.1:8080",
+    demo: false,
+    logLevel: "silent",
+    secretKey: randomBytes(32),
+    secretKeySource: "env",
+    trustedProxies: [],
+    bodyLimitBytes: 64 * 1024,
+    partnerTokenOverlapSeconds: 7 * 24 * 3600,
+    authCacheMs: 2000,
+    authFailuresPerMinute: 20,
+    sqliteSynchronous: "NORMAL",
+    ...overrides,
+  };
+}

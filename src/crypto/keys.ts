@@ -1,0 +1,223 @@
+// Signing keys: Ed25519 JWKs in the database (private part sealed), JWKS, sign and verify.
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from "jose";
+import type { Kysely } from "kysely";
+import type { Clock } from "../clock.js";
+import type { Tables } from "../db/schema.js";
+import type { Sealer } from "./seal.js";
+
+export const SIGNING_ALG = "EdDSA";
+/** Longest lifetime of anything we sign; a replaced key keeps verifying this long (plus leeway). */
+export const MAX_SIGNED_LIFETIME_SECONDS = 24 * 3600;
+export const CLOCK_TOLERANCE_SECONDS = 5;
+/** Anything larger is refused before parsing: our tokens are well under 1 KB. */
+export const MAX_TOKEN_LENGTH = 4096;
+const KID = /^[A-Za-z0-9_-]{1,64}$/;
+const RELOAD_THROTTLE_MS = 10_000;
+
+interface LoadedKey {
+  kid: string;
+  publicJwk: JWK;
+  publicKey: CryptoKey;
+  privateKey: CryptoKey;
+  createdAt: number;
+  retireAt: number | null;
+}
+
+export interface SignOptions {
+  typ: string;
+  audience: string;
+  subject: string;
+  jti: string;
+  ttlSeconds: number;
+}
+
+export interface VerifyOptions {
+  typ: string;
+  audience: string;
+}
+
+/** Thrown for every token we refuse; the cause stays server-side. */
+export class TokenRejected extends Error {
+  override name = "TokenRejected";
+}
+
+/**
+ * Holds the signing keys in memory, imported once. The newest live key signs; every key that
+ * is neither retired nor revoked verifies. Other processes' rotations are picked up when an
+ * unknown `kid` arrives (at most every 10 s) and on `reload()`.
+ */
+export class KeyStore {
+  #keys = new Map<string, LoadedKey>();
+  #lastLoad = 0;
+
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly sealer: Sealer,
+    private readonly clock: Clock,
+    readonly issuer: string,
+  ) {}
+
+  /** Loads the keys, creating the first one on an empty database. */
+  async init(): Promise<void> {
+    await this.reload();
+    if (!this.#signer()) {
+      await this.rotate();
+    }
+  }
+
+  async reload(): Promise<void> {
+    const now = this.clock.now();
+    const rows = await this.db
+      .selectFrom("signing_keys")
+      .selectAll()
+      .where("revoked_at", "is", null)
+      .where((eb) => eb.or([eb("retire_at", "is", null), eb("retire_at", ">", now)]))
+      .execute();
+    const next = new Map<string, LoadedKey>();
+    for (const row of rows) {
+      const known = this.#keys.get(row.kid);
+      if (known) {
+        next.set(row.kid, { ...known, retireAt: row.retire_at });
+        continue;
+      }
+      const publicJwk = JSON.parse(row.public_jwk) as JWK;
+      const privateJwk = JSON.parse(this.sealer.open(row.private_jwk_sealed, `signing_key:${row.kid}`)) as JWK;
+      next.set(row.kid, {
+        kid: row.kid,
+        publicJwk,
+        publicKey: (await importJWK(publicJwk, SIGNING_ALG)) as CryptoKey,
+        privateKey: (await importJWK(privateJwk, SIGNING_ALG)) as CryptoKey,
+        createdAt: row.created_at,
+        retireAt: row.retire_at,
+      });
+    }
+    this.#keys = next;
+    this.#lastLoad = now;
+  }
+
+  /** Adds a new signing key; the previous ones verify until what they signed has expired. */
+  async rotate(): Promise<string> {
+    const now = this.clock.now();
+    const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { crv: "Ed25519", extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    const privateJwk = await exportJWK(privateKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
+    const retireAt = now + (MAX_SIGNED_LIFETIME_SECONDS + 5 * 60) * 1000;
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("signing_keys")
+        .set({ retire_at: retireAt })
+        .where("retire_at", "is", null)
+        .where("revoked_at", "is", null)
+        .execute();
+      await trx
+        .insertInto("signing_keys")
+        .values({
+          kid,
+          alg: SIGNING_ALG,
+          public_jwk: JSON.stringify({ ...publicJwk, kid, alg: SIGNING_ALG, use: "sig" }),
+          private_jwk_sealed: this.sealer.seal(JSON.stringify(privateJwk), `signing_key:${kid}`),
+          created_at: now,
+          retire_at: null,
+          revoked_at: null,
+        })
+        .execute();
+    });
+    await this.reload();
+    return kid;
+  }
+
+  /** Emergency revocation: the key stops verifying at once in this process. */
+  async revoke(kid: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("signing_keys")
+      .set({ revoked_at: this.clock.now() })
+      .where("kid", "=", kid)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    await this.reload();
+    if (!this.#signer()) await this.rotate();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** The public keys that verify now (never a private part). */
+  jwks(): { keys: JWK[] } {
+    const now = this.clock.now();
+    return {
+      keys: [...this.#keys.values()]
+        .filter((k) => k.retireAt === null || k.retireAt > now)
+        .map((k) => k.publicJwk),
+    };
+  }
+
+  #signer(): LoadedKey | undefined {
+    let best: LoadedKey | undefined;
+    for (const key of this.#keys.values()) {
+      if (key.retireAt === null && (!best || key.createdAt > best.createdAt)) best = key;
+    }
+    return best;
+  }
+
+  async sign(claims: JWTPayload, options: SignOptions): Promise<{ token: string; expiresAt: number }> {
+    const key = this.#signer();
+    if (!key) throw new Error("no signing key loaded");
+    const iat = Math.floor(this.clock.now() / 1000);
+    const exp = iat + options.ttlSeconds;
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, typ: options.typ })
+      .setIssuer(this.issuer)
+      .setAudience(options.audience)
+      .setSubject(options.subject)
+      .setJti(options.jti)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(key.privateKey);
+    return { token, expiresAt: exp * 1000 };
+  }
+
+  /**
+   * Verifies a compact JWS we signed. The algorithm, issuer, audience and `typ` are ours, never
+   * read from the token; `jwk`/`jku`/`x5u`/`x5c` headers are never used to find a key.
+   */
+  async verify(token: string, options: VerifyOptions): Promise<JWTPayload> {
+    if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejected("token too large");
+    if (token.split(".").length !== 3) throw new TokenRejected("not a compact JWS");
+    try {
+      const { payload } = await jwtVerify(token, (header) => this.#verificationKey(header.kid), {
+        algorithms: [SIGNING_ALG],
+        issuer: this.issuer,
+        audience: options.audience,
+        typ: options.typ,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(this.clock.now()),
+        requiredClaims: ["exp", "iat", "jti", "sub"],
+      });
+      return payload;
+    } catch (error) {
+      if (error instanceof TokenRejected) throw error;
+      throw new TokenRejected("token verification failed", { cause: error });
+    }
+  }
+
+  async #verificationKey(kid: unknown): Promise<CryptoKey> {
+    if (typeof kid !== "string" || !KID.test(kid)) throw new TokenRejected("bad kid");
+    let key = this.#keys.get(kid);
+    if (!key && this.clock.now() - this.#lastLoad > RELOAD_THROTTLE_MS) {
+      await this.reload();
+      key = this.#keys.get(kid);
+    }
+    const now = this.clock.now();
+    if (!key || (key.retireAt !== null && key.retireAt <= now)) throw new TokenRejected("unknown kid");
+    return key.publicKey;
+  }
+}

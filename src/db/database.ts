@@ -1,0 +1,98 @@
+// Opens the configured database (SQLite, PostgreSQL or PGlite) behind one Kysely type.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Kysely, sql, SqliteDialect, PostgresDialect } from "kysely";
+import type { SqliteSynchronous } from "../config.js";
+import type { Tables } from "./schema.js";
+
+export type DialectName = "sqlite" | "postgres" | "pglite";
+
+export interface Database {
+  db: Kysely<Tables>;
+  dialect: DialectName;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  sqliteSynchronous?: SqliteSynchronous;
+  /** PostgreSQL pool size per process. */
+  poolSize?: number;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Opens a database from a `sqlite:`, `postgres://` or `pglite:` URL. */
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  if (url.startsWith("sqlite:")) return openSqlite(url.slice("sqlite:".length), options);
+  if (url.startsWith("pglite:")) return openPglite(url.slice("pglite:".length));
+  return openPostgres(url, options);
+}
+
+async function openSqlite(path: string, options: OpenOptions): Promise<Database> {
+  const { default: SQLite } = await import("better-sqlite3");
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const native = new SQLite(path);
+  native.pragma("journal_mode = WAL");
+  // FULL: a commit is on disk before the response leaves, so a redeemed ticket stays redeemed
+  // even after power loss, not only after a process crash (NORMAL's guarantee in WAL mode).
+  native.pragma(`synchronous = ${options.sqliteSynchronous ?? "FULL"}`);
+  native.pragma("busy_timeout = 5000");
+  native.pragma("foreign_keys = ON");
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: native }) });
+  return {
+    db,
+    dialect: "sqlite",
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
+  const pg = await import("pg");
+  const pool = new pg.default.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    // bigint columns hold epoch milliseconds, well inside Number's exact range.
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID || oid === NUMERIC_OID
+          ? (value: string) => Number(value)
+          : pg.default.types.getTypeParser(oid, format)) as typeof pg.default.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: "postgres",
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPglite(where: string): Promise<Database> {
+  const { PGlite, types } = await import("@electric-sql/pglite");
+  const { PGliteDialect } = await import("kysely-pglite-dialect");
+  const client = new PGlite(where === "memory" ? undefined : where, {
+    parsers: { [types.INT8]: (value: string) => Number(value), [NUMERIC_OID]: (value: string) => Number(value) },
+  });
+  await client.waitReady;
+  const db = new Kysely<Tables>({ dialect: new PGliteDialect(client) });
+  return {
+    db,
+    dialect: "pglite",
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

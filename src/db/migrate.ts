@@ -1,0 +1,21 @@
+// Applies the versioned migrations in src/db/migrations, in order, once each.
+import { type Kysely, type Migration, Migrator } from "kysely";
+import * as foundation from "./migrations/0001_foundation.js";
+import type { Tables } from "./schema.js";
+
+const migrations: Record<string, Migration> = {
+  "0001_foundation": foundation,
+};
+
+/** Brings the schema up to date; returns the names of the migrations it applied. */
+export async function migrateToLatest(db: Kysely<Tables>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: "handoff_migrations",
+    migrationLockTableName: "handoff_migrations_lock",
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,79 @@
+// The demo on first start: an operator, a partner with every credential, a sub-account, an app.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Services } from "../services.js";
+
+export interface DemoCredentials {
+  base_url: string;
+  operator: { email: string; password: string };
+  partner: { id: string; name: string; partner_token: string; api_token: string; sso_key: string };
+  sub_account: { id: string; name: string };
+  app: { id: string; name: string; url: string };
+}
+
+export const DEMO_FILE = "demo-credentials.json";
+
+/**
+ * Creates the demo when asked (HANDOFF_DEMO=1) or when the database is empty and the demo is
+ * not turned off (HANDOFF_DEMO=0). Returns null when nothing was created.
+ */
+export async function ensureDemo(services: Services): Promise<DemoCredentials | null> {
+  const { config } = services;
+  if (config.demo === false) return null;
+  const empty = (await services.partners.list()).length === 0 && (await services.operators.count()) === 0;
+  if (!empty && config.demo !== true) return null;
+
+  const operatorPassword = randomBytes(15).toString("base64url");
+  const operator = await services.operators.create(`operator-${randomBytes(3).toString("hex")}@handoff.example`, operatorPassword);
+  const { partner, partnerToken } = await services.partners.create({ name: "Demo Partner" });
+  const { token: apiToken } = await services.partners.createApiToken(partner.id, { name: "demo" });
+  const ssoKey = await services.partners.rotateSsoKey(partner.id);
+  const sub = await services.partners.create({ name: "Demo Sub-account" });
+  await services.partners.link(partner.id, sub.partner.id);
+  const app = await services.apps.create({
+    name: "Demo Storefront",
+    baseUrl: `${config.baseUrl}/demo/app`,
+    returnPaths: ["/"],
+    products: ["accounts", "storefront"],
+  });
+  return {
+    base_url: config.baseUrl,
+    operator: { email: operator.email, password: operatorPassword },
+    partner: { id: partner.id, name: partner.name, partner_token: partnerToken, api_token: apiToken, sso_key: ssoKey },
+    sub_account: { id: sub.partner.id, name: sub.partner.name },
+    app: { id: app.id, name: app.name, url: app.baseUrl },
+  };
+}
+
+/** Writes the credentials to $HANDOFF_DATA_DIR/demo-credentials.json, mode 0600, atomically. */
+export function writeDemoFile(dataDir: string, credentials: DemoCredentials): string {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, DEMO_FILE);
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, file);
+  return file;
+}
+
+/** What a newcomer reads on the terminal. */
+export function describeDemo(credentials: DemoCredentials, file: string): string {
+  const c = credentials;
+  return [
+    "",
+    "Handoff demo is ready (credentials are shown once here and kept in the file below):",
+    `  operator login   ${c.operator.email} / ${c.operator.password}`,
+    `  partner          ${c.partner.id} (${c.partner.name})`,
+    `  partner token    ${c.partner.partner_token}`,
+    `  API token        ${c.partner.api_token}`,
+    `  SSO key          ${c.partner.sso_key}`,
+    `  sub-account      ${c.sub_account.id} (${c.sub_account.name})`,
+    `  app              ${c.app.id} (${c.app.name}) at ${c.app.url}`,
+    `  file             ${file}`,
+    "",
+    "Try the token exchange:",
+    `  curl -s ${c.base_url}/v1/auth/token -H 'content-type: application/json' \\`,
+    `    -d '{"partner_token":"${c.partner.partner_token}","api_token":"${c.partner.api_token}"}'`,
+    "",
+  ].join("\n");
+}

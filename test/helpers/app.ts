@@ -1,0 +1,95 @@
+// Builds isolated apps on every dialect: SQLite in memory, one PGlite per test file, and a real
+// PostgreSQL when HANDOFF_TEST_POSTGRES_URL is set (CI).
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
+import { buildApp } from "../../src/app.js";
+import { ManualClock } from "../../src/clock.js";
+import { type Config, testConfig } from "../../src/config.js";
+import { type Database, type DialectName, openDatabase } from "../../src/db/database.js";
+import { migrateToLatest } from "../../src/db/migrate.js";
+
+export const dialects: DialectName[] = process.env.HANDOFF_TEST_POSTGRES_URL
+  ? ["sqlite", "pglite", "postgres"]
+  : ["sqlite", "pglite"];
+
+const shared = new Map<DialectName, Promise<Database>>();
+
+async function openShared(dialect: "pglite" | "postgres"): Promise<Database> {
+  if (dialect === "pglite") return openDatabase("pglite:memory");
+  const url = process.env.HANDOFF_TEST_POSTGRES_URL as string;
+  // One schema per test file, so parallel files never see each other's rows.
+  const schema = `t_${randomBytes(6).toString("hex")}`;
+  const admin = await openDatabase(url);
+  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+  await admin.close();
+  const separator = url.includes("?") ? "&" : "?";
+  return openDatabase(`${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`);
+}
+
+/** A database for one test app: fresh SQLite, or the file's shared PostgreSQL emptied. */
+export async function testDatabase(dialect: DialectName): Promise<Database> {
+  if (dialect === "sqlite") return openDatabase("sqlite::memory:");
+  let pending = shared.get(dialect);
+  if (!pending) {
+    pending = openShared(dialect).then(async (database) => {
+      await migrateToLatest(database.db);
+      return database;
+    });
+    shared.set(dialect, pending);
+  }
+  const database = await pending;
+  const tables = await sql<{ tablename: string }>`
+    select tablename from pg_tables where schemaname = current_schema() and tablename not like 'handoff_migrations%'`.execute(
+    database.db,
+  );
+  if (tables.rows.length > 0) {
+    await sql`truncate ${sql.join(tables.rows.map((t) => sql.id(t.tablename)))} cascade`.execute(database.db);
+  }
+  // The shared database outlives each app; the test file's process ends it.
+  return { ...database, close: async () => {} };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  clock: ManualClock;
+  config: Config;
+  database: Database;
+  logs: string[];
+}
+
+/** An app on the given dialect with a manual clock and its log lines captured. */
+export async function testApp(dialect: DialectName, overrides: Partial<Config> = {}): Promise<TestApp> {
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 12, 0, 0));
+  const config = testConfig({ logLevel: "info", ...overrides });
+  const database = await testDatabase(dialect);
+  const logs: string[] = [];
+  const app = await buildApp(config, { clock, database, logStream: { write: (line) => logs.push(line) } });
+  await app.ready();
+  return { app, clock, config, database, logs };
+}
+
+export interface PartnerFixture {
+  partnerId: string;
+  partnerToken: string;
+  apiToken: string;
+  apiTokenId: string;
+}
+
+/** A partner with its partner token and one API token. */
+export async function makePartner(app: FastifyInstance, name = "Acme Rewards"): Promise<PartnerFixture> {
+  const { partner, partnerToken } = await app.services.partners.create({ name });
+  const { apiToken, token } = await app.services.partners.createApiToken(partner.id, { name: "backend" });
+  return { partnerId: partner.id, partnerToken, apiToken: token, apiTokenId: apiToken.id };
+}
+
+/** Exchanges a partner's credentials through the native API and returns the access token. */
+export async function accessTokenFor(app: FastifyInstance, partner: PartnerFixture): Promise<string> {
+  const response = await app.inject({
+    method: "POST",
+    url: "/v1/auth/token",
+    payload: { partner_token: partner.partnerToken, api_token: partner.apiToken },
+  });
+  if (response.statusCode !== 200) throw new Error(`exchange failed: ${response.body}`);
+  return response.json<{ access_token: string }>().access_token;
+}
