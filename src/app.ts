@@ -34,10 +34,14 @@ declare module "fastify" {
 }
 
 /** Opens storage and keys, then builds the app. Every call is independent: no module state. */
-export async function buildContext(config: Config, options: BuildOptions = {}): Promise<AppContext> {
+export async function buildContext(
+  config: Config,
+  options: BuildOptions = {},
+): Promise<AppContext> {
   const clock = options.clock ?? systemClock;
   const database =
-    options.database ?? (await openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous }));
+    options.database ??
+    (await openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous }));
   if (options.migrate !== false) await migrateToLatest(database.db);
   const sealer = new Sealer(config.secretKey);
   const keys = new KeyStore(database.db, sealer, clock, config.baseUrl);
@@ -45,11 +49,16 @@ export async function buildContext(config: Config, options: BuildOptions = {}): 
   return { config, database, clock, sealer, keys };
 }
 
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  config: Config,
+  options: BuildOptions = {},
+): Promise<FastifyInstance> {
   const ctx = await buildContext(config, options);
   const services = buildServices(ctx);
   const app = Fastify({
-    logger: options.logStream ? { ...loggerOptions(config.logLevel), stream: options.logStream } : loggerOptions(config.logLevel),
+    logger: options.logStream
+      ? { ...loggerOptions(config.logLevel), stream: options.logStream }
+      : loggerOptions(config.logLevel),
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -72,10 +81,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       info: {
         title: "Handoff",
         version: "0.1.0",
-        description: "Partner single sign-on: exchange credentials, mint login links, redeem them, know the user.",
+        description:
+          "Partner single sign-on: exchange credentials, mint login links, redeem them, know the user.",
       },
       servers: [{ url: config.baseUrl }],
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
     },
   });
 

@@ -1,7 +1,8 @@
 // Environment → one typed, validated Config object. The only file that reads process.env.
+
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 export type SqliteSynchronous = "FULL" | "NORMAL" | "EXTRA";
@@ -108,17 +109,29 @@ function demo(env: Env): boolean | undefined {
  * The sealing key: HANDOFF_SECRET_KEY (32 bytes, base64 or hex) in production. Without it, a key
  * is generated once into the data directory (mode 0600) so development works out of the box.
  */
-function secretKey(env: Env, dataDir: string, databaseUrl: string): Pick<Config, "secretKey" | "secretKeySource"> {
+function secretKey(
+  env: Env,
+  dataDir: string,
+  databaseUrl: string,
+): Pick<Config, "secretKey" | "secretKeySource"> {
   const raw = env.HANDOFF_SECRET_KEY;
   if (raw !== undefined && raw !== "") {
-    const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, "hex") : Buffer.from(raw, "base64");
+    const key = /^[0-9a-fA-F]{64}$/.test(raw)
+      ? Buffer.from(raw, "hex")
+      : Buffer.from(raw, "base64");
     if (key.length !== 32) {
-      throw new ConfigError("HANDOFF_SECRET_KEY", "must be 32 bytes, base64 or hex encoded (openssl rand -base64 32)");
+      throw new ConfigError(
+        "HANDOFF_SECRET_KEY",
+        "must be 32 bytes, base64 or hex encoded (openssl rand -base64 32)",
+      );
     }
     return { secretKey: key, secretKeySource: "env" };
   }
   if (env.NODE_ENV === "production") {
-    throw new ConfigError("HANDOFF_SECRET_KEY", "is required when NODE_ENV=production (openssl rand -base64 32)");
+    throw new ConfigError(
+      "HANDOFF_SECRET_KEY",
+      "is required when NODE_ENV=production (openssl rand -base64 32)",
+    );
   }
   if (databaseUrl.endsWith(":memory:") || databaseUrl === "pglite:memory") {
     return { secretKey: randomBytes(32), secretKeySource: "file" };
@@ -126,7 +139,8 @@ function secretKey(env: Env, dataDir: string, databaseUrl: string): Pick<Config,
   const file = join(dataDir, "secret.key");
   if (existsSync(file)) {
     const key = Buffer.from(readFileSync(file, "utf8").trim(), "base64");
-    if (key.length !== 32) throw new ConfigError("HANDOFF_SECRET_KEY", `${file} does not hold a 32-byte key`);
+    if (key.length !== 32)
+      throw new ConfigError("HANDOFF_SECRET_KEY", `${file} does not hold a 32-byte key`);
     return { secretKey: key, secretKeySource: "file" };
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -146,8 +160,14 @@ export function loadConfig(env: Env = process.env): Config {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const entry of trusted) {
-    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) && !["loopback", "linklocal", "uniquelocal"].includes(entry)) {
-      throw new ConfigError("HANDOFF_TRUSTED_PROXIES", `"${entry}" is not an IP address, CIDR or loopback/linklocal/uniquelocal`);
+    if (
+      !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) &&
+      !["loopback", "linklocal", "uniquelocal"].includes(entry)
+    ) {
+      throw new ConfigError(
+        "HANDOFF_TRUSTED_PROXIES",
+        `"${entry}" is not an IP address, CIDR or loopback/linklocal/uniquelocal`,
+      );
     }
   }
   return {
@@ -157,14 +177,30 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     baseUrl: baseUrl(env, host, port),
     demo: demo(env),
-    logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+    logLevel: oneOf(
+      env,
+      "LOG_LEVEL",
+      ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+      "info",
+    ),
     ...secretKey(env, dataDir, dbUrl),
     trustedProxies: trusted,
     bodyLimitBytes: integer(env, "HANDOFF_BODY_LIMIT", 64 * 1024, 1024, 16 * 1024 * 1024),
-    partnerTokenOverlapSeconds: integer(env, "HANDOFF_PARTNER_TOKEN_OVERLAP", 7 * 24 * 3600, 0, 90 * 24 * 3600),
+    partnerTokenOverlapSeconds: integer(
+      env,
+      "HANDOFF_PARTNER_TOKEN_OVERLAP",
+      7 * 24 * 3600,
+      0,
+      90 * 24 * 3600,
+    ),
     authCacheMs: integer(env, "HANDOFF_AUTH_CACHE_MS", 2000, 0, 60_000),
     authFailuresPerMinute: integer(env, "HANDOFF_AUTH_FAILURES_PER_MINUTE", 20, 1, 1_000_000),
-    sqliteSynchronous: oneOf(env, "HANDOFF_SQLITE_SYNCHRONOUS", ["FULL", "NORMAL", "EXTRA"], "FULL"),
+    sqliteSynchronous: oneOf(
+      env,
+      "HANDOFF_SQLITE_SYNCHRONOUS",
+      ["FULL", "NORMAL", "EXTRA"],
+      "FULL",
+    ),
   };
 }
 

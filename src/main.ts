@@ -1,10 +1,11 @@
 // The server process: read config, build the app, create the demo, listen, stop cleanly.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
 import { DEMO_FILE, describeDemo, ensureDemo, writeDemoFile } from "./demo/demo.js";
-import { join } from "node:path";
-import { existsSync } from "node:fs";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 

@@ -1,7 +1,8 @@
 // The domain services of one app, wired once from the context.
+
+import { AppService } from "./apps/service.js";
 import { FailureLimiter } from "./auth/failures.js";
 import { AuthService } from "./auth/service.js";
-import { AppService } from "./apps/service.js";
 import type { AppContext } from "./context.js";
 import { OperatorService } from "./operators/service.js";
 import { PartnerService } from "./partners/service.js";
@@ -16,8 +17,11 @@ export interface Services extends AppContext {
 
 export function buildServices(ctx: AppContext): Services {
   const auth = new AuthService(ctx.database, ctx.clock, ctx.keys, ctx.config.authCacheMs);
-  const partners = new PartnerService(ctx.database, ctx.clock, ctx.config.partnerTokenOverlapSeconds, () =>
-    auth.credentialsChanged(),
+  const partners = new PartnerService(
+    ctx.database,
+    ctx.clock,
+    ctx.config.partnerTokenOverlapSeconds,
+    () => auth.credentialsChanged(),
   );
   return {
     ...ctx,

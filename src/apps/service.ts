@@ -63,8 +63,16 @@ function httpUrl(value: string, field: string): string {
   } catch {
     throw new HandoffError("invalid_request", `${field} is not a URL`);
   }
-  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password || url.hash) {
-    throw new HandoffError("invalid_request", `${field} must be an http(s) URL without credentials or fragment`);
+  if (
+    (url.protocol !== "https:" && url.protocol !== "http:") ||
+    url.username ||
+    url.password ||
+    url.hash
+  ) {
+    throw new HandoffError(
+      "invalid_request",
+      `${field} must be an http(s) URL without credentials or fragment`,
+    );
   }
   return url.href.replace(/\/+$/, "");
 }
@@ -77,7 +85,8 @@ export class AppService {
 
   async create(input: NewApp & { id?: string }): Promise<App> {
     const name = input.name.trim();
-    if (!name || name.length > 200) throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
+    if (!name || name.length > 200)
+      throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
     const returnPaths = input.returnPaths ?? [...APP_DEFAULTS.returnPaths];
     for (const path of returnPaths) {
       if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(path) || path.startsWith("//")) {
@@ -87,7 +96,10 @@ export class AppService {
     const ttlDefault = input.ticketTtlDefault ?? APP_DEFAULTS.ticketTtlDefault;
     const ttlMax = input.ticketTtlMax ?? Math.max(APP_DEFAULTS.ticketTtlMax, ttlDefault);
     if (ttlDefault < 1 || ttlDefault > ttlMax) {
-      throw new HandoffError("invalid_request", "ticket TTL default must be between 1 second and the maximum");
+      throw new HandoffError(
+        "invalid_request",
+        "ticket TTL default must be between 1 second and the maximum",
+      );
     }
     const now = this.clock.now();
     const row: AppRow = {
@@ -109,11 +121,22 @@ export class AppService {
   }
 
   async list(): Promise<App[]> {
-    return (await this.database.db.selectFrom("apps").selectAll().orderBy("created_at").orderBy("id").execute()).map(toApp);
+    return (
+      await this.database.db
+        .selectFrom("apps")
+        .selectAll()
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute()
+    ).map(toApp);
   }
 
   async get(id: string): Promise<App> {
-    const row = await this.database.db.selectFrom("apps").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await this.database.db
+      .selectFrom("apps")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
     if (!row) throw new HandoffError("not_found", `no app ${id}`);
     return toApp(row);
   }

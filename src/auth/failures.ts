@@ -29,14 +29,19 @@ export class FailureLimiter {
   }
 
   async fail(clientIp: string, log: FastifyBaseLogger): Promise<void> {
+    let consumed: number;
     try {
-      await this.#limiter.consume(clientIp);
+      consumed = (await this.#limiter.consume(clientIp)).consumedPoints;
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      // Logged once, when the client crosses the limit.
-      if (error.consumedPoints === this.perMinute + 1) {
-        log.warn({ scope: this.scope, client_ip: clientIp }, "too many failed credential attempts; refusing for a minute");
-      }
+      consumed = error.consumedPoints;
+    }
+    // Logged once per window, by the failure that uses up the allowance.
+    if (consumed === this.perMinute) {
+      log.warn(
+        { scope: this.scope, client_ip: clientIp },
+        "too many failed credential attempts; refusing for a minute",
+      );
     }
   }
 }

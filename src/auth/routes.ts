@@ -26,13 +26,22 @@ const TokenResponse = Type.Object({
  * Runs the exchange with the failure limiter around it: a client past its failures gets 429
  * before any credential is looked at.
  */
-export async function guardedExchange(services: Services, request: FastifyRequest, partnerToken: unknown, apiToken: unknown) {
+export async function guardedExchange(
+  services: Services,
+  request: FastifyRequest,
+  partnerToken: unknown,
+  apiToken: unknown,
+) {
   const ip = clientIp(request);
   await services.exchangeFailures.check(ip);
   try {
     return await services.auth.exchange(partnerToken, apiToken);
   } catch (error) {
-    if (error instanceof HandoffError && error.status < 500 && error.code !== "missing_credentials") {
+    if (
+      error instanceof HandoffError &&
+      error.status < 500 &&
+      error.code !== "missing_credentials"
+    ) {
       await services.exchangeFailures.fail(ip, request.log);
     }
     throw error;
@@ -40,7 +49,10 @@ export async function guardedExchange(services: Services, request: FastifyReques
 }
 
 /** The partner behind the request's bearer token; throws invalid_token and friends. */
-export async function requirePartner(services: Services, request: FastifyRequest): Promise<PartnerPrincipal> {
+export async function requirePartner(
+  services: Services,
+  request: FastifyRequest,
+): Promise<PartnerPrincipal> {
   return services.auth.authenticate(request.headers.authorization);
 }
 
@@ -101,7 +113,10 @@ export async function authRoutes(fastify: FastifyInstance, services: Services): 
         id: partner.id,
         name: partner.name,
         status: partner.status,
-        contract_expires_at: partner.contract_expires_at === null ? null : new Date(partner.contract_expires_at).toISOString(),
+        contract_expires_at:
+          partner.contract_expires_at === null
+            ? null
+            : new Date(partner.contract_expires_at).toISOString(),
         api_token_id: principal.apiTokenId,
         sub_accounts: children,
       };

@@ -5,7 +5,7 @@ import type { KeyStore } from "../crypto/keys.js";
 import { parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import type { Database } from "../db/database.js";
 import { type ErrorCode, HandoffError } from "../http/errors.js";
-import { apiTokenStore, partnerStore, partnerTokenStore } from "../partners/store.js";
+import { apiTokenStore } from "../partners/store.js";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
 export const ACCESS_TOKEN_TYP = "at+jwt";
@@ -35,7 +35,7 @@ export class AuthService {
   /** Credential checks, keyed by API token id + partner token id (the token's identity, not its bytes). */
   readonly #checks = new Map<string, CachedCheck>();
   /** Verified access tokens, so the signature is checked once per token, not once per request. */
-  readonly #verified = new Map<string, { principal: PartnerPrincipal; exp: number }>();
+  readonly #verified = new Map<string, { principal: PartnerPrincipal; exp: number; kid: string }>();
   readonly #lastUsedWrites = new Map<string, number>();
 
   constructor(
@@ -50,52 +50,82 @@ export class AuthService {
     this.#checks.clear();
   }
 
-  /** Forget verified signatures: called after a signing key is revoked. */
-  keysChanged(): void {
-    this.#verified.clear();
-  }
-
   /**
    * Exchanges a partner token and an API token for a 24-hour access token. Checks run in the
    * order of seed 001's error table, so each failure has its own answer.
    */
   async exchange(partnerTokenInput: unknown, apiTokenInput: unknown): Promise<AccessToken> {
-    if (!nonEmpty(partnerTokenInput) || !nonEmpty(apiTokenInput)) throw new HandoffError("missing_credentials");
+    if (!nonEmpty(partnerTokenInput) || !nonEmpty(apiTokenInput))
+      throw new HandoffError("missing_credentials");
     const db = this.database.db;
     const now = this.clock.now();
 
     const presentedPartner = parseSecret(SecretPrefix.partnerToken, partnerTokenInput);
-    const partnerToken = presentedPartner && (await partnerTokenStore.find(db, presentedPartner.id));
+    const presentedApi = parseSecret(SecretPrefix.apiToken, apiTokenInput);
+    // One indexed lookup for all three rows: partner token, its partner, the API token.
+    const row = presentedPartner
+      ? await db
+          .selectFrom("partner_tokens as t")
+          .innerJoin("partners as p", "p.id", "t.partner_id")
+          .leftJoin("api_tokens as a", (join) => join.on("a.id", "=", presentedApi?.id ?? ""))
+          .select([
+            "t.id as pt_id",
+            "t.secret_hash as pt_hash",
+            "t.revoked_at as pt_revoked_at",
+            "t.expires_at as pt_expires_at",
+            "p.id as partner_id",
+            "p.status",
+            "p.contract_expires_at",
+            "a.id as api_id",
+            "a.partner_id as api_partner_id",
+            "a.secret_hash as api_hash",
+            "a.revoked_at as api_revoked_at",
+            "a.expires_at as api_expires_at",
+          ])
+          .where("t.id", "=", presentedPartner.id)
+          .executeTakeFirst()
+      : undefined;
     if (
       !presentedPartner ||
-      !partnerToken ||
-      !secretMatches(presentedPartner.secret, partnerToken.secret_hash) ||
-      partnerToken.revoked_at !== null ||
-      (partnerToken.expires_at !== null && partnerToken.expires_at <= now)
+      !row ||
+      !secretMatches(presentedPartner.secret, row.pt_hash) ||
+      row.pt_revoked_at !== null ||
+      (row.pt_expires_at !== null && row.pt_expires_at <= now)
     ) {
       throw new HandoffError("invalid_partner_token");
     }
-
-    const partner = await partnerStore.find(db, partnerToken.partner_id);
-    if (!partner) throw new HandoffError("invalid_partner_token");
-    if (partner.contract_expires_at !== null && partner.contract_expires_at <= now) {
+    if (row.contract_expires_at !== null && row.contract_expires_at <= now)
       throw new HandoffError("account_expired");
-    }
-    if (partner.status !== "active") throw new HandoffError("account_inactive");
+    if (row.status !== "active") throw new HandoffError("account_inactive");
 
-    const presentedApi = parseSecret(SecretPrefix.apiToken, apiTokenInput);
-    const apiToken = presentedApi && (await apiTokenStore.find(db, presentedApi.id));
-    if (!presentedApi || !apiToken || !secretMatches(presentedApi.secret, apiToken.secret_hash)) {
+    if (
+      !presentedApi ||
+      row.api_id === null ||
+      row.api_hash === null ||
+      !secretMatches(presentedApi.secret, row.api_hash)
+    ) {
       throw new HandoffError("invalid_api_token");
     }
-    if (apiToken.partner_id !== partner.id) throw new HandoffError("credentials_mismatch");
-    if (apiToken.revoked_at !== null) throw new HandoffError("invalid_api_token");
-    if (apiToken.expires_at !== null && apiToken.expires_at <= now) throw new HandoffError("api_token_expired");
+    if (row.api_partner_id !== row.partner_id) throw new HandoffError("credentials_mismatch");
+    if (row.api_revoked_at !== null) throw new HandoffError("invalid_api_token");
+    if (row.api_expires_at !== null && row.api_expires_at <= now)
+      throw new HandoffError("api_token_expired");
+    const apiToken = { id: row.api_id };
+    const partner = { id: row.partner_id };
+    const partnerToken = { id: row.pt_id };
 
     await this.#touch(apiToken.id, now);
-    const principal = { partnerId: partner.id, apiTokenId: apiToken.id, partnerTokenId: partnerToken.id };
+    const principal = {
+      partnerId: partner.id,
+      apiTokenId: apiToken.id,
+      partnerTokenId: partnerToken.id,
+    };
     const { token, expiresAt } = await this.keys.sign(
-      { partner_id: principal.partnerId, api_token_id: principal.apiTokenId, partner_token_id: principal.partnerTokenId },
+      {
+        partner_id: principal.partnerId,
+        api_token_id: principal.apiTokenId,
+        partner_token_id: principal.partnerTokenId,
+      },
       {
         typ: ACCESS_TOKEN_TYP,
         audience: ACCESS_TOKEN_AUDIENCE,
@@ -122,7 +152,8 @@ export class AuthService {
    */
   async authenticate(authorization: string | undefined): Promise<PartnerPrincipal> {
     const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization ?? "");
-    if (!match?.[1]) throw new HandoffError("invalid_token", "send Authorization: Bearer <access token>");
+    if (!match?.[1])
+      throw new HandoffError("invalid_token", "send Authorization: Bearer <access token>");
     const principal = await this.#verify(match[1]);
     const failure = await this.#check(principal);
     if (failure) throw new HandoffError(failure);
@@ -132,10 +163,15 @@ export class AuthService {
   async #verify(token: string): Promise<PartnerPrincipal> {
     const nowSeconds = this.clock.now() / 1000;
     const cached = this.#verified.get(token);
-    if (cached && cached.exp > nowSeconds) return cached.principal;
+    // A cached signature counts only while its key is live (an emergency revocation is immediate).
+    if (cached && cached.exp > nowSeconds && this.keys.isLive(cached.kid)) return cached.principal;
     let payload: JWTPayload;
+    let kid: string;
     try {
-      payload = await this.keys.verify(token, { typ: ACCESS_TOKEN_TYP, audience: ACCESS_TOKEN_AUDIENCE });
+      ({ payload, kid } = await this.keys.verify(token, {
+        typ: ACCESS_TOKEN_TYP,
+        audience: ACCESS_TOKEN_AUDIENCE,
+      }));
     } catch (error) {
       throw new HandoffError("invalid_token", undefined, { cause: error });
     }
@@ -149,9 +185,13 @@ export class AuthService {
     ) {
       throw new HandoffError("invalid_token");
     }
-    const principal = { partnerId: partner_id, apiTokenId: api_token_id, partnerTokenId: partner_token_id };
+    const principal = {
+      partnerId: partner_id,
+      apiTokenId: api_token_id,
+      partnerTokenId: partner_token_id,
+    };
     if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.clear();
-    this.#verified.set(token, { principal, exp });
+    this.#verified.set(token, { principal, exp, kid });
     return principal;
   }
 
@@ -179,9 +219,15 @@ export class AuthService {
       .executeTakeFirst();
     let failure: ErrorCode | null = null;
     if (!row || row.partner_id !== principal.partnerId) failure = "invalid_token";
-    else if (row.api_revoked_at !== null || (row.api_expires_at !== null && row.api_expires_at <= now)) failure = "invalid_token";
-    else if (row.pt_revoked_at !== null || (row.pt_expires_at !== null && row.pt_expires_at <= now)) failure = "invalid_token";
-    else if (row.contract_expires_at !== null && row.contract_expires_at <= now) failure = "account_expired";
+    else if (
+      row.api_revoked_at !== null ||
+      (row.api_expires_at !== null && row.api_expires_at <= now)
+    )
+      failure = "invalid_token";
+    else if (row.pt_revoked_at !== null || (row.pt_expires_at !== null && row.pt_expires_at <= now))
+      failure = "invalid_token";
+    else if (row.contract_expires_at !== null && row.contract_expires_at <= now)
+      failure = "account_expired";
     else if (row.status !== "active") failure = "account_inactive";
     // A cached "valid" must not outlive a known expiry.
     const expiries = [row?.api_expires_at, row?.pt_expires_at, row?.contract_expires_at].filter(

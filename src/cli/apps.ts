@@ -20,13 +20,23 @@ export async function appCommand(verb: string | undefined, args: string[]): Prom
           products: (values.product as string[] | undefined) ?? [],
           failureUrl: (values["failure-url"] as string | undefined) ?? null,
         });
-        print(values.json as boolean, { id: app.id, name: app.name, url: app.baseUrl, return_paths: app.returnPaths.join(" ") });
+        print(values.json as boolean, {
+          id: app.id,
+          name: app.name,
+          url: app.baseUrl,
+          return_paths: app.returnPaths.join(" "),
+        });
         return;
       }
       case "list":
         print(
           values.json as boolean,
-          (await services.apps.list()).map((a) => ({ id: a.id, name: a.name, url: a.baseUrl, products: a.products.join(" ") })),
+          (await services.apps.list()).map((a) => ({
+            id: a.id,
+            name: a.name,
+            url: a.baseUrl,
+            products: a.products.join(" "),
+          })),
         );
         return;
       default:

@@ -1,5 +1,5 @@
 // Shared pieces of the `handoff` command: argument parsing, output, opening the services.
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { buildContext } from "../app.js";
 import { loadConfig } from "../config.js";
 import { buildServices, type Services } from "../services.js";
@@ -17,7 +17,12 @@ export interface Parsed {
 
 export function parse(args: string[], options: Options = {}): Parsed {
   try {
-    return parseArgs({ args, options: { ...options, json: { type: "boolean" } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args,
+      options: { ...options, json: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -48,7 +53,10 @@ export function timeOption(value: string | undefined, name: string): number | nu
 }
 
 /** Prints JSON with --json, otherwise aligned "key  value" lines. */
-export function print(json: boolean | undefined, value: Record<string, unknown> | Record<string, unknown>[]): void {
+export function print(
+  json: boolean | undefined,
+  value: Record<string, unknown> | Record<string, unknown>[],
+): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     return;
@@ -57,7 +65,9 @@ export function print(json: boolean | undefined, value: Record<string, unknown> 
   for (const row of rows) {
     const width = Math.max(...Object.keys(row).map((k) => k.length));
     for (const [key, v] of Object.entries(row)) {
-      process.stdout.write(`${key.padEnd(width)}  ${v === null || v === undefined ? "-" : String(v)}\n`);
+      process.stdout.write(
+        `${key.padEnd(width)}  ${v === null || v === undefined ? "-" : String(v)}\n`,
+      );
     }
     if (rows.length > 1) process.stdout.write("\n");
   }

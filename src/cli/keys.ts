@@ -6,7 +6,10 @@ export async function keysCommand(verb: string | undefined, args: string[]): Pro
   await withServices(async (services) => {
     switch (verb) {
       case "rotate":
-        print(values.json as boolean, { kid: await services.keys.rotate(), note: "older keys verify for 24 h more" });
+        print(values.json as boolean, {
+          kid: await services.keys.rotate(),
+          note: "older keys verify for 24 h more",
+        });
         return;
       case "revoke": {
         const kid = positional(positionals, 0, "kid");

@@ -2,17 +2,28 @@
 import { iso, parse, positional, print, timeOption, UsageError, withServices } from "./io.js";
 
 export async function partnerCommand(verb: string | undefined, args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, { name: { type: "string" }, "contract-expires": { type: "string" } });
+  const { values, positionals } = parse(args, {
+    name: { type: "string" },
+    "contract-expires": { type: "string" },
+  });
   await withServices(async (services) => {
     switch (verb) {
       case "create": {
         if (!values.name) throw new UsageError("partner create needs --name");
         const { partner, partnerToken } = await services.partners.create({
           name: String(values.name),
-          contractExpiresAt: timeOption(values["contract-expires"] as string | undefined, "contract-expires"),
+          contractExpiresAt: timeOption(
+            values["contract-expires"] as string | undefined,
+            "contract-expires",
+          ),
         });
-        print(values.json as boolean, { id: partner.id, name: partner.name, partner_token: partnerToken });
-        if (!values.json) process.stderr.write("The partner token is shown once; give it to the partner now.\n");
+        print(values.json as boolean, {
+          id: partner.id,
+          name: partner.name,
+          partner_token: partnerToken,
+        });
+        if (!values.json)
+          process.stderr.write("The partner token is shown once; give it to the partner now.\n");
         return;
       }
       case "list":
@@ -28,8 +39,14 @@ export async function partnerCommand(verb: string | undefined, args: string[]): 
         return;
       case "suspend":
       case "activate":
-        await services.partners.setStatus(positional(positionals, 0, "partner id"), verb === "suspend" ? "suspended" : "active");
-        print(values.json as boolean, { id: positionals[0], status: verb === "suspend" ? "suspended" : "active" });
+        await services.partners.setStatus(
+          positional(positionals, 0, "partner id"),
+          verb === "suspend" ? "suspended" : "active",
+        );
+        print(values.json as boolean, {
+          id: positionals[0],
+          status: verb === "suspend" ? "suspended" : "active",
+        });
         return;
       case "expire": {
         const id = positional(positionals, 0, "partner id");
@@ -55,7 +72,8 @@ export async function partnerCommand(verb: string | undefined, args: string[]): 
 
 export async function partnerTokenCommand(verb: string | undefined, args: string[]): Promise<void> {
   const { values, positionals } = parse(args, { overlap: { type: "string" } });
-  if (verb !== "rotate") throw new UsageError("partner-token rotate <partner id> [--overlap seconds]");
+  if (verb !== "rotate")
+    throw new UsageError("partner-token rotate <partner id> [--overlap seconds]");
   const overlap = values.overlap === undefined ? undefined : Number(values.overlap);
   if (overlap !== undefined && (!Number.isInteger(overlap) || overlap < 0)) {
     throw new UsageError("--overlap must be a whole number of seconds");
@@ -68,7 +86,10 @@ export async function partnerTokenCommand(verb: string | undefined, args: string
 }
 
 export async function apiTokenCommand(verb: string | undefined, args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, { name: { type: "string" }, expires: { type: "string" } });
+  const { values, positionals } = parse(args, {
+    name: { type: "string" },
+    expires: { type: "string" },
+  });
   await withServices(async (services) => {
     const partnerId = positional(positionals, 0, "partner id");
     switch (verb) {
@@ -77,7 +98,12 @@ export async function apiTokenCommand(verb: string | undefined, args: string[]):
           name: String(values.name ?? "default"),
           expiresAt: timeOption(values.expires as string | undefined, "expires"),
         });
-        print(values.json as boolean, { id: apiToken.id, name: apiToken.name, expires_at: iso(apiToken.expires_at), api_token: token });
+        print(values.json as boolean, {
+          id: apiToken.id,
+          name: apiToken.name,
+          expires_at: iso(apiToken.expires_at),
+          api_token: token,
+        });
         return;
       }
       case "list":
@@ -110,6 +136,9 @@ export async function ssoKeyCommand(verb: string | undefined, args: string[]): P
   if (verb !== "rotate") throw new UsageError("sso-key rotate <partner id>");
   await withServices(async (services) => {
     const id = positional(positionals, 0, "partner id");
-    print(values.json as boolean, { partner_id: id, sso_key: await services.partners.rotateSsoKey(id) });
+    print(values.json as boolean, {
+      partner_id: id,
+      sso_key: await services.partners.rotateSsoKey(id),
+    });
   });
 }

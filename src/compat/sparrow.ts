@@ -42,7 +42,12 @@ export async function sparrowRoutes(app: FastifyInstance, services: Services): P
   const handler = async (request: FastifyRequest) => {
     // The seed's fields arrive as JSON or as a form; anything else is "missing".
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const { accessToken, expiresAt } = await guardedExchange(services, request, body.partner_token, body.api_token);
+    const { accessToken, expiresAt } = await guardedExchange(
+      services,
+      request,
+      body.partner_token,
+      body.api_token,
+    );
     return {
       data: { message: "Success", token: accessToken, expires_on: sparrowTime(expiresAt) },
       meta: {},
@@ -51,7 +56,11 @@ export async function sparrowRoutes(app: FastifyInstance, services: Services): P
     };
   };
   const options = {
-    schema: { tags: ["compat: sparrow (seed 001)"], summary: "Seed 001's token exchange, exact shape", hide: false },
+    schema: {
+      tags: ["compat: sparrow (seed 001)"],
+      summary: "Seed 001's token exchange, exact shape",
+      hide: false,
+    },
     errorHandler: sendSparrowError,
   };
   app.post("/v1/autho/apitoken/login/", options, handler);

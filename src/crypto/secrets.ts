@@ -37,10 +37,14 @@ export function mintSecret(prefix: SecretPrefix): MintedSecret {
  * Splits a presented secret into its id and secret parts, or null when it is not of this kind.
  * Parsing is by length, so no database lookup ever happens for a malformed value.
  */
-export function parseSecret(prefix: SecretPrefix, token: unknown): { id: string; secret: string } | null {
+export function parseSecret(
+  prefix: SecretPrefix,
+  token: unknown,
+): { id: string; secret: string } | null {
   if (typeof token !== "string") return null;
   const head = `${prefix}_`;
-  if (token.length !== head.length + ID_CHARS + SECRET_CHARS || !token.startsWith(head)) return null;
+  if (token.length !== head.length + ID_CHARS + SECRET_CHARS || !token.startsWith(head))
+    return null;
   const body = token.slice(head.length);
   if (!BODY.test(body)) return null;
   return { id: body.slice(0, ID_CHARS), secret: body.slice(ID_CHARS) };

@@ -1,7 +1,7 @@
 // Opens the configured database (SQLite, PostgreSQL or PGlite) behind one Kysely type.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Kysely, sql, SqliteDialect, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { SqliteSynchronous } from "../config.js";
 import type { Tables } from "./schema.js";
 
@@ -22,6 +22,7 @@ export interface OpenOptions {
 }
 
 const INT8_OID = 20;
+const STATEMENT_CACHE_SIZE = 500;
 const NUMERIC_OID = 1700;
 
 /** Opens a database from a `sqlite:`, `postgres://` or `pglite:` URL. */
@@ -41,7 +42,22 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
   native.pragma(`synchronous = ${options.sqliteSynchronous ?? "FULL"}`);
   native.pragma("busy_timeout = 5000");
   native.pragma("foreign_keys = ON");
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: native }) });
+  // Kysely prepares every query afresh; preparing costs more than running an indexed lookup, so
+  // keep prepared statements by SQL text. Safe: Kysely runs one statement at a time per connection.
+  const statements = new Map<string, ReturnType<typeof native.prepare>>();
+  const database = {
+    close: () => native.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statement = native.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
   return {
     db,
     dialect: "sqlite",
@@ -83,7 +99,10 @@ async function openPglite(where: string): Promise<Database> {
   const { PGlite, types } = await import("@electric-sql/pglite");
   const { PGliteDialect } = await import("kysely-pglite-dialect");
   const client = new PGlite(where === "memory" ? undefined : where, {
-    parsers: { [types.INT8]: (value: string) => Number(value), [NUMERIC_OID]: (value: string) => Number(value) },
+    parsers: {
+      [types.INT8]: (value: string) => Number(value),
+      [NUMERIC_OID]: (value: string) => Number(value),
+    },
   });
   await client.waitReady;
   const db = new Kysely<Tables>({ dialect: new PGliteDialect(client) });

@@ -21,11 +21,15 @@ export const DEMO_FILE = "demo-credentials.json";
 export async function ensureDemo(services: Services): Promise<DemoCredentials | null> {
   const { config } = services;
   if (config.demo === false) return null;
-  const empty = (await services.partners.list()).length === 0 && (await services.operators.count()) === 0;
+  const empty =
+    (await services.partners.list()).length === 0 && (await services.operators.count()) === 0;
   if (!empty && config.demo !== true) return null;
 
   const operatorPassword = randomBytes(15).toString("base64url");
-  const operator = await services.operators.create(`operator-${randomBytes(3).toString("hex")}@handoff.example`, operatorPassword);
+  const operator = await services.operators.create(
+    `operator-${randomBytes(3).toString("hex")}@handoff.example`,
+    operatorPassword,
+  );
   const { partner, partnerToken } = await services.partners.create({ name: "Demo Partner" });
   const { token: apiToken } = await services.partners.createApiToken(partner.id, { name: "demo" });
   const ssoKey = await services.partners.rotateSsoKey(partner.id);
@@ -40,7 +44,13 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
   return {
     base_url: config.baseUrl,
     operator: { email: operator.email, password: operatorPassword },
-    partner: { id: partner.id, name: partner.name, partner_token: partnerToken, api_token: apiToken, sso_key: ssoKey },
+    partner: {
+      id: partner.id,
+      name: partner.name,
+      partner_token: partnerToken,
+      api_token: apiToken,
+      sso_key: ssoKey,
+    },
     sub_account: { id: sub.partner.id, name: sub.partner.name },
     app: { id: app.id, name: app.name, url: app.baseUrl },
   };

@@ -1,6 +1,7 @@
 // The client's address as Handoff sees it: from the socket, or through trusted proxies only.
-import ipaddr from "ipaddr.js";
+
 import type { FastifyRequest } from "fastify";
+import ipaddr from "ipaddr.js";
 
 /**
  * Canonical form of an address: IPv4-mapped IPv6 (`::ffff:a.b.c.d`) becomes `a.b.c.d`, IPv6 is

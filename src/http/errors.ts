@@ -3,22 +3,32 @@
 
 export const errorCatalogue = {
   invalid_request: { status: 400, title: "The request is malformed or has invalid fields." },
-  invalid_json: { status: 400, title: "The body is not valid JSON." },
-  forbidden_key: { status: 400, title: "The body holds a __proto__ or constructor key." },
+  invalid_json: {
+    status: 400,
+    title: "The body is not valid JSON (or holds a __proto__ or constructor key).",
+  },
   payload_too_large: { status: 413, title: "The body is larger than the limit." },
   unsupported_media_type: { status: 415, title: "The Content-Type is not accepted here." },
   not_found: { status: 404, title: "Nothing is here." },
-  method_not_allowed: { status: 405, title: "This method is not allowed here." },
   rate_limited: { status: 429, title: "Too many failed attempts; wait and try again." },
   missing_credentials: { status: 400, title: "Both partner_token and api_token are required." },
-  invalid_partner_token: { status: 401, title: "The partner token is wrong, unknown or rotated out." },
+  invalid_partner_token: {
+    status: 401,
+    title: "The partner token is wrong, unknown or rotated out.",
+  },
   invalid_api_token: { status: 401, title: "The API token is wrong, unknown or revoked." },
   api_token_expired: { status: 401, title: "The API token has expired; create a new one." },
   credentials_mismatch: { status: 401, title: "The API token does not belong to this partner." },
   account_expired: { status: 403, title: "The partner's contract has expired." },
   account_inactive: { status: 403, title: "The partner account is suspended." },
-  invalid_token: { status: 401, title: "The access token is missing, malformed, expired or revoked." },
-  service_unavailable: { status: 503, title: "The service cannot reach its database; retry shortly." },
+  invalid_token: {
+    status: 401,
+    title: "The access token is missing, malformed, expired or revoked.",
+  },
+  service_unavailable: {
+    status: 503,
+    title: "The service cannot reach its database; retry shortly.",
+  },
   internal_error: { status: 500, title: "Something went wrong on our side." },
 } as const satisfies Record<string, { status: number; title: string }>;
 
@@ -34,7 +44,10 @@ export class HandoffError extends Error {
     readonly detail?: string,
     options?: { cause?: unknown; headers?: Record<string, string> },
   ) {
-    super(detail ?? errorCatalogue[code].title, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      detail ?? errorCatalogue[code].title,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.status = errorCatalogue[code].status;
     this.headers = options?.headers ?? {};
   }

@@ -10,7 +10,10 @@ export function registerSecurityHeaders(app: FastifyInstance, baseUrl: string): 
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "no-referrer");
     reply.header("x-frame-options", "DENY");
-    reply.header("content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    reply.header(
+      "content-security-policy",
+      "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
     if (https) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
   });
 }

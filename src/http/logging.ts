@@ -14,7 +14,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
  */
 export function redactUrl(url: string): string {
   const question = url.indexOf("?");
-  const path = (question === -1 ? url : url.slice(0, question)).replace(SECRET_IN_PATH, "$1_[redacted]");
+  const path = (question === -1 ? url : url.slice(0, question)).replace(
+    SECRET_IN_PATH,
+    "$1_[redacted]",
+  );
   if (question === -1) return path;
   const keys = url
     .slice(question + 1)

@@ -29,17 +29,20 @@ export function toHandoffError(error: unknown): HandoffError {
   if (fastifyError.validation) {
     return new HandoffError("invalid_request", fastifyError.message);
   }
-  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
-    return /__proto__|constructor/.test(error.message)
-      ? new HandoffError("forbidden_key")
-      : new HandoffError("invalid_json");
-  }
   if (fastifyError.statusCode === 413) return new HandoffError("payload_too_large");
   if (fastifyError.statusCode === 415) return new HandoffError("unsupported_media_type");
-  if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+  if (
+    typeof fastifyError.statusCode === "number" &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
     return new HandoffError("invalid_request");
   }
-  if (isDatabaseUnavailable(error)) return new HandoffError("service_unavailable", undefined, { cause: error, headers: { "retry-after": "5" } });
+  if (isDatabaseUnavailable(error))
+    return new HandoffError("service_unavailable", undefined, {
+      cause: error,
+      headers: { "retry-after": "5" },
+    });
   return new HandoffError("internal_error", undefined, { cause: error });
 }
 
@@ -48,7 +51,20 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return (
     typeof code === "string" &&
-    (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE", "SQLITE_BUSY", "SQLITE_LOCKED", "57P01", "57P03", "53300", "40001", "40P01"].includes(code) ||
+    ([
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "ETIMEDOUT",
+      "ENOTFOUND",
+      "EPIPE",
+      "SQLITE_BUSY",
+      "SQLITE_LOCKED",
+      "57P01",
+      "57P03",
+      "53300",
+      "40001",
+      "40P01",
+    ].includes(code) ||
       code.startsWith("08"))
   );
 }
@@ -74,7 +90,11 @@ export function logError(error: HandoffError, request: FastifyRequest): void {
   }
 }
 
-export function sendProblem(error: HandoffError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function sendProblem(
+  error: HandoffError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   logError(error, request);
   return reply
     .status(error.status)
@@ -85,6 +105,10 @@ export function sendProblem(error: HandoffError, request: FastifyRequest, reply:
 
 /** Installs the problem+json error and not-found handlers. */
 export function registerProblemHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => sendProblem(toHandoffError(error), request, reply));
-  app.setNotFoundHandler((request, reply) => sendProblem(new HandoffError("not_found"), request, reply));
+  app.setErrorHandler((error, request, reply) =>
+    sendProblem(toHandoffError(error), request, reply),
+  );
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(new HandoffError("not_found"), request, reply),
+  );
 }

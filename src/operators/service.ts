@@ -13,14 +13,20 @@ export class OperatorService {
 
   async create(email: string, password: string): Promise<{ id: string; email: string }> {
     const canonical = email.trim().toLowerCase();
-    if (!/^[^@\s]+@[^@\s]+$/.test(canonical)) throw new HandoffError("invalid_request", "email is not an address");
+    if (!/^[^@\s]+@[^@\s]+$/.test(canonical))
+      throw new HandoffError("invalid_request", "email is not an address");
     if (password.length < 12 || password.length > 1024) {
       throw new HandoffError("invalid_request", "password must be 12 to 1024 characters");
     }
     const id = newId("opr");
     await this.database.db
       .insertInto("operators")
-      .values({ id, email: canonical, password_hash: await hashPassword(password), created_at: this.clock.now() })
+      .values({
+        id,
+        email: canonical,
+        password_hash: await hashPassword(password),
+        created_at: this.clock.now(),
+      })
       .execute();
     return { id, email: canonical };
   }

@@ -5,31 +5,46 @@ import type { Services } from "../services.js";
 const READY_TIMEOUT_MS = 2000;
 
 export async function opsRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.get("/healthz", { schema: { tags: ["ops"], summary: "The process is up" }, logLevel: "warn" }, async () => ({
-    status: "ok",
-  }));
+  app.get(
+    "/healthz",
+    { schema: { tags: ["ops"], summary: "The process is up" }, logLevel: "warn" },
+    async () => ({
+      status: "ok",
+    }),
+  );
 
-  app.get("/readyz", { schema: { tags: ["ops"], summary: "The database answers" }, logLevel: "warn" }, async (request, reply) => {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        services.database.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error("database ping timed out")), READY_TIMEOUT_MS);
-        }),
-      ]);
-      return { status: "ready" };
-    } catch (error) {
-      request.log.warn({ err: error }, "database not reachable");
-      return reply.status(503).header("retry-after", "5").send({ status: "unavailable" });
-    } finally {
-      clearTimeout(timer);
-    }
-  });
+  app.get(
+    "/readyz",
+    { schema: { tags: ["ops"], summary: "The database answers" }, logLevel: "warn" },
+    async (request, reply) => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          services.database.ping(),
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error("database ping timed out")),
+              READY_TIMEOUT_MS,
+            );
+          }),
+        ]);
+        return { status: "ready" };
+      } catch (error) {
+        request.log.warn({ err: error }, "database not reachable");
+        return reply.status(503).header("retry-after", "5").send({ status: "unavailable" });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  );
 
-  app.get("/.well-known/jwks.json", { schema: { tags: ["ops"], summary: "Public keys that verify Handoff's tokens" } }, async (_request, reply) => {
-    // Public material: caches may keep it briefly; rotation keeps old keys for a day anyway.
-    reply.header("cache-control", "public, max-age=300");
-    return services.keys.jwks();
-  });
+  app.get(
+    "/.well-known/jwks.json",
+    { schema: { tags: ["ops"], summary: "Public keys that verify Handoff's tokens" } },
+    async (_request, reply) => {
+      // Public material: caches may keep it briefly; rotation keeps old keys for a day anyway.
+      reply.header("cache-control", "public, max-age=300");
+      return services.keys.jwks();
+    },
+  );
 }

@@ -3,7 +3,14 @@ import type { Clock } from "../clock.js";
 import { mintSecret, newId, SecretPrefix } from "../crypto/secrets.js";
 import type { Database } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
-import { type ApiToken, apiTokenStore, type Partner, partnerStore, partnerTokenStore, ssoKeyStore } from "./store.js";
+import {
+  type ApiToken,
+  apiTokenStore,
+  type Partner,
+  partnerStore,
+  partnerTokenStore,
+  ssoKeyStore,
+} from "./store.js";
 
 export interface NewPartner {
   partner: Partner;
@@ -47,9 +54,14 @@ export class PartnerService {
   }
 
   /** Creates an active partner and its partner token. */
-  async create(input: { name: string; contractExpiresAt?: number | null; id?: string }): Promise<NewPartner> {
+  async create(input: {
+    name: string;
+    contractExpiresAt?: number | null;
+    id?: string;
+  }): Promise<NewPartner> {
     const name = input.name.trim();
-    if (!name || name.length > 200) throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
+    if (!name || name.length > 200)
+      throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
     const now = this.clock.now();
     const partner: Partner = {
       id: input.id ?? newId("ptn"),
@@ -92,7 +104,14 @@ export class PartnerService {
   }
 
   async setContractExpiry(id: string, expiresAt: number | null): Promise<void> {
-    if (!(await partnerStore.update(this.db, id, { contract_expires_at: expiresAt }, this.clock.now()))) {
+    if (
+      !(await partnerStore.update(
+        this.db,
+        id,
+        { contract_expires_at: expiresAt },
+        this.clock.now(),
+      ))
+    ) {
       throw new HandoffError("not_found", `no partner ${id}`);
     }
     this.credentialsChanged();
@@ -100,7 +119,8 @@ export class PartnerService {
 
   /** Lets `parentId` act on behalf of `childId`; nothing else gains any right. */
   async link(parentId: string, childId: string): Promise<void> {
-    if (parentId === childId) throw new HandoffError("invalid_request", "a partner cannot be its own sub-account");
+    if (parentId === childId)
+      throw new HandoffError("invalid_request", "a partner cannot be its own sub-account");
     await this.get(parentId);
     await this.get(childId);
     await partnerStore.link(this.db, parentId, childId, this.clock.now());
@@ -122,7 +142,10 @@ export class PartnerService {
    * Issues a new partner token. The old one keeps working for the overlap window (default
    * HANDOFF_PARTNER_TOKEN_OVERLAP), then stops, and so do access tokens exchanged with it.
    */
-  async rotatePartnerToken(partnerId: string, overlapSeconds = this.overlapSeconds): Promise<string> {
+  async rotatePartnerToken(
+    partnerId: string,
+    overlapSeconds = this.overlapSeconds,
+  ): Promise<string> {
     await this.get(partnerId);
     const now = this.clock.now();
     const secret = mintSecret(SecretPrefix.partnerToken);
@@ -141,10 +164,14 @@ export class PartnerService {
     return secret.token;
   }
 
-  async createApiToken(partnerId: string, input: { name: string; expiresAt?: number | null }): Promise<NewApiToken> {
+  async createApiToken(
+    partnerId: string,
+    input: { name: string; expiresAt?: number | null },
+  ): Promise<NewApiToken> {
     await this.get(partnerId);
     const name = input.name.trim();
-    if (!name || name.length > 200) throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
+    if (!name || name.length > 200)
+      throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
     const now = this.clock.now();
     if (input.expiresAt != null && input.expiresAt <= now) {
       throw new HandoffError("invalid_request", "expiry must be in the future");

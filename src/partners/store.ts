@@ -69,7 +69,11 @@ export const partnerStore = {
   },
 
   children(db: Db, parentId: string): Promise<{ child_id: string }[]> {
-    return db.selectFrom("partner_links").select("child_id").where("parent_id", "=", parentId).execute();
+    return db
+      .selectFrom("partner_links")
+      .select("child_id")
+      .where("parent_id", "=", parentId)
+      .execute();
   },
 };
 

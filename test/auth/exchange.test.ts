@@ -1,7 +1,14 @@
 // Seed 001's token exchange: every row of its error table, expiry, revocation, rotation.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sparrowMessages } from "../../src/compat/sparrow.js";
-import { accessTokenFor, dialects, makePartner, type PartnerFixture, type TestApp, testApp } from "../helpers/app.js";
+import {
+  accessTokenFor,
+  dialects,
+  makePartner,
+  type PartnerFixture,
+  type TestApp,
+  testApp,
+} from "../helpers/app.js";
 
 const HOUR = 3600_000;
 
@@ -18,22 +25,50 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
   });
 
   const seed = (body: unknown) =>
-    t.app.inject({ method: "POST", url: "/v1/autho/apitoken/login/", payload: body as Record<string, unknown> });
-  const native = (body: unknown) => t.app.inject({ method: "POST", url: "/v1/auth/token", payload: body as Record<string, unknown> });
+    t.app.inject({
+      method: "POST",
+      url: "/v1/autho/apitoken/login/",
+      payload: body as Record<string, unknown>,
+    });
+  const native = (body: unknown) =>
+    t.app.inject({
+      method: "POST",
+      url: "/v1/auth/token",
+      payload: body as Record<string, unknown>,
+    });
   const whoami = (token: string) =>
-    t.app.inject({ method: "GET", url: "/v1/partner", headers: { authorization: `Bearer ${token}` } });
+    t.app.inject({
+      method: "GET",
+      url: "/v1/partner",
+      headers: { authorization: `Bearer ${token}` },
+    });
 
   it("answers the seed's request with the seed's success envelope and a 24-hour EdDSA JWT", async () => {
-    const response = await seed({ api_token: partner.apiToken, partner_token: partner.partnerToken });
+    const response = await seed({
+      api_token: partner.apiToken,
+      partner_token: partner.partnerToken,
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json();
-    expect(body).toMatchObject({ data: { message: "Success" }, meta: {}, result: "00", status: "OK" });
+    expect(body).toMatchObject({
+      data: { message: "Success" },
+      meta: {},
+      result: "00",
+      status: "OK",
+    });
     expect(Object.keys(body.data).sort()).toEqual(["expires_on", "message", "token"]);
     expect(body.data.expires_on).toBe("2026-11-24T12:00:00.000000+00:00");
-    const [header, payload] = body.data.token.split(".").slice(0, 2).map((p: string) => JSON.parse(Buffer.from(p, "base64url").toString()));
+    const [header, payload] = body.data.token
+      .split(".")
+      .slice(0, 2)
+      .map((p: string) => JSON.parse(Buffer.from(p, "base64url").toString()));
     expect(header).toMatchObject({ alg: "EdDSA", typ: "at+jwt" });
     expect(typeof header.kid).toBe("string");
-    expect(payload).toMatchObject({ sub: partner.partnerId, partner_id: partner.partnerId, api_token_id: partner.apiTokenId });
+    expect(payload).toMatchObject({
+      sub: partner.partnerId,
+      partner_id: partner.partnerId,
+      api_token_id: partner.apiTokenId,
+    });
     expect(payload.exp - payload.iat).toBe(86400);
     expect((await whoami(body.data.token)).statusCode).toBe(200);
   });
@@ -50,7 +85,10 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
   });
 
   it("answers the native exchange with access_token, token_type, expires_in and expires_at", async () => {
-    const response = await native({ partner_token: partner.partnerToken, api_token: partner.apiToken });
+    const response = await native({
+      partner_token: partner.partnerToken,
+      api_token: partner.apiToken,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers["cache-control"]).toBe("no-store");
     expect(response.json()).toMatchObject({
@@ -63,7 +101,12 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
   async function expectSeedError(body: unknown, status: number, message: string, code: string) {
     const response = await seed(body);
     expect(response.statusCode).toBe(status);
-    expect(response.json()).toEqual({ data: { errors: message }, meta: {}, result: "11", status: "DATA_ERROR" });
+    expect(response.json()).toEqual({
+      data: { errors: message },
+      meta: {},
+      result: "11",
+      status: "DATA_ERROR",
+    });
     const problem = await native(body);
     expect(problem.statusCode).toBe(status);
     expect(problem.headers["content-type"]).toContain("application/problem+json");
@@ -72,9 +115,19 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
 
   it('refuses a missing token: Must include "partner_token" and "api_token"', async () => {
     const message = 'Must include "partner_token" and "api_token"';
-    await expectSeedError({ partner_token: partner.partnerToken }, 400, message, "missing_credentials");
+    await expectSeedError(
+      { partner_token: partner.partnerToken },
+      400,
+      message,
+      "missing_credentials",
+    );
     await expectSeedError({ api_token: partner.apiToken }, 400, message, "missing_credentials");
-    await expectSeedError({ api_token: "", partner_token: "" }, 400, message, "missing_credentials");
+    await expectSeedError(
+      { api_token: "", partner_token: "" },
+      400,
+      message,
+      "missing_credentials",
+    );
     await expectSeedError({}, 400, message, "missing_credentials");
   });
 
@@ -82,13 +135,23 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
     const other = await makePartner(t.app, "Other");
     const wrongSecret = `${partner.partnerToken.slice(0, 20)}${other.partnerToken.slice(20)}`;
     for (const bad of ["hpt_nope", "not a token", other.apiToken, wrongSecret]) {
-      await expectSeedError({ partner_token: bad, api_token: partner.apiToken }, 401, "Invalid Partner Token", "invalid_partner_token");
+      await expectSeedError(
+        { partner_token: bad, api_token: partner.apiToken },
+        401,
+        "Invalid Partner Token",
+        "invalid_partner_token",
+      );
     }
   });
 
   it("refuses a partner whose contract has expired: Account is Expired", async () => {
     await t.app.services.partners.setContractExpiry(partner.partnerId, t.clock.now() + HOUR);
-    await expectSeedError({ partner_token: partner.partnerToken, api_token: "hak_x" }, 401, "Invalid API Token", "invalid_api_token");
+    await expectSeedError(
+      { partner_token: partner.partnerToken, api_token: "hak_x" },
+      401,
+      "Invalid API Token",
+      "invalid_api_token",
+    );
     t.clock.advance(HOUR);
     await expectSeedError(
       { partner_token: partner.partnerToken, api_token: partner.apiToken },
@@ -99,9 +162,19 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
   });
 
   it("refuses an unknown or revoked API token: Invalid API Token", async () => {
-    await expectSeedError({ partner_token: partner.partnerToken, api_token: "hak_unknown" }, 401, "Invalid API Token", "invalid_api_token");
+    await expectSeedError(
+      { partner_token: partner.partnerToken, api_token: "hak_unknown" },
+      401,
+      "Invalid API Token",
+      "invalid_api_token",
+    );
     await t.app.services.partners.revokeApiToken(partner.partnerId, partner.apiTokenId);
-    await expectSeedError({ partner_token: partner.partnerToken, api_token: partner.apiToken }, 401, "Invalid API Token", "invalid_api_token");
+    await expectSeedError(
+      { partner_token: partner.partnerToken, api_token: partner.apiToken },
+      401,
+      "Invalid API Token",
+      "invalid_api_token",
+    );
   });
 
   it("refuses an API token past its expiry: API Token Expired", async () => {
@@ -110,9 +183,16 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
       expiresAt: t.clock.now() + HOUR,
     });
     t.clock.advance(HOUR - 1000);
-    expect((await native({ partner_token: partner.partnerToken, api_token: token })).statusCode).toBe(200);
+    expect(
+      (await native({ partner_token: partner.partnerToken, api_token: token })).statusCode,
+    ).toBe(200);
     t.clock.advance(1000);
-    await expectSeedError({ partner_token: partner.partnerToken, api_token: token }, 401, "API Token Expired", "api_token_expired");
+    await expectSeedError(
+      { partner_token: partner.partnerToken, api_token: token },
+      401,
+      "API Token Expired",
+      "api_token_expired",
+    );
   });
 
   it("refuses another partner's API token: Unable to log in with provided credentials.", async () => {
@@ -127,7 +207,12 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
 
   it("refuses a suspended partner: Invalid User", async () => {
     await t.app.services.partners.setStatus(partner.partnerId, "suspended");
-    await expectSeedError({ partner_token: partner.partnerToken, api_token: partner.apiToken }, 403, "Invalid User", "account_inactive");
+    await expectSeedError(
+      { partner_token: partner.partnerToken, api_token: partner.apiToken },
+      403,
+      "Invalid User",
+      "account_inactive",
+    );
   });
 
   it("covers every row of the seed's error table", () => {
@@ -155,13 +240,20 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
 
   it("refuses another partner revoking an API token that is not theirs, with no existence oracle", async () => {
     const other = await makePartner(t.app, "Other");
-    await expect(t.app.services.partners.revokeApiToken(other.partnerId, partner.apiTokenId)).rejects.toMatchObject({
+    await expect(
+      t.app.services.partners.revokeApiToken(other.partnerId, partner.apiTokenId),
+    ).rejects.toMatchObject({
       code: "not_found",
     });
-    await expect(t.app.services.partners.revokeApiToken(other.partnerId, "nonexistent")).rejects.toMatchObject({
+    await expect(
+      t.app.services.partners.revokeApiToken(other.partnerId, "nonexistent"),
+    ).rejects.toMatchObject({
       code: "not_found",
     });
-    expect((await native({ partner_token: partner.partnerToken, api_token: partner.apiToken })).statusCode).toBe(200);
+    expect(
+      (await native({ partner_token: partner.partnerToken, api_token: partner.apiToken }))
+        .statusCode,
+    ).toBe(200);
   });
 
   it("stops an issued access token when the partner is suspended or its contract ends", async () => {
@@ -187,15 +279,22 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
   it("keeps a rotated partner token working through the overlap, then stops it and its access tokens", async () => {
     const oldAccess = await accessTokenFor(t.app, partner);
     const newToken = await t.app.services.partners.rotatePartnerToken(partner.partnerId, 3600);
-    expect((await native({ partner_token: partner.partnerToken, api_token: partner.apiToken })).statusCode).toBe(200);
-    expect((await native({ partner_token: newToken, api_token: partner.apiToken })).statusCode).toBe(200);
+    expect(
+      (await native({ partner_token: partner.partnerToken, api_token: partner.apiToken }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await native({ partner_token: newToken, api_token: partner.apiToken })).statusCode,
+    ).toBe(200);
     expect((await whoami(oldAccess)).statusCode).toBe(200);
     t.clock.advance(HOUR);
     const old = await seed({ partner_token: partner.partnerToken, api_token: partner.apiToken });
     expect(old.statusCode).toBe(401);
     expect(old.json().data.errors).toBe("Invalid Partner Token");
     expect((await whoami(oldAccess)).statusCode).toBe(401);
-    expect((await native({ partner_token: newToken, api_token: partner.apiToken })).statusCode).toBe(200);
+    expect(
+      (await native({ partner_token: newToken, api_token: partner.apiToken })).statusCode,
+    ).toBe(200);
   });
 
   it("records the API token's last use", async () => {

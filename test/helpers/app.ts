@@ -17,14 +17,14 @@ const shared = new Map<DialectName, Promise<Database>>();
 
 async function openShared(dialect: "pglite" | "postgres"): Promise<Database> {
   if (dialect === "pglite") return openDatabase("pglite:memory");
-  const url = process.env.HANDOFF_TEST_POSTGRES_URL as string;
-  // One schema per test file, so parallel files never see each other's rows.
-  const schema = `t_${randomBytes(6).toString("hex")}`;
-  const admin = await openDatabase(url);
-  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+  const url = new URL(process.env.HANDOFF_TEST_POSTGRES_URL as string);
+  // One database per test file, so parallel files never see each other's rows or tables.
+  const name = `handoff_test_${randomBytes(6).toString("hex")}`;
+  const admin = await openDatabase(url.href);
+  await sql`create database ${sql.id(name)}`.execute(admin.db);
   await admin.close();
-  const separator = url.includes("?") ? "&" : "?";
-  return openDatabase(`${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`);
+  url.pathname = `/${name}`;
+  return openDatabase(url.href);
 }
 
 /** A database for one test app: fresh SQLite, or the file's shared PostgreSQL emptied. */
@@ -40,11 +40,13 @@ export async function testDatabase(dialect: DialectName): Promise<Database> {
   }
   const database = await pending;
   const tables = await sql<{ tablename: string }>`
-    select tablename from pg_tables where schemaname = current_schema() and tablename not like 'handoff_migrations%'`.execute(
+    select tablename from pg_tables where schemaname = 'public' and tablename not like 'handoff_migrations%'`.execute(
     database.db,
   );
   if (tables.rows.length > 0) {
-    await sql`truncate ${sql.join(tables.rows.map((t) => sql.id(t.tablename)))} cascade`.execute(database.db);
+    await sql`truncate ${sql.join(tables.rows.map((t) => sql.id(t.tablename)))} cascade`.execute(
+      database.db,
+    );
   }
   // The shared database outlives each app; the test file's process ends it.
   return { ...database, close: async () => {} };
@@ -59,12 +61,19 @@ export interface TestApp {
 }
 
 /** An app on the given dialect with a manual clock and its log lines captured. */
-export async function testApp(dialect: DialectName, overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function testApp(
+  dialect: DialectName,
+  overrides: Partial<Config> = {},
+): Promise<TestApp> {
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 12, 0, 0));
   const config = testConfig({ logLevel: "info", ...overrides });
   const database = await testDatabase(dialect);
   const logs: string[] = [];
-  const app = await buildApp(config, { clock, database, logStream: { write: (line) => logs.push(line) } });
+  const app = await buildApp(config, {
+    clock,
+    database,
+    logStream: { write: (line) => logs.push(line) },
+  });
   await app.ready();
   return { app, clock, config, database, logs };
 }
@@ -77,14 +86,22 @@ export interface PartnerFixture {
 }
 
 /** A partner with its partner token and one API token. */
-export async function makePartner(app: FastifyInstance, name = "Acme Rewards"): Promise<PartnerFixture> {
+export async function makePartner(
+  app: FastifyInstance,
+  name = "Acme Rewards",
+): Promise<PartnerFixture> {
   const { partner, partnerToken } = await app.services.partners.create({ name });
-  const { apiToken, token } = await app.services.partners.createApiToken(partner.id, { name: "backend" });
+  const { apiToken, token } = await app.services.partners.createApiToken(partner.id, {
+    name: "backend",
+  });
   return { partnerId: partner.id, partnerToken, apiToken: token, apiTokenId: apiToken.id };
 }
 
 /** Exchanges a partner's credentials through the native API and returns the access token. */
-export async function accessTokenFor(app: FastifyInstance, partner: PartnerFixture): Promise<string> {
+export async function accessTokenFor(
+  app: FastifyInstance,
+  partner: PartnerFixture,
+): Promise<string> {
   const response = await app.inject({
     method: "POST",
     url: "/v1/auth/token",

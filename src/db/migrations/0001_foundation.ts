@@ -9,7 +9,9 @@ function credentialTable(db: AnyDb, name: string) {
   return db.schema
     .createTable(name)
     .addColumn("id", "text", (c) => c.primaryKey())
-    .addColumn("partner_id", "text", (c) => c.notNull().references("partners.id").onDelete("cascade"))
+    .addColumn("partner_id", "text", (c) =>
+      c.notNull().references("partners.id").onDelete("cascade"),
+    )
     .addColumn("secret_hash", "text", (c) => c.notNull())
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addColumn("expires_at", "bigint")
@@ -28,13 +30,19 @@ export async function up(db: AnyDb): Promise<void> {
     .execute();
   await db.schema
     .createTable("partner_links")
-    .addColumn("parent_id", "text", (c) => c.notNull().references("partners.id").onDelete("cascade"))
+    .addColumn("parent_id", "text", (c) =>
+      c.notNull().references("partners.id").onDelete("cascade"),
+    )
     .addColumn("child_id", "text", (c) => c.notNull().references("partners.id").onDelete("cascade"))
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addPrimaryKeyConstraint("partner_links_pk", ["parent_id", "child_id"])
     .execute();
   await credentialTable(db, "partner_tokens").execute();
-  await db.schema.createIndex("partner_tokens_partner").on("partner_tokens").column("partner_id").execute();
+  await db.schema
+    .createIndex("partner_tokens_partner")
+    .on("partner_tokens")
+    .column("partner_id")
+    .execute();
   await credentialTable(db, "api_tokens")
     .addColumn("name", "text", (c) => c.notNull())
     .addColumn("last_used_at", "bigint")

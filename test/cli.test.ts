@@ -1,0 +1,70 @@
+// The `handoff` command against a real SQLite file: partners, tokens and keys, secrets shown once.
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), "handoff-cli-"));
+const env = {
+  ...process.env,
+  HANDOFF_DATA_DIR: dir,
+  DATABASE_URL: `sqlite:${join(dir, "cli.db")}`,
+  LOG_LEVEL: "silent",
+};
+
+async function handoff(...args: string[]) {
+  const { stdout } = await run(
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", ...args, "--json"],
+    { env },
+  );
+  return JSON.parse(stdout);
+}
+
+describe("handoff CLI", () => {
+  beforeAll(async () => {
+    await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "migrate"], { env });
+  });
+
+  it("creates, lists, links, suspends partners and manages their tokens", async () => {
+    const parent = await handoff("partner", "create", "--name", "Parent Co");
+    expect(parent.partner_token).toMatch(/^hpt_/);
+    const child = await handoff("partner", "create", "--name", "Child Co");
+    expect(await handoff("partner", "link", parent.id, child.id)).toMatchObject({ linked: true });
+    const token = await handoff("api-token", "create", parent.id, "--name", "backend");
+    expect(token.api_token).toMatch(/^hak_/);
+    const listed = await handoff("api-token", "list", parent.id);
+    expect(listed).toHaveLength(1);
+    expect(JSON.stringify(listed)).not.toContain(token.api_token);
+    expect(await handoff("api-token", "revoke", parent.id, token.id)).toMatchObject({
+      revoked: true,
+    });
+    const rotated = await handoff("partner-token", "rotate", parent.id, "--overlap", "60");
+    expect(rotated.partner_token).toMatch(/^hpt_/);
+    expect(rotated.partner_token).not.toBe(parent.partner_token);
+    await handoff("partner", "suspend", child.id);
+    const partners = await handoff("partner", "list");
+    expect(partners.find((p: { id: string }) => p.id === child.id).status).toBe("suspended");
+    const kid = (await handoff("keys", "rotate")).kid;
+    expect((await handoff("keys", "list")).map((k: { kid: string }) => k.kid)).toContain(kid);
+  });
+
+  it("explains a bad call on one line and exits non-zero", async () => {
+    await expect(
+      run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "partner", "create"], { env }),
+    ).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("partner create needs --name"),
+    });
+    await expect(
+      run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "start"], {
+        env: { ...env, PORT: "x" },
+      }),
+    ).rejects.toMatchObject({
+      stderr: expect.stringContaining("configuration error: PORT: must be a whole number"),
+    });
+  });
+});

@@ -1,0 +1,57 @@
+// The demo on first start: usable credentials, written once to a private file.
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ensureDemo, writeDemoFile } from "../src/demo/demo.js";
+import { type TestApp, testApp } from "./helpers/app.js";
+
+describe("demo", () => {
+  let t: TestApp;
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  it("creates an operator, a partner with every credential, a linked sub-account and an app that work", async () => {
+    t = await testApp("sqlite", { demo: undefined });
+    const demo = await ensureDemo(t.app.services);
+    expect(demo).not.toBeNull();
+    if (!demo) return;
+    const dir = mkdtempSync(join(tmpdir(), "handoff-demo-"));
+    const file = writeDemoFile(dir, demo);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const written = JSON.parse(readFileSync(file, "utf8"));
+    expect(written).toMatchObject({
+      base_url: t.config.baseUrl,
+      operator: { email: expect.any(String), password: expect.any(String) },
+      partner: {
+        id: expect.any(String),
+        partner_token: expect.stringMatching(/^hpt_/),
+        api_token: expect.stringMatching(/^hak_/),
+        sso_key: expect.stringMatching(/^hsk_/),
+      },
+      sub_account: { id: expect.any(String) },
+      app: { id: expect.any(String), url: `${t.config.baseUrl}/demo/app` },
+    });
+    const exchange = await t.app.inject({
+      method: "POST",
+      url: "/v1/auth/token",
+      payload: {
+        partner_token: written.partner.partner_token,
+        api_token: written.partner.api_token,
+      },
+    });
+    expect(exchange.statusCode).toBe(200);
+    expect(await t.app.services.partners.isLinked(written.partner.id, written.sub_account.id)).toBe(
+      true,
+    );
+    // Only once: a second start on the same database creates nothing.
+    expect(await ensureDemo(t.app.services)).toBeNull();
+  });
+
+  it("stays off with HANDOFF_DEMO=0", async () => {
+    t = await testApp("sqlite", { demo: false });
+    expect(await ensureDemo(t.app.services)).toBeNull();
+    expect(await t.app.services.partners.list()).toEqual([]);
+  });
+});

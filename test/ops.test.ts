@@ -1,0 +1,87 @@
+// Operations: health, readiness, request ids, security headers, OpenAPI.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dialects, type TestApp, testApp } from "./helpers/app.js";
+
+describe.each(dialects)("operations on %s", (dialect) => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await testApp(dialect);
+  });
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  it("reports liveness and readiness", async () => {
+    expect((await t.app.inject({ method: "GET", url: "/healthz" })).json()).toEqual({
+      status: "ok",
+    });
+    const ready = await t.app.inject({ method: "GET", url: "/readyz" });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: "ready" });
+  });
+
+  it("fails readiness with 503 and Retry-After when the database does not answer", async () => {
+    const ping = t.database.ping;
+    t.database.ping = async () => {
+      throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    };
+    try {
+      const response = await t.app.inject({ method: "GET", url: "/readyz" });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers["retry-after"]).toBe("5");
+    } finally {
+      t.database.ping = ping;
+    }
+    expect((await t.app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+  });
+});
+
+describe("every response", () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await testApp("sqlite");
+  });
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  it("carries a request id, echoing a plain incoming one and replacing an unsafe one", async () => {
+    const own = await t.app.inject({
+      method: "GET",
+      url: "/healthz",
+      headers: { "x-request-id": "abc-123" },
+    });
+    expect(own.headers["x-request-id"]).toBe("abc-123");
+    const unsafe = await t.app.inject({
+      method: "GET",
+      url: "/healthz",
+      headers: { "x-request-id": "a\nb c" },
+    });
+    expect(unsafe.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    const error = await t.app.inject({ method: "GET", url: "/missing" });
+    expect(error.json().request_id).toBe(error.headers["x-request-id"]);
+  });
+
+  it("carries no-store, nosniff, no-referrer and frame-ancestors 'none'; HSTS only over https", async () => {
+    const response = await t.app.inject({ method: "POST", url: "/v1/auth/token", payload: {} });
+    expect(response.headers).toMatchObject({
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+    });
+    expect(response.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(response.headers["strict-transport-security"]).toBeUndefined();
+    const secure = await testApp("sqlite", { baseUrl: "https://sso.example.com" });
+    const over = await secure.app.inject({ method: "GET", url: "/healthz" });
+    expect(over.headers["strict-transport-security"]).toMatch(/max-age=\d+/);
+    await secure.app.close();
+  });
+
+  it("serves an OpenAPI document that lists the exchange", async () => {
+    const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/v1/auth/token", "/v1/autho/apitoken/login/", "/v1/partner"]),
+    );
+  });
+});

@@ -1,0 +1,142 @@
+// SECURITY.md rows 1, 2, 6, 38, 39: secrets only as hashes, spraying throttled, nothing secret in logs.
+import { sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  hashSecret,
+  mintSecret,
+  parseSecret,
+  SecretPrefix,
+  secretMatches,
+} from "../src/crypto/secrets.js";
+import { accessTokenFor, dialects, makePartner, type TestApp, testApp } from "./helpers/app.js";
+
+describe.each(dialects)("secrets at rest on %s", (dialect) => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await testApp(dialect);
+  });
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  it("stores only hashes: a dump of every table holds no minted secret", async () => {
+    const partner = await makePartner(t.app);
+    const rotated = await t.app.services.partners.rotatePartnerToken(partner.partnerId);
+    const ssoKey = await t.app.services.partners.rotateSsoKey(partner.partnerId);
+    const access = await accessTokenFor(t.app, partner);
+    const secrets = [partner.partnerToken, partner.apiToken, rotated, ssoKey, access];
+    let dump = "";
+    for (const table of [
+      "partners",
+      "partner_tokens",
+      "api_tokens",
+      "sso_keys",
+      "operators",
+      "signing_keys",
+      "apps",
+    ] as const) {
+      const rows = await sql`select * from ${sql.table(table)}`.execute(t.database.db);
+      dump += JSON.stringify(rows.rows);
+    }
+    expect(dump.length).toBeGreaterThan(500);
+    for (const secret of secrets) {
+      expect(dump).not.toContain(secret);
+      // Nor the secret part alone (the id part is a locator and may appear).
+      const parsed = parseSecret(secret.slice(0, 3) as SecretPrefix, secret);
+      if (parsed) expect(dump).not.toContain(parsed.secret);
+    }
+    // The signing key's private part is sealed, never a plain JWK with "d".
+    expect(dump).not.toMatch(/\\"d\\":/);
+  });
+});
+
+describe("secret comparison", () => {
+  it("matches only the exact secret, on equal-length digests", () => {
+    const minted = mintSecret(SecretPrefix.apiToken);
+    const parsed = parseSecret(SecretPrefix.apiToken, minted.token);
+    if (!parsed) throw new Error("a minted token must parse");
+    expect(secretMatches(parsed.secret, minted.hash)).toBe(true);
+    expect(secretMatches(`${parsed.secret}x`, minted.hash)).toBe(false);
+    expect(secretMatches(parsed.secret.toUpperCase(), minted.hash)).toBe(false);
+    expect(secretMatches(parsed.secret, hashSecret("other"))).toBe(false);
+    expect(secretMatches(parsed.secret, "short")).toBe(false);
+    expect(parseSecret(SecretPrefix.partnerToken, minted.token)).toBeNull();
+    expect(parseSecret(SecretPrefix.apiToken, `${minted.token}x`)).toBeNull();
+  });
+});
+
+describe("credential spraying", () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await testApp("sqlite", { authFailuresPerMinute: 5 });
+  });
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  it("answers 429 to a client spraying invalid tokens, logs it, and leaves other clients alone", async () => {
+    const partner = await makePartner(t.app);
+    const spray = (remoteAddress: string, body: Record<string, string>) =>
+      t.app.inject({ method: "POST", url: "/v1/auth/token", payload: body, remoteAddress });
+    for (let i = 0; i < 5; i++) {
+      expect(
+        (
+          await spray("203.0.113.9", {
+            partner_token: partner.partnerToken,
+            api_token: `hak_guess${i}`,
+          })
+        ).statusCode,
+      ).toBe(401);
+    }
+    const blocked = await spray("203.0.113.9", {
+      partner_token: partner.partnerToken,
+      api_token: partner.apiToken,
+    });
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().code).toBe("rate_limited");
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+    const seedShape = await t.app.inject({
+      method: "POST",
+      url: "/v1/autho/apitoken/login/",
+      payload: { partner_token: partner.partnerToken, api_token: partner.apiToken },
+      remoteAddress: "203.0.113.9",
+    });
+    expect(seedShape.statusCode).toBe(429);
+    expect(seedShape.json().status).toBe("DATA_ERROR");
+    expect(t.logs.some((line) => line.includes("too many failed credential attempts"))).toBe(true);
+    // Another client, the real partner's backend, is unaffected.
+    const other = await spray("198.51.100.7", {
+      partner_token: partner.partnerToken,
+      api_token: partner.apiToken,
+    });
+    expect(other.statusCode).toBe(200);
+  });
+});
+
+describe("logs", () => {
+  it("never carry a minted secret, an Authorization header or a password, even in URLs", async () => {
+    const t = await testApp("sqlite", { logLevel: "trace" });
+    const partner = await makePartner(t.app);
+    const access = await accessTokenFor(t.app, partner);
+    await t.app.inject({
+      method: "GET",
+      url: "/v1/partner",
+      headers: { authorization: `Bearer ${access}` },
+    });
+    await t.app.inject({
+      method: "GET",
+      url: `/nowhere/${partner.apiToken}?password=hunter2hunter2&ref=${partner.partnerToken}`,
+    });
+    await t.app.inject({
+      method: "POST",
+      url: "/v1/autho/apitoken/login/",
+      payload: { partner_token: partner.partnerToken, api_token: "hak_bad" },
+    });
+    await t.app.close();
+    const all = t.logs.join("\n");
+    expect(all).toContain("/nowhere/hak_[redacted]?password=[redacted]&ref=[redacted]");
+    for (const secret of [partner.partnerToken, partner.apiToken, access, "hunter2hunter2"]) {
+      expect(all).not.toContain(secret);
+    }
+  });
+});
