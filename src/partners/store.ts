@@ -33,14 +33,6 @@ export const partnerStore = {
     return Number(result.numUpdatedRows) > 0;
   },
 
-  count(db: Db): Promise<number> {
-    return db
-      .selectFrom("partners")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .executeTakeFirstOrThrow()
-      .then((row) => Number(row.n));
-  },
-
   async link(db: Db, parentId: string, childId: string, now: number): Promise<void> {
     await db
       .insertInto("partner_links")
@@ -82,10 +74,6 @@ export const partnerTokenStore = {
     return db.insertInto("partner_tokens").values(row).execute();
   },
 
-  find(db: Db, id: string) {
-    return db.selectFrom("partner_tokens").selectAll().where("id", "=", id).executeTakeFirst();
-  },
-
   /** Ends the overlap of every live token of the partner at `until` (never extends an earlier end). */
   async expireLive(db: Db, partnerId: string, until: number): Promise<void> {
     await db
@@ -101,10 +89,6 @@ export const partnerTokenStore = {
 export const apiTokenStore = {
   insert(db: Db, row: ApiToken) {
     return db.insertInto("api_tokens").values(row).execute();
-  },
-
-  find(db: Db, id: string): Promise<ApiToken | undefined> {
-    return db.selectFrom("api_tokens").selectAll().where("id", "=", id).executeTakeFirst();
   },
 
   list(db: Db, partnerId: string): Promise<ApiToken[]> {
@@ -136,10 +120,6 @@ export const apiTokenStore = {
 export const ssoKeyStore = {
   insert(db: Db, row: Selectable<Tables["sso_keys"]>) {
     return db.insertInto("sso_keys").values(row).execute();
-  },
-
-  find(db: Db, id: string) {
-    return db.selectFrom("sso_keys").selectAll().where("id", "=", id).executeTakeFirst();
   },
 
   async revokeAll(db: Db, partnerId: string, now: number): Promise<void> {
