@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 
+import { runCli } from "../src/cli/main.js";
+
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "handoff-cli-"));
 const env = {
@@ -15,18 +17,26 @@ const env = {
   LOG_LEVEL: "silent",
 };
 
+/** Runs one command in this process, as the binary would, and returns its parsed --json output. */
 async function handoff(...args: string[]) {
-  const { stdout } = await run(
-    process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", ...args, "--json"],
-    { env },
-  );
-  return JSON.parse(stdout);
+  let out = "";
+  let err = "";
+  const code = await runCli([...args, "--json"], {
+    env,
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+  });
+  if (code !== 0) throw new Error(`handoff ${args.join(" ")} exited ${code}: ${err}`);
+  return JSON.parse(out);
 }
 
 describe("handoff CLI", () => {
   beforeAll(async () => {
-    await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "migrate"], { env });
+    expect(await runCli(["migrate"], { env, out: () => {}, err: () => {} })).toBe(0);
   });
 
   it("creates, lists, links, suspends partners and manages their tokens", async () => {
@@ -52,7 +62,7 @@ describe("handoff CLI", () => {
     expect((await handoff("keys", "list")).map((k: { kid: string }) => k.kid)).toContain(kid);
   });
 
-  it("explains a bad call on one line and exits non-zero", async () => {
+  it("explains a bad call on one line and exits non-zero", { timeout: 60_000 }, async () => {
     await expect(
       run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "partner", "create"], { env }),
     ).rejects.toMatchObject({

@@ -1,7 +1,11 @@
 // `handoff app create|list`: the platform's web apps that users land in.
-import { parse, print, UsageError, withServices } from "./io.js";
+import { type Cli, parse, print, UsageError, withServices } from "./io.js";
 
-export async function appCommand(verb: string | undefined, args: string[]): Promise<void> {
+export async function appCommand(
+  cli: Cli,
+  verb: string | undefined,
+  args: string[],
+): Promise<void> {
   const { values } = parse(args, {
     name: { type: "string" },
     url: { type: "string" },
@@ -9,7 +13,7 @@ export async function appCommand(verb: string | undefined, args: string[]): Prom
     product: { type: "string", multiple: true },
     "failure-url": { type: "string" },
   });
-  await withServices(async (services) => {
+  await withServices(cli, async (services) => {
     switch (verb) {
       case "create": {
         if (!values.name || !values.url) throw new UsageError("app create needs --name and --url");
@@ -20,7 +24,7 @@ export async function appCommand(verb: string | undefined, args: string[]): Prom
           products: (values.product as string[] | undefined) ?? [],
           failureUrl: (values["failure-url"] as string | undefined) ?? null,
         });
-        print(values.json as boolean, {
+        print(cli, values.json as boolean, {
           id: app.id,
           name: app.name,
           url: app.baseUrl,
@@ -30,6 +34,7 @@ export async function appCommand(verb: string | undefined, args: string[]): Prom
       }
       case "list":
         print(
+          cli,
           values.json as boolean,
           (await services.apps.list()).map((a) => ({
             id: a.id,

@@ -1,11 +1,18 @@
 // Shared pieces of the `handoff` command: argument parsing, output, opening the services.
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { buildContext } from "../app.js";
-import { loadConfig } from "../config.js";
+import { type Env, loadConfig } from "../config.js";
 import { buildServices, type Services } from "../services.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/** Where a command reads its environment and writes its output: the process, or a test. */
+export interface Cli {
+  env: Env;
+  out(text: string): void;
+  err(text: string): void;
 }
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -29,8 +36,11 @@ export function parse(args: string[], options: Options = {}): Parsed {
 }
 
 /** Runs `work` with the services of the configured database, then closes it. */
-export async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
-  const ctx = await buildContext(loadConfig());
+export async function withServices<T>(
+  cli: Cli,
+  work: (services: Services) => Promise<T>,
+): Promise<T> {
+  const ctx = await buildContext(loadConfig(cli.env));
   try {
     return await work(buildServices(ctx));
   } finally {
@@ -54,22 +64,21 @@ export function timeOption(value: string | undefined, name: string): number | nu
 
 /** Prints JSON with --json, otherwise aligned "key  value" lines. */
 export function print(
+  cli: Cli,
   json: boolean | undefined,
   value: Record<string, unknown> | Record<string, unknown>[],
 ): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    cli.out(`${JSON.stringify(value, null, 2)}\n`);
     return;
   }
   const rows = Array.isArray(value) ? value : [value];
   for (const row of rows) {
     const width = Math.max(...Object.keys(row).map((k) => k.length));
     for (const [key, v] of Object.entries(row)) {
-      process.stdout.write(
-        `${key.padEnd(width)}  ${v === null || v === undefined ? "-" : String(v)}\n`,
-      );
+      cli.out(`${key.padEnd(width)}  ${v === null || v === undefined ? "-" : String(v)}\n`);
     }
-    if (rows.length > 1) process.stdout.write("\n");
+    if (rows.length > 1) cli.out("\n");
   }
 }
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The `handoff` command: start the service, migrate, and manage partners, tokens, keys and apps.
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { buildContext } from "../app.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { HandoffError } from "../http/errors.js";
 import { startServer } from "../main.js";
 import { appCommand } from "./apps.js";
-import { UsageError } from "./io.js";
+import { type Cli, UsageError } from "./io.js";
 import { keysCommand } from "./keys.js";
 import { apiTokenCommand, partnerCommand, partnerTokenCommand, ssoKeyCommand } from "./partners.js";
 
@@ -24,50 +26,66 @@ const USAGE = `usage: handoff <command>
 Every command reads the same environment as the service (DATABASE_URL …); add --json for JSON output.
 `;
 
-async function run(argv: string[]): Promise<void> {
+/** Runs one `handoff` command; resolves to the process exit code. */
+export async function runCli(argv: string[], cli: Cli): Promise<number> {
+  try {
+    await run(argv, cli);
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      cli.err(`handoff: configuration error: ${error.message}\n`);
+    } else if (error instanceof UsageError) {
+      cli.err(`handoff: ${error.message}\n\n${USAGE}`);
+    } else if (error instanceof HandoffError) {
+      cli.err(`handoff: ${error.code}: ${error.message}\n`);
+    } else {
+      cli.err(`handoff: ${(error as Error).stack ?? String(error)}\n`);
+    }
+    return 1;
+  }
+}
+
+async function run(argv: string[], cli: Cli): Promise<void> {
   const [command, verb, ...rest] = argv;
   switch (command) {
     case "start":
-      await startServer(loadConfig());
+      await startServer(loadConfig(cli.env));
       return;
     case "migrate": {
-      const ctx = await buildContext(loadConfig());
+      const ctx = await buildContext(loadConfig(cli.env));
       await ctx.database.close();
-      process.stdout.write("database is up to date\n");
+      cli.out("database is up to date\n");
       return;
     }
     case "partner":
-      return partnerCommand(verb, rest);
+      return partnerCommand(cli, verb, rest);
     case "partner-token":
-      return partnerTokenCommand(verb, rest);
+      return partnerTokenCommand(cli, verb, rest);
     case "api-token":
-      return apiTokenCommand(verb, rest);
+      return apiTokenCommand(cli, verb, rest);
     case "sso-key":
-      return ssoKeyCommand(verb, rest);
+      return ssoKeyCommand(cli, verb, rest);
     case "keys":
-      return keysCommand(verb, rest);
+      return keysCommand(cli, verb, rest);
     case "app":
-      return appCommand(verb, rest);
+      return appCommand(cli, verb, rest);
     case undefined:
     case "help":
     case "--help":
     case "-h":
-      process.stdout.write(USAGE);
+      cli.out(USAGE);
       return;
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
 }
 
-run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`handoff: configuration error: ${error.message}\n`);
-  } else if (error instanceof UsageError) {
-    process.stderr.write(`handoff: ${error.message}\n\n${USAGE}`);
-  } else if (error instanceof HandoffError) {
-    process.stderr.write(`handoff: ${error.code}: ${error.message}\n`);
-  } else {
-    process.stderr.write(`handoff: ${(error as Error).stack ?? String(error)}\n`);
-  }
-  process.exitCode = 1;
-});
+// Run only when executed as the `handoff` binary, not when imported by tests.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  const cli: Cli = {
+    env: process.env,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  };
+  process.exitCode = await runCli(process.argv.slice(2), cli);
+}

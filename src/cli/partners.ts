@@ -1,12 +1,25 @@
 // `handoff partner …`, `handoff partner-token …`, `handoff api-token …`, `handoff sso-key …`.
-import { iso, parse, positional, print, timeOption, UsageError, withServices } from "./io.js";
+import {
+  type Cli,
+  iso,
+  parse,
+  positional,
+  print,
+  timeOption,
+  UsageError,
+  withServices,
+} from "./io.js";
 
-export async function partnerCommand(verb: string | undefined, args: string[]): Promise<void> {
+export async function partnerCommand(
+  cli: Cli,
+  verb: string | undefined,
+  args: string[],
+): Promise<void> {
   const { values, positionals } = parse(args, {
     name: { type: "string" },
     "contract-expires": { type: "string" },
   });
-  await withServices(async (services) => {
+  await withServices(cli, async (services) => {
     switch (verb) {
       case "create": {
         if (!values.name) throw new UsageError("partner create needs --name");
@@ -17,17 +30,17 @@ export async function partnerCommand(verb: string | undefined, args: string[]): 
             "contract-expires",
           ),
         });
-        print(values.json as boolean, {
+        print(cli, values.json as boolean, {
           id: partner.id,
           name: partner.name,
           partner_token: partnerToken,
         });
-        if (!values.json)
-          process.stderr.write("The partner token is shown once; give it to the partner now.\n");
+        if (!values.json) cli.err("The partner token is shown once; give it to the partner now.\n");
         return;
       }
       case "list":
         print(
+          cli,
           values.json as boolean,
           (await services.partners.list()).map((p) => ({
             id: p.id,
@@ -43,7 +56,7 @@ export async function partnerCommand(verb: string | undefined, args: string[]): 
           positional(positionals, 0, "partner id"),
           verb === "suspend" ? "suspended" : "active",
         );
-        print(values.json as boolean, {
+        print(cli, values.json as boolean, {
           id: positionals[0],
           status: verb === "suspend" ? "suspended" : "active",
         });
@@ -52,7 +65,7 @@ export async function partnerCommand(verb: string | undefined, args: string[]): 
         const id = positional(positionals, 0, "partner id");
         const at = timeOption(values["contract-expires"] as string | undefined, "contract-expires");
         await services.partners.setContractExpiry(id, at);
-        print(values.json as boolean, { id, contract_expires_at: iso(at) });
+        print(cli, values.json as boolean, { id, contract_expires_at: iso(at) });
         return;
       }
       case "link":
@@ -61,7 +74,7 @@ export async function partnerCommand(verb: string | undefined, args: string[]): 
         const child = positional(positionals, 1, "sub-account id");
         if (verb === "link") await services.partners.link(parent, child);
         else await services.partners.unlink(parent, child);
-        print(values.json as boolean, { parent, sub_account: child, linked: verb === "link" });
+        print(cli, values.json as boolean, { parent, sub_account: child, linked: verb === "link" });
         return;
       }
       default:
@@ -70,7 +83,11 @@ export async function partnerCommand(verb: string | undefined, args: string[]): 
   });
 }
 
-export async function partnerTokenCommand(verb: string | undefined, args: string[]): Promise<void> {
+export async function partnerTokenCommand(
+  cli: Cli,
+  verb: string | undefined,
+  args: string[],
+): Promise<void> {
   const { values, positionals } = parse(args, { overlap: { type: "string" } });
   if (verb !== "rotate")
     throw new UsageError("partner-token rotate <partner id> [--overlap seconds]");
@@ -78,19 +95,23 @@ export async function partnerTokenCommand(verb: string | undefined, args: string
   if (overlap !== undefined && (!Number.isInteger(overlap) || overlap < 0)) {
     throw new UsageError("--overlap must be a whole number of seconds");
   }
-  await withServices(async (services) => {
+  await withServices(cli, async (services) => {
     const id = positional(positionals, 0, "partner id");
     const token = await services.partners.rotatePartnerToken(id, overlap);
-    print(values.json as boolean, { partner_id: id, partner_token: token });
+    print(cli, values.json as boolean, { partner_id: id, partner_token: token });
   });
 }
 
-export async function apiTokenCommand(verb: string | undefined, args: string[]): Promise<void> {
+export async function apiTokenCommand(
+  cli: Cli,
+  verb: string | undefined,
+  args: string[],
+): Promise<void> {
   const { values, positionals } = parse(args, {
     name: { type: "string" },
     expires: { type: "string" },
   });
-  await withServices(async (services) => {
+  await withServices(cli, async (services) => {
     const partnerId = positional(positionals, 0, "partner id");
     switch (verb) {
       case "create": {
@@ -98,7 +119,7 @@ export async function apiTokenCommand(verb: string | undefined, args: string[]):
           name: String(values.name ?? "default"),
           expiresAt: timeOption(values.expires as string | undefined, "expires"),
         });
-        print(values.json as boolean, {
+        print(cli, values.json as boolean, {
           id: apiToken.id,
           name: apiToken.name,
           expires_at: iso(apiToken.expires_at),
@@ -108,6 +129,7 @@ export async function apiTokenCommand(verb: string | undefined, args: string[]):
       }
       case "list":
         print(
+          cli,
           values.json as boolean,
           (await services.partners.listApiTokens(partnerId)).map((t) => ({
             id: t.id,
@@ -122,7 +144,7 @@ export async function apiTokenCommand(verb: string | undefined, args: string[]):
       case "revoke": {
         const id = positional(positionals, 1, "api token id");
         await services.partners.revokeApiToken(partnerId, id);
-        print(values.json as boolean, { id, revoked: true });
+        print(cli, values.json as boolean, { id, revoked: true });
         return;
       }
       default:
@@ -131,12 +153,16 @@ export async function apiTokenCommand(verb: string | undefined, args: string[]):
   });
 }
 
-export async function ssoKeyCommand(verb: string | undefined, args: string[]): Promise<void> {
+export async function ssoKeyCommand(
+  cli: Cli,
+  verb: string | undefined,
+  args: string[],
+): Promise<void> {
   const { values, positionals } = parse(args);
   if (verb !== "rotate") throw new UsageError("sso-key rotate <partner id>");
-  await withServices(async (services) => {
+  await withServices(cli, async (services) => {
     const id = positional(positionals, 0, "partner id");
-    print(values.json as boolean, {
+    print(cli, values.json as boolean, {
       partner_id: id,
       sso_key: await services.partners.rotateSsoKey(id),
     });
