@@ -1,4 +1,5 @@
 // buildApp(config): the one place that knows every domain and wires them into a Fastify app.
+import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -11,11 +12,14 @@ import { KeyStore } from "./crypto/keys.js";
 import { Sealer } from "./crypto/seal.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
+import { demoAppRoutes } from "./demo/app-page.js";
 import { registerSecurityHeaders } from "./http/headers.js";
 import { loggerOptions, requestId } from "./http/logging.js";
 import { registerProblemHandlers } from "./http/problem.js";
 import { opsRoutes } from "./ops/routes.js";
 import { buildServices, type Services } from "./services.js";
+import { browserRoutes } from "./sso/browser.js";
+import { ssoRoutes } from "./sso/routes.js";
 
 export interface BuildOptions {
   clock?: Clock;
@@ -75,6 +79,7 @@ export async function buildApp(
   registerProblemHandlers(app);
   registerSecurityHeaders(app, config.baseUrl);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -86,7 +91,10 @@ export async function buildApp(
       },
       servers: [{ url: config.baseUrl }],
       components: {
-        securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+          appBasic: { type: "http", scheme: "basic", description: "app id : app secret" },
+        },
       },
     },
   });
@@ -94,6 +102,9 @@ export async function buildApp(
   await app.register(async (scope) => opsRoutes(scope, services));
   await app.register(async (scope) => authRoutes(scope, services));
   await app.register(async (scope) => sparrowRoutes(scope, services));
+  await app.register(async (scope) => ssoRoutes(scope, services));
+  await app.register(async (scope) => browserRoutes(scope, services));
+  await app.register(async (scope) => demoAppRoutes(scope, services));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;

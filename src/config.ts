@@ -32,6 +32,12 @@ export interface Config {
   /** Failed credential attempts per client IP per minute before 429. */
   authFailuresPerMinute: number;
   sqliteSynchronous: SqliteSynchronous;
+  /** Seconds between background pruning runs; 0 turns pruning off. */
+  pruneIntervalSeconds: number;
+  /** Days a finished or expired ticket, or an ended session, stays visible before pruning. */
+  ticketRetentionDays: number;
+  /** Days audit entries are kept. */
+  auditRetentionDays: number;
 }
 
 /** A configuration error names the variable at fault; start-up prints it on one line. */
@@ -195,6 +201,9 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     authCacheMs: integer(env, "HANDOFF_AUTH_CACHE_MS", 2000, 0, 60_000),
     authFailuresPerMinute: integer(env, "HANDOFF_AUTH_FAILURES_PER_MINUTE", 20, 1, 1_000_000),
+    pruneIntervalSeconds: integer(env, "HANDOFF_PRUNE_INTERVAL", 60, 0, 24 * 3600),
+    ticketRetentionDays: integer(env, "HANDOFF_TICKET_RETENTION_DAYS", 7, 0, 3650),
+    auditRetentionDays: integer(env, "HANDOFF_AUDIT_RETENTION_DAYS", 90, 0, 3650),
     sqliteSynchronous: oneOf(
       env,
       "HANDOFF_SQLITE_SYNCHRONOUS",
@@ -222,6 +231,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     authCacheMs: 2000,
     authFailuresPerMinute: 20,
     sqliteSynchronous: "NORMAL",
+    pruneIntervalSeconds: 0,
+    ticketRetentionDays: 7,
+    auditRetentionDays: 90,
     ...overrides,
   };
 }

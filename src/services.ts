@@ -6,6 +6,9 @@ import { AuthService } from "./auth/service.js";
 import type { AppContext } from "./context.js";
 import { OperatorService } from "./operators/service.js";
 import { PartnerService } from "./partners/service.js";
+import { SessionService } from "./sso/sessions.js";
+import { TicketService } from "./sso/tickets.js";
+import { UserService } from "./users/service.js";
 
 export interface Services extends AppContext {
   auth: AuthService;
@@ -13,6 +16,11 @@ export interface Services extends AppContext {
   apps: AppService;
   operators: OperatorService;
   exchangeFailures: FailureLimiter;
+  users: UserService;
+  sessions: SessionService;
+  tickets: TicketService;
+  /** Unknown tickets and bad app secrets per client IP. */
+  redeemFailures: FailureLimiter;
 }
 
 export function buildServices(ctx: AppContext): Services {
@@ -21,14 +29,40 @@ export function buildServices(ctx: AppContext): Services {
     ctx.database,
     ctx.clock,
     ctx.config.partnerTokenOverlapSeconds,
-    () => auth.credentialsChanged(),
+    () => {
+      auth.credentialsChanged();
+      sessions.forget();
+    },
+  );
+  const apps = new AppService(ctx.database, ctx.clock, ctx.config.authCacheMs);
+  const users = new UserService(ctx.database, ctx.clock);
+  const sessions = new SessionService(
+    ctx.database,
+    ctx.clock,
+    apps,
+    auth,
+    ctx.sealer,
+    ctx.config.authCacheMs,
+  );
+  const tickets = new TicketService(
+    ctx.database,
+    ctx.clock,
+    ctx.sealer,
+    apps,
+    users,
+    sessions,
+    auth,
   );
   return {
     ...ctx,
     auth,
     partners,
-    apps: new AppService(ctx.database, ctx.clock),
+    apps,
     operators: new OperatorService(ctx.database, ctx.clock),
     exchangeFailures: new FailureLimiter("exchange", ctx.config.authFailuresPerMinute),
+    users,
+    sessions,
+    tickets,
+    redeemFailures: new FailureLimiter("redeem", ctx.config.authFailuresPerMinute),
   };
 }

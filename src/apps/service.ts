@@ -1,7 +1,7 @@
 // Apps: the platform's web apps that users land in, with their return paths and session policy.
 import type { Selectable } from "kysely";
 import type { Clock } from "../clock.js";
-import { newId } from "../crypto/secrets.js";
+import { hashSecret, mintSecret, newId, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import type { Database } from "../db/database.js";
 import type { AppTable } from "../db/schema.js";
 import { HandoffError } from "../http/errors.js";
@@ -19,6 +19,9 @@ export interface App {
   sessionIdleSeconds: number;
   sessionAbsoluteSeconds: number;
   failureUrl: string | null;
+  ipBinding: "exact" | "prefix";
+  seesAuthToken: boolean;
+  hasSecret: boolean;
 }
 
 export interface NewApp {
@@ -31,6 +34,8 @@ export interface NewApp {
   sessionIdleSeconds?: number;
   sessionAbsoluteSeconds?: number;
   failureUrl?: string | null;
+  ipBinding?: "exact" | "prefix";
+  seesAuthToken?: boolean;
 }
 
 export const APP_DEFAULTS = {
@@ -53,6 +58,9 @@ function toApp(row: AppRow): App {
     sessionIdleSeconds: row.session_idle_seconds,
     sessionAbsoluteSeconds: row.session_absolute_seconds,
     failureUrl: row.failure_url,
+    ipBinding: row.ip_binding,
+    seesAuthToken: row.sees_auth_token === 1,
+    hasSecret: row.secret_hash !== null,
   };
 }
 
@@ -77,47 +85,147 @@ function httpUrl(value: string, field: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
+function checkReturnPaths(paths: string[]): string[] {
+  if (paths.length === 0 || paths.length > 50) {
+    throw new HandoffError("invalid_request", "an app needs 1 to 50 return paths");
+  }
+  for (const path of paths) {
+    if (
+      !/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(path) ||
+      path.startsWith("//") ||
+      path.split("/").some((s) => s === "." || s === "..")
+    ) {
+      throw new HandoffError(
+        "invalid_request",
+        `return path "${path}" must be an absolute path without dot segments`,
+      );
+    }
+  }
+  return paths;
+}
+
+function seconds(value: number, field: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new HandoffError(
+      "invalid_request",
+      `${field} must be a whole number from ${min} to ${max}`,
+    );
+  }
+  return value;
+}
+
+const YEAR = 365 * 24 * 3600;
+
+/** Checks the policy fields of a whole app row (after defaults or changes are applied). */
+function checkPolicy(row: AppRow): void {
+  seconds(row.ticket_ttl_max, "ticket_ttl_max", 1, YEAR);
+  seconds(row.ticket_ttl_default, "ticket_ttl_default", 1, row.ticket_ttl_max);
+  seconds(row.session_idle_seconds, "session_idle_seconds", 60, YEAR);
+  seconds(row.session_absolute_seconds, "session_absolute_seconds", 60, YEAR);
+  if (row.ip_binding !== "exact" && row.ip_binding !== "prefix") {
+    throw new HandoffError("invalid_request", "ip_binding must be exact or prefix");
+  }
+}
+
+export type AppChanges = Partial<NewApp>;
+
 export class AppService {
+  /** Apps change rarely and are read on every mint and redemption: cache them briefly. */
+  readonly #cache = new Map<string, { row: AppRow; until: number }>();
+
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
+    private readonly cacheMs = 2000,
   ) {}
 
   async create(input: NewApp & { id?: string }): Promise<App> {
     const name = input.name.trim();
     if (!name || name.length > 200)
       throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
-    const returnPaths = input.returnPaths ?? [...APP_DEFAULTS.returnPaths];
-    for (const path of returnPaths) {
-      if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(path) || path.startsWith("//")) {
-        throw new HandoffError("invalid_request", `return path "${path}" must be an absolute path`);
-      }
-    }
     const ttlDefault = input.ticketTtlDefault ?? APP_DEFAULTS.ticketTtlDefault;
-    const ttlMax = input.ticketTtlMax ?? Math.max(APP_DEFAULTS.ticketTtlMax, ttlDefault);
-    if (ttlDefault < 1 || ttlDefault > ttlMax) {
-      throw new HandoffError(
-        "invalid_request",
-        "ticket TTL default must be between 1 second and the maximum",
-      );
-    }
     const now = this.clock.now();
     const row: AppRow = {
       id: input.id ?? newId("app"),
       name,
       base_url: httpUrl(input.baseUrl, "base_url"),
-      return_paths: JSON.stringify(returnPaths),
+      return_paths: JSON.stringify(
+        checkReturnPaths(input.returnPaths ?? [...APP_DEFAULTS.returnPaths]),
+      ),
       products: JSON.stringify(input.products ?? []),
       ticket_ttl_default: ttlDefault,
-      ticket_ttl_max: ttlMax,
+      ticket_ttl_max: input.ticketTtlMax ?? Math.max(APP_DEFAULTS.ticketTtlMax, ttlDefault),
       session_idle_seconds: input.sessionIdleSeconds ?? APP_DEFAULTS.sessionIdleSeconds,
       session_absolute_seconds: input.sessionAbsoluteSeconds ?? APP_DEFAULTS.sessionAbsoluteSeconds,
       failure_url: input.failureUrl ? httpUrl(input.failureUrl, "failure_url") : null,
       created_at: now,
       updated_at: now,
+      ip_binding: input.ipBinding ?? "exact",
+      secret_hash: null,
+      sees_auth_token: input.seesAuthToken ? 1 : 0,
     };
+    checkPolicy(row);
     await this.database.db.insertInto("apps").values(row).execute();
     return toApp(row);
+  }
+
+  async update(id: string, changes: AppChanges): Promise<App> {
+    const current = await this.#row(id);
+    const row: AppRow = {
+      ...current,
+      name: changes.name?.trim() ?? current.name,
+      base_url: changes.baseUrl ? httpUrl(changes.baseUrl, "base_url") : current.base_url,
+      return_paths: changes.returnPaths
+        ? JSON.stringify(checkReturnPaths(changes.returnPaths))
+        : current.return_paths,
+      products: changes.products ? JSON.stringify(changes.products) : current.products,
+      ticket_ttl_default: changes.ticketTtlDefault ?? current.ticket_ttl_default,
+      ticket_ttl_max: changes.ticketTtlMax ?? current.ticket_ttl_max,
+      session_idle_seconds: changes.sessionIdleSeconds ?? current.session_idle_seconds,
+      session_absolute_seconds: changes.sessionAbsoluteSeconds ?? current.session_absolute_seconds,
+      failure_url:
+        changes.failureUrl === undefined
+          ? current.failure_url
+          : changes.failureUrl
+            ? httpUrl(changes.failureUrl, "failure_url")
+            : null,
+      ip_binding: changes.ipBinding ?? current.ip_binding,
+      sees_auth_token:
+        changes.seesAuthToken === undefined
+          ? current.sees_auth_token
+          : changes.seesAuthToken
+            ? 1
+            : 0,
+      updated_at: this.clock.now(),
+    };
+    if (!row.name || row.name.length > 200)
+      throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
+    checkPolicy(row);
+    const { id: _id, created_at: _created, secret_hash: _secret, ...set } = row;
+    await this.database.db.updateTable("apps").set(set).where("id", "=", id).execute();
+    this.#cache.delete(id);
+    return toApp(row);
+  }
+
+  /** Issues a new app secret (the old one stops working at once); shown once. */
+  async rotateSecret(id: string): Promise<string> {
+    await this.#row(id);
+    const { token } = mintSecret(SecretPrefix.appSecret);
+    await this.database.db
+      .updateTable("apps")
+      .set({ secret_hash: hashSecret(token), updated_at: this.clock.now() })
+      .where("id", "=", id)
+      .execute();
+    this.#cache.delete(id);
+    return token;
+  }
+
+  /** The app whose id and secret these are, or null (same answer for unknown app and wrong secret). */
+  async authenticate(id: string, secret: string): Promise<App | null> {
+    const row = await this.#cached(id);
+    const hash = row?.secret_hash ?? "0".repeat(64);
+    const ok = secretMatches(secret, hash);
+    return ok && row?.secret_hash ? toApp(row) : null;
   }
 
   async list(): Promise<App[]> {
@@ -132,12 +240,38 @@ export class AppService {
   }
 
   async get(id: string): Promise<App> {
+    return toApp(await this.#row(id));
+  }
+
+  /** An app for the hot path (mint, redemption): cached for a short while; null when unknown. */
+  async find(id: string): Promise<App | null> {
+    const row = await this.#cached(id);
+    return row ? toApp(row) : null;
+  }
+
+  async #cached(id: string): Promise<AppRow | undefined> {
+    const now = this.clock.now();
+    const hit = this.#cache.get(id);
+    if (hit && hit.until > now) return hit.row;
+    const row = await this.database.db
+      .selectFrom("apps")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (row) {
+      if (this.#cache.size > 1000) this.#cache.clear();
+      this.#cache.set(id, { row, until: now + this.cacheMs });
+    }
+    return row;
+  }
+
+  async #row(id: string): Promise<AppRow> {
     const row = await this.database.db
       .selectFrom("apps")
       .selectAll()
       .where("id", "=", id)
       .executeTakeFirst();
     if (!row) throw new HandoffError("not_found", `no app ${id}`);
-    return toApp(row);
+    return row;
   }
 }

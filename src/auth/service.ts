@@ -48,6 +48,52 @@ export class AuthService {
   /** Forget every cached credential check: called after revocation, suspension or rotation. */
   credentialsChanged(): void {
     this.#checks.clear();
+    this.#standing.clear();
+  }
+
+  /** Partner standing checks (active, within contract, sub-account still linked), cached briefly. */
+  readonly #standing = new Map<string, CachedCheck>();
+
+  /**
+   * Whether `partnerId` may still act for `accountId` (itself or a linked sub-account): both
+   * active and within contract, and the link still there. Used on every redemption and session
+   * check, so a suspension ends sessions at once in this process and within the cache time elsewhere.
+   */
+  async standing(partnerId: string, accountId: string): Promise<boolean> {
+    const now = this.clock.now();
+    const key = `${partnerId}|${accountId}`;
+    const cached = this.#standing.get(key);
+    if (cached && cached.until > now) return cached.failure === null;
+    const ids = partnerId === accountId ? [partnerId] : [partnerId, accountId];
+    const rows = await this.database.db
+      .selectFrom("partners")
+      .select(["id", "status", "contract_expires_at"])
+      .where("id", "in", ids)
+      .execute();
+    let ok =
+      rows.length === ids.length &&
+      rows.every(
+        (r) =>
+          r.status === "active" && (r.contract_expires_at === null || r.contract_expires_at > now),
+      );
+    if (ok && partnerId !== accountId) {
+      const link = await this.database.db
+        .selectFrom("partner_links")
+        .select("child_id")
+        .where("parent_id", "=", partnerId)
+        .where("child_id", "=", accountId)
+        .executeTakeFirst();
+      ok = link !== undefined;
+    }
+    const expiries = rows
+      .map((r) => r.contract_expires_at)
+      .filter((t): t is number => typeof t === "number" && t > now);
+    if (this.#standing.size >= VERIFIED_CACHE_SIZE) this.#standing.clear();
+    this.#standing.set(key, {
+      failure: ok ? null : "account_inactive",
+      until: Math.min(now + this.cacheMs, ...expiries),
+    });
+    return ok;
   }
 
   /**

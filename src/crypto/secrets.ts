@@ -8,6 +8,7 @@ export const SecretPrefix = {
   ssoKey: "hsk",
   ticket: "hts",
   session: "hss",
+  appSecret: "has",
 } as const;
 export type SecretPrefix = (typeof SecretPrefix)[keyof typeof SecretPrefix];
 

@@ -1,10 +1,12 @@
 // Applies the versioned migrations in src/db/migrations, in order, once each.
 import { type Kysely, type Migration, Migrator } from "kysely";
 import * as foundation from "./migrations/0001_foundation.js";
+import * as sso from "./migrations/0002_sso.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
   "0001_foundation": foundation,
+  "0002_sso": sso,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

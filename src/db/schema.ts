@@ -68,6 +68,94 @@ export interface AppTable {
   failure_url: string | null;
   created_at: number;
   updated_at: number;
+  /** How a ticket's bind_ip is compared: the exact address, or its /24 (IPv4) or /64 (IPv6). */
+  ip_binding: "exact" | "prefix";
+  /** SHA-256 of the app's secret (introspection credentials); null until one is issued. */
+  secret_hash: string | null;
+  /** 1 when the app may see the partner's auth_token (to call the partner back). */
+  sees_auth_token: number;
+}
+
+export interface UserTable {
+  id: string;
+  /** The partner (or sub-account) the user belongs to. */
+  partner_id: string;
+  /** The partner's own id for the user. */
+  external_id: string;
+  email: string | null;
+  /** NFC, ASCII letters lower-cased: how emails are compared (never NFKC, which merges look-alikes). */
+  email_canonical: string | null;
+  phone_number: string | null;
+  phone_country_code: string | null;
+  name: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type TicketStatus = "issued" | "redeemed" | "revoked" | "rejected";
+
+export interface TicketTable {
+  /** The id part of the `hts_` secret. */
+  id: string;
+  secret_hash: string;
+  /** The partner that minted the ticket. */
+  partner_id: string;
+  /** The account the user belongs to: the partner itself or a linked sub-account. */
+  account_id: string;
+  api_token_id: string | null;
+  user_id: string;
+  app_id: string;
+  /** The path (and query) under the app's base URL to land on. */
+  return_to: string;
+  bind_ip: string | null;
+  /** JSON: the email/phone field settings. */
+  fields: string | null;
+  otp: string;
+  /** The partner data (JSON), AES-256-GCM sealed: it may hold the partner's auth_token. */
+  partner_data_sealed: string | null;
+  /** JSON: context a seed's shape carries into the session (for example Enkash's card id). */
+  context: string | null;
+  status: TicketStatus;
+  reason: string | null;
+  created_at: number;
+  expires_at: number;
+  finished_at: number | null;
+  session_id: string | null;
+  /** The last refused redemption attempt and when, for the partner's status view. */
+  last_failure: string | null;
+  last_failure_at: number | null;
+}
+
+export interface SessionTable {
+  /** The id part of the `hss_` secret. */
+  id: string;
+  secret_hash: string;
+  user_id: string;
+  partner_id: string;
+  account_id: string;
+  app_id: string;
+  ticket_id: string;
+  created_at: number;
+  last_seen_at: number;
+  /** The absolute limit; the idle limit is last_seen_at + the app's idle seconds. */
+  expires_at: number;
+  ended_at: number | null;
+  end_reason: string | null;
+}
+
+export interface AuditTable {
+  id: string;
+  at: number;
+  /** Who acted: a partner id, "browser", "operator" or "system". */
+  actor: string;
+  action: string;
+  partner_id: string | null;
+  /** What was acted on: a ticket, session or user id (never a secret). */
+  subject: string | null;
+  ip: string | null;
+  /** "ok" or a reason code. */
+  outcome: string;
+  detail: string | null;
 }
 
 export interface Tables {
@@ -79,4 +167,8 @@ export interface Tables {
   operators: OperatorTable;
   signing_keys: SigningKeyTable;
   apps: AppTable;
+  users: UserTable;
+  tickets: TicketTable;
+  sessions: SessionTable;
+  audit_log: AuditTable;
 }

@@ -26,3 +26,18 @@ export function canonicalIp(value: string): string | null {
 export function clientIp(request: FastifyRequest): string {
   return canonicalIp(request.ip) ?? request.ip;
 }
+
+/**
+ * Whether a request from `actual` satisfies a ticket bound to `bound`: the same address, or
+ * with `prefix` the same /24 (IPv4) or /64 (IPv6). IPv4-mapped IPv6 counts as its IPv4.
+ */
+export function ipMatches(bound: string, actual: string, mode: "exact" | "prefix"): boolean {
+  const a = canonicalIp(bound);
+  const b = canonicalIp(actual);
+  if (a === null || b === null) return false;
+  if (mode === "exact") return a === b;
+  const pa = ipaddr.parse(a);
+  const pb = ipaddr.parse(b);
+  if (pa.kind() !== pb.kind()) return false;
+  return pa.match(pb, pa.kind() === "ipv4" ? 24 : 64);
+}

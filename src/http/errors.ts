@@ -25,6 +25,21 @@ export const errorCatalogue = {
     status: 401,
     title: "The access token is missing, malformed, expired or revoked.",
   },
+  unknown_app: { status: 400, title: "The app named in the request is not registered." },
+  invalid_return_to: {
+    status: 400,
+    title: "return_to is not a path under one of the app's allowed return paths.",
+  },
+  not_linked: {
+    status: 403,
+    title: "on_behalf_of does not name an active sub-account linked to the caller.",
+  },
+  invalid_client: { status: 401, title: "The app id or app secret is wrong." },
+  no_session: { status: 401, title: "No live session: the cookie is missing, ended or expired." },
+  cross_site_request: {
+    status: 403,
+    title: "A state-changing request came from another site; it was refused.",
+  },
   service_unavailable: {
     status: 503,
     title: "The service cannot reach its database; retry shortly.",

@@ -96,10 +96,30 @@ export class PartnerService {
     return partner;
   }
 
+  /**
+   * Suspending a partner ends, in the same transaction, every live session and outstanding
+   * ticket it made or that belongs to it: reactivating it later does not bring them back.
+   */
   async setStatus(id: string, status: Partner["status"]): Promise<void> {
-    if (!(await partnerStore.update(this.db, id, { status }, this.clock.now()))) {
-      throw new HandoffError("not_found", `no partner ${id}`);
-    }
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await partnerStore.update(trx, id, { status }, now))) {
+        throw new HandoffError("not_found", `no partner ${id}`);
+      }
+      if (status !== "suspended") return;
+      await trx
+        .updateTable("sessions")
+        .set({ ended_at: now, end_reason: "partner_suspended" })
+        .where((eb) => eb.or([eb("partner_id", "=", id), eb("account_id", "=", id)]))
+        .where("ended_at", "is", null)
+        .execute();
+      await trx
+        .updateTable("tickets")
+        .set({ status: "revoked", reason: "partner_inactive", finished_at: now })
+        .where((eb) => eb.or([eb("partner_id", "=", id), eb("account_id", "=", id)]))
+        .where("status", "=", "issued")
+        .execute();
+    });
     this.credentialsChanged();
   }
 
@@ -127,7 +147,9 @@ export class PartnerService {
   }
 
   async unlink(parentId: string, childId: string): Promise<boolean> {
-    return partnerStore.unlink(this.db, parentId, childId);
+    const removed = await partnerStore.unlink(this.db, parentId, childId);
+    this.credentialsChanged();
+    return removed;
   }
 
   async subAccounts(parentId: string): Promise<string[]> {

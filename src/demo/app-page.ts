@@ -1,0 +1,28 @@
+// The demo app: a page that greets whoever the session cookie belongs to, using the same check
+// as forward-auth. It stands in for a platform app until examples/storefront exists.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { html, sendPage } from "../pages/html.js";
+import type { Services } from "../services.js";
+import { sessionCookieName } from "../sso/cookies.js";
+
+export async function demoAppRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  const cookieName = sessionCookieName(services.config);
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const session = await services.sessions.check(request.cookies[cookieName]);
+    if (!session) {
+      return sendPage(reply, {
+        status: 401,
+        title: "Demo app: not signed in",
+        body: html`<main><h1>Demo app</h1><p>You are not signed in. Open a login link from your partner's site to come here signed in.</p></main>`,
+      });
+    }
+    const user = session.name ?? session.email ?? session.externalId;
+    const path = new URL(request.url, "http://x").pathname;
+    return sendPage(reply, {
+      title: `Demo app: hello ${user}`,
+      body: html`<main><h1>Hello, ${user}</h1><p>You are signed in to the demo app through Handoff.</p><dl><dt>User</dt><dd id="user">${session.userId}</dd><dt>Partner's id</dt><dd id="external-id">${session.externalId}</dd><dt>Email</dt><dd id="email">${session.email ?? "-"}</dd><dt>Partner</dt><dd id="partner">${session.accountId}</dd><dt>Page</dt><dd id="page">${path}</dd></dl><form method="post" action="/logout"><button type="submit">Sign out</button></form></main>`,
+    });
+  };
+  app.get("/demo/app", { schema: { hide: true } }, handler);
+  app.get("/demo/app/*", { schema: { hide: true } }, handler);
+}

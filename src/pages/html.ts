@@ -1,0 +1,73 @@
+// The few HTML pages Handoff shows people: the step in front of a login link, what went wrong,
+// signed out, and the demo app. Plain strings with every value escaped; inline style and script
+// are allowed by their hashes only.
+import { createHash } from "node:crypto";
+import type { FastifyReply } from "fastify";
+
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1d2430;line-height:1.5}h1{font-size:1.4rem}button{font:inherit;padding:.5rem 1.2rem;border-radius:.4rem;border:1px solid #345;background:#2a5bd7;color:#fff;cursor:pointer}.muted{color:#5b6575;font-size:.9rem}dl{display:grid;grid-template-columns:auto 1fr;gap:.3rem 1rem}dt{font-weight:600}`;
+/** Submits the login form at once, so the person does not have to click. */
+const AUTO_SUBMIT = `document.getElementById("continue").submit();`;
+
+const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+const STYLE_HASH = hash(STYLE);
+const SCRIPT_HASH = hash(AUTO_SUBMIT);
+
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+}
+
+/** A tagged template that escapes every interpolated value unless it is already `Html`. */
+export class Html {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0] ?? "";
+  values.forEach((value, i) => {
+    const text = Array.isArray(value)
+      ? value.map((v) => (v instanceof Html ? v.value : escapeHtml(String(v)))).join("")
+      : value instanceof Html
+        ? value.value
+        : escapeHtml(String(value ?? ""));
+    out += text + (strings[i + 1] ?? "");
+  });
+  return new Html(out);
+}
+
+export interface PageOptions {
+  title: string;
+  body: Html;
+  status?: number;
+  /** Runs the auto-submit script (the login step). */
+  autoSubmit?: boolean;
+  /** Origins a form on this page may end up at (after the redirect that follows a POST). */
+  formTargets?: string[];
+}
+
+/** Sends a page with a CSP that allows exactly its own style and script. */
+export function sendPage(reply: FastifyReply, options: PageOptions): FastifyReply {
+  const scripts = options.autoSubmit ? `script-src ${SCRIPT_HASH}; ` : "";
+  const forms = ["'self'", ...(options.formTargets ?? [])].join(" ");
+  reply
+    .code(options.status ?? 200)
+    .header("content-type", "text/html; charset=utf-8")
+    .header(
+      "content-security-policy",
+      `default-src 'none'; style-src ${STYLE_HASH}; ${scripts}form-action ${forms}; frame-ancestors 'none'; base-uri 'none'`,
+    );
+  const script = options.autoSubmit ? `<script>${AUTO_SUBMIT}</script>` : "";
+  return reply.send(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(options.title)}</title><style>${STYLE}</style></head><body>${options.body.value}${script}</body></html>`,
+  );
+}

@@ -1,0 +1,153 @@
+// What the person's browser does: open a login link (a GET that only shows a page), continue
+// (the POST that uses the ticket, sets the session cookie and redirects), and sign out.
+import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { App } from "../apps/service.js";
+import { clientIp } from "../http/client-ip.js";
+import { HandoffError } from "../http/errors.js";
+import { html, sendPage } from "../pages/html.js";
+import type { Services } from "../services.js";
+import { sessionCookieName, sessionCookieOptions } from "./cookies.js";
+import { FAILURE_STATUS, type FailureReason } from "./tickets.js";
+
+const TicketParams = Type.Object({ ticket: Type.String({ minLength: 1, maxLength: 128 }) });
+
+/** What the person reads for each reason a link did not work. */
+const FAILURE_TEXT: Record<FailureReason | "cross_site" | "rate_limited", [string, string]> = {
+  expired: ["This link has expired", "Login links work for a short time only."],
+  already_used: [
+    "This link has already been used",
+    "Each login link works once. If it was not you who used it, tell the site that sent it.",
+  ],
+  revoked: ["This link was withdrawn", "The site that sent it has cancelled it."],
+  ip_mismatch: [
+    "This link cannot be used from here",
+    "It was issued for another network connection than the one you are on.",
+  ],
+  partner_inactive: [
+    "This link cannot be used any more",
+    "The account it belongs to is not active.",
+  ],
+  not_found: ["This link is not valid", "Check that you opened the whole link."],
+  cross_site: [
+    "Please open the link again",
+    "The sign-in was started from another site, so it was stopped to protect you.",
+  ],
+  rate_limited: ["Too many attempts", "Wait a minute, then open the link again."],
+};
+
+function failurePage(
+  reply: FastifyReply,
+  reason: keyof typeof FAILURE_TEXT,
+  status: number,
+  app: App | null,
+): FastifyReply {
+  const [title, text] = FAILURE_TEXT[reason];
+  const back = app?.failureUrl
+    ? html`<p><a href="${app.failureUrl}">Go back to ${app.name}</a></p>`
+    : html`<p class="muted">Go back to the site you came from and open the link again.</p>`;
+  return sendPage(reply, {
+    status,
+    title,
+    body: html`<main><h1>${title}</h1><p>${text}</p>${back}<p class="muted">Reason: ${reason}</p></main>`,
+  });
+}
+
+/**
+ * State-changing browser requests must come from our own pages. `Sec-Fetch-Site` is sent by
+ * every current browser; a request without it (curl, an old browser) is judged by `Origin`.
+ */
+export function crossSite(request: FastifyRequest, baseUrl: string): boolean {
+  const site = request.headers["sec-fetch-site"];
+  if (typeof site === "string") return site === "cross-site";
+  const origin = request.headers.origin;
+  return typeof origin === "string" && origin !== "null" && origin !== new URL(baseUrl).origin;
+}
+
+export async function browserRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { config } = services;
+  const cookieName = sessionCookieName(config);
+
+  // GET (and HEAD) only show the page: a link scanner or chat preview never uses the ticket.
+  app.get(
+    "/login/:ticket",
+    {
+      schema: {
+        tags: ["browser"],
+        summary: "The page in front of a login link",
+        params: TicketParams,
+      },
+    },
+    async (request, reply) => {
+      const preview = await services.tickets.preview(request.params.ticket);
+      if (!preview.ok) {
+        return failurePage(reply, preview.reason, FAILURE_STATUS[preview.reason], preview.app);
+      }
+      const target = new URL(preview.app.baseUrl).origin;
+      return sendPage(reply, {
+        title: `Signing you in to ${preview.app.name}`,
+        autoSubmit: true,
+        formTargets: [target],
+        body: html`<main><h1>Signing you in to ${preview.app.name}…</h1><form id="continue" method="post" action="/login/${request.params.ticket}"><noscript><p>Press the button to continue.</p></noscript><button type="submit">Continue</button></form></main>`,
+      });
+    },
+  );
+
+  app.post(
+    "/login/:ticket",
+    {
+      schema: {
+        tags: ["browser"],
+        summary: "Use a login link: sets the session cookie and redirects (303) to the app",
+        params: TicketParams,
+      },
+    },
+    async (request, reply) => {
+      if (crossSite(request, config.baseUrl)) {
+        return failurePage(reply, "cross_site", 403, null);
+      }
+      const ip = clientIp(request);
+      try {
+        await services.redeemFailures.check(ip);
+      } catch (error) {
+        if (error instanceof HandoffError && error.code === "rate_limited") {
+          reply.headers(error.headers);
+          return failurePage(reply, "rate_limited", 429, null);
+        }
+        throw error;
+      }
+      const outcome = await services.tickets.redeem(request.params.ticket, {
+        ip,
+        presentedSession: request.cookies[cookieName],
+      });
+      if (!outcome.ok) {
+        if (outcome.reason === "not_found") await services.redeemFailures.fail(ip, request.log);
+        return failurePage(reply, outcome.reason, FAILURE_STATUS[outcome.reason], outcome.app);
+      }
+      return reply
+        .setCookie(
+          cookieName,
+          outcome.sessionToken,
+          sessionCookieOptions(config, outcome.app.sessionAbsoluteSeconds),
+        )
+        .redirect(outcome.location, 303);
+    },
+  );
+
+  app.post(
+    "/logout",
+    { schema: { tags: ["browser"], summary: "End the session and clear the cookie" } },
+    async (request, reply) => {
+      if (crossSite(request, config.baseUrl)) {
+        return failurePage(reply, "cross_site", 403, null);
+      }
+      await services.sessions.end(request.cookies[cookieName], "logout", clientIp(request));
+      reply.clearCookie(cookieName, sessionCookieOptions(config));
+      return sendPage(reply, {
+        title: "Signed out",
+        body: html`<main><h1>You are signed out</h1><p>You can close this page.</p></main>`,
+      });
+    },
+  );
+}

@@ -1,0 +1,427 @@
+// Tickets: single-use login links. Minted by a partner for one user and one app; redeemed once,
+// atomically, by the user's browser; every refusal leaves its reason on the ticket.
+import type { Selectable } from "kysely";
+import type { App, AppService } from "../apps/service.js";
+import { audit } from "../audit/log.js";
+import type { AuthService } from "../auth/service.js";
+import type { Clock } from "../clock.js";
+import type { Sealer } from "../crypto/seal.js";
+import { mintSecret, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
+import type { Database } from "../db/database.js";
+import type { TicketTable } from "../db/schema.js";
+import { canonicalIp, ipMatches } from "../http/client-ip.js";
+import { HandoffError } from "../http/errors.js";
+import type { UserAttributes, UserService } from "../users/service.js";
+import { checkReturnPath, defaultReturnPath, landingUrl } from "./return-path.js";
+import type { SessionService } from "./sessions.js";
+
+export type TicketRow = Selectable<TicketTable>;
+
+/**
+ * A ticket still counts this long after its expiry, to absorb clock drift between the node that
+ * minted it and the node that redeems it. Kept under a second on purpose: a link is dead one
+ * second after its stated expiry (SECURITY.md row 19).
+ */
+export const TICKET_CLOCK_TOLERANCE_MS = 500;
+
+export const OTP_MODES = ["none", "primary_email", "primary_phone", "alternate_email"] as const;
+export type OtpMode = (typeof OTP_MODES)[number];
+
+export type FailureReason =
+  | "expired"
+  | "already_used"
+  | "revoked"
+  | "ip_mismatch"
+  | "partner_inactive"
+  | "not_found";
+
+/** HTTP status of the page a person sees for each reason. */
+export const FAILURE_STATUS: Record<FailureReason, number> = {
+  expired: 410,
+  already_used: 410,
+  revoked: 410,
+  ip_mismatch: 403,
+  partner_inactive: 403,
+  not_found: 404,
+};
+
+export interface MintInput {
+  /** The partner whose credentials are calling. */
+  partnerId: string;
+  apiTokenId: string | null;
+  /** A linked sub-account to act for; the user then belongs to it. */
+  onBehalfOf?: string | undefined;
+  user: UserAttributes;
+  appId: string;
+  returnTo?: string | undefined;
+  ttlSeconds?: number | undefined;
+  bindIp?: string | undefined;
+  fields?: Record<string, unknown> | undefined;
+  otp?: OtpMode | undefined;
+  partnerData?: Record<string, unknown> | undefined;
+  /** What a seed's shape carries into the session (not settable through the native API). */
+  context?: Record<string, unknown> | undefined;
+  /** The caller's address, for the audit log. */
+  ip: string;
+}
+
+export interface MintedTicket {
+  id: string;
+  ticket: string;
+  expiresAt: number;
+  userId: string;
+  app: App;
+}
+
+export interface TicketStatusView {
+  id: string;
+  status: "issued" | "redeemed" | "expired" | "revoked" | "rejected";
+  reason: FailureReason | null;
+  user_id: string;
+  app: string;
+  account_id: string;
+  created_at: string;
+  expires_at: string;
+  redeemed_at: string | null;
+  revoked_at: string | null;
+  rejected_at: string | null;
+  last_failure: { reason: string; at: string } | null;
+}
+
+export type RedeemOutcome =
+  | { ok: true; sessionToken: string; sessionId: string; location: string; app: App }
+  | { ok: false; reason: FailureReason; app: App | null };
+
+/** What the page in front of a login link needs before the person continues. */
+export type Preview =
+  | { ok: true; app: App; expiresAt: number }
+  | { ok: false; reason: FailureReason; app: App | null };
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function loginUrl(baseUrl: string, ticket: string): string {
+  return `${baseUrl}/login/${ticket}`;
+}
+
+class LostRace extends Error {}
+
+export class TicketService {
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    private readonly sealer: Sealer,
+    private readonly apps: AppService,
+    private readonly users: UserService,
+    private readonly sessions: SessionService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async mint(input: MintInput): Promise<MintedTicket> {
+    const app = await this.apps.find(input.appId);
+    if (!app) throw new HandoffError("unknown_app", `no app ${input.appId}`);
+    const ttl = input.ttlSeconds ?? app.ticketTtlDefault;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > app.ticketTtlMax) {
+      throw new HandoffError(
+        "invalid_request",
+        `ttl_seconds must be from 1 to ${app.ticketTtlMax} for app ${app.id}`,
+      );
+    }
+    let returnTo = defaultReturnPath(app.returnPaths);
+    if (input.returnTo !== undefined) {
+      const check = checkReturnPath(input.returnTo, app.returnPaths);
+      if (!check.ok) throw new HandoffError("invalid_return_to", check.reason);
+      returnTo = check.path;
+    }
+    let bindIp: string | null = null;
+    if (input.bindIp !== undefined) {
+      bindIp = canonicalIp(input.bindIp);
+      if (bindIp === null)
+        throw new HandoffError("invalid_request", "bind_ip is not an IPv4 or IPv6 address");
+    }
+    const accountId = input.onBehalfOf ?? input.partnerId;
+    if (accountId !== input.partnerId && !(await this.auth.standing(input.partnerId, accountId))) {
+      throw new HandoffError("not_linked");
+    }
+    const now = this.clock.now();
+    const secret = mintSecret(SecretPrefix.ticket);
+    const expiresAt = now + ttl * 1000;
+    const userId = await this.database.db.transaction().execute(async (trx) => {
+      const user = await this.users.upsert(trx, accountId, input.user);
+      await trx
+        .insertInto("tickets")
+        .values({
+          id: secret.id,
+          secret_hash: secret.hash,
+          partner_id: input.partnerId,
+          account_id: accountId,
+          api_token_id: input.apiTokenId,
+          user_id: user.id,
+          app_id: app.id,
+          return_to: returnTo,
+          bind_ip: bindIp,
+          fields: input.fields ? JSON.stringify(input.fields) : null,
+          otp: input.otp ?? "none",
+          partner_data_sealed: input.partnerData
+            ? this.sealer.seal(JSON.stringify(input.partnerData), `ticket:${secret.id}`)
+            : null,
+          context: input.context ? JSON.stringify(input.context) : null,
+          status: "issued",
+          reason: null,
+          created_at: now,
+          expires_at: expiresAt,
+          finished_at: null,
+          session_id: null,
+          last_failure: null,
+          last_failure_at: null,
+        })
+        .execute();
+      await audit(trx, {
+        at: now,
+        actor: input.partnerId,
+        action: "ticket.mint",
+        partnerId: input.partnerId,
+        subject: secret.id,
+        ip: input.ip,
+        outcome: "ok",
+        detail: { user: user.id, app: app.id, account: accountId },
+      });
+      return user.id;
+    });
+    return { id: secret.id, ticket: secret.token, expiresAt, userId, app };
+  }
+
+  /** The ticket as its minting partner sees it; not_found for anyone else. */
+  async status(partnerId: string, id: string): Promise<TicketStatusView> {
+    const row = await this.#ownRow(partnerId, id);
+    return this.#view(row);
+  }
+
+  /** Revokes an issued ticket; a finished one is left as it is. Returns the resulting status. */
+  async revoke(partnerId: string, id: string, ip: string): Promise<TicketStatusView> {
+    const row = await this.#ownRow(partnerId, id);
+    const now = this.clock.now();
+    await this.database.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("tickets")
+        .set({ status: "revoked", reason: "revoked", finished_at: now })
+        .where("id", "=", id)
+        .where("status", "=", "issued")
+        .executeTakeFirst();
+      await audit(trx, {
+        at: now,
+        actor: partnerId,
+        action: "ticket.revoke",
+        partnerId,
+        subject: id,
+        ip,
+        outcome: Number(result.numUpdatedRows) > 0 ? "ok" : row.status,
+      });
+    });
+    return this.#view(await this.#ownRow(partnerId, id));
+  }
+
+  /** Revokes every outstanding ticket of a user; returns how many. */
+  async revokeForUser(userId: string, actor: string, ip: string): Promise<number> {
+    const now = this.clock.now();
+    return this.database.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("tickets")
+        .set({ status: "revoked", reason: "revoked", finished_at: now })
+        .where("user_id", "=", userId)
+        .where("status", "=", "issued")
+        .executeTakeFirst();
+      const n = Number(result.numUpdatedRows);
+      await audit(trx, {
+        at: now,
+        actor,
+        action: "user.tickets.revoke",
+        partnerId: actor,
+        subject: userId,
+        ip,
+        outcome: "ok",
+        detail: { tickets: n },
+      });
+      return n;
+    });
+  }
+
+  /** What the page in front of the link shows. Reads only: a GET never uses a ticket. */
+  async preview(token: string): Promise<Preview> {
+    const found = await this.#find(token);
+    if (!found) return { ok: false, reason: "not_found", app: null };
+    const { row, app } = found;
+    const reason = this.#deadReason(row, this.clock.now());
+    if (reason) return { ok: false, reason, app };
+    return { ok: true, app, expiresAt: row.expires_at };
+  }
+
+  /**
+   * Redeems a ticket: checks it, then in one transaction marks it used (only if it is still
+   * issued), creates the session and ends the one the browser held. Exactly one of any number
+   * of concurrent redemptions wins; the others see already_used.
+   */
+  async redeem(
+    token: string,
+    request: { ip: string; presentedSession?: string | undefined },
+  ): Promise<RedeemOutcome> {
+    const found = await this.#find(token);
+    if (!found) return { ok: false, reason: "not_found", app: null };
+    const { row, app } = found;
+    const now = this.clock.now();
+    const dead = this.#deadReason(row, now);
+    if (dead) {
+      await this.#failed(row, dead, request.ip, false);
+      return { ok: false, reason: dead, app };
+    }
+    if (!(await this.auth.standing(row.partner_id, row.account_id))) {
+      await this.#failed(row, "partner_inactive", request.ip, true);
+      return { ok: false, reason: "partner_inactive", app };
+    }
+    if (row.bind_ip !== null && !ipMatches(row.bind_ip, request.ip, app.ipBinding)) {
+      await this.#failed(row, "ip_mismatch", request.ip, true);
+      return { ok: false, reason: "ip_mismatch", app };
+    }
+    try {
+      const secret = mintSecret(SecretPrefix.session);
+      const session = await this.database.db.transaction().execute(async (trx) => {
+        // The conditional update is the lock: only one redemption can move the row off "issued".
+        const used = await trx
+          .updateTable("tickets")
+          .set({ status: "redeemed", finished_at: now, session_id: secret.id })
+          .where("id", "=", row.id)
+          .where("status", "=", "issued")
+          .where("expires_at", ">=", now - TICKET_CLOCK_TOLERANCE_MS)
+          .executeTakeFirst();
+        if (Number(used.numUpdatedRows) !== 1) throw new LostRace();
+        const created = await this.sessions.create(trx, secret, {
+          userId: row.user_id,
+          partnerId: row.partner_id,
+          accountId: row.account_id,
+          appId: row.app_id,
+          ticketId: row.id,
+          absoluteSeconds: app.sessionAbsoluteSeconds,
+        });
+        const replaced = await this.sessions.endWithin(trx, request.presentedSession, "replaced");
+        await audit(trx, {
+          at: now,
+          actor: "browser",
+          action: "ticket.redeem",
+          partnerId: row.partner_id,
+          subject: row.id,
+          ip: request.ip,
+          outcome: "ok",
+          detail: replaced
+            ? { session: created.id, replaced_session: replaced }
+            : { session: created.id },
+        });
+        return created;
+      });
+      return {
+        ok: true,
+        sessionToken: session.token,
+        sessionId: session.id,
+        location: landingUrl(app.baseUrl, row.return_to),
+        app,
+      };
+    } catch (error) {
+      if (!(error instanceof LostRace)) throw error;
+      const latest = await this.database.db
+        .selectFrom("tickets")
+        .selectAll()
+        .where("id", "=", row.id)
+        .executeTakeFirst();
+      const reason = (latest && this.#deadReason(latest, now)) || "already_used";
+      if (latest) await this.#failed(latest, reason, request.ip, false);
+      return { ok: false, reason, app };
+    }
+  }
+
+  async #find(token: string): Promise<{ row: TicketRow; app: App } | null> {
+    const parsed = parseSecret(SecretPrefix.ticket, token);
+    if (!parsed) return null;
+    const row = await this.database.db
+      .selectFrom("tickets")
+      .selectAll()
+      .where("id", "=", parsed.id)
+      .executeTakeFirst();
+    if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
+    const app = await this.apps.find(row.app_id);
+    return app ? { row, app } : null;
+  }
+
+  /** Why a ticket can no longer be used, judged from its row alone; null while it is usable. */
+  #deadReason(row: TicketRow, now: number): FailureReason | null {
+    switch (row.status) {
+      case "redeemed":
+        return "already_used";
+      case "revoked":
+      case "rejected":
+        return (row.reason as FailureReason | null) ?? "revoked";
+      default:
+        return now > row.expires_at + TICKET_CLOCK_TOLERANCE_MS ? "expired" : null;
+    }
+  }
+
+  /** Records a refused redemption on the ticket (and rejects it for good when `reject`). */
+  async #failed(row: TicketRow, reason: FailureReason, ip: string, reject: boolean) {
+    const now = this.clock.now();
+    await this.database.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("tickets")
+        .set({ last_failure: reason, last_failure_at: now })
+        .where("id", "=", row.id)
+        .execute();
+      if (reject) {
+        await trx
+          .updateTable("tickets")
+          .set({ status: "rejected", reason, finished_at: now })
+          .where("id", "=", row.id)
+          .where("status", "=", "issued")
+          .execute();
+      }
+      await audit(trx, {
+        at: now,
+        actor: "browser",
+        action: "ticket.redeem",
+        partnerId: row.partner_id,
+        subject: row.id,
+        ip,
+        outcome: reason,
+      });
+    });
+  }
+
+  async #ownRow(partnerId: string, id: string): Promise<TicketRow> {
+    const row = await this.database.db
+      .selectFrom("tickets")
+      .selectAll()
+      .where("id", "=", id)
+      .where("partner_id", "=", partnerId)
+      .executeTakeFirst();
+    if (!row) throw new HandoffError("not_found", `no ticket ${id}`);
+    return row;
+  }
+
+  #view(row: TicketRow): TicketStatusView {
+    const expired =
+      row.status === "issued" && this.clock.now() > row.expires_at + TICKET_CLOCK_TOLERANCE_MS;
+    const status = expired ? "expired" : row.status;
+    return {
+      id: row.id,
+      status,
+      reason: expired ? "expired" : (row.reason as FailureReason | null),
+      user_id: row.user_id,
+      app: row.app_id,
+      account_id: row.account_id,
+      created_at: new Date(row.created_at).toISOString(),
+      expires_at: new Date(row.expires_at).toISOString(),
+      redeemed_at: row.status === "redeemed" ? iso(row.finished_at) : null,
+      revoked_at: row.status === "revoked" ? iso(row.finished_at) : null,
+      rejected_at: row.status === "rejected" ? iso(row.finished_at) : null,
+      last_failure:
+        row.last_failure && row.last_failure_at !== null
+          ? { reason: row.last_failure, at: new Date(row.last_failure_at).toISOString() }
+          : null,
+    };
+  }
+}

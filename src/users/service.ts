@@ -1,0 +1,111 @@
+// Users: keyed by (partner, external id), created just in time on the first mint, their
+// attributes refreshed by every mint that carries them. A partner never reaches another's users.
+import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Clock } from "../clock.js";
+import { newId } from "../crypto/secrets.js";
+import type { Database } from "../db/database.js";
+import type { Tables, UserTable } from "../db/schema.js";
+import { HandoffError } from "../http/errors.js";
+
+export type UserRow = Selectable<UserTable>;
+type Db = Kysely<Tables> | Transaction<Tables>;
+
+export interface UserAttributes {
+  /** The partner's own id for the user. */
+  id: string;
+  email?: string | undefined;
+  phone?: { number: string; country_code: string } | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * How emails are compared: Unicode NFC, then ASCII letters lower-cased. Deliberately not NFKC
+ * and not full Unicode case folding, which would merge look-alikes (the Kelvin sign K with k,
+ * fullwidth letters with ASCII) into one account.
+ */
+export function canonicalEmail(email: string): string {
+  return email.normalize("NFC").replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+/** A plausible email: one ASCII @, something on each side, no spaces or controls. */
+export function checkEmail(email: string): string {
+  const value = email.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  const ok = /^[^@\s\u0000-\u001f\u007f]+@[^@\s\u0000-\u001f\u007f]+\.[^@\s\u0000-\u001f\u007f]+$/u;
+  if (value.length > 254 || !ok.test(value)) {
+    throw new HandoffError("invalid_request", "user.email is not a valid email address");
+  }
+  return value;
+}
+
+export class UserService {
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Creates the user or refreshes the attributes given; one row however many mints race
+   * (INSERT … ON CONFLICT on the (partner, external id) key).
+   */
+  async upsert(db: Db, accountId: string, user: UserAttributes): Promise<UserRow> {
+    const now = this.clock.now();
+    const email = user.email === undefined ? undefined : checkEmail(user.email);
+    const changes: Partial<UserRow> = { updated_at: now };
+    if (email !== undefined) {
+      changes.email = email;
+      changes.email_canonical = canonicalEmail(email);
+    }
+    if (user.phone) {
+      changes.phone_number = user.phone.number;
+      changes.phone_country_code = user.phone.country_code;
+    }
+    if (user.name !== undefined) changes.name = user.name;
+    const row = await db
+      .insertInto("users")
+      .values({
+        id: newId("usr"),
+        partner_id: accountId,
+        external_id: user.id,
+        email: changes.email ?? null,
+        email_canonical: changes.email_canonical ?? null,
+        phone_number: changes.phone_number ?? null,
+        phone_country_code: changes.phone_country_code ?? null,
+        name: changes.name ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.columns(["partner_id", "external_id"]).doUpdateSet(changes))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return row;
+  }
+
+  /** A user the partner may reach: its own, or a linked sub-account's. Else not_found. */
+  async reachable(partnerId: string, userId: string): Promise<UserRow> {
+    const row = await this.database.db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", userId)
+      .executeTakeFirst();
+    if (row && row.partner_id === partnerId) return row;
+    if (row) {
+      const link = await this.database.db
+        .selectFrom("partner_links")
+        .select("child_id")
+        .where("parent_id", "=", partnerId)
+        .where("child_id", "=", row.partner_id)
+        .executeTakeFirst();
+      if (link) return row;
+    }
+    throw new HandoffError("not_found", `no user ${userId}`);
+  }
+
+  async get(userId: string): Promise<UserRow | undefined> {
+    return this.database.db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", userId)
+      .executeTakeFirst();
+  }
+}
