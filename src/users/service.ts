@@ -27,9 +27,21 @@ export function canonicalEmail(email: string): string {
   return email.normalize("NFC").replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
-/** A plausible email: one ASCII @, something on each side, no spaces or controls. */
+/**
+ * A plausible email: one ASCII @, something on each side, no spaces or controls, and no code
+ * point that Unicode normalisation would silently turn into another (the Kelvin sign K becomes
+ * K, the Ohm sign Ω becomes Ω): such an address is refused rather than merged with the other.
+ */
 export function checkEmail(email: string): string {
   const value = email.trim();
+  for (const c of value) {
+    if (c.normalize("NFC") !== c) {
+      throw new HandoffError(
+        "invalid_request",
+        "user.email holds a look-alike character (such as the Kelvin sign) that is not accepted",
+      );
+    }
+  }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   const ok = /^[^@\s\u0000-\u001f\u007f]+@[^@\s\u0000-\u001f\u007f]+\.[^@\s\u0000-\u001f\u007f]+$/u;
   if (value.length > 254 || !ok.test(value)) {
