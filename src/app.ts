@@ -16,6 +16,7 @@ import { demoAppRoutes } from "./demo/app-page.js";
 import { registerSecurityHeaders } from "./http/headers.js";
 import { loggerOptions, requestId } from "./http/logging.js";
 import { registerProblemHandlers } from "./http/problem.js";
+import { startPruner } from "./ops/pruner.js";
 import { opsRoutes } from "./ops/routes.js";
 import { buildServices, type Services } from "./services.js";
 import { browserRoutes } from "./sso/browser.js";
@@ -72,7 +73,18 @@ export async function buildApp(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   app.decorate("services", services);
+  const stopPruner = startPruner(
+    ctx.database.db,
+    ctx.clock,
+    {
+      intervalSeconds: config.pruneIntervalSeconds,
+      ticketRetentionDays: config.ticketRetentionDays,
+      auditRetentionDays: config.auditRetentionDays,
+    },
+    app.log,
+  );
   app.addHook("onClose", async () => {
+    await stopPruner();
     await ctx.database.close();
   });
 

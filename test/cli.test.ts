@@ -62,6 +62,47 @@ describe("handoff CLI", () => {
     expect((await handoff("keys", "list")).map((k: { kid: string }) => k.kid)).toContain(kid);
   });
 
+  it("creates, updates and lists apps, showing the app secret once", async () => {
+    const app = await handoff(
+      "app",
+      "create",
+      "--name",
+      "Shop",
+      "--url",
+      "https://shop.example",
+      "--return-path",
+      "/orders",
+    );
+    expect(app.app_secret).toMatch(/^has_/);
+    const updated = await handoff(
+      "app",
+      "update",
+      app.id,
+      "--session-idle",
+      "600",
+      "--ip-binding",
+      "prefix",
+      "--failure-url",
+      "https://partner.example/failed",
+    );
+    expect(updated).toMatchObject({
+      session_idle: 600,
+      ip_binding: "prefix",
+      failure_url: "https://partner.example/failed",
+      return_paths: "/orders",
+    });
+    const listed = await handoff("app", "list");
+    expect(JSON.stringify(listed)).not.toContain(app.app_secret);
+    expect(listed.find((a: { id: string }) => a.id === app.id)).toMatchObject({
+      session_idle: 600,
+    });
+    const rotated = await handoff("app", "rotate-secret", app.id);
+    expect(rotated.app_secret).not.toBe(app.app_secret);
+    await expect(handoff("app", "update", app.id, "--session-idle", "10")).rejects.toThrow(
+      /session_idle_seconds must be/,
+    );
+  });
+
   it("explains a bad call on one line and exits non-zero", { timeout: 60_000 }, async () => {
     await expect(
       run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "partner", "create"], { env }),

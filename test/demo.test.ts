@@ -31,8 +31,33 @@ describe("demo", () => {
         sso_key: expect.stringMatching(/^hsk_/),
       },
       sub_account: { id: expect.any(String) },
-      app: { id: expect.any(String), url: `${t.config.baseUrl}/demo/app` },
+      app: {
+        id: expect.any(String),
+        url: `${t.config.baseUrl}/demo/app`,
+        app_secret: expect.stringMatching(/^has_/),
+      },
+      login_link: { url: expect.stringContaining(`${t.config.baseUrl}/login/hts_`) },
     });
+    // The printed link lands, logged in, on the demo app, which greets the user.
+    const ticket = written.login_link.url.split("/login/")[1];
+    const landed = await t.app.inject({
+      method: "POST",
+      url: `/login/${ticket}`,
+      headers: { "sec-fetch-site": "same-origin" },
+    });
+    expect(landed.statusCode).toBe(303);
+    expect(landed.headers.location).toBe(`${t.config.baseUrl}/demo/app/`);
+    const cookie = landed.cookies.find((c) => c.name === "handoff_session")?.value;
+    const page = await t.app.inject({
+      method: "GET",
+      url: "/demo/app/",
+      headers: { cookie: `handoff_session=${cookie}` },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("Hello, Ada Lovelace");
+    const anonymous = await t.app.inject({ method: "GET", url: "/demo/app" });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.body).toContain("not signed in");
     const exchange = await t.app.inject({
       method: "POST",
       url: "/v1/auth/token",

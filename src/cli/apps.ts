@@ -1,51 +1,117 @@
-// `handoff app create|list`: the platform's web apps that users land in.
-import { type Cli, parse, print, UsageError, withServices } from "./io.js";
+// `handoff app create|list|update|rotate-secret`: the platform's web apps that users land in.
+import type { App, AppChanges } from "../apps/service.js";
+import { type Cli, type Parsed, parse, positional, print, UsageError, withServices } from "./io.js";
+
+const OPTIONS = {
+  name: { type: "string" },
+  url: { type: "string" },
+  "return-path": { type: "string", multiple: true },
+  product: { type: "string", multiple: true },
+  "failure-url": { type: "string" },
+  "ticket-ttl": { type: "string" },
+  "ticket-ttl-max": { type: "string" },
+  "session-idle": { type: "string" },
+  "session-absolute": { type: "string" },
+  "ip-binding": { type: "string" },
+  "sees-auth-token": { type: "string" },
+} as const;
+
+function whole(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${flag} must be a whole number of seconds`);
+  return n;
+}
+
+function changes(values: Parsed["values"]): AppChanges {
+  const binding = values["ip-binding"];
+  if (binding !== undefined && binding !== "exact" && binding !== "prefix") {
+    throw new UsageError("--ip-binding must be exact or prefix");
+  }
+  const sees = values["sees-auth-token"];
+  if (sees !== undefined && sees !== "true" && sees !== "false") {
+    throw new UsageError("--sees-auth-token must be true or false");
+  }
+  const out: AppChanges = {};
+  if (values.name !== undefined) out.name = String(values.name);
+  if (values.url !== undefined) out.baseUrl = String(values.url);
+  if (values["return-path"] !== undefined) out.returnPaths = values["return-path"] as string[];
+  if (values.product !== undefined) out.products = values.product as string[];
+  if (values["failure-url"] !== undefined) out.failureUrl = String(values["failure-url"]) || null;
+  const ttl = whole(values["ticket-ttl"], "ticket-ttl");
+  if (ttl !== undefined) out.ticketTtlDefault = ttl;
+  const ttlMax = whole(values["ticket-ttl-max"], "ticket-ttl-max");
+  if (ttlMax !== undefined) out.ticketTtlMax = ttlMax;
+  const idle = whole(values["session-idle"], "session-idle");
+  if (idle !== undefined) out.sessionIdleSeconds = idle;
+  const absolute = whole(values["session-absolute"], "session-absolute");
+  if (absolute !== undefined) out.sessionAbsoluteSeconds = absolute;
+  if (binding !== undefined) out.ipBinding = binding;
+  if (sees !== undefined) out.seesAuthToken = sees === "true";
+  return out;
+}
+
+function describe(app: App): Record<string, unknown> {
+  return {
+    id: app.id,
+    name: app.name,
+    url: app.baseUrl,
+    return_paths: app.returnPaths.join(" "),
+    products: app.products.join(" "),
+    ticket_ttl: app.ticketTtlDefault,
+    ticket_ttl_max: app.ticketTtlMax,
+    session_idle: app.sessionIdleSeconds,
+    session_absolute: app.sessionAbsoluteSeconds,
+    failure_url: app.failureUrl,
+    ip_binding: app.ipBinding,
+    sees_auth_token: app.seesAuthToken,
+  };
+}
 
 export async function appCommand(
   cli: Cli,
   verb: string | undefined,
   args: string[],
 ): Promise<void> {
-  const { values } = parse(args, {
-    name: { type: "string" },
-    url: { type: "string" },
-    "return-path": { type: "string", multiple: true },
-    product: { type: "string", multiple: true },
-    "failure-url": { type: "string" },
-  });
+  const { values, positionals } = parse(args, OPTIONS);
   await withServices(cli, async (services) => {
     switch (verb) {
       case "create": {
         if (!values.name || !values.url) throw new UsageError("app create needs --name and --url");
         const app = await services.apps.create({
+          ...changes(values),
           name: String(values.name),
           baseUrl: String(values.url),
-          returnPaths: (values["return-path"] as string[] | undefined) ?? ["/"],
-          products: (values.product as string[] | undefined) ?? [],
-          failureUrl: (values["failure-url"] as string | undefined) ?? null,
         });
+        const secret = await services.apps.rotateSecret(app.id);
+        print(cli, values.json as boolean, { ...describe(app), app_secret: secret });
+        if (!values.json)
+          cli.err("The app secret is shown once; the app's backend uses it for introspection.\n");
+        return;
+      }
+      case "update": {
+        const id = positional(positionals, 0, "app id");
+        print(
+          cli,
+          values.json as boolean,
+          describe(await services.apps.update(id, changes(values))),
+        );
+        return;
+      }
+      case "rotate-secret": {
+        const id = positional(positionals, 0, "app id");
         print(cli, values.json as boolean, {
-          id: app.id,
-          name: app.name,
-          url: app.baseUrl,
-          return_paths: app.returnPaths.join(" "),
+          id,
+          app_secret: await services.apps.rotateSecret(id),
         });
         return;
       }
       case "list":
-        print(
-          cli,
-          values.json as boolean,
-          (await services.apps.list()).map((a) => ({
-            id: a.id,
-            name: a.name,
-            url: a.baseUrl,
-            products: a.products.join(" "),
-          })),
-        );
+        print(cli, values.json as boolean, (await services.apps.list()).map(describe));
         return;
       default:
-        throw new UsageError("app create|list");
+        throw new UsageError("app create|list|update <id>|rotate-secret <id>");
     }
   });
 }

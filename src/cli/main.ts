@@ -21,7 +21,10 @@ const USAGE = `usage: handoff <command>
   api-token create PARTNER [--name N] [--expires ISO] | list PARTNER | revoke PARTNER ID
   sso-key rotate PARTNER
   keys rotate | revoke KID | list
-  app create --name N --url URL [--return-path P]… [--product P]… [--failure-url URL] | list
+  app create --name N --url URL [--return-path P]… [--product P]… [--failure-url URL]
+      [--ticket-ttl S] [--ticket-ttl-max S] [--session-idle S] [--session-absolute S]
+      [--ip-binding exact|prefix] [--sees-auth-token true|false]
+  app update ID [same options] | rotate-secret ID | list
 
 Every command reads the same environment as the service (DATABASE_URL …); add --json for JSON output.
 `;

@@ -3,13 +3,16 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Services } from "../services.js";
+import { loginUrl } from "../sso/tickets.js";
 
 export interface DemoCredentials {
   base_url: string;
   operator: { email: string; password: string };
   partner: { id: string; name: string; partner_token: string; api_token: string; sso_key: string };
   sub_account: { id: string; name: string };
-  app: { id: string; name: string; url: string };
+  app: { id: string; name: string; url: string; app_secret: string };
+  /** A login link for the demo user, good for an hour from first start. */
+  login_link: { url: string; expires_at: string; user: string };
 }
 
 export const DEMO_FILE = "demo-credentials.json";
@@ -41,6 +44,15 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
     returnPaths: ["/"],
     products: ["accounts", "storefront"],
   });
+  const appSecret = await services.apps.rotateSecret(app.id);
+  const link = await services.tickets.mint({
+    partnerId: partner.id,
+    apiTokenId: null,
+    user: { id: "demo-user-1", email: "ada@demo.example", name: "Ada Lovelace" },
+    appId: app.id,
+    ttlSeconds: app.ticketTtlMax,
+    ip: "127.0.0.1",
+  });
   return {
     base_url: config.baseUrl,
     operator: { email: operator.email, password: operatorPassword },
@@ -52,7 +64,12 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
       sso_key: ssoKey,
     },
     sub_account: { id: sub.partner.id, name: sub.partner.name },
-    app: { id: app.id, name: app.name, url: app.baseUrl },
+    app: { id: app.id, name: app.name, url: app.baseUrl, app_secret: appSecret },
+    login_link: {
+      url: loginUrl(config.baseUrl, link.ticket),
+      expires_at: new Date(link.expiresAt).toISOString(),
+      user: "demo-user-1",
+    },
   };
 }
 
@@ -79,11 +96,20 @@ export function describeDemo(credentials: DemoCredentials, file: string): string
     `  SSO key          ${c.partner.sso_key}`,
     `  sub-account      ${c.sub_account.id} (${c.sub_account.name})`,
     `  app              ${c.app.id} (${c.app.name}) at ${c.app.url}`,
+    `  app secret       ${c.app.app_secret}`,
     `  file             ${file}`,
     "",
     "Try the token exchange:",
     `  curl -s ${c.base_url}/v1/auth/token -H 'content-type: application/json' \\`,
     `    -d '{"partner_token":"${c.partner.partner_token}","api_token":"${c.partner.api_token}"}'`,
+    "",
+    "Then mint a login link with the access_token it returns:",
+    `  curl -s ${c.base_url}/v1/sso/tickets -H 'content-type: application/json' \\`,
+    `    -H "authorization: Bearer $ACCESS_TOKEN" \\`,
+    `    -d '{"user":{"id":"demo-user-1","email":"ada@demo.example","name":"Ada Lovelace"},"app":"${c.app.id}"}'`,
+    "",
+    `Or open this login link now (single use, until ${c.login_link.expires_at}):`,
+    `  ${c.login_link.url}`,
     "",
   ].join("\n");
 }
