@@ -1,4 +1,4 @@
-// SECURITY.md rows 1, 2, 6, 38, 39: secrets only as hashes, spraying throttled, nothing secret in logs.
+// SECURITY.md rows 1, 2, 6, 38, 39 (tickets, sessions and app secrets included): secrets only as hashes, spraying throttled, nothing secret in logs.
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -9,6 +9,7 @@ import {
   secretMatches,
 } from "../src/crypto/secrets.js";
 import { accessTokenFor, dialects, makePartner, type TestApp, testApp } from "./helpers/app.js";
+import { mint, redeem, sessionCookie, ssoFixture } from "./helpers/sso.js";
 
 describe.each(dialects)("secrets at rest on %s", (dialect) => {
   let t: TestApp;
@@ -24,7 +25,21 @@ describe.each(dialects)("secrets at rest on %s", (dialect) => {
     const rotated = await t.app.services.partners.rotatePartnerToken(partner.partnerId);
     const ssoKey = await t.app.services.partners.rotateSsoKey(partner.partnerId);
     const access = await accessTokenFor(t.app, partner);
-    const secrets = [partner.partnerToken, partner.apiToken, rotated, ssoKey, access];
+    const sso = await ssoFixture(t.app, {}, "Second");
+    const minted = await mint(t.app, sso, { partner_data: { auth_token: "tpd-auth-token-xyz" } });
+    const cookie = sessionCookie(await redeem(t.app, minted.ticket));
+    const pending = await mint(t.app, sso);
+    const secrets = [
+      partner.partnerToken,
+      partner.apiToken,
+      rotated,
+      ssoKey,
+      access,
+      minted.ticket,
+      pending.ticket,
+      cookie,
+      sso.appSecret,
+    ];
     let dump = "";
     for (const table of [
       "partners",
@@ -34,6 +49,10 @@ describe.each(dialects)("secrets at rest on %s", (dialect) => {
       "operators",
       "signing_keys",
       "apps",
+      "users",
+      "tickets",
+      "sessions",
+      "audit_log",
     ] as const) {
       const rows = await sql`select * from ${sql.table(table)}`.execute(t.database.db);
       dump += JSON.stringify(rows.rows);
@@ -44,7 +63,9 @@ describe.each(dialects)("secrets at rest on %s", (dialect) => {
       // Nor the secret part alone (the id part is a locator and may appear).
       const parsed = parseSecret(secret.slice(0, 3) as SecretPrefix, secret);
       if (parsed) expect(dump).not.toContain(parsed.secret);
+      else expect(secret.startsWith("has_") || secret.split(".").length === 3).toBe(true);
     }
+    expect(dump).not.toContain("tpd-auth-token-xyz");
     // The signing key's private part is sealed, never a plain JWK with "d".
     expect(dump).not.toMatch(/\\"d\\":/);
   });
@@ -132,10 +153,35 @@ describe("logs", () => {
       url: "/v1/autho/apitoken/login/",
       payload: { partner_token: partner.partnerToken, api_token: "hak_bad" },
     });
+    const sso = await ssoFixture(t.app, {}, "Second");
+    const minted = await mint(t.app, sso, { partner_data: { auth_token: "tpd-auth-token-xyz" } });
+    await t.app.inject({ method: "GET", url: `/login/${minted.ticket}` });
+    const cookie = sessionCookie(await redeem(t.app, minted.ticket));
+    await t.app.inject({
+      method: "GET",
+      url: "/v1/session/verify",
+      headers: { cookie: `handoff_session=${cookie}` },
+    });
+    await t.app.inject({
+      method: "POST",
+      url: "/v1/sessions/introspect",
+      payload: { token: cookie, client_id: sso.appId, client_secret: sso.appSecret },
+    });
     await t.app.close();
     const all = t.logs.join("\n");
     expect(all).toContain("/nowhere/hak_[redacted]?password=[redacted]&ref=[redacted]");
-    for (const secret of [partner.partnerToken, partner.apiToken, access, "hunter2hunter2"]) {
+    expect(all).toContain("/login/hts_[redacted]");
+    for (const secret of [
+      partner.partnerToken,
+      partner.apiToken,
+      access,
+      "hunter2hunter2",
+      minted.ticket,
+      cookie,
+      sso.appSecret,
+      sso.token,
+      "tpd-auth-token-xyz",
+    ]) {
       expect(all).not.toContain(secret);
     }
   });
