@@ -1,14 +1,22 @@
 // npm run bench: Handoff's routes against a bare Fastify route, in one run, on loopback.
 // Each figure is a ratio to the baseline measured minutes earlier on the same machine.
+//
+// BENCH_DURATION (s per route, default 10), BENCH_CONNECTIONS (default 50),
+// BENCH_LARGE_ROWS (default 1000000; 0 skips the large-database pass).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import SQLite from "better-sqlite3";
+import { mintSecret, newId } from "../dist/crypto/secrets.js";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 1_000_000);
+/** Tickets ready for the redemption pass: more than the fastest redemption rate can use. */
+const READY_TICKETS = Number(process.env.BENCH_READY_TICKETS ?? 8000 * DURATION);
 
 function freePort() {
   return new Promise((resolve) => {
@@ -27,7 +35,7 @@ function start(command, args, env, marker) {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let seen = "";
-    const timer = setTimeout(() => reject(new Error(`${args.join(" ")} did not start`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${args.join(" ")} did not start`)), 60_000);
     child.stdout.on("data", (chunk) => {
       seen += chunk;
       if (seen.includes(marker)) {
@@ -47,11 +55,185 @@ function stop(child) {
   });
 }
 
-async function measure(name, options) {
+/** Runs autocannon; every response must have one of the `ok` statuses. */
+async function measure(name, options, ok = [200], perOperation = 1) {
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
-  const bad = result.non2xx + result.errors + result.timeouts;
-  if (bad > 0) throw new Error(`${name}: ${bad} failed requests of ${result.requests.total}`);
-  return { name, rps: result.requests.average, p99: result.latency.p99 };
+  const good = ok.reduce((sum, code) => sum + (result.statusCodeStats?.[code]?.count ?? 0), 0);
+  const bad = result.requests.total - good + result.errors + result.timeouts;
+  if (bad > 0) {
+    throw new Error(
+      `${name}: ${bad} failed of ${result.requests.total} (${JSON.stringify(result.statusCodeStats)})`,
+    );
+  }
+  return { name, rps: result.requests.average / perOperation, p99: result.latency.p99 };
+}
+
+/** Inserts tickets whose secrets we keep, straight into the database, for the redemption pass. */
+function readyTickets(file, demo, count) {
+  const db = new SQLite(file);
+  const now = Date.now();
+  const user = db
+    .prepare("select id from users where partner_id = ? order by created_at limit 1")
+    .get(demo.partner.id);
+  const insert = db.prepare(
+    `insert into tickets (id, secret_hash, partner_id, account_id, api_token_id, user_id, app_id,
+      return_to, bind_ip, fields, otp, partner_data_sealed, context, status, reason, created_at,
+      expires_at, finished_at, session_id, last_failure, last_failure_at)
+     values (?, ?, ?, ?, null, ?, ?, '/', null, null, 'none', null, null, 'issued', null, ?, ?,
+      null, null, null, null)`,
+  );
+  const tokens = [];
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const secret = mintSecret("hts");
+      insert.run(
+        secret.id,
+        secret.hash,
+        demo.partner.id,
+        demo.partner.id,
+        user.id,
+        demo.app.id,
+        now,
+        now + 3600_000,
+      );
+      tokens.push(secret.token);
+    }
+  })();
+  db.close();
+  return tokens;
+}
+
+/** Fills the database with `rows` users and `rows` used tickets, as a busy year would. */
+function seedLarge(file, demo, rows) {
+  const db = new SQLite(file);
+  db.pragma("journal_mode = WAL");
+  const now = Date.now();
+  const user = db.prepare(
+    `insert into users (id, partner_id, external_id, email, email_canonical, phone_number,
+      phone_country_code, name, created_at, updated_at) values (?, ?, ?, ?, ?, null, null, ?, ?, ?)`,
+  );
+  const ticket = db.prepare(
+    `insert into tickets (id, secret_hash, partner_id, account_id, api_token_id, user_id, app_id,
+      return_to, bind_ip, fields, otp, partner_data_sealed, context, status, reason, created_at,
+      expires_at, finished_at, session_id, last_failure, last_failure_at)
+     values (?, ?, ?, ?, null, ?, ?, '/', null, null, 'none', null, null, 'redeemed', null, ?, ?,
+      ?, null, null, null)`,
+  );
+  const batch = 50_000;
+  for (let start = 0; start < rows; start += batch) {
+    db.transaction(() => {
+      for (let i = start; i < Math.min(rows, start + batch); i++) {
+        const id = newId("usr");
+        const email = `user${i}@seed.example`;
+        user.run(id, demo.partner.id, `seed-${i}`, email, email, `Seed ${i}`, now, now);
+        const secret = mintSecret("hts");
+        ticket.run(
+          secret.id,
+          secret.hash,
+          demo.partner.id,
+          demo.partner.id,
+          id,
+          demo.app.id,
+          now,
+          now + 86_400_000,
+          now,
+        );
+      }
+    })();
+  }
+  db.close();
+}
+
+async function accessToken(base, demo) {
+  const response = await fetch(`${base}/v1/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      partner_token: demo.partner.partner_token,
+      api_token: demo.partner.api_token,
+    }),
+  });
+  return (await response.json()).access_token;
+}
+
+async function sessionCookie(base, token) {
+  const response = await fetch(`${base}/login/${token}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "sec-fetch-site": "same-origin" },
+  });
+  const cookie = response.headers.get("set-cookie");
+  if (response.status !== 303 || !cookie) throw new Error(`redemption failed: ${response.status}`);
+  return cookie.split(";")[0];
+}
+
+/** Mint, redeem (GET + POST) and verify against a running Handoff. */
+async function ssoRoutes(base, demo, tickets, label) {
+  const results = [];
+  const token = await accessToken(base, demo);
+  let userNumber = 0;
+  results.push(
+    await measure(
+      `mint POST /v1/sso/tickets${label}`,
+      {
+        url: `${base}/v1/sso/tickets`,
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        requests: [
+          {
+            setupRequest(request) {
+              userNumber = (userNumber + 1) % 10_000;
+              request.body = JSON.stringify({
+                user: { id: `bench-${userNumber}`, email: `bench${userNumber}@example.com` },
+                app: demo.app.id,
+              });
+              return request;
+            },
+          },
+        ],
+      },
+      [201],
+    ),
+  );
+  let next = 0;
+  const pairs = tickets.slice(1);
+  results.push(
+    await measure(
+      `redeem GET+POST /login/{ticket}${label}`,
+      {
+        url: base,
+        requests: [
+          {
+            method: "GET",
+            setupRequest(request, context) {
+              context.ticket = pairs[next++];
+              if (!context.ticket) throw new Error("ran out of tickets: raise BENCH_READY_TICKETS");
+              request.path = `/login/${context.ticket}`;
+              return request;
+            },
+          },
+          {
+            method: "POST",
+            headers: { "sec-fetch-site": "same-origin" },
+            setupRequest(request, context) {
+              request.path = `/login/${context.ticket}`;
+              return request;
+            },
+          },
+        ],
+      },
+      [200, 303],
+      2,
+    ),
+  );
+  const cookie = await sessionCookie(base, tickets[0]);
+  results.push(
+    await measure(`forward-auth GET /v1/session/verify${label}`, {
+      url: `${base}/v1/session/verify`,
+      headers: { cookie },
+    }),
+  );
+  return results;
 }
 
 const baselinePort = await freePort();
@@ -71,22 +253,23 @@ try {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "handoff-bench-"));
+const file = join(dataDir, "bench.db");
+const env = {
+  HANDOFF_DATA_DIR: dataDir,
+  HANDOFF_DEMO: "1",
+  LOG_LEVEL: "warn",
+  DATABASE_URL: `sqlite:${file}`,
+};
 const port = await freePort();
-const handoff = await start(
+const base = `http://127.0.0.1:${port}`;
+let handoff = await start(
   "node",
   ["dist/cli/main.js", "start"],
-  {
-    PORT: String(port),
-    HANDOFF_DATA_DIR: dataDir,
-    HANDOFF_DEMO: "1",
-    LOG_LEVEL: "warn",
-    DATABASE_URL: `sqlite:${join(dataDir, "bench.db")}`,
-  },
+  { ...env, PORT: String(port) },
   "Handoff demo is ready",
 );
+const demo = JSON.parse(readFileSync(join(dataDir, "demo-credentials.json"), "utf8"));
 try {
-  const demo = JSON.parse(readFileSync(join(dataDir, "demo-credentials.json"), "utf8"));
-  const base = `http://127.0.0.1:${port}`;
   results.push(
     await measure("token exchange POST /v1/auth/token", {
       url: `${base}/v1/auth/token`,
@@ -98,33 +281,51 @@ try {
       }),
     }),
   );
-  const exchange = await fetch(`${base}/v1/auth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      partner_token: demo.partner.partner_token,
-      api_token: demo.partner.api_token,
-    }),
-  });
-  const { access_token } = await exchange.json();
+  const token = await accessToken(base, demo);
   results.push(
     await measure("bearer check GET /v1/partner", {
       url: `${base}/v1/partner`,
-      headers: { authorization: `Bearer ${access_token}` },
+      headers: { authorization: `Bearer ${token}` },
     }),
   );
+  await stop(handoff);
+  const tickets = readyTickets(file, demo, READY_TICKETS);
+  handoff = await start(
+    "node",
+    ["dist/cli/main.js", "start"],
+    { ...env, HANDOFF_DEMO: "0", PORT: String(port) },
+    "Handoff demo credentials",
+  );
+  results.push(...(await ssoRoutes(base, demo, tickets, "")));
+
+  if (LARGE_ROWS > 0) {
+    await stop(handoff);
+    const started = Date.now();
+    seedLarge(file, demo, LARGE_ROWS);
+    const seeded = ((Date.now() - started) / 1000).toFixed(0);
+    const more = readyTickets(file, demo, READY_TICKETS);
+    handoff = await start(
+      "node",
+      ["dist/cli/main.js", "start"],
+      { ...env, HANDOFF_DEMO: "0", PORT: String(port) },
+      "Handoff demo credentials",
+    );
+    console.log(`seeded ${LARGE_ROWS} users and ${LARGE_ROWS} tickets in ${seeded} s`);
+    results.push(...(await ssoRoutes(base, demo, more, ` [${LARGE_ROWS / 1e6}M rows]`)));
+  }
 } finally {
   await stop(handoff);
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-const base = results[0].rps;
-console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, loopback, one process per server\n`);
+const baseRps = results[0].rps;
+console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, loopback, one process per server`);
+console.log("redeem counts one GET+POST pair as one operation\n");
 console.log(
-  `${"route".padEnd(40)} ${"req/s".padStart(9)} ${"p99 ms".padStart(8)} ${"ratio".padStart(7)}`,
+  `${"route".padEnd(52)} ${"ops/s".padStart(9)} ${"p99 ms".padStart(8)} ${"ratio".padStart(7)}`,
 );
 for (const r of results) {
   console.log(
-    `${r.name.padEnd(40)} ${r.rps.toFixed(0).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${`${((r.rps / base) * 100).toFixed(0)} %`.padStart(7)}`,
+    `${r.name.padEnd(52)} ${r.rps.toFixed(0).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${`${((r.rps / baseRps) * 100).toFixed(0)} %`.padStart(7)}`,
   );
 }

@@ -12,7 +12,7 @@ export const SecretPrefix = {
 } as const;
 export type SecretPrefix = (typeof SecretPrefix)[keyof typeof SecretPrefix];
 
-const ID_BYTES = 12; // 16 base64url characters: a locator, not a secret
+const ID_BYTES = 12; // 16 base64url characters: a locator, not a secret (6 bytes time, 6 random)
 const SECRET_BYTES = 32; // 43 base64url characters: 256 bits
 const ID_CHARS = 16;
 const SECRET_CHARS = 43;
@@ -27,10 +27,41 @@ export interface MintedSecret {
   hash: string;
 }
 
+/**
+ * Random bytes from a pool refilled 4 KB at a time: one system call per hundred secrets instead
+ * of two per secret. The bytes are the same CSPRNG output; each is handed out once.
+ */
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = POOL_SIZE;
+
+function random(size: number): Buffer {
+  if (poolOffset + size > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + size));
+  pool.fill(0, poolOffset, poolOffset + size);
+  poolOffset += size;
+  return out;
+}
+
+/**
+ * Row locators start with the time in milliseconds, so new rows land next to each other in the
+ * primary-key index instead of at random pages (far fewer pages written per insert). They are
+ * not secrets: the secret part of a token is separate and fully random.
+ */
+function locator(): string {
+  const bytes = Buffer.alloc(ID_BYTES);
+  bytes.writeUIntBE(Date.now(), 0, 6);
+  random(ID_BYTES - 6).copy(bytes, 6);
+  return bytes.toString("base64url");
+}
+
 /** Makes a new secret of the given kind. */
 export function mintSecret(prefix: SecretPrefix): MintedSecret {
-  const id = randomBytes(ID_BYTES).toString("base64url");
-  const secret = randomBytes(SECRET_BYTES).toString("base64url");
+  const id = locator();
+  const secret = random(SECRET_BYTES).toString("base64url");
   return { token: `${prefix}_${id}${secret}`, id, hash: hashSecret(secret) };
 }
 
@@ -62,12 +93,23 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   return stored.length === presented.length && timingSafeEqual(presented, stored);
 }
 
-/** A random identifier for rows that are not secrets (partners, apps …): `<prefix>_<16 chars>`. */
+// Crockford-style base32 alphabet, lower case: readable, no look-alike characters, and in
+// ascending ASCII order, so ids sort by their time part.
+const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/**
+ * An identifier for rows that are not secrets (partners, users, audit entries …):
+ * `<prefix>_<10 chars of time><16 random chars>` (80 random bits). Time-ordered, so inserts
+ * append to the index rather than landing on random pages.
+ */
 export function newId(prefix: string): string {
-  // Crockford-style base32 alphabet, lower case: readable, no look-alike characters.
-  const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
-  const bytes = randomBytes(16);
-  let out = "";
-  for (const b of bytes) out += alphabet[b & 31];
-  return `${prefix}_${out}`;
+  let time = Date.now();
+  let head = "";
+  for (let i = 0; i < 10; i++) {
+    head = (ALPHABET[time % 32] as string) + head;
+    time = Math.floor(time / 32);
+  }
+  let tail = "";
+  for (const b of random(16)) tail += ALPHABET[b & 31];
+  return `${prefix}_${head}${tail}`;
 }

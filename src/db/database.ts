@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { SqliteSynchronous } from "../config.js";
+import { GroupCommit, type WriteWork } from "./group-commit.js";
 import type { Tables } from "./schema.js";
 
 export type DialectName = "sqlite" | "postgres" | "pglite";
@@ -10,6 +11,11 @@ export type DialectName = "sqlite" | "postgres" | "pglite";
 export interface Database {
   db: Kysely<Tables>;
   dialect: DialectName;
+  /**
+   * Runs `work` in a write transaction. On SQLite concurrent callers share one commit (group
+   * commit); on PostgreSQL each gets its own transaction. `work` must query only through `trx`.
+   */
+  write<T>(work: WriteWork<T>): Promise<T>;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -58,9 +64,11 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
     },
   };
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+  const group = new GroupCommit(db);
   return {
     db,
     dialect: "sqlite",
+    write: (work) => group.run(work),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -88,6 +96,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   return {
     db,
     dialect: "postgres",
+    write: (work) => db.transaction().execute(work),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -109,6 +118,7 @@ async function openPglite(where: string): Promise<Database> {
   return {
     db,
     dialect: "pglite",
+    write: (work) => db.transaction().execute(work),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

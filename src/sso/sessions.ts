@@ -224,7 +224,7 @@ export class SessionService {
     if (!row || row.ended_at !== null || !secretMatches(parsed.secret, row.secret_hash))
       return false;
     const now = this.clock.now();
-    await this.database.db.transaction().execute(async (trx) => {
+    await this.database.write(async (trx) => {
       await trx
         .updateTable("sessions")
         .set({ ended_at: now, end_reason: reason })
@@ -269,7 +269,7 @@ export class SessionService {
   /** Ends every live session of a user; returns how many. */
   async endForUser(userId: string, actor: string, ip: string | null): Promise<number> {
     const now = this.clock.now();
-    const count = await this.database.db.transaction().execute(async (trx) => {
+    const count = await this.database.write(async (trx) => {
       const result = await trx
         .updateTable("sessions")
         .set({ ended_at: now, end_reason: "revoked" })

@@ -145,7 +145,7 @@ export class TicketService {
     const now = this.clock.now();
     const secret = mintSecret(SecretPrefix.ticket);
     const expiresAt = now + ttl * 1000;
-    const userId = await this.database.db.transaction().execute(async (trx) => {
+    const userId = await this.database.write(async (trx) => {
       const user = await this.users.upsert(trx, accountId, input.user);
       await trx
         .insertInto("tickets")
@@ -200,7 +200,7 @@ export class TicketService {
   async revoke(partnerId: string, id: string, ip: string): Promise<TicketStatusView> {
     const row = await this.#ownRow(partnerId, id);
     const now = this.clock.now();
-    await this.database.db.transaction().execute(async (trx) => {
+    await this.database.write(async (trx) => {
       const result = await trx
         .updateTable("tickets")
         .set({ status: "revoked", reason: "revoked", finished_at: now })
@@ -223,7 +223,7 @@ export class TicketService {
   /** Revokes every outstanding ticket of a user; returns how many. */
   async revokeForUser(userId: string, actor: string, ip: string): Promise<number> {
     const now = this.clock.now();
-    return this.database.db.transaction().execute(async (trx) => {
+    return this.database.write(async (trx) => {
       const result = await trx
         .updateTable("tickets")
         .set({ status: "revoked", reason: "revoked", finished_at: now })
@@ -283,7 +283,7 @@ export class TicketService {
     }
     try {
       const secret = mintSecret(SecretPrefix.session);
-      const session = await this.database.db.transaction().execute(async (trx) => {
+      const session = await this.database.write(async (trx) => {
         // The conditional update is the lock: only one redemption can move the row off "issued".
         const used = await trx
           .updateTable("tickets")
@@ -365,7 +365,7 @@ export class TicketService {
   /** Records a refused redemption on the ticket (and rejects it for good when `reject`). */
   async #failed(row: TicketRow, reason: FailureReason, ip: string, reject: boolean) {
     const now = this.clock.now();
-    await this.database.db.transaction().execute(async (trx) => {
+    await this.database.write(async (trx) => {
       await trx
         .updateTable("tickets")
         .set({ last_failure: reason, last_failure_at: now })

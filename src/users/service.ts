@@ -73,7 +73,8 @@ export class UserService {
       changes.phone_country_code = user.phone.country_code;
     }
     if (user.name !== undefined) changes.name = user.name;
-    const row = await db
+    const given = (Object.keys(changes) as (keyof UserRow)[]).filter((k) => k !== "updated_at");
+    const inserted = await db
       .insertInto("users")
       .values({
         id: newId("usr"),
@@ -87,9 +88,29 @@ export class UserService {
         created_at: now,
         updated_at: now,
       })
-      .onConflict((oc) => oc.columns(["partner_id", "external_id"]).doUpdateSet(changes))
+      .onConflict((oc) =>
+        given.length === 0
+          ? oc.columns(["partner_id", "external_id"]).doNothing()
+          : oc
+              .columns(["partner_id", "external_id"])
+              .doUpdateSet(changes)
+              // Only write when an attribute really changed: a repeat mint reads, not writes.
+              .where((eb) =>
+                eb.or(
+                  given.map((k) => eb(`users.${k}`, "is distinct from", eb.ref(`excluded.${k}`))),
+                ),
+              ),
+      )
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    const row =
+      inserted ??
+      (await db
+        .selectFrom("users")
+        .selectAll()
+        .where("partner_id", "=", accountId)
+        .where("external_id", "=", user.id)
+        .executeTakeFirstOrThrow());
     return row;
   }
 

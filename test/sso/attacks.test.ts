@@ -268,6 +268,26 @@ describe.each(dialects)("attacks on login links on %s", (dialect) => {
     expect(noToken.statusCode).toBe(401);
   });
 
+  it("creates one user row however many mints for a new user race (SECURITY row 30)", async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        mintRequest(t.app, f.token, {
+          user: { id: "racer", email: `racer${i % 2}@example.com` },
+          app: f.appId,
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(20).fill(201));
+    const ids = new Set(responses.map((r) => r.json().user_id));
+    expect(ids.size).toBe(1);
+    const rows = await t.database.db
+      .selectFrom("users")
+      .select("id")
+      .where("external_id", "=", "racer")
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
   it("never merges look-alike emails into one canonical form", async () => {
     // Case and NFC merge (one person typing differently); look-alikes never do (SECURITY row 29).
     await mint(t.app, f, { user: { id: "a", email: "Ren\u00e9e@Example.com" } });
