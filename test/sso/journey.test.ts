@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dialects, type TestApp, testApp } from "../helpers/app.js";
 import {
   mint,
-  mintRequest,
   redeem,
   type SsoFixture,
   sessionCookie,
