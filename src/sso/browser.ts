@@ -24,6 +24,10 @@ const FAILURE_TEXT: Record<FailureReason | "cross_site" | "rate_limited", [strin
     "This link cannot be used from here",
     "It was issued for another network connection than the one you are on.",
   ],
+  otp_unavailable: [
+    "This link needs a one-time code",
+    "Signing in with a one-time code is not available yet; ask the site that sent the link for another way in.",
+  ],
   partner_inactive: [
     "This link cannot be used any more",
     "The account it belongs to is not active.",

@@ -32,6 +32,7 @@ export type FailureReason =
   | "already_used"
   | "revoked"
   | "ip_mismatch"
+  | "otp_unavailable"
   | "partner_inactive"
   | "not_found";
 
@@ -41,6 +42,7 @@ export const FAILURE_STATUS: Record<FailureReason, number> = {
   already_used: 410,
   revoked: 410,
   ip_mismatch: 403,
+  otp_unavailable: 403,
   partner_inactive: 403,
   not_found: 404,
 };
@@ -280,6 +282,12 @@ export class TicketService {
     if (row.bind_ip !== null && !ipMatches(row.bind_ip, request.ip, app.ipBinding)) {
       await this.#failed(row, "ip_mismatch", request.ip, true);
       return { ok: false, reason: "ip_mismatch", app };
+    }
+    // The one-time-code step is not built yet: a partner that asked for one must not see its
+    // user let through without it.
+    if (row.otp !== "none") {
+      await this.#failed(row, "otp_unavailable", request.ip, true);
+      return { ok: false, reason: "otp_unavailable", app };
     }
     try {
       const secret = mintSecret(SecretPrefix.session);

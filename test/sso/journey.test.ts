@@ -27,7 +27,6 @@ describe.each(dialects)("login links on %s", (dialect) => {
     const minted = await mint(t.app, f, {
       return_to: "/orders/42?tab=items",
       fields: { email: { editable: false, hidden: false, support_alternate: true } },
-      otp: "primary_email",
       partner_data: { auth_token: "partner-callback-secret", tier: "gold" },
     });
     expect(minted.ticket).toMatch(/^hts_[A-Za-z0-9_-]{59}$/);
@@ -89,7 +88,7 @@ describe.each(dialects)("login links on %s", (dialect) => {
       partner: f.partnerId,
       sub_account: null,
       fields: { email: { editable: false, hidden: false, support_alternate: true } },
-      otp: "primary_email",
+      otp: "none",
       partner_data: { tier: "gold" },
     });
     expect(introspected.body).not.toContain("partner-callback-secret");
@@ -111,6 +110,20 @@ describe.each(dialects)("login links on %s", (dialect) => {
       payload: { token: cookie, client_id: f.appId, client_secret: f.appSecret },
     });
     expect(after.json()).toEqual({ active: false });
+  });
+
+  it("refuses a link that asks for a one-time code, since that step does not exist yet", async () => {
+    for (const otp of ["primary_email", "primary_phone", "alternate_email"]) {
+      const minted = await mint(t.app, f, { otp });
+      const refused = await redeem(t.app, minted.ticket);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).toContain("needs a one-time code");
+      expect(refused.headers["set-cookie"]).toBeUndefined();
+      expect(await ticketStatus(t.app, f, minted.id)).toMatchObject({
+        status: "rejected",
+        reason: "otp_unavailable",
+      });
+    }
   });
 
   it("writes mint and redemption to the audit log without any secret", async () => {
