@@ -5,7 +5,9 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { authRoutes } from "./auth/routes.js";
 import { type Clock, systemClock } from "./clock.js";
+import { banckleRoutes } from "./compat/banckle.js";
 import { sparrowRoutes } from "./compat/sparrow.js";
+import { xoxodayRoutes } from "./compat/xoxoday.js";
 import type { Config } from "./config.js";
 import type { AppContext } from "./context.js";
 import { KeyStore } from "./crypto/keys.js";
@@ -114,6 +116,8 @@ export async function buildApp(
   await app.register(async (scope) => opsRoutes(scope, services));
   await app.register(async (scope) => authRoutes(scope, services));
   await app.register(async (scope) => sparrowRoutes(scope, services));
+  await app.register(async (scope) => xoxodayRoutes(scope, services));
+  await app.register(async (scope) => banckleRoutes(scope, services));
   await app.register(async (scope) => ssoRoutes(scope, services));
   await app.register(async (scope) => browserRoutes(scope, services));
   await app.register(async (scope) => demoAppRoutes(scope, services));

@@ -166,6 +166,7 @@ export class AppService {
     };
     checkPolicy(row);
     await this.database.db.insertInto("apps").values(row).execute();
+    this.#all = null;
     return toApp(row);
   }
 
@@ -204,6 +205,7 @@ export class AppService {
     const { id: _id, created_at: _created, secret_hash: _secret, ...set } = row;
     await this.database.db.updateTable("apps").set(set).where("id", "=", id).execute();
     this.#cache.delete(id);
+    this.#all = null;
     return toApp(row);
   }
 
@@ -242,6 +244,20 @@ export class AppService {
   async get(id: string): Promise<App> {
     return toApp(await this.#row(id));
   }
+
+  /**
+   * The app registered under a product name (the legacy shapes pick apps by product: Banckle's
+   * `product`, Xoxoday's storefront); the oldest one when several claim it. Cached briefly.
+   */
+  async findByProduct(product: string): Promise<App | null> {
+    const now = this.clock.now();
+    if (!this.#all || this.#all.until <= now) {
+      this.#all = { apps: await this.list(), until: now + this.cacheMs };
+    }
+    return this.#all.apps.find((app) => app.products.includes(product)) ?? null;
+  }
+
+  #all: { apps: App[]; until: number } | null = null;
 
   /** An app for the hot path (mint, redemption): cached for a short while; null when unknown. */
   async find(id: string): Promise<App | null> {

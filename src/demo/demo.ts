@@ -43,6 +43,8 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
     baseUrl: `${config.baseUrl}/demo/app`,
     returnPaths: ["/"],
     products: ["accounts", "storefront"],
+    // Xoxoday's links last 14 days by default (seed 002); the app allows that much.
+    ticketTtlMax: 14 * 24 * 3600,
   });
   const appSecret = await services.apps.rotateSecret(app.id);
   const link = await services.tickets.mint({
@@ -50,7 +52,7 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
     apiTokenId: null,
     user: { id: "demo-user-1", email: "ada@demo.example", name: "Ada Lovelace" },
     appId: app.id,
-    ttlSeconds: app.ticketTtlMax,
+    ttlSeconds: 3600,
     ip: "127.0.0.1",
   });
   return {

@@ -34,12 +34,9 @@ export const errorCatalogue = {
     status: 403,
     title: "on_behalf_of does not name an active sub-account linked to the caller.",
   },
+  invalid_sso_key: { status: 401, title: "The SSO key is wrong, unknown or rotated out." },
   invalid_client: { status: 401, title: "The app id or app secret is wrong." },
   no_session: { status: 401, title: "No live session: the cookie is missing, ended or expired." },
-  cross_site_request: {
-    status: 403,
-    title: "A state-changing request came from another site; it was refused.",
-  },
   service_unavailable: {
     status: 503,
     title: "The service cannot reach its database; retry shortly.",

@@ -27,7 +27,16 @@ export function toHandoffError(error: unknown): HandoffError {
       return new HandoffError("invalid_json");
   }
   if (fastifyError.validation) {
-    return new HandoffError("invalid_request", fastifyError.message);
+    // Ajv says "must NOT have additional properties" without naming the property; name it.
+    const extra = fastifyError.validation
+      .map((v) => (v.params as { additionalProperty?: unknown }).additionalProperty)
+      .find((p) => typeof p === "string");
+    return new HandoffError(
+      "invalid_request",
+      extra
+        ? `${fastifyError.message}: "${String(extra).slice(0, 64)}" is not a known field`
+        : fastifyError.message,
+    );
   }
   if (fastifyError.statusCode === 413) return new HandoffError("payload_too_large");
   if (fastifyError.statusCode === 415) return new HandoffError("unsupported_media_type");

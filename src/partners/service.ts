@@ -1,6 +1,6 @@
 // The rules for partners and their credentials: one partner token, many API tokens, SSO keys.
 import type { Clock } from "../clock.js";
-import { mintSecret, newId, SecretPrefix } from "../crypto/secrets.js";
+import { mintSecret, newId, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import type { Database } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
 import {
@@ -243,5 +243,23 @@ export class PartnerService {
       });
     });
     return secret.token;
+  }
+
+  /**
+   * The partner an SSO key belongs to, or null for an unknown, wrong, revoked or expired key
+   * (one answer for all). The key's partner must still be in good standing to be used.
+   */
+  async authenticateSsoKey(token: unknown): Promise<string | null> {
+    const parsed = parseSecret(SecretPrefix.ssoKey, token);
+    if (!parsed) return null;
+    const row = await this.db
+      .selectFrom("sso_keys")
+      .select(["partner_id", "secret_hash", "revoked_at", "expires_at"])
+      .where("id", "=", parsed.id)
+      .executeTakeFirst();
+    if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
+    const now = this.clock.now();
+    if (row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return null;
+    return row.partner_id;
   }
 }

@@ -68,6 +68,28 @@ export function crossSite(request: FastifyRequest, baseUrl: string): boolean {
   return typeof origin === "string" && origin !== "null" && origin !== new URL(baseUrl).origin;
 }
 
+/**
+ * The page in front of a login link (any shape's: `/login/…`, Xoxoday's redirect …). It reads
+ * the ticket but never uses it; the form continues with a POST to `/login/{ticket}`.
+ */
+export async function loginPage(
+  services: Services,
+  ticket: string,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const preview = await services.tickets.preview(ticket);
+  if (!preview.ok) {
+    return failurePage(reply, preview.reason, FAILURE_STATUS[preview.reason], preview.app);
+  }
+  const target = new URL(preview.app.baseUrl).origin;
+  return sendPage(reply, {
+    title: `Signing you in to ${preview.app.name}`,
+    autoSubmit: true,
+    formTargets: [target],
+    body: html`<main><h1>Signing you in to ${preview.app.name}…</h1><form id="continue" method="post" action="/login/${ticket}"><noscript><p>Press the button to continue.</p></noscript><button type="submit">Continue</button></form></main>`,
+  });
+}
+
 export async function browserRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { config } = services;
@@ -83,19 +105,7 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
         params: TicketParams,
       },
     },
-    async (request, reply) => {
-      const preview = await services.tickets.preview(request.params.ticket);
-      if (!preview.ok) {
-        return failurePage(reply, preview.reason, FAILURE_STATUS[preview.reason], preview.app);
-      }
-      const target = new URL(preview.app.baseUrl).origin;
-      return sendPage(reply, {
-        title: `Signing you in to ${preview.app.name}`,
-        autoSubmit: true,
-        formTargets: [target],
-        body: html`<main><h1>Signing you in to ${preview.app.name}…</h1><form id="continue" method="post" action="/login/${request.params.ticket}"><noscript><p>Press the button to continue.</p></noscript><button type="submit">Continue</button></form></main>`,
-      });
-    },
+    async (request, reply) => loginPage(services, request.params.ticket, reply),
   );
 
   app.post(

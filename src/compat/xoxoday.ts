@@ -1,0 +1,138 @@
+// Seed 002 (Xoxoday SSO redirection API): POST /chef/v1/oauth/sso/stores/company mints a login
+// link for the user named by email, and GET /chef/v1/oauth/redirect/stores/{ssoToken} is that
+// link. A thin adapter over the native mint and redemption (docs/compat/xoxoday.md).
+import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { requirePartner } from "../auth/routes.js";
+import { clientIp } from "../http/client-ip.js";
+import { HandoffError } from "../http/errors.js";
+import { ProblemSchema } from "../http/schemas.js";
+import type { Services } from "../services.js";
+import { loginPage } from "../sso/browser.js";
+import { OTP_MODES } from "../sso/tickets.js";
+import { canonicalEmail, checkEmail } from "../users/service.js";
+
+/** "Default validity is 14 days" (the page), bounded by the app's own maximum. */
+export const XOXODAY_TICKET_SECONDS = 14 * 24 * 3600;
+/** The app the storefront redirect lands in: the one registered under this product name. */
+export const XOXODAY_PRODUCT = "storefront";
+
+const KNOWN_TPD = new Set(["auth_token", "unique_id", "email", "phone", "otp"]);
+
+const Tpd = Type.Object(
+  {
+    auth_token: Type.Optional(Type.String({ maxLength: 4096 })),
+    unique_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    email: Type.Optional(
+      Type.Object(
+        {
+          default_value: Type.Optional(Type.String({ maxLength: 254 })),
+          editable: Type.Optional(Type.Boolean()),
+          hidden: Type.Optional(Type.Boolean()),
+          support_alternate: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    phone: Type.Optional(
+      Type.Object(
+        {
+          default_value: Type.Optional(Type.String({ pattern: "^[0-9]{4,20}$" })),
+          phone_code: Type.Optional(Type.String({ pattern: "^\\+?[0-9]{1,4}$" })),
+          editable: Type.Optional(Type.Boolean()),
+          hidden: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    otp: Type.Optional(Type.Union(OTP_MODES.map((m) => Type.Literal(m)))),
+  },
+  // "any custom parameter for each user" (the page): kept, sealed, as partner data.
+  { additionalProperties: true, maxProperties: 50 },
+);
+
+const SsoRequest = Type.Object(
+  {
+    user_input: Type.String({ minLength: 3, maxLength: 254 }),
+    tpd: Type.Optional(Tpd),
+  },
+  { additionalProperties: false },
+);
+
+export async function xoxodayRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    "/chef/v1/oauth/sso/stores/company",
+    {
+      schema: {
+        tags: ["compat: xoxoday (seed 002)"],
+        summary: "Seed 002's SSO redirection API: mint a login link for the user with this email",
+        security: [{ bearer: [] }],
+        body: SsoRequest,
+        response: {
+          200: Type.Object({ data: Type.Object({ ssoToken: Type.String() }) }),
+          "4xx": ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const principal = await requirePartner(services, request);
+      const target = await services.apps.findByProduct(XOXODAY_PRODUCT);
+      if (!target) {
+        throw new HandoffError(
+          "unknown_app",
+          `no app is registered for product "${XOXODAY_PRODUCT}"`,
+        );
+      }
+      const { user_input: userInput, tpd = {} } = request.body;
+      const email = checkEmail(userInput);
+      const partnerData: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(tpd)) {
+        if (!KNOWN_TPD.has(key) || key === "auth_token") partnerData[key] = value;
+      }
+      const fields: Record<string, unknown> = {};
+      if (tpd.email) {
+        const { default_value: _, ...settings } = tpd.email;
+        fields.email = settings;
+      }
+      if (tpd.phone) {
+        const { default_value: _, phone_code: __, ...settings } = tpd.phone;
+        fields.phone = settings;
+      }
+      const minted = await services.tickets.mint({
+        partnerId: principal.partnerId,
+        apiTokenId: principal.apiTokenId,
+        // "Used to create or fetch the account": the account is keyed by the email.
+        user: {
+          id: canonicalEmail(email),
+          email: tpd.email?.default_value ?? email,
+          phone: tpd.phone?.default_value
+            ? { number: tpd.phone.default_value, country_code: tpd.phone.phone_code ?? "" }
+            : undefined,
+        },
+        appId: target.id,
+        ttlSeconds: Math.min(XOXODAY_TICKET_SECONDS, target.ticketTtlMax),
+        fields: Object.keys(fields).length > 0 ? fields : undefined,
+        otp: tpd.otp,
+        partnerData: Object.keys(partnerData).length > 0 ? partnerData : undefined,
+        context: tpd.unique_id ? { unique_id: tpd.unique_id } : undefined,
+        ip: clientIp(request),
+      });
+      return { data: { ssoToken: minted.ticket } };
+    },
+  );
+
+  // The redirect is a login link like any other: GET shows the page, which continues with POST.
+  app.get(
+    "/chef/v1/oauth/redirect/stores/:ssoToken",
+    {
+      schema: {
+        tags: ["compat: xoxoday (seed 002)"],
+        summary: "Seed 002's redirection URL: the page in front of the login link",
+        params: Type.Object({ ssoToken: Type.String({ minLength: 1, maxLength: 128 }) }),
+      },
+    },
+    async (request, reply) => loginPage(services, request.params.ssoToken, reply),
+  );
+}
