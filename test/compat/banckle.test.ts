@@ -106,6 +106,22 @@ describe.each(dialects)("seed 003 (Banckle) on %s", (dialect) => {
     expect(t.logs.join("\n")).not.toContain(ssokey);
   });
 
+  it("answers 429 to a client spraying SSO keys, without slowing other clients (SECURITY row 6)", async () => {
+    const call = (key: string, remoteAddress: string) =>
+      t.app.inject({
+        method: "GET",
+        url: `/api/authenticate?${query({ email: "a@partner.example", password: "x", ssokey: key, product: "accounts" })}`,
+        remoteAddress,
+      });
+    for (let i = 0; i < 20; i++) {
+      expect((await call(`hsk_${"A".repeat(59)}`, "203.0.113.66")).statusCode).toBe(401);
+    }
+    const blocked = await call(ssokey, "203.0.113.66");
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json()).toMatchObject({ stat: "fail", return: { error: "rate_limited" } });
+    expect((await call(ssokey, "203.0.113.67")).statusCode).toBe(200);
+  });
+
   it("refuses a wrong or rotated ssokey, an unknown product and missing fields, in its own envelope", async () => {
     const call = (fields: Record<string, string>) =>
       t.app.inject({ method: "GET", url: `/api/authenticate?${query(fields)}` });
