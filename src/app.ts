@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { authRoutes } from "./auth/routes.js";
 import { type Clock, systemClock } from "./clock.js";
 import { banckleRoutes } from "./compat/banckle.js";
+import { bluesnapRoutes } from "./compat/bluesnap.js";
 import { sparrowRoutes } from "./compat/sparrow.js";
 import { xoxodayRoutes } from "./compat/xoxoday.js";
 import type { Config } from "./config.js";
@@ -108,6 +109,7 @@ export async function buildApp(
         securitySchemes: {
           bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
           appBasic: { type: "http", scheme: "basic", description: "app id : app secret" },
+          partnerBasic: { type: "http", scheme: "basic", description: "partner id : API token" },
         },
       },
     },
@@ -118,6 +120,7 @@ export async function buildApp(
   await app.register(async (scope) => sparrowRoutes(scope, services));
   await app.register(async (scope) => xoxodayRoutes(scope, services));
   await app.register(async (scope) => banckleRoutes(scope, services));
+  await app.register(async (scope) => bluesnapRoutes(scope, services));
   await app.register(async (scope) => ssoRoutes(scope, services));
   await app.register(async (scope) => browserRoutes(scope, services));
   await app.register(async (scope) => demoAppRoutes(scope, services));

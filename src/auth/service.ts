@@ -206,6 +206,44 @@ export class AuthService {
     return principal;
   }
 
+  /**
+   * HTTP Basic with the partner id as user name and an API token as password (seed 004's
+   * authentication): the API token must be the partner's, live, and the partner in good standing.
+   * Every failure is the same invalid_token, so nothing tells which part was wrong.
+   */
+  async authenticateBasic(
+    authorization: string | undefined,
+  ): Promise<{ partnerId: string; apiTokenId: string }> {
+    const match = /^Basic ([A-Za-z0-9+/]+=*)$/i.exec(authorization ?? "");
+    const decoded = match?.[1] ? Buffer.from(match[1], "base64").toString("utf8") : "";
+    const colon = decoded.indexOf(":");
+    const partnerId = decoded.slice(0, colon);
+    const parsed = colon > 0 ? parseSecret(SecretPrefix.apiToken, decoded.slice(colon + 1)) : null;
+    if (!parsed) {
+      throw new HandoffError(
+        "invalid_token",
+        "send Authorization: Basic base64(partner id:API token)",
+      );
+    }
+    const now = this.clock.now();
+    const row = await this.database.db
+      .selectFrom("api_tokens")
+      .select(["partner_id", "secret_hash", "revoked_at", "expires_at"])
+      .where("id", "=", parsed.id)
+      .executeTakeFirst();
+    if (
+      !row ||
+      !secretMatches(parsed.secret, row.secret_hash) ||
+      row.partner_id !== partnerId ||
+      row.revoked_at !== null ||
+      (row.expires_at !== null && row.expires_at <= now)
+    ) {
+      throw new HandoffError("invalid_token");
+    }
+    if (!(await this.standing(partnerId, partnerId))) throw new HandoffError("account_inactive");
+    return { partnerId, apiTokenId: parsed.id };
+  }
+
   async #verify(token: string): Promise<PartnerPrincipal> {
     const nowSeconds = this.clock.now() / 1000;
     const cached = this.#verified.get(token);

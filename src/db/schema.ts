@@ -88,6 +88,8 @@ export interface UserTable {
   phone_number: string | null;
   phone_country_code: string | null;
   name: string | null;
+  given_name: string | null;
+  family_name: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -124,6 +126,8 @@ export interface TicketTable {
   /** The last refused redemption attempt and when, for the partner's status view. */
   last_failure: string | null;
   last_failure_at: number | null;
+  /** A session limit set by the shape that minted the ticket (BlueSnap: 30 minutes); null: the app's. */
+  session_seconds: number | null;
 }
 
 export interface SessionTable {

@@ -42,7 +42,7 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
     name: "Demo Storefront",
     baseUrl: `${config.baseUrl}/demo/app`,
     returnPaths: ["/"],
-    products: ["accounts", "storefront"],
+    products: ["accounts", "storefront", "portal"],
     // Xoxoday's links last 14 days by default (seed 002); the app allows that much.
     ticketTtlMax: 14 * 24 * 3600,
   });

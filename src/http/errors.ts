@@ -10,6 +10,7 @@ export const errorCatalogue = {
   payload_too_large: { status: 413, title: "The body is larger than the limit." },
   unsupported_media_type: { status: 415, title: "The Content-Type is not accepted here." },
   not_found: { status: 404, title: "Nothing is here." },
+  user_exists: { status: 409, title: "A user with this username already exists." },
   rate_limited: { status: 429, title: "Too many failed attempts; wait and try again." },
   missing_credentials: { status: 400, title: "Both partner_token and api_token are required." },
   invalid_partner_token: {

@@ -143,7 +143,7 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
         .setCookie(
           cookieName,
           outcome.sessionToken,
-          sessionCookieOptions(config, outcome.app.sessionAbsoluteSeconds),
+          sessionCookieOptions(config, outcome.sessionSeconds),
         )
         .redirect(outcome.location, 303);
     },

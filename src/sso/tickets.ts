@@ -61,6 +61,8 @@ export interface MintInput {
   fields?: Record<string, unknown> | undefined;
   otp?: OtpMode | undefined;
   partnerData?: Record<string, unknown> | undefined;
+  /** A shorter session limit than the app's, set by a seed's shape (BlueSnap: 30 minutes). */
+  sessionSeconds?: number | undefined;
   /** What a seed's shape carries into the session (not settable through the native API). */
   context?: Record<string, unknown> | undefined;
   /** The caller's address, for the audit log. */
@@ -91,7 +93,15 @@ export interface TicketStatusView {
 }
 
 export type RedeemOutcome =
-  | { ok: true; sessionToken: string; sessionId: string; location: string; app: App }
+  | {
+      ok: true;
+      sessionToken: string;
+      sessionId: string;
+      location: string;
+      app: App;
+      /** The session's absolute limit: the app's, or the shorter one the ticket carries. */
+      sessionSeconds: number;
+    }
   | { ok: false; reason: FailureReason; app: App | null };
 
 /** What the page in front of a login link needs before the person continues. */
@@ -175,6 +185,7 @@ export class TicketService {
           session_id: null,
           last_failure: null,
           last_failure_at: null,
+          session_seconds: input.sessionSeconds ?? null,
         })
         .execute();
       await audit(trx, {
@@ -291,6 +302,10 @@ export class TicketService {
     }
     try {
       const secret = mintSecret(SecretPrefix.session);
+      const sessionSeconds = Math.min(
+        app.sessionAbsoluteSeconds,
+        row.session_seconds ?? Number.POSITIVE_INFINITY,
+      );
       const session = await this.database.write(async (trx) => {
         // The conditional update is the lock: only one redemption can move the row off "issued".
         const used = await trx
@@ -307,7 +322,7 @@ export class TicketService {
           accountId: row.account_id,
           appId: row.app_id,
           ticketId: row.id,
-          absoluteSeconds: app.sessionAbsoluteSeconds,
+          absoluteSeconds: sessionSeconds,
         });
         const replaced = await this.sessions.endWithin(trx, request.presentedSession, "replaced");
         await audit(trx, {
@@ -330,6 +345,7 @@ export class TicketService {
         sessionId: session.id,
         location: landingUrl(app.baseUrl, row.return_to),
         app,
+        sessionSeconds,
       };
     } catch (error) {
       if (!(error instanceof LostRace)) throw error;

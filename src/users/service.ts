@@ -16,6 +16,8 @@ export interface UserAttributes {
   email?: string | undefined;
   phone?: { number: string; country_code: string } | undefined;
   name?: string | undefined;
+  givenName?: string | undefined;
+  familyName?: string | undefined;
 }
 
 /**
@@ -73,6 +75,8 @@ export class UserService {
       changes.phone_country_code = user.phone.country_code;
     }
     if (user.name !== undefined) changes.name = user.name;
+    if (user.givenName !== undefined) changes.given_name = user.givenName;
+    if (user.familyName !== undefined) changes.family_name = user.familyName;
     const given = (Object.keys(changes) as (keyof UserRow)[]).filter((k) => k !== "updated_at");
     const inserted = await db
       .insertInto("users")
@@ -85,6 +89,8 @@ export class UserService {
         phone_number: changes.phone_number ?? null,
         phone_country_code: changes.phone_country_code ?? null,
         name: changes.name ?? null,
+        given_name: changes.given_name ?? null,
+        family_name: changes.family_name ?? null,
         created_at: now,
         updated_at: now,
       })
@@ -140,5 +146,65 @@ export class UserService {
       .selectAll()
       .where("id", "=", userId)
       .executeTakeFirst();
+  }
+
+  /** Creates a user that must not exist yet (BlueSnap's create-user call); user_exists if it does. */
+  async create(accountId: string, user: UserAttributes): Promise<UserRow> {
+    const before = await this.database.db
+      .selectFrom("users")
+      .select("id")
+      .where("partner_id", "=", accountId)
+      .where("external_id", "=", user.id)
+      .executeTakeFirst();
+    if (before) throw new HandoffError("user_exists");
+    const row = await this.database.write((trx) => this.upsert(trx, accountId, user));
+    return row;
+  }
+
+  /** A user of exactly this account (the partner or the sub-account it acts for), else not_found. */
+  async ofAccount(accountId: string, userId: string): Promise<UserRow> {
+    const row = await this.database.db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", userId)
+      .where("partner_id", "=", accountId)
+      .executeTakeFirst();
+    if (!row) throw new HandoffError("not_found", `no user ${userId}`);
+    return row;
+  }
+
+  /** Changes a user's attributes (and, for BlueSnap, its username: the external id). */
+  async update(
+    accountId: string,
+    userId: string,
+    changes: { [K in keyof Omit<UserAttributes, "phone">]?: string | undefined },
+  ): Promise<UserRow> {
+    const current = await this.ofAccount(accountId, userId);
+    const set: Partial<UserRow> = { updated_at: this.clock.now() };
+    if (changes.id !== undefined && changes.id !== current.external_id) {
+      const taken = await this.database.db
+        .selectFrom("users")
+        .select("id")
+        .where("partner_id", "=", accountId)
+        .where("external_id", "=", changes.id)
+        .executeTakeFirst();
+      if (taken) throw new HandoffError("user_exists");
+      set.external_id = changes.id;
+    }
+    if (changes.email !== undefined) {
+      set.email = checkEmail(changes.email);
+      set.email_canonical = canonicalEmail(set.email);
+    }
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.givenName !== undefined) set.given_name = changes.givenName;
+    if (changes.familyName !== undefined) set.family_name = changes.familyName;
+    await this.database.db.updateTable("users").set(set).where("id", "=", userId).execute();
+    return { ...current, ...set };
+  }
+
+  /** Deletes a user; its tickets and sessions go with it (foreign keys cascade). */
+  async remove(accountId: string, userId: string): Promise<void> {
+    await this.ofAccount(accountId, userId);
+    await this.database.db.deleteFrom("users").where("id", "=", userId).execute();
   }
 }
