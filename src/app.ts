@@ -7,6 +7,7 @@ import { authRoutes } from "./auth/routes.js";
 import { type Clock, systemClock } from "./clock.js";
 import { banckleRoutes } from "./compat/banckle.js";
 import { bluesnapRoutes } from "./compat/bluesnap.js";
+import { enkashRoutes } from "./compat/enkash.js";
 import { sparrowRoutes } from "./compat/sparrow.js";
 import { xoxodayRoutes } from "./compat/xoxoday.js";
 import type { Config } from "./config.js";
@@ -121,6 +122,7 @@ export async function buildApp(
   await app.register(async (scope) => xoxodayRoutes(scope, services));
   await app.register(async (scope) => banckleRoutes(scope, services));
   await app.register(async (scope) => bluesnapRoutes(scope, services));
+  await app.register(async (scope) => enkashRoutes(scope, services));
   await app.register(async (scope) => ssoRoutes(scope, services));
   await app.register(async (scope) => browserRoutes(scope, services));
   await app.register(async (scope) => demoAppRoutes(scope, services));

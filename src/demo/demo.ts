@@ -42,7 +42,7 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
     name: "Demo Storefront",
     baseUrl: `${config.baseUrl}/demo/app`,
     returnPaths: ["/"],
-    products: ["accounts", "storefront", "portal"],
+    products: ["accounts", "storefront", "portal", "rewards"],
     // Xoxoday's links last 14 days by default (seed 002); the app allows that much.
     ticketTtlMax: 14 * 24 * 3600,
   });

@@ -76,17 +76,27 @@ export async function loginPage(
   services: Services,
   ticket: string,
   reply: FastifyReply,
+  landing?: { view: string; accountId: string },
 ): Promise<FastifyReply> {
   const preview = await services.tickets.preview(ticket);
   if (!preview.ok) {
     return failurePage(reply, preview.reason, FAILURE_STATUS[preview.reason], preview.app);
   }
+  if (
+    landing &&
+    (landing.accountId !== preview.accountId || !preview.landings.includes(landing.view))
+  ) {
+    return failurePage(reply, "not_found", 404, null);
+  }
+  const action = landing
+    ? `/login/${ticket}?view=${encodeURIComponent(landing.view)}`
+    : `/login/${ticket}`;
   const target = new URL(preview.app.baseUrl).origin;
   return sendPage(reply, {
     title: `Signing you in to ${preview.app.name}`,
     autoSubmit: true,
     formTargets: [target],
-    body: html`<main><h1>Signing you in to ${preview.app.name}…</h1><form id="continue" method="post" action="/login/${ticket}"><noscript><p>Press the button to continue.</p></noscript><button type="submit">Continue</button></form></main>`,
+    body: html`<main><h1>Signing you in to ${preview.app.name}…</h1><form id="continue" method="post" action="${action}"><noscript><p>Press the button to continue.</p></noscript><button type="submit">Continue</button></form></main>`,
   });
 }
 
@@ -115,6 +125,10 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
         tags: ["browser"],
         summary: "Use a login link: sets the session cookie and redirects (303) to the app",
         params: TicketParams,
+        querystring: Type.Object(
+          { view: Type.Optional(Type.String({ pattern: "^[a-z_]{1,32}$" })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {
@@ -134,6 +148,7 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
       const outcome = await services.tickets.redeem(request.params.ticket, {
         ip,
         presentedSession: request.cookies[cookieName],
+        view: request.query.view,
       });
       if (!outcome.ok) {
         if (outcome.reason === "not_found") await services.redeemFailures.fail(ip, request.log);

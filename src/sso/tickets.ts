@@ -106,7 +106,7 @@ export type RedeemOutcome =
 
 /** What the page in front of a login link needs before the person continues. */
 export type Preview =
-  | { ok: true; app: App; expiresAt: number }
+  | { ok: true; app: App; expiresAt: number; accountId: string; landings: string[] }
   | { ok: false; reason: FailureReason; app: App | null };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -116,6 +116,13 @@ export function loginUrl(baseUrl: string, ticket: string): string {
 }
 
 class LostRace extends Error {}
+
+/** The named landing pages a ticket offers besides its return path (checked at mint). */
+function landingsOf(row: TicketRow): Record<string, string> {
+  if (!row.context) return {};
+  const landings = (JSON.parse(row.context) as { landings?: unknown }).landings;
+  return landings && typeof landings === "object" ? (landings as Record<string, string>) : {};
+}
 
 export class TicketService {
   constructor(
@@ -143,6 +150,13 @@ export class TicketService {
       const check = checkReturnPath(input.returnTo, app.returnPaths);
       if (!check.ok) throw new HandoffError("invalid_return_to", check.reason);
       returnTo = check.path;
+    }
+    const landings = input.context?.landings;
+    if (landings && typeof landings === "object") {
+      for (const path of Object.values(landings as Record<string, string>)) {
+        const check = checkReturnPath(path, app.returnPaths);
+        if (!check.ok) throw new HandoffError("invalid_return_to", `${path}: ${check.reason}`);
+      }
     }
     let bindIp: string | null = null;
     if (input.bindIp !== undefined) {
@@ -265,7 +279,13 @@ export class TicketService {
     const { row, app } = found;
     const reason = this.#deadReason(row, this.clock.now());
     if (reason) return { ok: false, reason, app };
-    return { ok: true, app, expiresAt: row.expires_at };
+    return {
+      ok: true,
+      app,
+      expiresAt: row.expires_at,
+      accountId: row.account_id,
+      landings: Object.keys(landingsOf(row)),
+    };
   }
 
   /**
@@ -275,11 +295,18 @@ export class TicketService {
    */
   async redeem(
     token: string,
-    request: { ip: string; presentedSession?: string | undefined },
+    request: { ip: string; presentedSession?: string | undefined; view?: string | undefined },
   ): Promise<RedeemOutcome> {
     const found = await this.#find(token);
     if (!found) return { ok: false, reason: "not_found", app: null };
     const { row, app } = found;
+    let landing = row.return_to;
+    if (request.view !== undefined) {
+      // A shape that offers several pages for one token (Enkash's views) lists them at mint.
+      const path = landingsOf(row)[request.view];
+      if (path === undefined) return { ok: false, reason: "not_found", app: null };
+      landing = path;
+    }
     const now = this.clock.now();
     const dead = this.#deadReason(row, now);
     if (dead) {
@@ -343,7 +370,7 @@ export class TicketService {
         ok: true,
         sessionToken: session.token,
         sessionId: session.id,
-        location: landingUrl(app.baseUrl, row.return_to),
+        location: landingUrl(app.baseUrl, landing),
         app,
         sessionSeconds,
       };
