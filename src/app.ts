@@ -111,6 +111,11 @@ export async function buildApp(
           bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
           appBasic: { type: "http", scheme: "basic", description: "app id : app secret" },
           partnerBasic: { type: "http", scheme: "basic", description: "partner id : API token" },
+          partnerTokenBasic: {
+            type: "http",
+            scheme: "basic",
+            description: "partner id : partner token",
+          },
         },
       },
     },

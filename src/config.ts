@@ -38,6 +38,8 @@ export interface Config {
   ticketRetentionDays: number;
   /** Days audit entries are kept. */
   auditRetentionDays: number;
+  /** Seconds a partner user stays locked after three wrong passwords in a row. */
+  partnerUserLockSeconds: number;
 }
 
 /** A configuration error names the variable at fault; start-up prints it on one line. */
@@ -204,6 +206,13 @@ export function loadConfig(env: Env = process.env): Config {
     pruneIntervalSeconds: integer(env, "HANDOFF_PRUNE_INTERVAL", 60, 0, 24 * 3600),
     ticketRetentionDays: integer(env, "HANDOFF_TICKET_RETENTION_DAYS", 7, 0, 3650),
     auditRetentionDays: integer(env, "HANDOFF_AUDIT_RETENTION_DAYS", 90, 0, 3650),
+    partnerUserLockSeconds: integer(
+      env,
+      "HANDOFF_PARTNER_USER_LOCK_SECONDS",
+      900,
+      1,
+      365 * 24 * 3600,
+    ),
     sqliteSynchronous: oneOf(
       env,
       "HANDOFF_SQLITE_SYNCHRONOUS",
@@ -234,6 +243,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     pruneIntervalSeconds: 0,
     ticketRetentionDays: 7,
     auditRetentionDays: 90,
+    partnerUserLockSeconds: 900,
     ...overrides,
   };
 }

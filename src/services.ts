@@ -2,10 +2,12 @@
 
 import { AppService } from "./apps/service.js";
 import { FailureLimiter } from "./auth/failures.js";
+import { RefreshTokenService } from "./auth/refresh.js";
 import { AuthService } from "./auth/service.js";
 import type { AppContext } from "./context.js";
 import { OperatorService } from "./operators/service.js";
 import { PartnerService } from "./partners/service.js";
+import { PartnerUserService } from "./partners/users.js";
 import { SessionService } from "./sso/sessions.js";
 import { TicketService } from "./sso/tickets.js";
 import { UserService } from "./users/service.js";
@@ -21,6 +23,8 @@ export interface Services extends AppContext {
   tickets: TicketService;
   /** Unknown tickets and bad app secrets per client IP. */
   redeemFailures: FailureLimiter;
+  partnerUsers: PartnerUserService;
+  refreshTokens: RefreshTokenService;
 }
 
 export function buildServices(ctx: AppContext): Services {
@@ -64,5 +68,11 @@ export function buildServices(ctx: AppContext): Services {
     sessions,
     tickets,
     redeemFailures: new FailureLimiter("redeem", ctx.config.authFailuresPerMinute),
+    partnerUsers: new PartnerUserService(
+      ctx.database,
+      ctx.clock,
+      ctx.config.partnerUserLockSeconds,
+    ),
+    refreshTokens: new RefreshTokenService(ctx.database, ctx.clock),
   };
 }

@@ -70,6 +70,22 @@ describe("demo", () => {
     expect(await t.app.services.partners.isLinked(written.partner.id, written.sub_account.id)).toBe(
       true,
     );
+    // The demo partner user logs in through seed 000's password grant.
+    const grant = await t.app.inject({
+      method: "POST",
+      url: "/oauth/token",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${Buffer.from(`${written.partner.id}:${written.partner.partner_token}`).toString("base64")}`,
+      },
+      payload: new URLSearchParams({
+        grant_type: "password",
+        username: written.partner_user.username,
+        password: written.partner_user.password,
+        clientId: written.partner.id,
+      }).toString(),
+    });
+    expect(grant.statusCode).toBe(200);
     // Only once: a second start on the same database creates nothing.
     expect(await ensureDemo(t.app.services)).toBeNull();
   });

@@ -98,7 +98,8 @@ export async function authRoutes(fastify: FastifyInstance, services: Services): 
             name: Type.String(),
             status: Type.String(),
             contract_expires_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-            api_token_id: Type.String(),
+            api_token_id: Type.Union([Type.String(), Type.Null()]),
+            partner_user_id: Type.Union([Type.String(), Type.Null()]),
             sub_accounts: Type.Array(Type.String()),
           }),
           "4xx": ProblemSchema,
@@ -118,6 +119,7 @@ export async function authRoutes(fastify: FastifyInstance, services: Services): 
             ? null
             : new Date(partner.contract_expires_at).toISOString(),
         api_token_id: principal.apiTokenId,
+        partner_user_id: principal.partnerUserId,
         sub_accounts: children,
       };
     },

@@ -16,7 +16,10 @@ const VERIFIED_CACHE_SIZE = 10_000;
 /** Who a valid access token speaks for. */
 export interface PartnerPrincipal {
   partnerId: string;
-  apiTokenId: string;
+  /** The API token behind the access token (native and seed 001 exchanges)… */
+  apiTokenId: string | null;
+  /** …or the partner user who logged in with a password (seed 000's password grant). */
+  partnerUserId: string | null;
   partnerTokenId: string;
 }
 
@@ -161,26 +164,67 @@ export class AuthService {
     const partnerToken = { id: row.pt_id };
 
     await this.#touch(apiToken.id, now);
-    const principal = {
+    return this.#issue({
       partnerId: partner.id,
       apiTokenId: apiToken.id,
+      partnerUserId: null,
       partnerTokenId: partnerToken.id,
-    };
+    });
+  }
+
+  /** An access token for a partner user who logged in with a password (seed 000). */
+  issueForPartnerUser(
+    partnerId: string,
+    partnerTokenId: string,
+    partnerUserId: string,
+  ): Promise<AccessToken> {
+    return this.#issue({ partnerId, apiTokenId: null, partnerUserId, partnerTokenId });
+  }
+
+  async #issue(principal: PartnerPrincipal): Promise<AccessToken> {
     const { token, expiresAt } = await this.keys.sign(
       {
         partner_id: principal.partnerId,
-        api_token_id: principal.apiTokenId,
         partner_token_id: principal.partnerTokenId,
+        ...(principal.apiTokenId !== null
+          ? { api_token_id: principal.apiTokenId }
+          : { partner_user_id: principal.partnerUserId }),
       },
       {
         typ: ACCESS_TOKEN_TYP,
         audience: ACCESS_TOKEN_AUDIENCE,
-        subject: partner.id,
+        subject: principal.partnerId,
         jti: crypto.randomUUID(),
         ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
       },
     );
     return { accessToken: token, expiresAt, principal };
+  }
+
+  /**
+   * A partner id and its partner token (HTTP Basic of seed 000's token endpoint): the partner
+   * token's id when it is the partner's, live (the rotation overlap counts), and the partner in
+   * good standing; null otherwise.
+   */
+  async partnerTokenFor(partnerId: string, token: string): Promise<string | null> {
+    const parsed = parseSecret(SecretPrefix.partnerToken, token);
+    if (!parsed) return null;
+    const row = await this.database.db
+      .selectFrom("partner_tokens")
+      .select(["partner_id", "secret_hash", "revoked_at", "expires_at"])
+      .where("id", "=", parsed.id)
+      .executeTakeFirst();
+    const now = this.clock.now();
+    if (
+      !row ||
+      !secretMatches(parsed.secret, row.secret_hash) ||
+      row.partner_id !== partnerId ||
+      row.revoked_at !== null ||
+      (row.expires_at !== null && row.expires_at <= now)
+    ) {
+      return null;
+    }
+    return parsed.id;
   }
 
   /** Last-used time, written at most once a minute per token so the hot path stays read-only. */
@@ -259,19 +303,23 @@ export class AuthService {
     } catch (error) {
       throw new HandoffError("invalid_token", undefined, { cause: error });
     }
-    const { partner_id, api_token_id, partner_token_id, sub, exp } = payload;
+    const { partner_id, api_token_id, partner_user_id, partner_token_id, sub, exp } = payload;
     if (
       typeof partner_id !== "string" ||
-      typeof api_token_id !== "string" ||
       typeof partner_token_id !== "string" ||
+      // Exactly one kind of credential stands behind a token.
+      (typeof api_token_id === "string") === (typeof partner_user_id === "string") ||
+      (api_token_id !== undefined && typeof api_token_id !== "string") ||
+      (partner_user_id !== undefined && typeof partner_user_id !== "string") ||
       sub !== partner_id ||
       typeof exp !== "number"
     ) {
       throw new HandoffError("invalid_token");
     }
-    const principal = {
+    const principal: PartnerPrincipal = {
       partnerId: partner_id,
-      apiTokenId: api_token_id,
+      apiTokenId: typeof api_token_id === "string" ? api_token_id : null,
+      partnerUserId: typeof partner_user_id === "string" ? partner_user_id : null,
       partnerTokenId: partner_token_id,
     };
     if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.clear();
@@ -281,26 +329,13 @@ export class AuthService {
 
   async #check(principal: PartnerPrincipal): Promise<ErrorCode | null> {
     const now = this.clock.now();
-    const key = `${principal.apiTokenId}|${principal.partnerTokenId}`;
+    const key = `${principal.apiTokenId ?? `user:${principal.partnerUserId}`}|${principal.partnerTokenId}`;
     const cached = this.#checks.get(key);
     if (cached && cached.until > now) return cached.failure;
-    const row = await this.database.db
-      .selectFrom("api_tokens as a")
-      .innerJoin("partners as p", "p.id", "a.partner_id")
-      .innerJoin("partner_tokens as t", (join) =>
-        join.onRef("t.partner_id", "=", "p.id").on("t.id", "=", principal.partnerTokenId),
-      )
-      .select([
-        "a.revoked_at as api_revoked_at",
-        "a.expires_at as api_expires_at",
-        "p.id as partner_id",
-        "p.status",
-        "p.contract_expires_at",
-        "t.revoked_at as pt_revoked_at",
-        "t.expires_at as pt_expires_at",
-      ])
-      .where("a.id", "=", principal.apiTokenId)
-      .executeTakeFirst();
+    const row =
+      principal.apiTokenId === null
+        ? await this.#partnerUserRow(principal)
+        : await this.#apiTokenRow(principal, principal.apiTokenId);
     let failure: ErrorCode | null = null;
     if (!row || row.partner_id !== principal.partnerId) failure = "invalid_token";
     else if (
@@ -321,6 +356,46 @@ export class AuthService {
     if (this.#checks.size >= VERIFIED_CACHE_SIZE) this.#checks.clear();
     this.#checks.set(key, { failure, until });
     return failure;
+  }
+
+  #apiTokenRow(principal: PartnerPrincipal, apiTokenId: string) {
+    return this.database.db
+      .selectFrom("api_tokens as a")
+      .innerJoin("partners as p", "p.id", "a.partner_id")
+      .innerJoin("partner_tokens as t", (join) =>
+        join.onRef("t.partner_id", "=", "p.id").on("t.id", "=", principal.partnerTokenId),
+      )
+      .select([
+        "a.revoked_at as api_revoked_at",
+        "a.expires_at as api_expires_at",
+        "p.id as partner_id",
+        "p.status",
+        "p.contract_expires_at",
+        "t.revoked_at as pt_revoked_at",
+        "t.expires_at as pt_expires_at",
+      ])
+      .where("a.id", "=", apiTokenId)
+      .executeTakeFirst();
+  }
+
+  /** The same facts for a partner user's token: the user still exists, the rest as for API tokens. */
+  async #partnerUserRow(principal: PartnerPrincipal) {
+    const row = await this.database.db
+      .selectFrom("partner_users as u")
+      .innerJoin("partners as p", "p.id", "u.partner_id")
+      .innerJoin("partner_tokens as t", (join) =>
+        join.onRef("t.partner_id", "=", "p.id").on("t.id", "=", principal.partnerTokenId),
+      )
+      .select([
+        "p.id as partner_id",
+        "p.status",
+        "p.contract_expires_at",
+        "t.revoked_at as pt_revoked_at",
+        "t.expires_at as pt_expires_at",
+      ])
+      .where("u.id", "=", principal.partnerUserId ?? "")
+      .executeTakeFirst();
+    return row ? { ...row, api_revoked_at: null, api_expires_at: null } : undefined;
   }
 }
 

@@ -9,7 +9,13 @@ import { startServer } from "../main.js";
 import { appCommand } from "./apps.js";
 import { type Cli, UsageError } from "./io.js";
 import { keysCommand } from "./keys.js";
-import { apiTokenCommand, partnerCommand, partnerTokenCommand, ssoKeyCommand } from "./partners.js";
+import {
+  apiTokenCommand,
+  partnerCommand,
+  partnerTokenCommand,
+  partnerUserCommand,
+  ssoKeyCommand,
+} from "./partners.js";
 
 const USAGE = `usage: handoff <command>
 
@@ -20,6 +26,7 @@ const USAGE = `usage: handoff <command>
   partner-token rotate PARTNER [--overlap SECONDS]
   api-token create PARTNER [--name N] [--expires ISO] | list PARTNER | revoke PARTNER ID
   sso-key rotate PARTNER
+  partner-user create PARTNER --login EMAIL|MOBILE [--password P] | list PARTNER | unlock PARTNER LOGIN
   keys rotate | revoke KID | list
   app create --name N --url URL [--return-path P]… [--product P]… [--failure-url URL]
       [--ticket-ttl S] [--ticket-ttl-max S] [--session-idle S] [--session-absolute S]
@@ -66,6 +73,8 @@ async function run(argv: string[], cli: Cli): Promise<void> {
       return partnerTokenCommand(cli, verb, rest);
     case "api-token":
       return apiTokenCommand(cli, verb, rest);
+    case "partner-user":
+      return partnerUserCommand(cli, verb, rest);
     case "sso-key":
       return ssoKeyCommand(cli, verb, rest);
     case "keys":

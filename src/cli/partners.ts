@@ -1,4 +1,5 @@
 // `handoff partner …`, `handoff partner-token …`, `handoff api-token …`, `handoff sso-key …`.
+import { randomBytes } from "node:crypto";
 import {
   type Cli,
   iso,
@@ -166,5 +167,53 @@ export async function ssoKeyCommand(
       partner_id: id,
       sso_key: await services.partners.rotateSsoKey(id),
     });
+  });
+}
+
+export async function partnerUserCommand(
+  cli: Cli,
+  verb: string | undefined,
+  args: string[],
+): Promise<void> {
+  const { values, positionals } = parse(args, {
+    login: { type: "string" },
+    password: { type: "string" },
+  });
+  await withServices(cli, async (services) => {
+    const partnerId = positional(positionals, 0, "partner id");
+    switch (verb) {
+      case "create": {
+        if (!values.login) throw new UsageError("partner-user create needs --login");
+        const password =
+          (values.password as string | undefined) ?? randomBytes(15).toString("base64url");
+        const user = await services.partnerUsers.create(partnerId, String(values.login), password);
+        print(cli, values.json as boolean, {
+          id: user.id,
+          login: user.login,
+          ...(values.password === undefined ? { password } : {}),
+        });
+        return;
+      }
+      case "list":
+        print(
+          cli,
+          values.json as boolean,
+          (await services.partnerUsers.list(partnerId)).map((u) => ({
+            id: u.id,
+            login: u.login,
+            failed_attempts: u.failed_attempts,
+            locked_until: iso(u.locked_until),
+          })),
+        );
+        return;
+      case "unlock": {
+        const login = positional(positionals, 1, "login");
+        await services.partnerUsers.unlock(partnerId, login);
+        print(cli, values.json as boolean, { partner_id: partnerId, login, unlocked: true });
+        return;
+      }
+      default:
+        throw new UsageError("partner-user create|list|unlock <partner id> …");
+    }
   });
 }

@@ -30,9 +30,135 @@ function sendEnkashError(error: unknown, request: FastifyRequest, reply: Fastify
 
 const id = Type.String({ minLength: 1, maxLength: 128 });
 
+/** An OAuth 2 error (RFC 6749 §5.2), the shape of the vendor's token endpoint. */
+class OAuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof OAuthError) {
+    if (error.status === 401) reply.header("www-authenticate", 'Basic realm="handoff"');
+    return reply
+      .status(error.status)
+      .send({ error: error.error, error_description: error.description });
+  }
+  const handoffError = toHandoffError(error);
+  logError(handoffError, request);
+  const code =
+    handoffError.code === "rate_limited"
+      ? "temporarily_unavailable"
+      : handoffError.status >= 500
+        ? "server_error"
+        : "invalid_request";
+  return reply
+    .status(handoffError.status)
+    .headers(handoffError.headers)
+    .send({ error: code, error_description: handoffError.message });
+}
+
+const BAD_CREDENTIALS =
+  "Bad credentials, or the user is locked after three wrong passwords in a row";
+
 export async function enkashRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ["compat: enkash (seed 000)"];
+
+  // Authentication: the password grant of a partner user, and its refresh.
+  app.post(
+    "/oauth/token",
+    {
+      schema: {
+        tags,
+        summary: "Seed 000's token endpoint: password grant (partner users) and refresh_token",
+        security: [{ partnerTokenBasic: [] }],
+      },
+      errorHandler: sendOAuthError,
+    },
+    async (request) => {
+      const ip = clientIp(request);
+      await services.exchangeFailures.check(ip);
+      const form = (request.body ?? {}) as Record<string, unknown>;
+      const text = (name: string) => {
+        const value = form[name];
+        if (typeof value !== "string" || value === "" || value.length > 1024) {
+          throw new OAuthError(400, "invalid_request", `${name} is required`);
+        }
+        return value;
+      };
+      // Client authentication: Basic base64(partner id:partner token).
+      const basic = /^Basic ([A-Za-z0-9+/]+=*)$/i.exec(request.headers.authorization ?? "");
+      const decoded = basic?.[1] ? Buffer.from(basic[1], "base64").toString("utf8") : "";
+      const colon = decoded.indexOf(":");
+      const partnerId = colon > 0 ? decoded.slice(0, colon) : "";
+      const partnerTokenId =
+        colon > 0 ? await services.auth.partnerTokenFor(partnerId, decoded.slice(colon + 1)) : null;
+      if (!partnerTokenId) {
+        await services.exchangeFailures.fail(ip, request.log);
+        throw new OAuthError(401, "invalid_client", "Basic partner id:partner token is wrong");
+      }
+      if (!(await services.auth.standing(partnerId, partnerId))) {
+        throw new OAuthError(400, "invalid_grant", "the partner account is not active");
+      }
+      const grantType = text("grant_type");
+      let grant: { partnerUserId: string; accountId: string };
+      let refreshToken: string;
+      if (grantType === "password") {
+        const username = text("username");
+        const password = text("password");
+        const clientId = text("clientId");
+        if (clientId !== partnerId && !(await services.auth.standing(partnerId, clientId))) {
+          throw new OAuthError(
+            400,
+            "invalid_request",
+            "clientId is not this partner or a linked company",
+          );
+        }
+        const checked = await services.partnerUsers.check(partnerId, username, password);
+        if (!checked.ok) {
+          await services.exchangeFailures.fail(ip, request.log);
+          throw new OAuthError(400, "invalid_grant", BAD_CREDENTIALS);
+        }
+        grant = { partnerUserId: checked.partnerUserId, accountId: clientId };
+        refreshToken = await services.refreshTokens.issue({ ...grant, partnerTokenId });
+      } else if (grantType === "refresh_token") {
+        const rotated = await services.refreshTokens.rotate(text("refresh_token"), partnerId);
+        if (!rotated) {
+          await services.exchangeFailures.fail(ip, request.log);
+          throw new OAuthError(
+            400,
+            "invalid_grant",
+            "the refresh token is unknown, used, expired or revoked",
+          );
+        }
+        grant = rotated.grant;
+        refreshToken = rotated.next;
+      } else {
+        throw new OAuthError(
+          400,
+          "unsupported_grant_type",
+          "grant_type must be password or refresh_token",
+        );
+      }
+      const issued = await services.auth.issueForPartnerUser(
+        partnerId,
+        partnerTokenId,
+        grant.partnerUserId,
+      );
+      return {
+        access_token: issued.accessToken,
+        token_type: "bearer",
+        refresh_token: refreshToken,
+        expires_in: Math.round((issued.expiresAt - services.clock.now()) / 1000),
+        scope: "partner",
+      };
+    },
+  );
 
   app.post(
     "/api/v0/partner/enKashCard/sso-token",

@@ -9,6 +9,7 @@ export const SecretPrefix = {
   ticket: "hts",
   session: "hss",
   appSecret: "has",
+  refreshToken: "hrt",
 } as const;
 export type SecretPrefix = (typeof SecretPrefix)[keyof typeof SecretPrefix];
 

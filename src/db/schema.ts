@@ -162,6 +162,35 @@ export interface AuditTable {
   detail: string | null;
 }
 
+export interface PartnerUserTable {
+  id: string;
+  partner_id: string;
+  /** The login in canonical form: an email (NFC, ASCII lower case) or a mobile number's digits. */
+  login: string;
+  password_hash: string;
+  /** Wrong passwords in a row; the third locks the user. */
+  failed_attempts: number;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RefreshTokenTable {
+  /** The id part of the `hrt_` secret. */
+  id: string;
+  secret_hash: string;
+  /** Every rotation of one login shares a family; reuse of a used token revokes the family. */
+  family_id: string;
+  partner_user_id: string;
+  partner_token_id: string;
+  /** The company (`clientId`) the login was for: the partner or a linked sub-account. */
+  account_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface Tables {
   partners: PartnerTable;
   partner_links: PartnerLinkTable;
@@ -175,4 +204,6 @@ export interface Tables {
   tickets: TicketTable;
   sessions: SessionTable;
   audit_log: AuditTable;
+  partner_users: PartnerUserTable;
+  refresh_tokens: RefreshTokenTable;
 }

@@ -10,6 +10,8 @@ export interface DemoCredentials {
   operator: { email: string; password: string };
   partner: { id: string; name: string; partner_token: string; api_token: string; sso_key: string };
   sub_account: { id: string; name: string };
+  /** A person at the partner, for seed 000's password grant (`POST /oauth/token`). */
+  partner_user: { username: string; password: string };
   app: { id: string; name: string; url: string; app_secret: string };
   /** A login link for the demo user, good for an hour from first start. */
   login_link: { url: string; expires_at: string; user: string };
@@ -36,6 +38,12 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
   const { partner, partnerToken } = await services.partners.create({ name: "Demo Partner" });
   const { token: apiToken } = await services.partners.createApiToken(partner.id, { name: "demo" });
   const ssoKey = await services.partners.rotateSsoKey(partner.id);
+  const partnerUserPassword = randomBytes(15).toString("base64url");
+  const partnerUser = await services.partnerUsers.create(
+    partner.id,
+    "owner@demo-partner.example",
+    partnerUserPassword,
+  );
   const sub = await services.partners.create({ name: "Demo Sub-account" });
   await services.partners.link(partner.id, sub.partner.id);
   const app = await services.apps.create({
@@ -66,6 +74,7 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
       sso_key: ssoKey,
     },
     sub_account: { id: sub.partner.id, name: sub.partner.name },
+    partner_user: { username: partnerUser.login, password: partnerUserPassword },
     app: { id: app.id, name: app.name, url: app.baseUrl, app_secret: appSecret },
     login_link: {
       url: loginUrl(config.baseUrl, link.ticket),
@@ -97,6 +106,7 @@ export function describeDemo(credentials: DemoCredentials, file: string): string
     `  API token        ${c.partner.api_token}`,
     `  SSO key          ${c.partner.sso_key}`,
     `  sub-account      ${c.sub_account.id} (${c.sub_account.name})`,
+    `  partner user     ${c.partner_user.username} / ${c.partner_user.password}`,
     `  app              ${c.app.id} (${c.app.name}) at ${c.app.url}`,
     `  app secret       ${c.app.app_secret}`,
     `  file             ${file}`,

@@ -5,7 +5,7 @@ import type { FastifyLoggerOptions } from "fastify";
 import type { LoggerOptions } from "pino";
 import type { LogLevel } from "../config.js";
 
-const SECRET_IN_PATH = /\b(hpt|hak|hsk|hts|hss|has)_[A-Za-z0-9_-]+/g;
+const SECRET_IN_PATH = /\b(hpt|hak|hsk|hts|hss|has|hrt)_[A-Za-z0-9_-]+/g;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
