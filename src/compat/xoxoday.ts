@@ -3,6 +3,7 @@
 // link. A thin adapter over the native mint and redemption (docs/compat/xoxoday.md).
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { decodeJwt } from "jose";
 import { requirePartner } from "../auth/routes.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
@@ -120,6 +121,39 @@ export async function xoxodayRoutes(fastify: FastifyInstance, services: Services
         ip: clientIp(request),
       });
       return { data: { ssoToken: minted.ticket } };
+    },
+  );
+
+  // The vendor's token check: 200 with the token's expiry while it is valid, 401 otherwise.
+  app.get(
+    "/chef/v1/oauth/token",
+    {
+      schema: {
+        tags: ["compat: xoxoday (seed 002)"],
+        summary: "Validate an access token, as the vendor's token check answers",
+        security: [{ bearer: [] }],
+        response: {
+          200: Type.Object({
+            access_token: Type.String(),
+            token_type: Type.Literal("bearer"),
+            expires_in: Type.Integer(),
+            access_token_expiry: Type.Integer(),
+          }),
+          "4xx": ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      await requirePartner(services, request);
+      // Verified just above; only its expiry is read here.
+      const token = (request.headers.authorization ?? "").slice("Bearer ".length);
+      const exp = decodeJwt(token).exp ?? 0;
+      return {
+        access_token: token,
+        token_type: "bearer" as const,
+        expires_in: Math.max(0, Math.round(exp - services.clock.now() / 1000)),
+        access_token_expiry: exp * 1000,
+      };
     },
   );
 

@@ -111,6 +111,27 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
     expect(allowed.json().partner_data.auth_token).toBe("partner-auth-token-123");
   });
 
+  it("validates an access token as the vendor's token check does", async () => {
+    const ok = await t.app.inject({
+      method: "GET",
+      url: "/chef/v1/oauth/token",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({
+      access_token: token,
+      token_type: "bearer",
+      expires_in: 86400,
+      access_token_expiry: t.clock.now() + 86_400_000,
+    });
+    const bad = await t.app.inject({
+      method: "GET",
+      url: "/chef/v1/oauth/token",
+      headers: { authorization: "Bearer nope" },
+    });
+    expect(bad.statusCode).toBe(401);
+  });
+
   it("creates the account from user_input once and fetches it after (email compared canonically)", async () => {
     const first = await sso({ user_input: "Grace@Example.com" });
     const second = await sso({ user_input: "grace@example.com", tpd: { unique_id: "G-1" } });
