@@ -1,0 +1,135 @@
+// SECURITY row 42: kill -9 under load, restart: every redemption and revocation that was
+// answered stays done. The server runs as its own process on a SQLite file.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function startHandoff(env: Record<string, string>): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "start"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no start: ${seen}`)), 45_000);
+    child.stdout?.on("data", (chunk) => {
+      seen += chunk;
+      if (seen.includes("Handoff demo")) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`exited ${code}: ${seen}`)));
+  });
+}
+
+describe("durability (SQLite, synchronous=FULL)", () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill("SIGKILL");
+  });
+
+  it("keeps every answered redemption and revocation after kill -9", {
+    timeout: 120_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "handoff-durable-"));
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const env = {
+      PORT: String(port),
+      HANDOFF_DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${join(dir, "handoff.db")}`,
+      HANDOFF_SECRET_KEY: Buffer.alloc(32, 7).toString("base64"),
+      LOG_LEVEL: "warn",
+    };
+    const first = await startHandoff(env);
+    children.push(first);
+    first.removeAllListeners("exit");
+    const demo = JSON.parse(readFileSync(join(dir, "demo-credentials.json"), "utf8"));
+    const exchange = await fetch(`${base}/v1/auth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        partner_token: demo.partner.partner_token,
+        api_token: demo.partner.api_token,
+      }),
+    });
+    const { access_token } = (await exchange.json()) as { access_token: string };
+    const auth = { authorization: `Bearer ${access_token}`, "content-type": "application/json" };
+    const tickets: { id: string; ticket: string }[] = [];
+    for (let i = 0; i < 150; i++) {
+      const minted = await fetch(`${base}/v1/sso/tickets`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ user: { id: `u${i}` }, app: demo.app.id }),
+      });
+      tickets.push((await minted.json()) as { id: string; ticket: string });
+    }
+
+    // Redeem and revoke concurrently; kill the process while requests are in flight.
+    const redeemed: string[] = [];
+    const revoked: string[] = [];
+    let killed = false;
+    const work = tickets.map(async (t, i) => {
+      await new Promise((r) => setTimeout(r, i * 2));
+      try {
+        if (i % 5 === 0) {
+          const response = await fetch(`${base}/v1/sso/tickets/${t.id}`, {
+            method: "DELETE",
+            headers: { authorization: auth.authorization },
+          });
+          if (response.status === 200) revoked.push(t.id);
+        } else {
+          const response = await fetch(`${base}/login/${t.ticket}`, {
+            method: "POST",
+            redirect: "manual",
+            headers: { "sec-fetch-site": "same-origin" },
+          });
+          if (response.status === 303) redeemed.push(t.id);
+        }
+      } catch {
+        // the connection died with the process: the request was never answered
+      }
+      if (!killed && redeemed.length + revoked.length >= 60) {
+        killed = true;
+        first.kill("SIGKILL");
+      }
+    });
+    await Promise.all(work);
+    expect(killed).toBe(true);
+    expect(redeemed.length).toBeGreaterThan(20);
+    expect(revoked.length).toBeGreaterThan(5);
+
+    const second = await startHandoff(env);
+    children.push(second);
+    for (const id of redeemed) {
+      const status = await fetch(`${base}/v1/sso/tickets/${id}`, { headers: auth });
+      expect(((await status.json()) as { status: string }).status, id).toBe("redeemed");
+    }
+    for (const id of revoked) {
+      const status = await fetch(`${base}/v1/sso/tickets/${id}`, { headers: auth });
+      expect(((await status.json()) as { status: string }).status, id).toBe("revoked");
+    }
+    // And a redeemed ticket cannot be used again after the restart.
+    const again = tickets.find((t) => t.id === redeemed[0]);
+    const replay = await fetch(`${base}/login/${again?.ticket}`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "sec-fetch-site": "same-origin" },
+    });
+    expect(replay.status).toBe(410);
+  });
+});
