@@ -2,6 +2,7 @@
 // ended. Written in the same transaction as the change it records; never holds a secret.
 import type { Kysely, Transaction } from "kysely";
 import { newId } from "../crypto/secrets.js";
+import { PreparedQuery } from "../db/prepared.js";
 import type { Tables } from "../db/schema.js";
 
 export interface AuditEntry {
@@ -15,22 +16,45 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
+type AuditParam =
+  | "id"
+  | "at"
+  | "actor"
+  | "action"
+  | "partner_id"
+  | "subject"
+  | "ip"
+  | "outcome"
+  | "detail";
+
+/** The insert runs on every mint and redemption: compiled once per dialect, not per entry. */
+const insert = new PreparedQuery<unknown, AuditParam>((db, p) =>
+  db.insertInto("audit_log").values({
+    id: p("id"),
+    at: p<number>("at"),
+    actor: p("actor"),
+    action: p("action"),
+    partner_id: p("partner_id"),
+    subject: p("subject"),
+    ip: p("ip"),
+    outcome: p("outcome"),
+    detail: p("detail"),
+  }),
+);
+
 export async function audit(
   db: Kysely<Tables> | Transaction<Tables>,
   entry: AuditEntry,
 ): Promise<void> {
-  await db
-    .insertInto("audit_log")
-    .values({
-      id: newId("aud"),
-      at: entry.at,
-      actor: entry.actor,
-      action: entry.action,
-      partner_id: entry.partnerId,
-      subject: entry.subject,
-      ip: entry.ip,
-      outcome: entry.outcome,
-      detail: entry.detail ? JSON.stringify(entry.detail) : null,
-    })
-    .execute();
+  await insert.execute(db, {
+    id: newId("aud"),
+    at: entry.at,
+    actor: entry.actor,
+    action: entry.action,
+    partner_id: entry.partnerId,
+    subject: entry.subject,
+    ip: entry.ip,
+    outcome: entry.outcome,
+    detail: entry.detail ? JSON.stringify(entry.detail) : null,
+  });
 }

@@ -8,6 +8,7 @@ import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { mintSecret, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import type { Database } from "../db/database.js";
+import { PreparedQuery } from "../db/prepared.js";
 import type { TicketTable } from "../db/schema.js";
 import { canonicalIp, ipMatches } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
@@ -117,6 +118,52 @@ export function loginUrl(baseUrl: string, ticket: string): string {
 
 class LostRace extends Error {}
 
+type TicketParam =
+  | "id"
+  | "secret_hash"
+  | "partner_id"
+  | "account_id"
+  | "api_token_id"
+  | "user_id"
+  | "app_id"
+  | "return_to"
+  | "bind_ip"
+  | "fields"
+  | "otp"
+  | "partner_data_sealed"
+  | "context"
+  | "created_at"
+  | "expires_at"
+  | "session_seconds";
+
+/** Every mint runs this insert: compiled once per dialect (src/db/prepared.ts). */
+const insertTicket = new PreparedQuery<unknown, TicketParam>((db, p) =>
+  db.insertInto("tickets").values({
+    id: p("id"),
+    secret_hash: p("secret_hash"),
+    partner_id: p("partner_id"),
+    account_id: p("account_id"),
+    api_token_id: p("api_token_id"),
+    user_id: p("user_id"),
+    app_id: p("app_id"),
+    return_to: p("return_to"),
+    bind_ip: p("bind_ip"),
+    fields: p("fields"),
+    otp: p("otp"),
+    partner_data_sealed: p("partner_data_sealed"),
+    context: p("context"),
+    status: "issued",
+    reason: null,
+    created_at: p<number>("created_at"),
+    expires_at: p<number>("expires_at"),
+    finished_at: null,
+    session_id: null,
+    last_failure: null,
+    last_failure_at: null,
+    session_seconds: p<number | null>("session_seconds"),
+  }),
+);
+
 /** The named landing pages a ticket offers besides its return path (checked at mint). */
 function landingsOf(row: TicketRow): Record<string, string> {
   if (!row.context) return {};
@@ -173,35 +220,26 @@ export class TicketService {
     const expiresAt = now + ttl * 1000;
     const userId = await this.database.write(async (trx) => {
       const user = await this.users.upsert(trx, accountId, input.user);
-      await trx
-        .insertInto("tickets")
-        .values({
-          id: secret.id,
-          secret_hash: secret.hash,
-          partner_id: input.partnerId,
-          account_id: accountId,
-          api_token_id: input.apiTokenId,
-          user_id: user.id,
-          app_id: app.id,
-          return_to: returnTo,
-          bind_ip: bindIp,
-          fields: input.fields ? JSON.stringify(input.fields) : null,
-          otp: input.otp ?? "none",
-          partner_data_sealed: input.partnerData
-            ? this.sealer.seal(JSON.stringify(input.partnerData), `ticket:${secret.id}`)
-            : null,
-          context: input.context ? JSON.stringify(input.context) : null,
-          status: "issued",
-          reason: null,
-          created_at: now,
-          expires_at: expiresAt,
-          finished_at: null,
-          session_id: null,
-          last_failure: null,
-          last_failure_at: null,
-          session_seconds: input.sessionSeconds ?? null,
-        })
-        .execute();
+      await insertTicket.execute(trx, {
+        id: secret.id,
+        secret_hash: secret.hash,
+        partner_id: input.partnerId,
+        account_id: accountId,
+        api_token_id: input.apiTokenId,
+        user_id: user.id,
+        app_id: app.id,
+        return_to: returnTo,
+        bind_ip: bindIp,
+        fields: input.fields ? JSON.stringify(input.fields) : null,
+        otp: input.otp ?? "none",
+        partner_data_sealed: input.partnerData
+          ? this.sealer.seal(JSON.stringify(input.partnerData), `ticket:${secret.id}`)
+          : null,
+        context: input.context ? JSON.stringify(input.context) : null,
+        created_at: now,
+        expires_at: expiresAt,
+        session_seconds: input.sessionSeconds ?? null,
+      });
       await audit(trx, {
         at: now,
         actor: input.partnerId,
