@@ -10,6 +10,7 @@ import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { type MintedSecret, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import type { Database } from "../db/database.js";
+import { PreparedQuery } from "../db/prepared.js";
 import type { Tables } from "../db/schema.js";
 
 const CACHE_SIZE = 10_000;
@@ -60,6 +61,35 @@ export interface NewSession {
   absoluteSeconds: number;
 }
 
+/** Every redemption runs this insert: compiled once per dialect (src/db/prepared.ts). */
+const insertSession = new PreparedQuery<
+  unknown,
+  | "id"
+  | "secret_hash"
+  | "user_id"
+  | "partner_id"
+  | "account_id"
+  | "app_id"
+  | "ticket_id"
+  | "created_at"
+  | "expires_at"
+>((db, p) =>
+  db.insertInto("sessions").values({
+    id: p("id"),
+    secret_hash: p("secret_hash"),
+    user_id: p("user_id"),
+    partner_id: p("partner_id"),
+    account_id: p("account_id"),
+    app_id: p("app_id"),
+    ticket_id: p("ticket_id"),
+    created_at: p<number>("created_at"),
+    last_seen_at: p<number>("created_at"),
+    expires_at: p<number>("expires_at"),
+    ended_at: null,
+    end_reason: null,
+  }),
+);
+
 export class SessionService {
   readonly #cache = new Map<string, Cached>();
 
@@ -79,23 +109,17 @@ export class SessionService {
     input: NewSession,
   ): Promise<{ id: string; token: string }> {
     const now = this.clock.now();
-    await db
-      .insertInto("sessions")
-      .values({
-        id: secret.id,
-        secret_hash: secret.hash,
-        user_id: input.userId,
-        partner_id: input.partnerId,
-        account_id: input.accountId,
-        app_id: input.appId,
-        ticket_id: input.ticketId,
-        created_at: now,
-        last_seen_at: now,
-        expires_at: now + input.absoluteSeconds * 1000,
-        ended_at: null,
-        end_reason: null,
-      })
-      .execute();
+    await insertSession.execute(db, {
+      id: secret.id,
+      secret_hash: secret.hash,
+      user_id: input.userId,
+      partner_id: input.partnerId,
+      account_id: input.accountId,
+      app_id: input.appId,
+      ticket_id: input.ticketId,
+      created_at: now,
+      expires_at: now + input.absoluteSeconds * 1000,
+    });
     return { id: secret.id, token: secret.token };
   }
 

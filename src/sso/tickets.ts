@@ -136,6 +136,21 @@ type TicketParam =
   | "expires_at"
   | "session_seconds";
 
+/** Every redemption (and the page before it) reads the ticket by its locator. */
+const selectTicket = new PreparedQuery<TicketRow, "id">((db, p) =>
+  db.selectFrom("tickets").selectAll().where("id", "=", p("id")),
+);
+
+/** The lock: only one redemption can move a ticket off "issued". */
+const useTicket = new PreparedQuery<unknown, "id" | "now" | "session_id" | "not_before">((db, p) =>
+  db
+    .updateTable("tickets")
+    .set({ status: "redeemed", finished_at: p<number>("now"), session_id: p("session_id") })
+    .where("id", "=", p("id"))
+    .where("status", "=", "issued")
+    .where("expires_at", ">=", p<number>("not_before")),
+);
+
 /** Every mint runs this insert: compiled once per dialect (src/db/prepared.ts). */
 const insertTicket = new PreparedQuery<unknown, TicketParam>((db, p) =>
   db.insertInto("tickets").values({
@@ -373,14 +388,13 @@ export class TicketService {
       );
       const session = await this.database.write(async (trx) => {
         // The conditional update is the lock: only one redemption can move the row off "issued".
-        const used = await trx
-          .updateTable("tickets")
-          .set({ status: "redeemed", finished_at: now, session_id: secret.id })
-          .where("id", "=", row.id)
-          .where("status", "=", "issued")
-          .where("expires_at", ">=", now - TICKET_CLOCK_TOLERANCE_MS)
-          .executeTakeFirst();
-        if (Number(used.numUpdatedRows) !== 1) throw new LostRace();
+        const used = await useTicket.execute(trx, {
+          id: row.id,
+          now,
+          session_id: secret.id,
+          not_before: now - TICKET_CLOCK_TOLERANCE_MS,
+        });
+        if (used.numAffectedRows !== 1) throw new LostRace();
         const created = await this.sessions.create(trx, secret, {
           userId: row.user_id,
           partnerId: row.partner_id,
@@ -428,11 +442,7 @@ export class TicketService {
   async #find(token: string): Promise<{ row: TicketRow; app: App } | null> {
     const parsed = parseSecret(SecretPrefix.ticket, token);
     if (!parsed) return null;
-    const row = await this.database.db
-      .selectFrom("tickets")
-      .selectAll()
-      .where("id", "=", parsed.id)
-      .executeTakeFirst();
+    const [row] = (await selectTicket.execute(this.database.db, { id: parsed.id })).rows;
     if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
     const app = await this.apps.find(row.app_id);
     return app ? { row, app } : null;
