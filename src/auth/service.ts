@@ -4,6 +4,7 @@ import type { Clock } from "../clock.js";
 import type { KeyStore } from "../crypto/keys.js";
 import { parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import type { Database } from "../db/database.js";
+import { PreparedQuery } from "../db/prepared.js";
 import { type ErrorCode, HandoffError } from "../http/errors.js";
 import { apiTokenStore } from "../partners/store.js";
 
@@ -33,6 +34,45 @@ interface CachedCheck {
   failure: ErrorCode | null;
   until: number;
 }
+
+/** One indexed lookup for the exchange: partner token, its partner, the API token. Compiled once. */
+const exchangeRow = new PreparedQuery<
+  {
+    pt_id: string;
+    pt_hash: string;
+    pt_revoked_at: number | null;
+    pt_expires_at: number | null;
+    partner_id: string;
+    status: string;
+    contract_expires_at: number | null;
+    api_id: string | null;
+    api_partner_id: string | null;
+    api_hash: string | null;
+    api_revoked_at: number | null;
+    api_expires_at: number | null;
+  },
+  "partner_token_id" | "api_token_id"
+>((db, p) =>
+  db
+    .selectFrom("partner_tokens as t")
+    .innerJoin("partners as p", "p.id", "t.partner_id")
+    .leftJoin("api_tokens as a", (join) => join.on("a.id", "=", p("api_token_id")))
+    .select([
+      "t.id as pt_id",
+      "t.secret_hash as pt_hash",
+      "t.revoked_at as pt_revoked_at",
+      "t.expires_at as pt_expires_at",
+      "p.id as partner_id",
+      "p.status",
+      "p.contract_expires_at",
+      "a.id as api_id",
+      "a.partner_id as api_partner_id",
+      "a.secret_hash as api_hash",
+      "a.revoked_at as api_revoked_at",
+      "a.expires_at as api_expires_at",
+    ])
+    .where("t.id", "=", p("partner_token_id")),
+);
 
 export class AuthService {
   /** Credential checks, keyed by API token id + partner token id (the token's identity, not its bytes). */
@@ -113,26 +153,12 @@ export class AuthService {
     const presentedApi = parseSecret(SecretPrefix.apiToken, apiTokenInput);
     // One indexed lookup for all three rows: partner token, its partner, the API token.
     const row = presentedPartner
-      ? await db
-          .selectFrom("partner_tokens as t")
-          .innerJoin("partners as p", "p.id", "t.partner_id")
-          .leftJoin("api_tokens as a", (join) => join.on("a.id", "=", presentedApi?.id ?? ""))
-          .select([
-            "t.id as pt_id",
-            "t.secret_hash as pt_hash",
-            "t.revoked_at as pt_revoked_at",
-            "t.expires_at as pt_expires_at",
-            "p.id as partner_id",
-            "p.status",
-            "p.contract_expires_at",
-            "a.id as api_id",
-            "a.partner_id as api_partner_id",
-            "a.secret_hash as api_hash",
-            "a.revoked_at as api_revoked_at",
-            "a.expires_at as api_expires_at",
-          ])
-          .where("t.id", "=", presentedPartner.id)
-          .executeTakeFirst()
+      ? (
+          await exchangeRow.execute(db, {
+            partner_token_id: presentedPartner.id,
+            api_token_id: presentedApi?.id ?? "",
+          })
+        ).rows[0]
       : undefined;
     if (
       !presentedPartner ||

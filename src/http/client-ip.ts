@@ -7,7 +7,11 @@ import ipaddr from "ipaddr.js";
  * Canonical form of an address: IPv4-mapped IPv6 (`::ffff:a.b.c.d`) becomes `a.b.c.d`, IPv6 is
  * written in its shortest form. Returns null for anything that is not an IP address.
  */
+const PLAIN_IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
 export function canonicalIp(value: string): string | null {
+  // The common case, already canonical (no leading zeros, four parts): no parsing needed.
+  if (PLAIN_IPV4.test(value)) return value;
   const trimmed = value.trim();
   if (!ipaddr.isValid(trimmed)) return null;
   // ipaddr.isValid accepts shorthand IPv4 such as "1" or "0x7f.1"; only four-part dotted decimal counts.
