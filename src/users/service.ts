@@ -4,6 +4,7 @@ import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Clock } from "../clock.js";
 import { newId } from "../crypto/secrets.js";
 import type { Database } from "../db/database.js";
+import { PreparedQuery } from "../db/prepared.js";
 import type { Tables, UserTable } from "../db/schema.js";
 import { HandoffError } from "../http/errors.js";
 
@@ -52,6 +53,69 @@ export function checkEmail(email: string): string {
   return value;
 }
 
+/** The attributes a mint may carry. */
+const USER_COLUMNS = [
+  "email",
+  "email_canonical",
+  "phone_number",
+  "phone_country_code",
+  "name",
+  "given_name",
+  "family_name",
+] as const;
+type UserColumn = (typeof USER_COLUMNS)[number];
+
+/**
+ * The just-in-time upsert for one set of given attributes, compiled once per set: insert the
+ * user, or update exactly those attributes, and only when one of them really changed.
+ */
+const upserts = new Map<string, PreparedQuery<UserRow, string>>();
+function upsertFor(given: UserColumn[]): PreparedQuery<UserRow, string> {
+  const key = given.join(",");
+  let query = upserts.get(key);
+  if (!query) {
+    query = new PreparedQuery<UserRow, string>((db, p) =>
+      db
+        .insertInto("users")
+        .values({
+          id: p("id"),
+          partner_id: p("partner_id"),
+          external_id: p("external_id"),
+          ...Object.fromEntries(USER_COLUMNS.map((c) => [c, p(c)])),
+          created_at: p<number>("now"),
+          updated_at: p<number>("now"),
+        })
+        .onConflict((oc) =>
+          given.length === 0
+            ? oc.columns(["partner_id", "external_id"]).doNothing()
+            : oc
+                .columns(["partner_id", "external_id"])
+                .doUpdateSet({
+                  ...Object.fromEntries(given.map((c) => [c, p(c)])),
+                  updated_at: p<number>("now"),
+                })
+                // Only write when an attribute really changed: a repeat mint reads, not writes.
+                .where((eb) =>
+                  eb.or(
+                    given.map((c) => eb(`users.${c}`, "is distinct from", eb.ref(`excluded.${c}`))),
+                  ),
+                ),
+        )
+        .returningAll(),
+    );
+    upserts.set(key, query);
+  }
+  return query;
+}
+
+const selectUser = new PreparedQuery<UserRow, "partner_id" | "external_id">((db, p) =>
+  db
+    .selectFrom("users")
+    .selectAll()
+    .where("partner_id", "=", p("partner_id"))
+    .where("external_id", "=", p("external_id")),
+);
+
 export class UserService {
   constructor(
     private readonly database: Database,
@@ -77,46 +141,19 @@ export class UserService {
     if (user.name !== undefined) changes.name = user.name;
     if (user.givenName !== undefined) changes.given_name = user.givenName;
     if (user.familyName !== undefined) changes.family_name = user.familyName;
-    const given = (Object.keys(changes) as (keyof UserRow)[]).filter((k) => k !== "updated_at");
-    const inserted = await db
-      .insertInto("users")
-      .values({
-        id: newId("usr"),
-        partner_id: accountId,
-        external_id: user.id,
-        email: changes.email ?? null,
-        email_canonical: changes.email_canonical ?? null,
-        phone_number: changes.phone_number ?? null,
-        phone_country_code: changes.phone_country_code ?? null,
-        name: changes.name ?? null,
-        given_name: changes.given_name ?? null,
-        family_name: changes.family_name ?? null,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) =>
-        given.length === 0
-          ? oc.columns(["partner_id", "external_id"]).doNothing()
-          : oc
-              .columns(["partner_id", "external_id"])
-              .doUpdateSet(changes)
-              // Only write when an attribute really changed: a repeat mint reads, not writes.
-              .where((eb) =>
-                eb.or(
-                  given.map((k) => eb(`users.${k}`, "is distinct from", eb.ref(`excluded.${k}`))),
-                ),
-              ),
-      )
-      .returningAll()
-      .executeTakeFirst();
+    const given = USER_COLUMNS.filter((c) => changes[c] !== undefined);
+    const values: Record<string, unknown> = {
+      id: newId("usr"),
+      partner_id: accountId,
+      external_id: user.id,
+      now,
+    };
+    for (const column of USER_COLUMNS) values[column] = changes[column] ?? null;
+    const inserted = (await upsertFor(given).execute(db, values)).rows[0];
     const row =
       inserted ??
-      (await db
-        .selectFrom("users")
-        .selectAll()
-        .where("partner_id", "=", accountId)
-        .where("external_id", "=", user.id)
-        .executeTakeFirstOrThrow());
+      (await selectUser.execute(db, { partner_id: accountId, external_id: user.id })).rows[0];
+    if (!row) throw new Error("user vanished between upsert and read");
     return row;
   }
 
