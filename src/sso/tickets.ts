@@ -18,6 +18,25 @@ import type { SessionService } from "./sessions.js";
 
 export type TicketRow = Selectable<TicketTable>;
 
+/** The columns redemption needs (a narrower read than `select *`, which costs twice as much). */
+const CORE_COLUMNS = [
+  "id",
+  "secret_hash",
+  "partner_id",
+  "account_id",
+  "user_id",
+  "app_id",
+  "return_to",
+  "bind_ip",
+  "otp",
+  "context",
+  "status",
+  "reason",
+  "expires_at",
+  "session_seconds",
+] as const;
+type TicketCore = Pick<TicketRow, (typeof CORE_COLUMNS)[number]>;
+
 /**
  * A ticket still counts this long after its expiry, to absorb clock drift between the node that
  * minted it and the node that redeems it. Kept under a second on purpose: a link is dead one
@@ -137,8 +156,8 @@ type TicketParam =
   | "session_seconds";
 
 /** Every redemption (and the page before it) reads the ticket by its locator. */
-const selectTicket = new PreparedQuery<TicketRow, "id">((db, p) =>
-  db.selectFrom("tickets").selectAll().where("id", "=", p("id")),
+const selectTicket = new PreparedQuery<TicketCore, "id">((db, p) =>
+  db.selectFrom("tickets").select(CORE_COLUMNS).where("id", "=", p("id")),
 );
 
 /** The lock: only one redemption can move a ticket off "issued". */
@@ -180,7 +199,7 @@ const insertTicket = new PreparedQuery<unknown, TicketParam>((db, p) =>
 );
 
 /** The named landing pages a ticket offers besides its return path (checked at mint). */
-function landingsOf(row: TicketRow): Record<string, string> {
+function landingsOf(row: TicketCore): Record<string, string> {
   if (!row.context) return {};
   const landings = (JSON.parse(row.context) as { landings?: unknown }).landings;
   return landings && typeof landings === "object" ? (landings as Record<string, string>) : {};
@@ -439,7 +458,7 @@ export class TicketService {
     }
   }
 
-  async #find(token: string): Promise<{ row: TicketRow; app: App } | null> {
+  async #find(token: string): Promise<{ row: TicketCore; app: App } | null> {
     const parsed = parseSecret(SecretPrefix.ticket, token);
     if (!parsed) return null;
     const [row] = (await selectTicket.execute(this.database.db, { id: parsed.id })).rows;
@@ -449,7 +468,7 @@ export class TicketService {
   }
 
   /** Why a ticket can no longer be used, judged from its row alone; null while it is usable. */
-  #deadReason(row: TicketRow, now: number): FailureReason | null {
+  #deadReason(row: TicketCore, now: number): FailureReason | null {
     switch (row.status) {
       case "redeemed":
         return "already_used";
@@ -462,7 +481,7 @@ export class TicketService {
   }
 
   /** Records a refused redemption on the ticket (and rejects it for good when `reject`). */
-  async #failed(row: TicketRow, reason: FailureReason, ip: string, reject: boolean) {
+  async #failed(row: TicketCore, reason: FailureReason, ip: string, reject: boolean) {
     const now = this.clock.now();
     await this.database.write(async (trx) => {
       await trx
