@@ -12,7 +12,7 @@ export async function keysCommand(
       case "rotate":
         print(cli, values.json as boolean, {
           kid: await services.keys.rotate(),
-          note: "older keys verify for 24 h more",
+          note: "older keys verify for 24 h 5 min more (the longest token lifetime)",
         });
         return;
       case "revoke": {

@@ -108,6 +108,8 @@ export class PartnerUserService {
     }
     const now = this.clock.now();
     if (row.locked_until !== null && row.locked_until > now) {
+      // Same cost as any other answer, so timing does not tell a lock from a wrong password.
+      await verifyPassword(row.password_hash, password);
       return { ok: false, reason: "locked", lockedUntil: row.locked_until };
     }
     if (await verifyPassword(row.password_hash, password)) {

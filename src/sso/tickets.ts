@@ -40,7 +40,7 @@ type TicketCore = Pick<TicketRow, (typeof CORE_COLUMNS)[number]>;
 /**
  * A ticket still counts this long after its expiry, to absorb clock drift between the node that
  * minted it and the node that redeems it. Kept under a second on purpose: a link is dead one
- * second after its stated expiry (SECURITY.md row 19).
+ * second after its stated expiry (docs/security.md row 19).
  */
 export const TICKET_CLOCK_TOLERANCE_MS = 500;
 

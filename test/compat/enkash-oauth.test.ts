@@ -91,11 +91,42 @@ describe.each(dialects)("seed 000 (Enkash) token endpoint on %s", (dialect) => {
     expect((await password("owner@partner.example")).statusCode).toBe(200);
   });
 
-  it("answers an unknown user exactly like a wrong password (SECURITY row 3)", async () => {
+  it("answers an unknown user, a wrong password and a locked user alike (SECURITY row 3)", async () => {
     const unknown = await password("nobody@partner.example");
     const wrong = await password("owner@partner.example", "wrong-password-123");
     expect(unknown.statusCode).toBe(wrong.statusCode);
     expect(unknown.body).toBe(wrong.body);
+    for (let i = 0; i < 3; i++) await password("919800000000", "wrong-password-123");
+    const locked = await password("919800000000");
+    expect(locked.statusCode).toBe(wrong.statusCode);
+    expect(locked.body).toBe(wrong.body);
+  });
+
+  it("counts wrong passwords per user, whatever address they come from (SECURITY row 5)", async () => {
+    const from = (remoteAddress: string, secret: string) =>
+      t.app.inject({
+        method: "POST",
+        url: "/oauth/token",
+        remoteAddress,
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${Buffer.from(`${partner.partnerId}:${partner.partnerToken}`).toString("base64")}`,
+        },
+        payload: new URLSearchParams({
+          grant_type: "password",
+          username: "owner@partner.example",
+          password: secret,
+          clientId: partner.partnerId,
+        }).toString(),
+      });
+    for (const ip of ["198.51.100.1", "198.51.100.2", "2001:db8::3"]) {
+      expect((await from(ip, "wrong-password-123")).statusCode).toBe(400);
+    }
+    expect((await from("203.0.113.99", PASSWORD)).statusCode).toBe(400);
+    const row = (await t.app.services.partnerUsers.list(partner.partnerId)).find(
+      (u) => u.login === "owner@partner.example",
+    );
+    expect(row?.locked_until).toBeGreaterThan(t.clock.now());
   });
 
   it("refuses wrong client credentials, an unlinked clientId and bad grants in OAuth's shape", async () => {

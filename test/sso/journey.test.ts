@@ -323,6 +323,34 @@ describe.each(dialects)("login links on %s", (dialect) => {
     expect((await redeem(t.app, pending.ticket)).statusCode).toBe(403);
   });
 
+  it("stops a sub-account's sessions when the sub-account itself is suspended", async () => {
+    const child = await t.app.services.partners.create({ name: "Child" });
+    await t.app.services.partners.link(f.partnerId, child.partner.id);
+    const cookie = sessionCookie(
+      await redeem(t.app, (await mint(t.app, f, { on_behalf_of: child.partner.id })).ticket),
+    );
+    const pending = await mint(t.app, f, { on_behalf_of: child.partner.id });
+    expect((await verify(t.app, cookie)).statusCode).toBe(200);
+    await t.app.services.partners.setStatus(child.partner.id, "suspended");
+    expect((await verify(t.app, cookie)).statusCode).toBe(401);
+    expect((await redeem(t.app, pending.ticket)).statusCode).toBe(403);
+    // The parent's own sessions are untouched.
+    const own = sessionCookie(await redeem(t.app, (await mint(t.app, f)).ticket));
+    expect((await verify(t.app, own)).statusCode).toBe(200);
+  });
+
+  it("refuses a cross-site logout and keeps the session", async () => {
+    const cookie = sessionCookie(await redeem(t.app, (await mint(t.app, f)).ticket));
+    const forged = await t.app.inject({
+      method: "POST",
+      url: "/logout",
+      headers: { cookie: `handoff_session=${cookie}`, "sec-fetch-site": "cross-site" },
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.headers["set-cookie"]).toBeUndefined();
+    expect((await verify(t.app, cookie)).statusCode).toBe(200);
+  });
+
   it("ends all of a user's tickets and sessions on request", async () => {
     const cookie = sessionCookie(await redeem(t.app, (await mint(t.app, f)).ticket));
     const pending = await mint(t.app, f);
@@ -401,5 +429,39 @@ describe.each(dialects)("login links on %s", (dialect) => {
       phone_number: "5550100",
       phone_country_code: "+1",
     });
+  });
+});
+
+describe("the session cookie over https (SECURITY row 34)", () => {
+  it("is __Host-handoff, Secure, HttpOnly, SameSite=Lax, Path=/ and has no Domain", async () => {
+    const t = await testApp("sqlite", { baseUrl: "https://sso.example" });
+    try {
+      const f = await ssoFixture(t.app);
+      const minted = await mint(t.app, f);
+      const landed = await redeem(t.app, minted.ticket);
+      const header = String(landed.headers["set-cookie"]);
+      expect(header).toMatch(/^__Host-handoff=hss_/);
+      for (const flag of ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"]) {
+        expect(header).toContain(flag);
+      }
+      expect(header).not.toMatch(/domain=/i);
+      expect(landed.headers["strict-transport-security"]).toContain("max-age=");
+      const cookie = landed.cookies.find((c) => c.name === "__Host-handoff")?.value;
+      const verified = await t.app.inject({
+        method: "GET",
+        url: "/v1/session/verify",
+        headers: { cookie: `__Host-handoff=${cookie}` },
+      });
+      expect(verified.statusCode).toBe(200);
+      // The http cookie name means nothing over https.
+      const wrongName = await t.app.inject({
+        method: "GET",
+        url: "/v1/session/verify",
+        headers: { cookie: `handoff_session=${cookie}` },
+      });
+      expect(wrongName.statusCode).toBe(401);
+    } finally {
+      await t.app.close();
+    }
   });
 });
