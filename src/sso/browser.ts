@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../apps/service.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
+import { logError, toHandoffError } from "../http/problem.js";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
 import { sessionCookieName, sessionCookieOptions } from "./cookies.js";
@@ -13,7 +14,10 @@ import { FAILURE_STATUS, type FailureReason } from "./tickets.js";
 const TicketParams = Type.Object({ ticket: Type.String({ minLength: 1, maxLength: 128 }) });
 
 /** What the person reads for each reason a link did not work. */
-const FAILURE_TEXT: Record<FailureReason | "cross_site" | "rate_limited", [string, string]> = {
+const FAILURE_TEXT: Record<
+  FailureReason | "cross_site" | "rate_limited" | "unavailable",
+  [string, string]
+> = {
   expired: ["This link has expired", "Login links work for a short time only."],
   already_used: [
     "This link has already been used",
@@ -38,6 +42,10 @@ const FAILURE_TEXT: Record<FailureReason | "cross_site" | "rate_limited", [strin
     "The sign-in was started from another site, so it was stopped to protect you.",
   ],
   rate_limited: ["Too many attempts", "Wait a minute, then open the link again."],
+  unavailable: [
+    "Please try again in a moment",
+    "The service is busy. Your link has not been used; open it again shortly.",
+  ],
 };
 
 function failurePage(
@@ -145,11 +153,21 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
         }
         throw error;
       }
-      const outcome = await services.tickets.redeem(request.params.ticket, {
-        ip,
-        presentedSession: request.cookies[cookieName],
-        view: request.query.view,
-      });
+      let outcome: Awaited<ReturnType<typeof services.tickets.redeem>>;
+      try {
+        outcome = await services.tickets.redeem(request.params.ticket, {
+          ip,
+          presentedSession: request.cookies[cookieName],
+          view: request.query.view,
+        });
+      } catch (error) {
+        // The database is busy or away: nothing was used; the person may simply try again.
+        const failure = toHandoffError(error);
+        if (failure.code !== "service_unavailable") throw error;
+        logError(failure, request);
+        reply.headers(failure.headers);
+        return failurePage(reply, "unavailable", 503, null);
+      }
       if (!outcome.ok) {
         if (outcome.reason === "not_found") await services.redeemFailures.fail(ip, request.log);
         return failurePage(reply, outcome.reason, FAILURE_STATUS[outcome.reason], outcome.app);

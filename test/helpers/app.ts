@@ -64,10 +64,12 @@ export interface TestApp {
 export async function testApp(
   dialect: DialectName,
   overrides: Partial<Config> = {},
+  /** A database opened by the test itself (a SQLite file, say); else a fresh one per dialect. */
+  given?: Database,
 ): Promise<TestApp> {
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 12, 0, 0));
   const config = testConfig({ logLevel: "info", ...overrides });
-  const database = await testDatabase(dialect);
+  const database = given ?? (await testDatabase(dialect));
   const logs: string[] = [];
   const app = await buildApp(config, {
     clock,

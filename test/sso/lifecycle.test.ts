@@ -1,7 +1,12 @@
 // What happens to tickets and sessions over time and under faults: background pruning, and a
 // failed write between "ticket used" and "session created" leaving nothing half done.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.js";
 import { prune } from "../../src/ops/pruner.js";
 import { accessTokenFor, dialects, type TestApp, testApp } from "../helpers/app.js";
 import {
@@ -96,5 +101,33 @@ describe("faults during redemption (SQLite)", () => {
     expect(retried.statusCode).toBe(303);
     expect(await t.database.db.selectFrom("sessions").select("id").execute()).toHaveLength(1);
     expect((await redeem(t.app, minted.ticket)).statusCode).toBe(410);
+  });
+
+  it("answers 503 while another process holds the write lock, and a retry gives one session (SECURITY row 43)", {
+    timeout: 30_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "handoff-busy-"));
+    const file = join(dir, "busy.db");
+    const database = await openDatabase(`sqlite:${file}`);
+    t = await testApp("sqlite", { databaseUrl: `sqlite:${file}` }, database);
+    const f = await ssoFixture(t.app);
+    const minted = await mint(t.app, f);
+    // Another process (here, another connection) takes the write lock and keeps it.
+    const other = new SQLite(file);
+    other.pragma("busy_timeout = 0");
+    other.exec("begin immediate");
+    try {
+      const busy = await redeem(t.app, minted.ticket);
+      expect(busy.statusCode).toBe(503);
+      expect(busy.headers["retry-after"]).toBeDefined();
+      expect(busy.body).toContain("has not been used");
+    } finally {
+      other.exec("rollback");
+      other.close();
+    }
+    expect((await ticketStatus(t.app, f, minted.id)).status).toBe("issued");
+    expect((await redeem(t.app, minted.ticket)).statusCode).toBe(303);
+    expect((await redeem(t.app, minted.ticket)).statusCode).toBe(410);
+    expect(await t.database.db.selectFrom("sessions").select("id").execute()).toHaveLength(1);
   });
 });
