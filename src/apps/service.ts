@@ -131,7 +131,7 @@ export type AppChanges = Partial<NewApp>;
 
 export class AppService {
   /** Apps change rarely and are read on every mint and redemption: cache them briefly. */
-  readonly #cache = new Map<string, { row: AppRow; until: number }>();
+  readonly #cache = new Map<string, { app: App; secretHash: string | null; until: number }>();
 
   constructor(
     private readonly database: Database,
@@ -224,10 +224,9 @@ export class AppService {
 
   /** The app whose id and secret these are, or null (same answer for unknown app and wrong secret). */
   async authenticate(id: string, secret: string): Promise<App | null> {
-    const row = await this.#cached(id);
-    const hash = row?.secret_hash ?? "0".repeat(64);
-    const ok = secretMatches(secret, hash);
-    return ok && row?.secret_hash ? toApp(row) : null;
+    const hit = await this.#cached(id);
+    const ok = secretMatches(secret, hit?.secretHash ?? "0".repeat(64));
+    return ok && hit?.secretHash ? hit.app : null;
   }
 
   async list(): Promise<App[]> {
@@ -261,24 +260,24 @@ export class AppService {
 
   /** An app for the hot path (mint, redemption): cached for a short while; null when unknown. */
   async find(id: string): Promise<App | null> {
-    const row = await this.#cached(id);
-    return row ? toApp(row) : null;
+    return (await this.#cached(id))?.app ?? null;
   }
 
-  async #cached(id: string): Promise<AppRow | undefined> {
+  /** The app as an object, parsed once per cache period rather than once per request. */
+  async #cached(id: string): Promise<{ app: App; secretHash: string | null } | undefined> {
     const now = this.clock.now();
     const hit = this.#cache.get(id);
-    if (hit && hit.until > now) return hit.row;
+    if (hit && hit.until > now) return hit;
     const row = await this.database.db
       .selectFrom("apps")
       .selectAll()
       .where("id", "=", id)
       .executeTakeFirst();
-    if (row) {
-      if (this.#cache.size > 1000) this.#cache.clear();
-      this.#cache.set(id, { row, until: now + this.cacheMs });
-    }
-    return row;
+    if (!row) return undefined;
+    const entry = { app: toApp(row), secretHash: row.secret_hash, until: now + this.cacheMs };
+    if (this.#cache.size > 1000) this.#cache.clear();
+    this.#cache.set(id, entry);
+    return entry;
   }
 
   async #row(id: string): Promise<AppRow> {

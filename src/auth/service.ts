@@ -5,6 +5,7 @@ import type { KeyStore } from "../crypto/keys.js";
 import { parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import type { Database } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
+import { basicCredentials } from "../http/basic.js";
 import { type ErrorCode, HandoffError } from "../http/errors.js";
 import { apiTokenStore } from "../partners/store.js";
 
@@ -284,11 +285,9 @@ export class AuthService {
   async authenticateBasic(
     authorization: string | undefined,
   ): Promise<{ partnerId: string; apiTokenId: string }> {
-    const match = /^Basic ([A-Za-z0-9+/]+=*)$/i.exec(authorization ?? "");
-    const decoded = match?.[1] ? Buffer.from(match[1], "base64").toString("utf8") : "";
-    const colon = decoded.indexOf(":");
-    const partnerId = decoded.slice(0, colon);
-    const parsed = colon > 0 ? parseSecret(SecretPrefix.apiToken, decoded.slice(colon + 1)) : null;
+    const basic = basicCredentials(authorization);
+    const partnerId = basic?.user ?? "";
+    const parsed = basic ? parseSecret(SecretPrefix.apiToken, basic.password) : null;
     if (!parsed) {
       throw new HandoffError(
         "invalid_token",

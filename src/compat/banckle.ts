@@ -1,10 +1,10 @@
 // Seed 003 (Banckle 3rd-party SSO): one call with email, password, ssokey and product at
 // /api/authenticate returns a token that logs the user in. A thin adapter over the native mint
 // (docs/compat/banckle.md). The password is accepted and ignored: never stored, logged or used.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
-import { logError, toHandoffError } from "../http/problem.js";
+import { envelopeErrorHandler } from "../http/problem.js";
 import type { Services } from "../services.js";
 import { loginUrl } from "../sso/tickets.js";
 import { canonicalEmail, checkEmail } from "../users/service.js";
@@ -15,18 +15,11 @@ export const BANCKLE_PRODUCTS = ["accounts", "livechat", "email", "meeting", "gr
 const FIELDS = ["email", "password", "ssokey", "product"] as const;
 
 /** Errors in the same envelope as success, `stat: "fail"` (our choice: the page shows none). */
-function sendBanckleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const handoffError = toHandoffError(error);
-  logError(handoffError, request);
-  return reply
-    .status(handoffError.status)
-    .headers(handoffError.headers)
-    .send({
-      status_code: handoffError.status,
-      return: { error: handoffError.code, message: handoffError.message },
-      stat: "fail",
-    });
-}
+const sendBanckleError = envelopeErrorHandler((error) => ({
+  status_code: error.status,
+  return: { error: error.code, message: error.message },
+  stat: "fail",
+}));
 
 function field(input: Record<string, unknown>, name: (typeof FIELDS)[number]): string {
   const value = input[name];

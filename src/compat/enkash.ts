@@ -4,9 +4,10 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requirePartner } from "../auth/routes.js";
+import { basicCredentials } from "../http/basic.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
-import { logError, toHandoffError } from "../http/problem.js";
+import { envelopeErrorHandler } from "../http/problem.js";
 import type { Services } from "../services.js";
 import { loginPage } from "../sso/browser.js";
 
@@ -19,14 +20,11 @@ export const ENKASH_VIEWS = {
 } as const;
 
 /** `{response_code: 1, response_message}` for every failure (docs/compat/enkash.md). */
-function sendEnkashError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const handoffError = toHandoffError(error);
-  logError(handoffError, request);
-  return reply
-    .status(handoffError.status)
-    .headers(handoffError.headers)
-    .send({ response_code: 1, response_message: handoffError.message, payload: null });
-}
+const sendEnkashError = envelopeErrorHandler((error) => ({
+  response_code: 1,
+  response_message: error.message,
+  payload: null,
+}));
 
 const id = Type.String({ minLength: 1, maxLength: 128 });
 
@@ -48,19 +46,18 @@ function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyR
       .status(error.status)
       .send({ error: error.error, error_description: error.description });
   }
-  const handoffError = toHandoffError(error);
-  logError(handoffError, request);
-  const code =
-    handoffError.code === "rate_limited"
-      ? "temporarily_unavailable"
-      : handoffError.status >= 500
-        ? "server_error"
-        : "invalid_request";
-  return reply
-    .status(handoffError.status)
-    .headers(handoffError.headers)
-    .send({ error: code, error_description: handoffError.message });
+  return sendOtherOAuthError(error, request, reply);
 }
+
+const sendOtherOAuthError = envelopeErrorHandler((error) => ({
+  error:
+    error.code === "rate_limited"
+      ? "temporarily_unavailable"
+      : error.status >= 500
+        ? "server_error"
+        : "invalid_request",
+  error_description: error.message,
+}));
 
 const BAD_CREDENTIALS =
   "Bad credentials, or the user is locked after three wrong passwords in a row";
@@ -92,12 +89,11 @@ export async function enkashRoutes(fastify: FastifyInstance, services: Services)
         return value;
       };
       // Client authentication: Basic base64(partner id:partner token).
-      const basic = /^Basic ([A-Za-z0-9+/]+=*)$/i.exec(request.headers.authorization ?? "");
-      const decoded = basic?.[1] ? Buffer.from(basic[1], "base64").toString("utf8") : "";
-      const colon = decoded.indexOf(":");
-      const partnerId = colon > 0 ? decoded.slice(0, colon) : "";
-      const partnerTokenId =
-        colon > 0 ? await services.auth.partnerTokenFor(partnerId, decoded.slice(colon + 1)) : null;
+      const basic = basicCredentials(request.headers.authorization);
+      const partnerId = basic?.user ?? "";
+      const partnerTokenId = basic
+        ? await services.auth.partnerTokenFor(partnerId, basic.password)
+        : null;
       if (!partnerTokenId) {
         await services.exchangeFailures.fail(ip, request.log);
         throw new OAuthError(401, "invalid_client", "Basic partner id:partner token is wrong");

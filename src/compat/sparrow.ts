@@ -1,8 +1,8 @@
 // Seed 001 (Sparrow SMS enterprise authentication flow): POST /v1/autho/apitoken/login/.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { guardedExchange } from "../auth/routes.js";
 import type { ErrorCode } from "../http/errors.js";
-import { logError, toHandoffError } from "../http/problem.js";
+import { envelopeErrorHandler } from "../http/problem.js";
 import type { Services } from "../services.js";
 
 /** The seed's error table, word for word; the HTTP status is our choice (docs/compat/sparrow.md). */
@@ -24,19 +24,12 @@ export function sparrowTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.(\d{3})Z$/, ".$1000+00:00");
 }
 
-function sendSparrowError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const handoffError = toHandoffError(error);
-  logError(handoffError, request);
-  return reply
-    .status(handoffError.status)
-    .headers(handoffError.headers)
-    .send({
-      data: { errors: sparrowMessages[handoffError.code] ?? handoffError.message },
-      meta: {},
-      result: "11",
-      status: "DATA_ERROR",
-    });
-}
+const sendSparrowError = envelopeErrorHandler((error) => ({
+  data: { errors: sparrowMessages[error.code] ?? error.message },
+  meta: {},
+  result: "11",
+  status: "DATA_ERROR",
+}));
 
 export async function sparrowRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const handler = async (request: FastifyRequest) => {

@@ -113,6 +113,18 @@ export function sendProblem(
 }
 
 /** Installs the problem+json error and not-found handlers. */
+/**
+ * An error handler for a vendor's shape: the same status, headers and log line as every error,
+ * with the body in that vendor's envelope.
+ */
+export function envelopeErrorHandler(body: (error: HandoffError) => unknown) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const handoffError = toHandoffError(error);
+    logError(handoffError, request);
+    return reply.status(handoffError.status).headers(handoffError.headers).send(body(handoffError));
+  };
+}
+
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) =>
     sendProblem(toHandoffError(error), request, reply),

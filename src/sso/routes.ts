@@ -3,6 +3,7 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requirePartner } from "../auth/routes.js";
+import { basicCredentials } from "../http/basic.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { ProblemSchema } from "../http/schemas.js";
@@ -133,17 +134,10 @@ async function requireApp(
   request: FastifyRequest,
   body: { client_id?: string | undefined; client_secret?: string | undefined },
 ) {
-  let id = body.client_id;
-  let secret = body.client_secret;
-  const header = request.headers.authorization;
-  if (header?.startsWith("Basic ")) {
-    const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon > 0) {
-      id = decodeURIComponent(decoded.slice(0, colon));
-      secret = decodeURIComponent(decoded.slice(colon + 1));
-    }
-  }
+  // App ids and secrets are URL-safe, so no form-decoding (RFC 6749 §2.3.1) is needed.
+  const basic = basicCredentials(request.headers.authorization);
+  const id = basic?.user ?? body.client_id;
+  const secret = basic?.password ?? body.client_secret;
   const ip = clientIp(request);
   await services.redeemFailures.check(ip);
   const app = id && secret ? await services.apps.authenticate(id, secret) : null;

@@ -236,46 +236,36 @@ export class SessionService {
     return data;
   }
 
-  /** Ends the session a cookie stands for (logout); true when one was live. */
+  /** Ends the session a cookie stands for (logout), with its audit entry; true when one was live. */
   async end(token: string | undefined, reason: string, ip: string | null): Promise<boolean> {
-    const parsed = parseSecret(SecretPrefix.session, token);
-    if (!parsed) return false;
-    const row = await this.database.db
-      .selectFrom("sessions")
-      .select(["secret_hash", "partner_id", "ended_at"])
-      .where("id", "=", parsed.id)
-      .executeTakeFirst();
-    if (!row || row.ended_at !== null || !secretMatches(parsed.secret, row.secret_hash))
-      return false;
-    const now = this.clock.now();
-    await this.database.write(async (trx) => {
-      await trx
-        .updateTable("sessions")
-        .set({ ended_at: now, end_reason: reason })
-        .where("id", "=", parsed.id)
-        .where("ended_at", "is", null)
-        .execute();
+    if (!parseSecret(SecretPrefix.session, token)) return false;
+    return this.database.write(async (trx) => {
+      const ended = await this.endWithin(trx, token, reason);
+      if (!ended) return false;
       await audit(trx, {
-        at: now,
+        at: this.clock.now(),
         actor: "browser",
         action: "session.end",
-        partnerId: row.partner_id,
-        subject: parsed.id,
+        partnerId: ended.partnerId,
+        subject: ended.id,
         ip,
         outcome: reason,
       });
+      return true;
     });
-    this.#cache.delete(parsed.id);
-    return true;
   }
 
-  /** Ends a session inside another transaction (a new redemption replacing it). */
-  async endWithin(db: Db, token: string | undefined, reason: string): Promise<string | null> {
+  /** Ends a live session inside a transaction (logout, or a new redemption replacing it). */
+  async endWithin(
+    db: Db,
+    token: string | undefined,
+    reason: string,
+  ): Promise<{ id: string; partnerId: string } | null> {
     const parsed = parseSecret(SecretPrefix.session, token);
     if (!parsed) return null;
     const row = await db
       .selectFrom("sessions")
-      .select(["secret_hash", "ended_at"])
+      .select(["secret_hash", "partner_id", "ended_at"])
       .where("id", "=", parsed.id)
       .executeTakeFirst();
     if (!row || row.ended_at !== null || !secretMatches(parsed.secret, row.secret_hash))
@@ -287,7 +277,7 @@ export class SessionService {
       .where("ended_at", "is", null)
       .execute();
     this.#cache.delete(parsed.id);
-    return parsed.id;
+    return { id: parsed.id, partnerId: row.partner_id };
   }
 
   /** Ends every live session of a user; returns how many. */

@@ -432,7 +432,7 @@ export class TicketService {
           ip: request.ip,
           outcome: "ok",
           detail: replaced
-            ? { session: created.id, replaced_session: replaced }
+            ? { session: created.id, replaced_session: replaced.id }
             : { session: created.id },
         });
         return created;

@@ -9,18 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
 import { loginUrl } from "../../src/sso/tickets.js";
+import { freePort } from "../helpers/net.js";
 
 const CHROMIUM = process.env.HANDOFF_CHROMIUM ?? "/usr/bin/chromium";
 // In CI Chromium must be there (.ci/run installs it); on a laptop without it the test is skipped.
 const available = existsSync(CHROMIUM) || process.env.CI !== undefined;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe.skipIf(!available)("a browser following a login link", () => {
   let app: FastifyInstance;

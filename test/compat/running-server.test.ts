@@ -1,21 +1,12 @@
 // Every seed's example request against a running server (real sockets, the demo data), each
 // returned link followed the way a browser does: GET the page, POST its form, follow the 303
 // with the cookie, and see the demo app greet the user.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
 import { type DemoCredentials, ensureDemo } from "../../src/demo/demo.js";
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+import { freePort } from "../helpers/net.js";
 
 /** What a browser does with a login link; returns the page it ends on. */
 async function follow(link: string): Promise<{ url: string; status: number; body: string }> {

@@ -400,6 +400,16 @@ describe.each(dialects)("login links on %s", (dialect) => {
     });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().code).toBe("invalid_client");
+    // A Basic header that is not what it should be is the same 401, never a 500.
+    for (const credentials of [`${f.appId}:%zz`, "no-colon", `:${f.appSecret}`]) {
+      const odd = await t.app.inject({
+        method: "POST",
+        url: "/v1/sessions/introspect",
+        headers: { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` },
+        payload: { token: cookie },
+      });
+      expect(odd.statusCode, credentials).toBe(401);
+    }
     const other = await t.app.services.apps.create({ name: "Other", baseUrl: "https://o.example" });
     const otherSecret = await t.app.services.apps.rotateSecret(other.id);
     const foreign = await t.app.inject({
