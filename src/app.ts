@@ -20,6 +20,8 @@ import { demoAppRoutes } from "./demo/app-page.js";
 import { registerSecurityHeaders } from "./http/headers.js";
 import { loggerOptions, requestId } from "./http/logging.js";
 import { registerProblemHandlers } from "./http/problem.js";
+import { OidcService } from "./oidc/provider.js";
+import { oidcInteractionRoutes, oidcProviderRoutes } from "./oidc/routes.js";
 import { startPruner } from "./ops/pruner.js";
 import { opsRoutes } from "./ops/routes.js";
 import { buildServices, type Services } from "./services.js";
@@ -131,6 +133,9 @@ export async function buildApp(
   await app.register(async (scope) => ssoRoutes(scope, services));
   await app.register(async (scope) => browserRoutes(scope, services));
   await app.register(async (scope) => demoAppRoutes(scope, services));
+  const oidc = new OidcService(services, app.log);
+  await app.register(async (scope) => oidcProviderRoutes(scope, services, oidc));
+  await app.register(async (scope) => oidcInteractionRoutes(scope, services, oidc));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;

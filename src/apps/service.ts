@@ -22,6 +22,15 @@ export interface App {
   ipBinding: "exact" | "prefix";
   seesAuthToken: boolean;
   hasSecret: boolean;
+  /** The app as an OpenID Connect client (client id = app id, client secret = app secret). */
+  oidc: OidcSettings;
+}
+
+export interface OidcSettings {
+  /** Where codes may be sent; empty means the app does not use OIDC. */
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  refreshTokens: boolean;
 }
 
 export interface NewApp {
@@ -36,6 +45,9 @@ export interface NewApp {
   failureUrl?: string | null;
   ipBinding?: "exact" | "prefix";
   seesAuthToken?: boolean;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  refreshTokens?: boolean;
 }
 
 export const APP_DEFAULTS = {
@@ -61,7 +73,41 @@ function toApp(row: AppRow): App {
     ipBinding: row.ip_binding,
     seesAuthToken: row.sees_auth_token === 1,
     hasSecret: row.secret_hash !== null,
+    oidc: {
+      redirectUris: JSON.parse(row.oidc_redirect_uris) as string[],
+      postLogoutRedirectUris: JSON.parse(row.oidc_post_logout_redirect_uris) as string[],
+      refreshTokens: row.oidc_refresh_tokens === 1,
+    },
   };
+}
+
+/**
+ * OIDC redirect URIs are compared exactly (no prefixes, no wildcards): absolute http(s) URLs
+ * without credentials or fragment. Plain http is for development; production apps use https.
+ */
+function checkRedirectUris(uris: string[], field: string): string {
+  if (uris.length > 20) throw new HandoffError("invalid_request", `at most 20 ${field}`);
+  for (const uri of uris) {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new HandoffError("invalid_request", `${field}: "${uri}" is not a URL`);
+    }
+    if (
+      (url.protocol !== "https:" && url.protocol !== "http:") ||
+      url.username ||
+      url.password ||
+      url.hash ||
+      uri.includes("#")
+    ) {
+      throw new HandoffError(
+        "invalid_request",
+        `${field}: "${uri}" must be an http(s) URL without credentials or fragment`,
+      );
+    }
+  }
+  return JSON.stringify([...new Set(uris)]);
 }
 
 function httpUrl(value: string, field: string): string {
@@ -163,6 +209,12 @@ export class AppService {
       ip_binding: input.ipBinding ?? "exact",
       secret_hash: null,
       sees_auth_token: input.seesAuthToken ? 1 : 0,
+      oidc_redirect_uris: checkRedirectUris(input.redirectUris ?? [], "redirect_uris"),
+      oidc_post_logout_redirect_uris: checkRedirectUris(
+        input.postLogoutRedirectUris ?? [],
+        "post_logout_redirect_uris",
+      ),
+      oidc_refresh_tokens: input.refreshTokens ? 1 : 0,
     };
     checkPolicy(row);
     await this.database.db.insertInto("apps").values(row).execute();
@@ -197,6 +249,18 @@ export class AppService {
           : changes.seesAuthToken
             ? 1
             : 0,
+      oidc_redirect_uris: changes.redirectUris
+        ? checkRedirectUris(changes.redirectUris, "redirect_uris")
+        : current.oidc_redirect_uris,
+      oidc_post_logout_redirect_uris: changes.postLogoutRedirectUris
+        ? checkRedirectUris(changes.postLogoutRedirectUris, "post_logout_redirect_uris")
+        : current.oidc_post_logout_redirect_uris,
+      oidc_refresh_tokens:
+        changes.refreshTokens === undefined
+          ? current.oidc_refresh_tokens
+          : changes.refreshTokens
+            ? 1
+            : 0,
       updated_at: this.clock.now(),
     };
     if (!row.name || row.name.length > 200)
@@ -227,6 +291,11 @@ export class AppService {
     const hit = await this.#cached(id);
     const ok = secretMatches(secret, hit?.secretHash ?? "0".repeat(64));
     return ok && hit?.secretHash ? hit.app : null;
+  }
+
+  /** The app and its secret's hash, for the OIDC client lookup (cached like `find`). */
+  async findWithSecret(id: string): Promise<{ app: App; secretHash: string | null } | null> {
+    return (await this.#cached(id)) ?? null;
   }
 
   async list(): Promise<App[]> {

@@ -1,4 +1,6 @@
-// Signing keys: Ed25519 JWKs in the database (private part sealed), JWKS, sign and verify.
+// Signing keys: JWKs in the database (private part sealed), JWKS, sign and verify. Ed25519
+// (EdDSA) signs access tokens; RSA (RS256, which every OpenID Connect client supports) is added
+// the first time the OIDC provider needs it and signs ID tokens with EdDSA as the alternative.
 import { createPrivateKey, type KeyObject, sign as signBytes } from "node:crypto";
 import {
   type CryptoKey,
@@ -16,6 +18,8 @@ import type { Tables } from "../db/schema.js";
 import type { Sealer } from "./seal.js";
 
 export const SIGNING_ALG = "EdDSA";
+/** The algorithms a key can have: EdDSA (access tokens, ID tokens) and RS256 (ID tokens). */
+export type KeyAlg = "EdDSA" | "RS256";
 /** Longest lifetime of anything we sign; a replaced key keeps verifying this long (plus leeway). */
 export const MAX_SIGNED_LIFETIME_SECONDS = 24 * 3600;
 export const CLOCK_TOLERANCE_SECONDS = 5;
@@ -26,7 +30,10 @@ const RELOAD_THROTTLE_MS = 10_000;
 
 interface LoadedKey {
   kid: string;
+  alg: KeyAlg;
   publicJwk: JWK;
+  /** For the OIDC provider's signer (oidc-provider takes private JWKs). */
+  privateJwk: JWK;
   publicKey: CryptoKey;
   privateKey: KeyObject;
   createdAt: number;
@@ -63,6 +70,8 @@ export class TokenRejected extends Error {
 export class KeyStore {
   #keys = new Map<string, LoadedKey>();
   #lastLoad = 0;
+  /** Bumped whenever the set of keys changes, so a consumer (the OIDC provider) can rebuild. */
+  generation = 0;
 
   constructor(
     private readonly db: Kysely<Tables>,
@@ -74,9 +83,14 @@ export class KeyStore {
   /** Loads the keys, creating the first one on an empty database. */
   async init(): Promise<void> {
     await this.reload();
-    if (!this.#signer()) {
-      await this.rotate();
+    if (!this.#signer(SIGNING_ALG)) {
+      await this.#rotateAlg(SIGNING_ALG);
     }
+  }
+
+  /** Makes sure a key of `alg` signs (the OIDC provider asks for RS256 when first used). */
+  async ensure(alg: KeyAlg): Promise<void> {
+    if (!this.#signer(alg)) await this.#rotateAlg(alg);
   }
 
   async reload(): Promise<void> {
@@ -98,10 +112,13 @@ export class KeyStore {
       const privateJwk = JSON.parse(
         this.sealer.open(row.private_jwk_sealed, `signing_key:${row.kid}`),
       ) as JWK;
+      const alg = row.alg as KeyAlg;
       next.set(row.kid, {
         kid: row.kid,
+        alg,
         publicJwk,
-        publicKey: (await importJWK(publicJwk, SIGNING_ALG)) as CryptoKey,
+        privateJwk: { ...privateJwk, kid: row.kid, alg, use: "sig" },
+        publicKey: (await importJWK(publicJwk, alg)) as CryptoKey,
         privateKey: createPrivateKey({
           key: privateJwk as import("node:crypto").JsonWebKey,
           format: "jwk",
@@ -110,17 +127,30 @@ export class KeyStore {
         retireAt: row.retire_at,
       });
     }
+    const changed =
+      next.size !== this.#keys.size ||
+      [...next.values()].some((k) => this.#keys.get(k.kid)?.retireAt !== k.retireAt);
     this.#keys = next;
     this.#lastLoad = now;
+    if (changed) this.generation += 1;
   }
 
-  /** Adds a new signing key; the previous ones verify until what they signed has expired. */
+  /**
+   * Adds a new signing key for every algorithm in use; the previous ones verify until what they
+   * signed has expired. Returns the new EdDSA key's id.
+   */
   async rotate(): Promise<string> {
+    const kid = await this.#rotateAlg(SIGNING_ALG);
+    if (this.#signer("RS256")) await this.#rotateAlg("RS256");
+    return kid;
+  }
+
+  async #rotateAlg(alg: KeyAlg): Promise<string> {
     const now = this.clock.now();
-    const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, {
-      crv: "Ed25519",
-      extractable: true,
-    });
+    const { publicKey, privateKey } =
+      alg === "EdDSA"
+        ? await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true })
+        : await generateKeyPair("RS256", { modulusLength: 2048, extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const privateJwk = await exportJWK(privateKey);
     const kid = await calculateJwkThumbprint(publicJwk);
@@ -131,13 +161,14 @@ export class KeyStore {
         .set({ retire_at: retireAt })
         .where("retire_at", "is", null)
         .where("revoked_at", "is", null)
+        .where("alg", "=", alg)
         .execute();
       await trx
         .insertInto("signing_keys")
         .values({
           kid,
-          alg: SIGNING_ALG,
-          public_jwk: JSON.stringify({ ...publicJwk, kid, alg: SIGNING_ALG, use: "sig" }),
+          alg,
+          public_jwk: JSON.stringify({ ...publicJwk, kid, alg, use: "sig" }),
           private_jwk_sealed: this.sealer.seal(JSON.stringify(privateJwk), `signing_key:${kid}`),
           created_at: now,
           retire_at: null,
@@ -157,25 +188,43 @@ export class KeyStore {
       .where("kid", "=", kid)
       .where("revoked_at", "is", null)
       .executeTakeFirst();
+    const algs = new Set([...this.#keys.values()].map((k) => k.alg));
     await this.reload();
-    if (!this.#signer()) await this.rotate();
+    for (const alg of algs) await this.ensure(alg);
+    if (!this.#signer(SIGNING_ALG)) await this.#rotateAlg(SIGNING_ALG);
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** The public keys that verify now (never a private part). */
+  /** The public keys that verify now (never a private part): EdDSA first, newest first. */
   jwks(): { keys: JWK[] } {
-    const now = this.clock.now();
-    return {
-      keys: [...this.#keys.values()]
-        .filter((k) => k.retireAt === null || k.retireAt > now)
-        .map((k) => k.publicJwk),
-    };
+    return { keys: this.#live().map((k) => k.publicJwk) };
   }
 
-  #signer(): LoadedKey | undefined {
+  /**
+   * The private JWKs for the OIDC provider, the signing key of each algorithm first (oidc-provider
+   * signs with the first key that fits), then the retired ones that still verify.
+   */
+  privateJwks(): { keys: JWK[] } {
+    return { keys: this.#live().map((k) => k.privateJwk) };
+  }
+
+  #live(): LoadedKey[] {
+    const now = this.clock.now();
+    return [...this.#keys.values()]
+      .filter((k) => k.retireAt === null || k.retireAt > now)
+      .sort(
+        (a, b) =>
+          (a.alg === SIGNING_ALG ? 0 : 1) - (b.alg === SIGNING_ALG ? 0 : 1) ||
+          (a.retireAt === null ? 0 : 1) - (b.retireAt === null ? 0 : 1) ||
+          b.createdAt - a.createdAt,
+      );
+  }
+
+  #signer(alg: KeyAlg): LoadedKey | undefined {
     let best: LoadedKey | undefined;
     for (const key of this.#keys.values()) {
-      if (key.retireAt === null && (!best || key.createdAt > best.createdAt)) best = key;
+      if (key.alg === alg && key.retireAt === null && (!best || key.createdAt > best.createdAt))
+        best = key;
     }
     return best;
   }
@@ -185,7 +234,7 @@ export class KeyStore {
     claims: JWTPayload,
     options: SignOptions,
   ): Promise<{ token: string; expiresAt: number }> {
-    const key = this.#signer();
+    const key = this.#signer(SIGNING_ALG);
     if (!key) throw new Error("no signing key loaded");
     const iat = Math.floor(this.clock.now() / 1000);
     const exp = iat + options.ttlSeconds;
@@ -256,7 +305,8 @@ export class KeyStore {
       key = this.#keys.get(kid);
     }
     const now = this.clock.now();
-    if (!key || (key.retireAt !== null && key.retireAt <= now))
+    // Access tokens are EdDSA only: an RSA key's id never verifies one.
+    if (!key || key.alg !== SIGNING_ALG || (key.retireAt !== null && key.retireAt <= now))
       throw new TokenRejected("unknown kid");
     return key.publicKey;
   }

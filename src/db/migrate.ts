@@ -4,6 +4,7 @@ import * as foundation from "./migrations/0001_foundation.js";
 import * as sso from "./migrations/0002_sso.js";
 import * as bluesnap from "./migrations/0003_bluesnap.js";
 import * as partnerUsers from "./migrations/0004_partner_users.js";
+import * as oidc from "./migrations/0005_oidc.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   "0002_sso": sso,
   "0003_bluesnap": bluesnap,
   "0004_partner_users": partnerUsers,
+  "0005_oidc": oidc,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

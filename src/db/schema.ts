@@ -74,6 +74,12 @@ export interface AppTable {
   secret_hash: string | null;
   /** 1 when the app may see the partner's auth_token (to call the partner back). */
   sees_auth_token: number;
+  /** JSON array: where the app's OpenID Connect client may receive codes; empty: no OIDC. */
+  oidc_redirect_uris: string;
+  /** JSON array: where RP-initiated logout may send the person afterwards. */
+  oidc_post_logout_redirect_uris: string;
+  /** 1 when the app's OIDC client receives refresh tokens. */
+  oidc_refresh_tokens: number;
 }
 
 export interface UserTable {
@@ -191,6 +197,26 @@ export interface RefreshTokenTable {
   revoked_at: number | null;
 }
 
+/** What oidc-provider persists (sessions, codes, tokens, grants, interactions), one row each. */
+export interface OidcModelTable {
+  model: string;
+  id: string;
+  /** The artefact's JSON payload, as oidc-provider hands it over. */
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+/** The Handoff session behind an OIDC grant: claims and lifetime come from it. */
+export interface OidcGrantSessionTable {
+  grant_id: string;
+  session_id: string;
+  expires_at: number;
+}
+
 export interface Tables {
   partners: PartnerTable;
   partner_links: PartnerLinkTable;
@@ -206,4 +232,6 @@ export interface Tables {
   audit_log: AuditTable;
   partner_users: PartnerUserTable;
   refresh_tokens: RefreshTokenTable;
+  oidc_models: OidcModelTable;
+  oidc_grant_sessions: OidcGrantSessionTable;
 }

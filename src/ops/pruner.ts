@@ -13,6 +13,8 @@ export interface PruneResult {
   tickets: number;
   sessions: number;
   audit: number;
+  /** Expired OIDC artefacts (codes, tokens, sessions, interactions) and grant links. */
+  oidc: number;
 }
 
 export interface PruneOptions {
@@ -32,7 +34,7 @@ export async function prune(
   const now = clock.now();
   const ticketsBefore = now - options.ticketRetentionDays * DAY_MS;
   const auditBefore = now - options.auditRetentionDays * DAY_MS;
-  const result: PruneResult = { tickets: 0, sessions: 0, audit: 0 };
+  const result: PruneResult = { tickets: 0, sessions: 0, audit: 0, oidc: 0 };
 
   const drain = async (step: () => Promise<number>): Promise<number> => {
     let total = 0;
@@ -96,6 +98,38 @@ export async function prune(
       .executeTakeFirst();
     return Number(r.numDeletedRows);
   });
+  result.oidc = await drain(async () => {
+    const r = await db
+      .deleteFrom("oidc_models")
+      .where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple("model", "id"),
+          "in",
+          selectFrom("oidc_models")
+            .select(["model", "id"])
+            .where("expires_at", "<", now)
+            .limit(batch)
+            .$asTuple("model", "id"),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  });
+  result.oidc += await drain(async () => {
+    const r = await db
+      .deleteFrom("oidc_grant_sessions")
+      .where(
+        "grant_id",
+        "in",
+        db
+          .selectFrom("oidc_grant_sessions")
+          .select("grant_id")
+          .where("expires_at", "<", now)
+          .limit(batch),
+      )
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  });
   return result;
 }
 
@@ -112,7 +146,7 @@ export function startPruner(
     if (running) return;
     running = prune(db, clock, options)
       .then((result) => {
-        if (result.tickets + result.sessions + result.audit > 0)
+        if (result.tickets + result.sessions + result.audit + result.oidc > 0)
           log.info({ pruned: result }, "pruned");
       })
       .catch((error: unknown) => log.warn({ err: error }, "pruning failed; will retry"))

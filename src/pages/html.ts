@@ -55,19 +55,29 @@ export interface PageOptions {
   formTargets?: string[];
 }
 
-/** Sends a page with a CSP that allows exactly its own style and script. */
-export function sendPage(reply: FastifyReply, options: PageOptions): FastifyReply {
+export interface RenderedPage {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A page and the CSP that allows exactly its own style and script (for Fastify or Koa). */
+export function renderPage(options: PageOptions): RenderedPage {
   const scripts = options.autoSubmit ? `script-src ${SCRIPT_HASH}; ` : "";
   const forms = ["'self'", ...(options.formTargets ?? [])].join(" ");
-  reply
-    .code(options.status ?? 200)
-    .header("content-type", "text/html; charset=utf-8")
-    .header(
-      "content-security-policy",
-      `default-src 'none'; style-src ${STYLE_HASH}; ${scripts}form-action ${forms}; frame-ancestors 'none'; base-uri 'none'`,
-    );
   const script = options.autoSubmit ? `<script>${AUTO_SUBMIT}</script>` : "";
-  return reply.send(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(options.title)}</title><style>${STYLE}</style></head><body>${options.body.value}${script}</body></html>`,
-  );
+  return {
+    status: options.status ?? 200,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": `default-src 'none'; style-src ${STYLE_HASH}; ${scripts}form-action ${forms}; frame-ancestors 'none'; base-uri 'none'`,
+    },
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(options.title)}</title><style>${STYLE}</style></head><body>${options.body.value}${script}</body></html>`,
+  };
+}
+
+/** Sends a page with a CSP that allows exactly its own style and script. */
+export function sendPage(reply: FastifyReply, options: PageOptions): FastifyReply {
+  const page = renderPage(options);
+  return reply.code(page.status).headers(page.headers).send(page.body);
 }

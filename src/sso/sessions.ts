@@ -35,6 +35,8 @@ export interface LiveSession {
   lastSeenAt: number;
   /** When the session ends if nothing else ends it first: the earlier of idle and absolute. */
   expiresAt: number;
+  /** The absolute limit alone. */
+  absoluteAt: number;
   fields: Record<string, unknown> | null;
   otp: string;
   context: Record<string, unknown> | null;
@@ -160,6 +162,20 @@ export class SessionService {
     return entry.view;
   }
 
+  /**
+   * A session by id, for an app's backend acting on it (OIDC code exchange, refresh, userinfo):
+   * live while not ended, within its absolute limit and its partner in good standing. The idle
+   * limit is the browser's and is not applied here.
+   */
+  async live(id: string): Promise<LiveSession | null> {
+    const now = this.clock.now();
+    let entry = this.#cache.get(id);
+    if (!entry || entry.until <= now) entry = (await this.#load(id, now)) ?? undefined;
+    if (!entry || entry.endedAt !== null || now >= entry.absoluteAt) return null;
+    if (!(await this.auth.standing(entry.view.partnerId, entry.view.accountId))) return null;
+    return entry.view;
+  }
+
   async #load(id: string, now: number): Promise<Cached | null> {
     const row = await this.database.db
       .selectFrom("sessions as s")
@@ -215,6 +231,7 @@ export class SessionService {
         createdAt: row.created_at,
         lastSeenAt: row.last_seen_at,
         expiresAt: Math.min(row.expires_at, row.last_seen_at + idleMs),
+        absoluteAt: row.expires_at,
         fields: row.fields ? (JSON.parse(row.fields) as Record<string, unknown>) : null,
         otp: row.otp,
         context: row.context ? (JSON.parse(row.context) as Record<string, unknown>) : null,

@@ -47,6 +47,7 @@ describe.each(dialects)("pruning on %s", (dialect) => {
       tickets: 5,
       sessions: 0,
       audit: 0,
+      oidc: 0,
     });
     const left = await t.database.db.selectFrom("tickets").select("id").orderBy("id").execute();
     expect(left.map((r) => r.id).sort()).toEqual([used.id, fresh.id].sort());

@@ -1,0 +1,148 @@
+// oidc-provider's storage on Handoff's database: one table (`oidc_models`) for every artefact
+// oidc-provider persists, and the Client model read from the apps table (an app with redirect
+// URIs and a secret is a client; nothing about clients is stored twice).
+import type { Adapter, AdapterPayload } from "oidc-provider";
+import type { AppService } from "../apps/service.js";
+import type { Clock } from "../clock.js";
+import type { Database } from "../db/database.js";
+
+/** The one place that turns an app into client metadata (client id = app id). */
+export async function clientMetadata(
+  apps: AppService,
+  id: string,
+): Promise<AdapterPayload | undefined> {
+  const found = await apps.findWithSecret(id);
+  if (!found || !found.secretHash || found.app.oidc.redirectUris.length === 0) return undefined;
+  const { app, secretHash } = found;
+  return {
+    client_id: app.id,
+    client_name: app.name,
+    // The hash of the app secret: the secret itself is never stored. `compareClientSecret` is
+    // replaced to hash what the client presents (src/oidc/provider.ts).
+    client_secret: secretHash,
+    redirect_uris: app.oidc.redirectUris,
+    post_logout_redirect_uris: app.oidc.postLogoutRedirectUris,
+    grant_types: app.oidc.refreshTokens
+      ? ["authorization_code", "refresh_token"]
+      : ["authorization_code"],
+    response_types: ["code"],
+    token_endpoint_auth_method: "client_secret_basic",
+  };
+}
+
+class ClientAdapter implements Adapter {
+  constructor(private readonly apps: AppService) {}
+  find(id: string) {
+    return clientMetadata(this.apps, id);
+  }
+  async upsert(): Promise<void> {
+    throw new Error("clients are apps: manage them with `handoff app`");
+  }
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+  async findByUid(): Promise<undefined> {
+    return undefined;
+  }
+  async consume(): Promise<void> {}
+  async destroy(): Promise<void> {}
+  async revokeByGrantId(): Promise<void> {}
+}
+
+/** The models a grant owns: revoking the grant removes them (never sessions or interactions). */
+const GRANTABLE = new Set([
+  "AccessToken",
+  "AuthorizationCode",
+  "RefreshToken",
+  "DeviceCode",
+  "BackchannelAuthenticationRequest",
+]);
+
+class ModelAdapter implements Adapter {
+  constructor(
+    private readonly model: string,
+    private readonly database: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const row = {
+      payload: JSON.stringify(payload),
+      grant_id:
+        GRANTABLE.has(this.model) && typeof payload.grantId === "string" ? payload.grantId : null,
+      uid: typeof payload.uid === "string" ? payload.uid : null,
+      user_code: typeof payload.userCode === "string" ? payload.userCode : null,
+      expires_at: expiresIn ? this.clock.now() + expiresIn * 1000 : null,
+    };
+    await this.database.write((trx) =>
+      trx
+        .insertInto("oidc_models")
+        .values({ model: this.model, id, consumed_at: null, ...row })
+        .onConflict((oc) => oc.columns(["model", "id"]).doUpdateSet(row))
+        .execute(),
+    );
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return this.#findBy("id", id);
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.#findBy("uid", uid);
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.#findBy("user_code", userCode);
+  }
+
+  async #findBy(
+    column: "id" | "uid" | "user_code",
+    value: string,
+  ): Promise<AdapterPayload | undefined> {
+    const row = await this.database.db
+      .selectFrom("oidc_models")
+      .select(["payload", "expires_at", "consumed_at"])
+      .where("model", "=", this.model)
+      .where(column, "=", value)
+      .executeTakeFirst();
+    if (!row || (row.expires_at !== null && row.expires_at <= this.clock.now())) return undefined;
+    const payload = JSON.parse(row.payload) as AdapterPayload;
+    if (row.consumed_at !== null) payload.consumed = Math.floor(row.consumed_at / 1000);
+    return payload;
+  }
+
+  async consume(id: string): Promise<void> {
+    await this.database.write((trx) =>
+      trx
+        .updateTable("oidc_models")
+        .set({ consumed_at: this.clock.now() })
+        .where("model", "=", this.model)
+        .where("id", "=", id)
+        .execute(),
+    );
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.database.write((trx) =>
+      trx.deleteFrom("oidc_models").where("model", "=", this.model).where("id", "=", id).execute(),
+    );
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    // Every token of the grant goes, whatever its model: codes, access and refresh tokens (only
+    // grantable models record a grant id, so an interaction that mentions it stays).
+    await this.database.write((trx) =>
+      trx.deleteFrom("oidc_models").where("grant_id", "=", grantId).execute(),
+    );
+  }
+}
+
+/** The adapter factory oidc-provider calls once per model name. */
+export function adapterFactory(
+  database: Database,
+  clock: Clock,
+  apps: AppService,
+): (model: string) => Adapter {
+  return (model) =>
+    model === "Client" ? new ClientAdapter(apps) : new ModelAdapter(model, database, clock);
+}

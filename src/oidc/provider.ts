@@ -1,0 +1,304 @@
+// Handoff as an OpenID Connect provider: oidc-provider (the certified implementation) mounted
+// under /oidc, its artefacts in Handoff's database, its keys from Handoff's key store, and its
+// login step satisfied by a live Handoff session for the app (there is no login page: people
+// arrive through a partner's login link).
+import { hkdfSync } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { FastifyBaseLogger } from "fastify";
+import Provider, {
+  type Account,
+  type AccountClaims,
+  type Configuration,
+  type FindAccount,
+  interactionPolicy,
+  type KoaContextWithOIDC,
+} from "oidc-provider";
+import { secretMatches } from "../crypto/secrets.js";
+import { Html, html, renderPage } from "../pages/html.js";
+import type { Services } from "../services.js";
+import { sessionCookieName, sessionCookieOptions } from "../sso/cookies.js";
+import type { LiveSession } from "../sso/sessions.js";
+import { adapterFactory } from "./adapter.js";
+
+export const OIDC_MOUNT = "/oidc";
+
+/** Lifetimes (seconds). Codes are used within seconds; access tokens are short, checked on use. */
+const TTL = {
+  AccessToken: 10 * 60,
+  AuthorizationCode: 60,
+  IdToken: 10 * 60,
+  Interaction: 10 * 60,
+  Grant: 12 * 3600,
+  Session: 12 * 3600,
+  RefreshToken: 12 * 3600,
+};
+
+/** The `amr` values Handoff asserts: `link` (a partner's single-use login link), `otp`. */
+export function amrOf(session: Pick<LiveSession, "otp">): string[] {
+  return session.otp === "none" ? ["link"] : ["link", "otp"];
+}
+
+/** E.164 from the stored number and country code (`+` and digits only). */
+function e164(phone: LiveSession["phone"]): string | undefined {
+  if (!phone) return undefined;
+  const digits = `${phone.country_code}${phone.number}`.replace(/\D/g, "");
+  return digits ? `+${digits}` : undefined;
+}
+
+/** The claims of a user as a Handoff session knows them (never the partner's auth token). */
+export function claimsOf(services: Services, session: LiveSession): AccountClaims {
+  const partnerData = services.sessions.partnerData(session, false);
+  const claims: AccountClaims = {
+    sub: session.userId,
+    partner: session.partnerId,
+    sub_account: session.accountId === session.partnerId ? null : session.accountId,
+    fields: session.fields ?? {},
+    partner_data: partnerData ?? {},
+  };
+  if (session.email) claims.email = session.email;
+  const phone = e164(session.phone);
+  if (phone) claims.phone_number = phone;
+  if (session.name) claims.name = session.name;
+  return claims;
+}
+
+/** Which Handoff session made an OIDC grant. */
+export async function grantSession(services: Services, grantId: string): Promise<string | null> {
+  const row = await services.database.db
+    .selectFrom("oidc_grant_sessions")
+    .select("session_id")
+    .where("grant_id", "=", grantId)
+    .executeTakeFirst();
+  return row?.session_id ?? null;
+}
+
+/** The live Handoff session behind the request's cookie when it is for this client, or null. */
+async function cookieSession(
+  services: Services,
+  ctx: KoaContextWithOIDC,
+): Promise<LiveSession | null> {
+  const session = await services.sessions.check(
+    ctx.cookies.get(sessionCookieName(services.config)),
+  );
+  return session && session.appId === ctx.oidc.client?.clientId ? session : null;
+}
+
+function sendKoaPage(ctx: KoaContextWithOIDC, page: ReturnType<typeof renderPage>): void {
+  ctx.status = page.status;
+  ctx.set(page.headers);
+  ctx.set("cache-control", "no-store");
+  ctx.body = page.body;
+}
+
+function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
+  const { config, keys } = services;
+  const issuer = `${config.baseUrl}${OIDC_MOUNT}`;
+  const cookieName = sessionCookieName(config);
+  const secure = config.baseUrl.startsWith("https:");
+
+  const findAccount: FindAccount = async (_ctx, sub, token) => {
+    // At the authorization endpoint (no token yet) the login step has already checked the
+    // Handoff session; later (code, refresh, userinfo) the grant's session must still be live.
+    const grantId = token && "grantId" in token ? token.grantId : undefined;
+    if (!grantId) return { accountId: sub, claims: () => ({ sub }) };
+    const sessionId = await grantSession(services, grantId);
+    const session = sessionId ? await services.sessions.live(sessionId) : null;
+    if (!session || session.userId !== sub) return undefined;
+    const account: Account = { accountId: sub, claims: () => claimsOf(services, session) };
+    return account;
+  };
+
+  const policy = interactionPolicy.base();
+  // Beside oidc-provider's own checks: the person must hold a live Handoff session for this app,
+  // the one that made the grant in use. Ending the Handoff session (logout, revocation, a
+  // suspended partner, its limits) therefore ends single sign-on into the app at once.
+  policy.get("login")?.checks.add(
+    new interactionPolicy.Check(
+      "handoff_session",
+      "a live Handoff session for this app is required",
+      "login_required",
+      async (ctx) => {
+        const session = await cookieSession(services, ctx);
+        if (!session || session.userId !== ctx.oidc.session?.accountId) return true;
+        const grantId = ctx.oidc.session.grantIdFor(ctx.oidc.client?.clientId ?? "");
+        return !grantId || (await grantSession(services, grantId)) !== session.id;
+      },
+    ),
+  );
+
+  const configuration: Configuration = {
+    adapter: adapterFactory(services.database, services.clock, services.apps),
+    jwks: keys.privateJwks() as Configuration["jwks"],
+    findAccount,
+    claims: {
+      // Standalone claims (always in the ID token when known).
+      acr: null,
+      amr: null,
+      auth_time: null,
+      sid: null,
+      iss: null,
+      openid: ["sub", "amr", "auth_time", "partner", "sub_account", "fields", "partner_data"],
+      email: ["email"],
+      phone: ["phone_number"],
+      profile: ["name"],
+    },
+    scopes: ["openid", "offline_access", "email", "phone", "profile"],
+    responseTypes: ["code"],
+    pkce: { required: () => true },
+    // Everything the scopes grant goes in the ID token as well as userinfo: apps need not call back.
+    conformIdTokenClaims: false,
+    clientDefaults: {
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_basic",
+      id_token_signed_response_alg: "RS256",
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ["RS256", "EdDSA"],
+    },
+    clientAuthMethods: ["client_secret_basic", "client_secret_post"],
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          // The person asked the app to sign out: continue at once (a button without script).
+          const target = ctx.oidc.params?.post_logout_redirect_uri;
+          const continued = form
+            .replace('id="op.logoutForm"', 'id="continue"')
+            .replace(
+              "</form>",
+              '<input type="hidden" name="logout" value="yes"><button type="submit">Sign out</button></form>',
+            );
+          sendKoaPage(
+            ctx,
+            renderPage({
+              title: "Signing you out",
+              autoSubmit: true,
+              formTargets: typeof target === "string" ? [new URL(target).origin] : [],
+              body: html`<main><h1>Signing you out…</h1>${new Html(continued)}</main>`,
+            }),
+          );
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          sendKoaPage(
+            ctx,
+            renderPage({
+              title: "Signed out",
+              body: html`<main><h1>You are signed out</h1><p>You can close this page.</p></main>`,
+            }),
+          );
+        },
+      },
+    },
+    ttl: {
+      AccessToken: TTL.AccessToken,
+      AuthorizationCode: TTL.AuthorizationCode,
+      IdToken: TTL.IdToken,
+      Interaction: TTL.Interaction,
+      Grant: TTL.Grant,
+      Session: TTL.Session,
+      RefreshToken: TTL.RefreshToken,
+    },
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    rotateRefreshToken: true,
+    interactions: {
+      url: (_ctx, interaction) => `${OIDC_MOUNT}/interaction/${interaction.uid}`,
+      policy,
+    },
+    cookies: {
+      keys: [Buffer.from(hkdfSync("sha256", config.secretKey, "", "handoff oidc cookies", 32))],
+      long: { signed: true, httpOnly: true, sameSite: "lax", secure },
+      short: { signed: true, httpOnly: true, sameSite: "lax", secure },
+    },
+    renderError: async (ctx, out) => {
+      sendKoaPage(
+        ctx,
+        renderPage({
+          status: ctx.status >= 400 ? ctx.status : 400,
+          title: "Sign-in could not continue",
+          body: html`<main><h1>Sign-in could not continue</h1><p>${out.error_description ?? "The request was not valid."}</p><p class="muted">Error: ${out.error}</p></main>`,
+        }),
+      );
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  // Trust the forwarded protocol and host: the mount pins them to HANDOFF_BASE_URL (routes.ts).
+  provider.proxy = true;
+
+  // The app secret is stored as a SHA-256 hash only; compare what the client presents with it.
+  // oidc-provider has no hook for hashed secrets, so its one comparison method is replaced.
+  provider.Client.prototype.compareClientSecret = async function compare(actual: string) {
+    return typeof this.clientSecret === "string" && secretMatches(actual, this.clientSecret);
+  };
+
+  // RP-initiated logout ends the Handoff session behind it as well, and clears its cookie.
+  provider.use(async (ctx, next) => {
+    await next();
+    // Not when oidc-provider itself signs out the previous person of the browser on the way to
+    // signing in the next one (its redirect then resumes an authorization at /oidc/auth/…).
+    const location = ctx.response.get("location");
+    if (
+      ctx.oidc?.route === "end_session_confirm" &&
+      ctx.status === 303 &&
+      !location.startsWith(`${issuer}/auth/`)
+    ) {
+      const token = ctx.cookies.get(cookieName);
+      if (token) await services.sessions.end(token, "oidc_logout", ctx.ip || null);
+      const options = sessionCookieOptions(config);
+      ctx.cookies.set(cookieName, "", {
+        path: options.path,
+        httpOnly: true,
+        sameSite: "lax",
+        secure,
+        expires: new Date(0),
+        overwrite: true,
+      });
+    }
+  });
+
+  provider.on("server_error", (_ctx, error) => {
+    log.error({ err: error }, "oidc provider error");
+  });
+  return provider;
+}
+
+/**
+ * The provider of one app, built on first use (the RS256 key is made then) and rebuilt when the
+ * key set changes, so a rotation reaches ID tokens like it reaches access tokens.
+ */
+export class OidcService {
+  #built: {
+    provider: Provider;
+    callback: ReturnType<Provider["callback"]>;
+    generation: number;
+  } | null = null;
+
+  constructor(
+    private readonly services: Services,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  async provider(): Promise<Provider> {
+    return (await this.#current()).provider;
+  }
+
+  async #current() {
+    const { keys } = this.services;
+    if (!this.#built || this.#built.generation !== keys.generation) {
+      await keys.ensure("RS256");
+      const provider = buildProvider(this.services, this.log);
+      this.#built = { provider, callback: provider.callback(), generation: keys.generation };
+    }
+    return this.#built;
+  }
+
+  /** Hands a raw request to oidc-provider (the path already stripped of the mount). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { callback } = await this.#current();
+    await callback(req, res);
+  }
+}

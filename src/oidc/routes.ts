@@ -1,0 +1,127 @@
+// /oidc: oidc-provider's endpoints (discovery, auth, token, userinfo, jwks, logout, revocation)
+// handed the raw request, and the one interaction step Handoff answers itself: a live Handoff
+// session for the app logs the person in; without one, a page says where to start.
+import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { App } from "../apps/service.js";
+import { html, sendPage } from "../pages/html.js";
+import type { Services } from "../services.js";
+import { sessionCookieName } from "../sso/cookies.js";
+import { amrOf, OIDC_MOUNT, type OidcService } from "./provider.js";
+
+function startFromPartnerPage(reply: FastifyReply, app: App | null, status: number, why: string) {
+  const back = app?.failureUrl
+    ? html`<p><a href="${app.failureUrl}">Go back to ${app.name}</a></p>`
+    : html`<p class="muted">Go back to the site you came from and follow its link again.</p>`;
+  return sendPage(reply, {
+    status,
+    title: "Open this app from your partner's site",
+    body: html`<main><h1>Open this app from your partner's site</h1><p>${why}</p>${back}</main>`,
+  });
+}
+
+/** oidc-provider's endpoints: the body stays unread for it, the URL is pinned to the base URL. */
+export async function oidcProviderRoutes(
+  fastify: FastifyInstance,
+  services: Services,
+  oidc: OidcService,
+): Promise<void> {
+  const base = new URL(services.config.baseUrl);
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser("*", (_request, _payload, done) => done(null));
+  const forward = async (
+    request: { raw: import("node:http").IncomingMessage; ip: string },
+    reply: FastifyReply,
+  ) => {
+    reply.hijack();
+    const raw = request.raw as import("node:http").IncomingMessage & { originalUrl?: string };
+    const url = raw.url ?? "/";
+    raw.originalUrl = url;
+    raw.url = url.slice(OIDC_MOUNT.length) || "/";
+    // Every URL oidc-provider writes (discovery, redirects, cookies' Secure flag) follows the
+    // configured base URL, never a Host header a client chose.
+    raw.headers.host = base.host;
+    raw.headers["x-forwarded-host"] = base.host;
+    raw.headers["x-forwarded-proto"] = base.protocol.slice(0, -1);
+    raw.headers["x-forwarded-for"] = request.ip;
+    await oidc.handle(raw, reply.raw);
+  };
+  fastify.all(`${OIDC_MOUNT}/*`, { schema: { hide: true } }, forward);
+}
+
+export async function oidcInteractionRoutes(
+  fastify: FastifyInstance,
+  services: Services,
+  oidc: OidcService,
+): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const cookieName = sessionCookieName(services.config);
+
+  app.get(
+    `${OIDC_MOUNT}/interaction/:uid`,
+    {
+      schema: {
+        tags: ["oidc"],
+        summary: "The OIDC login step: a live Handoff session for the app signs the person in",
+        params: Type.Object({ uid: Type.String({ minLength: 1, maxLength: 64 }) }),
+      },
+    },
+    async (request, reply) => {
+      const provider = await oidc.provider();
+      let details: Awaited<ReturnType<typeof provider.interactionDetails>>;
+      try {
+        details = await provider.interactionDetails(request.raw, reply.raw);
+      } catch {
+        return startFromPartnerPage(
+          reply,
+          null,
+          400,
+          "This sign-in step has expired or was opened in another browser.",
+        );
+      }
+      if (details.uid !== request.params.uid) {
+        return startFromPartnerPage(reply, null, 400, "This sign-in step does not match.");
+      }
+      const clientId = String(details.params.client_id);
+      const target = await services.apps.find(clientId);
+      const session = await services.sessions.check(request.cookies[cookieName]);
+      if (!session || session.appId !== clientId) {
+        return startFromPartnerPage(
+          reply,
+          target,
+          401,
+          `You are not signed in to ${target?.name ?? "this app"}. Sign-in happens through the login link your partner's site gives you.`,
+        );
+      }
+
+      // First-party apps: no consent screen. The grant holds what the app asked for and is tied
+      // to this Handoff session (claims and lifetime come from it).
+      const grant = new provider.Grant({ accountId: session.userId, clientId });
+      const scope = typeof details.params.scope === "string" ? details.params.scope : "openid";
+      grant.addOIDCScope(scope);
+      const missing = details.prompt.details.missingOIDCClaims;
+      if (Array.isArray(missing)) grant.addOIDCClaims(missing as string[]);
+      const grantId = await grant.save();
+      await services.database.write((trx) =>
+        trx
+          .insertInto("oidc_grant_sessions")
+          .values({ grant_id: grantId, session_id: session.id, expires_at: session.absoluteAt })
+          .execute(),
+      );
+      reply.hijack();
+      await provider.interactionFinished(
+        request.raw,
+        reply.raw,
+        {
+          login: {
+            accountId: session.userId,
+            amr: amrOf(session),
+            ts: Math.floor(session.createdAt / 1000),
+          },
+          consent: { grantId },
+        },
+        { mergeWithLastSubmission: false },
+      );
+    },
+  );
+}

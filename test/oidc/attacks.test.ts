@@ -1,0 +1,276 @@
+// What the OIDC provider refuses: unknown clients, foreign redirect URIs, missing or wrong PKCE,
+// reused codes, wrong secrets, codes carried to another app, sessions of another app, ended or
+// expired Handoff sessions, suspended partners, tampered ID tokens, forged Host headers.
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import * as client from "openid-client";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dialects } from "../helpers/app.js";
+import { CookieJar } from "../helpers/jar.js";
+import {
+  authorize,
+  type OidcFixture,
+  oidcFixture,
+  REDIRECT,
+  RP,
+  relyingParty,
+  signIn,
+  tokensFor,
+} from "../helpers/oidc.js";
+import { ssoFixture } from "../helpers/sso.js";
+
+function authUrl(f: OidcFixture, params: Record<string, string>): string {
+  const url = new URL(`${f.base}/oidc/auth`);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.href;
+}
+
+const PKCE = {
+  code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+  code_challenge_method: "S256",
+};
+
+function redirectParams(location: string | null): URLSearchParams {
+  if (!location) throw new Error("no redirect");
+  return new URL(location).searchParams;
+}
+
+async function tokenRequest(f: OidcFixture, body: Record<string, string>, auth?: string) {
+  return fetch(`${f.base}/oidc/token`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization:
+        auth ??
+        `Basic ${Buffer.from(`${f.fixture.appId}:${f.fixture.appSecret}`).toString("base64")}`,
+    },
+    body: new URLSearchParams(body).toString(),
+  });
+}
+
+describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
+  let f: OidcFixture;
+  beforeEach(async () => {
+    f = await oidcFixture(dialect);
+  });
+  afterEach(async () => f.t.app.close());
+
+  it("shows an error page, never a redirect, for an unknown client or a foreign redirect URI", async () => {
+    const jar = await signIn(f);
+    for (const params of [
+      { client_id: "app_unknown", redirect_uri: REDIRECT },
+      { client_id: f.fixture.appId, redirect_uri: "https://evil.example/callback" },
+      { client_id: f.fixture.appId, redirect_uri: `${REDIRECT}/../evil` },
+      { client_id: f.fixture.appId, redirect_uri: `${REDIRECT}?x=1` },
+    ]) {
+      const response = await jar.fetch(
+        authUrl(f, { ...params, response_type: "code", scope: "openid", ...PKCE }),
+      );
+      expect(response.status).toBe(400);
+      expect(response.headers.get("location")).toBeNull();
+      const page = await response.text();
+      expect(page).toContain("Sign-in could not continue");
+      expect(page).toMatch(/invalid_client|invalid_redirect_uri/);
+    }
+  });
+
+  it("requires PKCE with S256", async () => {
+    const jar = await signIn(f);
+    const base = {
+      client_id: f.fixture.appId,
+      redirect_uri: REDIRECT,
+      response_type: "code",
+      scope: "openid",
+      state: "s1",
+    };
+    const missing = await jar.fetch(authUrl(f, base));
+    expect(missing.status).toBe(303);
+    expect(redirectParams(missing.headers.get("location")).get("error")).toBe("invalid_request");
+    const plain = await jar.fetch(
+      authUrl(f, { ...base, code_challenge: "a".repeat(43), code_challenge_method: "plain" }),
+    );
+    expect(redirectParams(plain.headers.get("location")).get("error")).toBe("invalid_request");
+
+    // A code obtained with a challenge cannot be exchanged with another verifier, nor without.
+    const { landed } = await authorize(f, jar);
+    const code = new URL(landed).searchParams.get("code") as string;
+    const wrong = await tokenRequest(f, {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: client.randomPKCECodeVerifier(),
+    });
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toBe("invalid_grant");
+  });
+
+  it("refuses a reused code and revokes what the first use gave", async () => {
+    const { tokens, landed, verifier, state } = await tokensFor(f);
+    await expect(
+      client.authorizationCodeGrant(f.rp, new URL(landed), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      }),
+    ).rejects.toMatchObject({ error: "invalid_grant" });
+    await expect(
+      client.fetchUserInfo(f.rp, tokens.access_token, client.skipSubjectCheck),
+    ).rejects.toThrow();
+    await expect(
+      client.refreshTokenGrant(f.rp, tokens.refresh_token as string),
+    ).rejects.toMatchObject({ error: "invalid_grant" });
+  });
+
+  it("refuses a wrong client secret and a code carried to another app", async () => {
+    const jar = await signIn(f);
+    const { landed, verifier } = await authorize(f, jar);
+    const code = new URL(landed).searchParams.get("code") as string;
+    const body = {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    };
+    const badSecret = await tokenRequest(
+      f,
+      body,
+      `Basic ${Buffer.from(`${f.fixture.appId}:has_wrong`).toString("base64")}`,
+    );
+    expect(badSecret.status).toBe(401);
+    expect(((await badSecret.json()) as { error: string }).error).toBe("invalid_client");
+    // The stored hash itself is not the secret.
+    const row = await f.t.database.db
+      .selectFrom("apps")
+      .select("secret_hash")
+      .where("id", "=", f.fixture.appId)
+      .executeTakeFirstOrThrow();
+    const byHash = await tokenRequest(
+      f,
+      body,
+      `Basic ${Buffer.from(`${f.fixture.appId}:${row.secret_hash}`).toString("base64")}`,
+    );
+    expect(byHash.status).toBe(401);
+
+    const other = await f.t.app.services.apps.create({
+      name: "Other",
+      baseUrl: "https://other.example",
+      redirectUris: [REDIRECT],
+    });
+    const otherSecret = await f.t.app.services.apps.rotateSecret(other.id);
+    const carried = await tokenRequest(
+      f,
+      body,
+      `Basic ${Buffer.from(`${other.id}:${otherSecret}`).toString("base64")}`,
+    );
+    expect(carried.status).toBe(400);
+    expect(((await carried.json()) as { error: string }).error).toBe("invalid_grant");
+  });
+
+  it("does not let a session for one app sign the person in to another", async () => {
+    const other = await f.t.app.services.apps.create({
+      name: "Other",
+      baseUrl: "https://other.example",
+      redirectUris: [REDIRECT],
+    });
+    const otherRp = await relyingParty(
+      f.base,
+      other.id,
+      await f.t.app.services.apps.rotateSecret(other.id),
+    );
+    const jar = await signIn(f);
+    const { response } = await authorize(f, jar, {}, otherRp);
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain("Open this app from your partner");
+    const silent = await authorize(f, jar, { prompt: "none" }, otherRp);
+    expect(redirectParams(silent.landed).get("error")).toBe("login_required");
+  });
+
+  it("stops single sign-on when the Handoff session ends, expires or its partner is suspended", async () => {
+    // Ended by logout at Handoff: the provider's own session cookie is not enough.
+    const first = await tokensFor(f);
+    const logout = await first.jar.fetch(`${f.base}/logout`, { method: "POST" });
+    expect(logout.status).toBe(200);
+    const afterLogout = await authorize(f, first.jar, { prompt: "none" });
+    expect(redirectParams(afterLogout.landed).get("error")).toBe("login_required");
+    await expect(
+      client.refreshTokenGrant(f.rp, first.tokens.refresh_token as string),
+    ).rejects.toMatchObject({ error: "invalid_grant" });
+
+    // Expired: past the app's idle limit (30 minutes).
+    const second = await tokensFor(f);
+    f.t.clock.advance(31 * 60 * 1000);
+    const afterIdle = await authorize(f, second.jar);
+    expect(afterIdle.response.status).toBe(401);
+    f.t.clock.set(Date.now());
+
+    // Suspended partner: refresh and userinfo refused at once.
+    const third = await tokensFor(f);
+    await f.t.app.services.partners.setStatus(f.fixture.partnerId, "suspended");
+    await expect(
+      client.refreshTokenGrant(f.rp, third.tokens.refresh_token as string),
+    ).rejects.toMatchObject({ error: "invalid_grant" });
+    await expect(
+      client.fetchUserInfo(f.rp, third.tokens.access_token, client.skipSubjectCheck),
+    ).rejects.toThrow();
+  });
+
+  it("signs in the person of the newest login link, not the one before", async () => {
+    const first = await tokensFor(f);
+    const firstSub = first.tokens.claims()?.sub;
+    const jar = await signIn(f, first.jar, { id: "user-8", email: "grace@example.com" });
+    const { landed, verifier, state } = await authorize(f, jar);
+    const tokens = await client.authorizationCodeGrant(f.rp, new URL(landed), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    expect(tokens.claims()?.sub).not.toBe(firstSub);
+    expect(tokens.claims()?.email).toBe("grace@example.com");
+    // Signing the previous person out of the provider left the new Handoff session alone.
+    const verified = await jar.fetch(`${f.base}/v1/session/verify`);
+    expect(verified.status).toBe(200);
+  });
+
+  it("keeps users of two partners apart: sub differs for the same external id", async () => {
+    const first = await tokensFor(f);
+    const otherPartner = await ssoFixture(f.t.app, { baseUrl: RP }, "Other Partner");
+    await f.t.app.services.apps.update(otherPartner.appId, { redirectUris: [REDIRECT] });
+    const otherRp = await relyingParty(f.base, otherPartner.appId, otherPartner.appSecret);
+    const jar = await signIn(f, new CookieJar(), undefined, otherPartner);
+    const { landed, verifier, state } = await authorize(f, jar, {}, otherRp);
+    const tokens = await client.authorizationCodeGrant(otherRp, new URL(landed), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    expect(tokens.claims()?.partner).toBe(otherPartner.partnerId);
+    expect(tokens.claims()?.sub).not.toBe(first.tokens.claims()?.sub);
+  });
+
+  it("refuses a tampered ID token, as the app's check and as a logout hint", async () => {
+    const { tokens, jar } = await tokensFor(f);
+    const idToken = tokens.id_token as string;
+    const [header, payload, signature] = idToken.split(".") as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: "usr_someone_else" })).toString("base64url")}.${signature}`;
+    const jwks = createRemoteJWKSet(new URL(`${f.base}/oidc/jwks`));
+    await expect(jwtVerify(idToken, jwks, { issuer: `${f.base}/oidc` })).resolves.toBeTruthy();
+    await expect(jwtVerify(forged, jwks, { issuer: `${f.base}/oidc` })).rejects.toThrow();
+    const end = new URL(`${f.base}/oidc/session/end`);
+    end.searchParams.set("id_token_hint", forged);
+    end.searchParams.set("post_logout_redirect_uri", `${RP}/signed-out`);
+    const response = await jar.fetch(end.href);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("location")).toBeNull();
+  });
+
+  it("writes every URL from the base URL, whatever Host the client sends", async () => {
+    const response = await fetch(`${f.base}/oidc/.well-known/openid-configuration`, {
+      headers: { host: "evil.example", "x-forwarded-host": "evil.example" },
+    });
+    expect(response.status).toBe(200);
+    const discovery = (await response.json()) as Record<string, unknown>;
+    expect(discovery.issuer).toBe(`${f.base}/oidc`);
+    expect(discovery.authorization_endpoint).toBe(`${f.base}/oidc/auth`);
+    expect(discovery.token_endpoint).toBe(`${f.base}/oidc/token`);
+    expect(discovery.code_challenge_methods_supported).toEqual(["S256"]);
+    expect(discovery.id_token_signing_alg_values_supported).toContain("RS256");
+    expect(JSON.stringify(discovery)).not.toContain("evil.example");
+  });
+});

@@ -1,0 +1,110 @@
+// The whole OpenID Connect journey with openid-client as the relying party: a login link, its
+// redemption, the code flow with PKCE through /oidc/auth, the ID token checked against the
+// JWKS, userinfo, refresh, a replayed code refused, and RP-initiated logout.
+import * as client from "openid-client";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { prune } from "../../src/ops/pruner.js";
+import { dialects } from "../helpers/app.js";
+import {
+  authorize,
+  type OidcFixture,
+  oidcFixture,
+  REDIRECT,
+  RP,
+  signIn,
+  tokensFor,
+} from "../helpers/oidc.js";
+
+describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
+  let f: OidcFixture;
+  beforeEach(async () => {
+    f = await oidcFixture(dialect);
+  });
+  afterEach(async () => f.t.app.close());
+
+  it("logs the person in to the app with a standard client, and out again", async () => {
+    const jar = await signIn(f);
+    const { landed, verifier, state } = await authorize(f, jar);
+    expect(landed.startsWith(`${REDIRECT}?`)).toBe(true);
+
+    const tokens = await client.authorizationCodeGrant(f.rp, new URL(landed), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    const claims = tokens.claims();
+    expect(claims).toMatchObject({
+      iss: `${f.base}/oidc`,
+      aud: f.fixture.appId,
+      sub: expect.stringMatching(/^usr_/),
+      email: "ada@example.com",
+      phone_number: "+15550100",
+      name: "Ada Lovelace",
+      partner: f.fixture.partnerId,
+      sub_account: null,
+      fields: { email: { editable: false, hidden: false, support_alternate: true } },
+      partner_data: { tier: "gold" },
+      amr: ["link"],
+    });
+    expect(typeof claims?.auth_time).toBe("number");
+    expect(JSON.stringify(tokens)).not.toContain("partner-secret-token");
+
+    const info = await client.fetchUserInfo(f.rp, tokens.access_token, claims?.sub as string);
+    expect(info).toMatchObject({
+      sub: claims?.sub,
+      email: "ada@example.com",
+      partner: f.fixture.partnerId,
+    });
+    expect(JSON.stringify(info)).not.toContain("partner-secret-token");
+
+    const refreshed = await client.refreshTokenGrant(f.rp, tokens.refresh_token as string);
+    expect(refreshed.access_token).not.toBe(tokens.access_token);
+    expect(refreshed.claims()?.sub).toBe(claims?.sub);
+
+    // RP-initiated logout: the page continues by itself; the Handoff session ends with it.
+    const end = client.buildEndSessionUrl(f.rp, {
+      id_token_hint: tokens.id_token as string,
+      post_logout_redirect_uri: `${RP}/signed-out`,
+      state: "bye",
+    });
+    const page = await jar.fetch(end.href);
+    expect(page.status).toBe(200);
+    const form = await page.text();
+    const action = /action="([^"]+)"/.exec(form)?.[1] as string;
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(form)?.[1] as string;
+    expect(form).toContain('name="logout" value="yes"');
+    const confirmed = await jar.fetch(new URL(action, f.base).href, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ xsrf, logout: "yes" }).toString(),
+    });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get("location")).toBe(`${RP}/signed-out?state=bye`);
+    expect(jar.get("handoff_session")).toBeUndefined();
+    const ended = await f.t.database.db
+      .selectFrom("sessions")
+      .select(["ended_at", "end_reason"])
+      .execute();
+    expect(ended).toEqual([{ ended_at: expect.any(Number), end_reason: "oidc_logout" }]);
+    const again = await authorize(f, jar);
+    expect(again.response.status).toBe(401);
+    expect(await again.response.text()).toContain("Open this app from your partner");
+  });
+
+  it("prunes expired OIDC artefacts in the background, and nothing live", async () => {
+    const { tokens } = await tokensFor(f);
+    const count = async () =>
+      (await f.t.database.db.selectFrom("oidc_models").select("model").execute()).length;
+    expect(await count()).toBeGreaterThan(0);
+    const options = { ticketRetentionDays: 7, auditRetentionDays: 30 };
+    expect((await prune(f.t.database.db, f.t.clock, options)).oidc).toBe(0);
+    await expect(
+      client.fetchUserInfo(f.rp, tokens.access_token, client.skipSubjectCheck),
+    ).resolves.toMatchObject({ email: "ada@example.com" });
+    f.t.clock.advance(13 * 3600 * 1000);
+    expect((await prune(f.t.database.db, f.t.clock, options)).oidc).toBeGreaterThan(0);
+    expect(await count()).toBe(0);
+    expect(await f.t.database.db.selectFrom("oidc_grant_sessions").selectAll().execute()).toEqual(
+      [],
+    );
+  });
+});
