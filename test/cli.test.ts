@@ -103,6 +103,38 @@ describe("handoff CLI", () => {
     );
   });
 
+  it("registers an app as an OIDC client and turns it off again", async () => {
+    const app = await handoff(
+      "app",
+      "create",
+      "--name",
+      "Storefront",
+      "--url",
+      "https://shop.example",
+      "--redirect-uri",
+      "https://shop.example/callback",
+      "--redirect-uri",
+      "http://127.0.0.1:3000/callback",
+      "--post-logout-redirect-uri",
+      "https://shop.example/",
+      "--refresh-tokens",
+      "true",
+    );
+    expect(app).toMatchObject({
+      oidc_redirect_uris: "https://shop.example/callback http://127.0.0.1:3000/callback",
+      oidc_post_logout_redirect_uris: "https://shop.example/",
+      oidc_refresh_tokens: true,
+    });
+    await expect(
+      handoff("app", "update", app.id, "--redirect-uri", "https://shop.example/cb#frag"),
+    ).rejects.toThrow(/without credentials or fragment/);
+    await expect(handoff("app", "update", app.id, "--refresh-tokens", "maybe")).rejects.toThrow(
+      /--refresh-tokens must be true or false/,
+    );
+    const off = await handoff("app", "update", app.id, "--redirect-uri", "");
+    expect(off.oidc_redirect_uris).toBe("");
+  });
+
   it("explains a bad call on one line and exits non-zero", { timeout: 60_000 }, async () => {
     await expect(
       run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "partner", "create"], { env }),

@@ -14,7 +14,18 @@ const OPTIONS = {
   "session-absolute": { type: "string" },
   "ip-binding": { type: "string" },
   "sees-auth-token": { type: "string" },
+  "redirect-uri": { type: "string", multiple: true },
+  "post-logout-redirect-uri": { type: "string", multiple: true },
+  "refresh-tokens": { type: "string" },
 } as const;
+
+function flag(values: Parsed["values"], name: string): boolean | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  if (value !== "true" && value !== "false")
+    throw new UsageError(`--${name} must be true or false`);
+  return value === "true";
+}
 
 function whole(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -29,10 +40,8 @@ function changes(values: Parsed["values"]): AppChanges {
   if (binding !== undefined && binding !== "exact" && binding !== "prefix") {
     throw new UsageError("--ip-binding must be exact or prefix");
   }
-  const sees = values["sees-auth-token"];
-  if (sees !== undefined && sees !== "true" && sees !== "false") {
-    throw new UsageError("--sees-auth-token must be true or false");
-  }
+  const sees = flag(values, "sees-auth-token");
+  const refresh = flag(values, "refresh-tokens");
   const out: AppChanges = {};
   if (values.name !== undefined) out.name = String(values.name);
   if (values.url !== undefined) out.baseUrl = String(values.url);
@@ -48,7 +57,15 @@ function changes(values: Parsed["values"]): AppChanges {
   const absolute = whole(values["session-absolute"], "session-absolute");
   if (absolute !== undefined) out.sessionAbsoluteSeconds = absolute;
   if (binding !== undefined) out.ipBinding = binding;
-  if (sees !== undefined) out.seesAuthToken = sees === "true";
+  if (sees !== undefined) out.seesAuthToken = sees;
+  // An empty value clears the list (`--redirect-uri ""` turns OIDC off for the app).
+  const uris = (name: string) =>
+    values[name] === undefined ? undefined : (values[name] as string[]).filter((u) => u !== "");
+  const redirects = uris("redirect-uri");
+  if (redirects) out.redirectUris = redirects;
+  const logouts = uris("post-logout-redirect-uri");
+  if (logouts) out.postLogoutRedirectUris = logouts;
+  if (refresh !== undefined) out.refreshTokens = refresh;
   return out;
 }
 
@@ -66,6 +83,9 @@ function describe(app: App): Record<string, unknown> {
     failure_url: app.failureUrl,
     ip_binding: app.ipBinding,
     sees_auth_token: app.seesAuthToken,
+    oidc_redirect_uris: app.oidc.redirectUris.join(" "),
+    oidc_post_logout_redirect_uris: app.oidc.postLogoutRedirectUris.join(" "),
+    oidc_refresh_tokens: app.oidc.refreshTokens,
   };
 }
 
@@ -87,7 +107,11 @@ export async function appCommand(
         const secret = await services.apps.rotateSecret(app.id);
         print(cli, values.json as boolean, { ...describe(app), app_secret: secret });
         if (!values.json)
-          cli.err("The app secret is shown once; the app's backend uses it for introspection.\n");
+          cli.err(
+            app.oidc.redirectUris.length > 0
+              ? `The app secret is shown once. OIDC: client id ${app.id}, client secret = the app secret, issuer ${services.config.baseUrl}/oidc.\n`
+              : "The app secret is shown once; the app's backend uses it for introspection.\n",
+          );
         return;
       }
       case "update": {

@@ -15,7 +15,20 @@ export interface DemoCredentials {
   app: { id: string; name: string; url: string; app_secret: string };
   /** A login link for the demo user, good for an hour from first start. */
   login_link: { url: string; expires_at: string; user: string };
+  /** examples/storefront as an OIDC client (`app` is the app id to mint tickets for). */
+  oidc_client: {
+    client_id: string;
+    client_secret: string;
+    redirect_uri: string;
+    app: string;
+    issuer: string;
+    /** A login link into the storefront (run `npm run storefront` first), good for an hour. */
+    login_link: string;
+  };
 }
+
+/** Where `npm run storefront` listens (its redirect URI is registered for this origin). */
+export const DEMO_STOREFRONT_URL = "http://127.0.0.1:3000";
 
 export const DEMO_FILE = "demo-credentials.json";
 
@@ -63,6 +76,23 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
     ttlSeconds: 3600,
     ip: "127.0.0.1",
   });
+  const storefront = await services.apps.create({
+    name: "Storefront example (OIDC)",
+    baseUrl: DEMO_STOREFRONT_URL,
+    returnPaths: ["/"],
+    redirectUris: [`${DEMO_STOREFRONT_URL}/callback`],
+    postLogoutRedirectUris: [`${DEMO_STOREFRONT_URL}/signed-out`],
+    refreshTokens: true,
+  });
+  const storefrontSecret = await services.apps.rotateSecret(storefront.id);
+  const storefrontLink = await services.tickets.mint({
+    partnerId: partner.id,
+    apiTokenId: null,
+    user: { id: "demo-user-1", email: "ada@demo.example", name: "Ada Lovelace" },
+    appId: storefront.id,
+    ttlSeconds: 3600,
+    ip: "127.0.0.1",
+  });
   return {
     base_url: config.baseUrl,
     operator: { email: operator.email, password: operatorPassword },
@@ -80,6 +110,14 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
       url: loginUrl(config.baseUrl, link.ticket),
       expires_at: new Date(link.expiresAt).toISOString(),
       user: "demo-user-1",
+    },
+    oidc_client: {
+      client_id: storefront.id,
+      client_secret: storefrontSecret,
+      redirect_uri: `${DEMO_STOREFRONT_URL}/callback`,
+      app: storefront.id,
+      issuer: `${config.baseUrl}/oidc`,
+      login_link: loginUrl(config.baseUrl, storefrontLink.ticket),
     },
   };
 }
@@ -122,6 +160,11 @@ export function describeDemo(credentials: DemoCredentials, file: string): string
     "",
     `Or open this login link now (single use, until ${c.login_link.expires_at}):`,
     `  ${c.login_link.url}`,
+    "",
+    "OpenID Connect: examples/storefront is registered as a client",
+    `  issuer ${c.oidc_client.issuer}, client id ${c.oidc_client.client_id}, redirect URI ${c.oidc_client.redirect_uri}`,
+    "Start it with `npm run storefront` in another terminal, then open its login link (single use):",
+    `  ${c.oidc_client.login_link}`,
     "",
   ].join("\n");
 }

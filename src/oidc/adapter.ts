@@ -12,7 +12,7 @@ export async function clientMetadata(
   id: string,
 ): Promise<AdapterPayload | undefined> {
   const found = await apps.findWithSecret(id);
-  if (!found || !found.secretHash || found.app.oidc.redirectUris.length === 0) return undefined;
+  if (!found?.secretHash || found.app.oidc.redirectUris.length === 0) return undefined;
   const { app, secretHash } = found;
   return {
     client_id: app.id,

@@ -1,0 +1,210 @@
+// examples/storefront: a small web app that signs people in through Handoff with OpenID Connect
+// (openid-client, authorization code flow with PKCE) and greets them with their name and partner.
+// It knows nothing Handoff-specific: issuer, client id, client secret and redirect URI are all.
+//
+//   npm run storefront                      # reads data/demo-credentials.json (the demo's client)
+//   STOREFRONT_CREDENTIALS=path npm run storefront
+//
+// A Handoff login link for the storefront app lands here; with no storefront session yet, the
+// storefront sends the browser to Handoff's /oidc/auth, where the Handoff session the link just
+// made signs the person in without a page.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import * as client from "openid-client";
+
+export interface StorefrontOptions {
+  /** Handoff's OIDC issuer, e.g. http://127.0.0.1:8080/oidc */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Where Handoff sends codes: this server's /callback. */
+  redirectUri: string;
+}
+
+interface Visitor {
+  pending?: { verifier: string; state: string; nonce: string };
+  user?: { claims: Record<string, unknown>; idToken: string };
+}
+
+const COOKIE = "storefront";
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+const escape = (value: unknown) => String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+
+function page(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  body: string,
+  formTarget = "",
+): void {
+  res.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    // The sign-out form posts here, then follows a redirect to Handoff: both are allowed.
+    "content-security-policy": `default-src 'none'; form-action 'self' ${formTarget}; base-uri 'none'`,
+    "cache-control": "no-store",
+  });
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><main>${body}</main></body></html>`,
+  );
+}
+
+function redirect(res: ServerResponse, location: string, cookie?: string): void {
+  res.writeHead(302, { location, ...(cookie ? { "set-cookie": cookie } : {}) });
+  res.end();
+}
+
+/** Builds the storefront (not listening yet): discovery runs on the first request. */
+export function createStorefront(options: StorefrontOptions): Server {
+  const visitors = new Map<string, Visitor>();
+  const redirectUri = new URL(options.redirectUri);
+  const origin = redirectUri.origin;
+  let config: Promise<client.Configuration> | null = null;
+  const oidc = () => {
+    config ??= client.discovery(
+      new URL(options.issuer),
+      options.clientId,
+      undefined,
+      client.ClientSecretBasic(options.clientSecret),
+      // Plain http only when the issuer is on this machine (the demo); https everywhere else.
+      ["127.0.0.1", "localhost", "[::1]"].includes(new URL(options.issuer).hostname)
+        ? { execute: [client.allowInsecureRequests] }
+        : undefined,
+    );
+    config.catch(() => {
+      config = null;
+    });
+    return config;
+  };
+
+  const visitorOf = (req: IncomingMessage, res: ServerResponse): Visitor => {
+    const id = /(?:^|;\s*)storefront=([A-Za-z0-9_-]{43})/.exec(req.headers.cookie ?? "")?.[1];
+    const known = id ? visitors.get(id) : undefined;
+    if (id && known) return known;
+    const fresh = randomBytes(32).toString("base64url");
+    if (visitors.size >= 10_000) visitors.clear(); // an example's memory stays bounded
+    const visitor: Visitor = {};
+    visitors.set(fresh, visitor);
+    res.setHeader(
+      "set-cookie",
+      `${COOKIE}=${fresh}; Path=/; HttpOnly; SameSite=Lax${origin.startsWith("https:") ? "; Secure" : ""}`,
+    );
+    return visitor;
+  };
+
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", origin);
+      const visitor = visitorOf(req, res);
+      if (req.method === "GET" && url.pathname === redirectUri.pathname) {
+        const pending = visitor.pending;
+        if (url.searchParams.has("error") || !pending) {
+          page(
+            res,
+            401,
+            "Not signed in",
+            `<h1>Not signed in</h1><p>${escape(url.searchParams.get("error_description") ?? url.searchParams.get("error") ?? "This sign-in was not started here.")}</p><p>Open the storefront from your partner's site.</p>`,
+          );
+          return;
+        }
+        delete visitor.pending;
+        const tokens = await client.authorizationCodeGrant(await oidc(), url, {
+          pkceCodeVerifier: pending.verifier,
+          expectedState: pending.state,
+          expectedNonce: pending.nonce,
+        });
+        visitor.user = { claims: tokens.claims() ?? {}, idToken: tokens.id_token ?? "" };
+        redirect(res, "/");
+        return;
+      }
+      if (req.method === "POST" && url.pathname === "/logout") {
+        const idToken = visitor.user?.idToken;
+        delete visitor.user;
+        if (!idToken) {
+          redirect(res, "/signed-out");
+          return;
+        }
+        const end = client.buildEndSessionUrl(await oidc(), {
+          id_token_hint: idToken,
+          post_logout_redirect_uri: `${origin}/signed-out`,
+        });
+        res.writeHead(303, { location: end.href });
+        res.end();
+        return;
+      }
+      if (req.method === "GET" && url.pathname === "/signed-out") {
+        page(res, 200, "Signed out", "<h1>You are signed out of the storefront</h1>");
+        return;
+      }
+      if (req.method === "GET") {
+        if (visitor.user) {
+          const c = visitor.user.claims;
+          page(
+            res,
+            200,
+            "Storefront",
+            `<h1>Welcome to the storefront, <span id="name">${escape(c.name ?? c.email ?? c.sub)}</span></h1><dl><dt>Partner</dt><dd id="partner">${escape(c.partner)}</dd><dt>Email</dt><dd id="email">${escape(c.email)}</dd><dt>Signed in with</dt><dd>${escape((c.amr as string[] | undefined)?.join(", "))}</dd></dl><form method="post" action="/logout"><button id="logout" type="submit">Sign out</button></form>`,
+            new URL(options.issuer).origin,
+          );
+          return;
+        }
+        // Not signed in here yet: ask Handoff (a live Handoff session answers without a page).
+        const verifier = client.randomPKCECodeVerifier();
+        const pending = { verifier, state: client.randomState(), nonce: client.randomNonce() };
+        visitor.pending = pending;
+        const authorize = client.buildAuthorizationUrl(await oidc(), {
+          redirect_uri: redirectUri.href,
+          scope: "openid email profile phone",
+          code_challenge: await client.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: "S256",
+          state: pending.state,
+          nonce: pending.nonce,
+        });
+        redirect(res, authorize.href);
+        return;
+      }
+      page(res, 404, "Not found", "<h1>Not found</h1>");
+    } catch (error) {
+      const message = error instanceof Error ? error.message : "sign-in failed";
+      page(res, 502, "Sign-in failed", `<h1>Sign-in failed</h1><p>${escape(message)}</p>`);
+    }
+  });
+}
+
+/** `npm run storefront`: the demo's OIDC client from demo-credentials.json. */
+async function main(): Promise<void> {
+  const file = process.env.STOREFRONT_CREDENTIALS ?? "data/demo-credentials.json";
+  let demo: {
+    base_url: string;
+    oidc_client?: { client_id: string; client_secret: string; redirect_uri: string };
+  };
+  try {
+    demo = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    process.stderr.write(`storefront: cannot read ${file}; run \`npm start\` once first\n`);
+    process.exit(1);
+  }
+  if (!demo.oidc_client) {
+    process.stderr.write(`storefront: ${file} has no oidc_client (an older demo?)\n`);
+    process.exit(1);
+  }
+  const redirectUri = new URL(demo.oidc_client.redirect_uri);
+  const server = createStorefront({
+    issuer: `${demo.base_url}/oidc`,
+    clientId: demo.oidc_client.client_id,
+    clientSecret: demo.oidc_client.client_secret,
+    redirectUri: redirectUri.href,
+  });
+  server.listen(Number(redirectUri.port || 80), redirectUri.hostname, () => {
+    process.stdout.write(`storefront listening on ${redirectUri.origin}\n`);
+  });
+  process.on("SIGTERM", () => server.close());
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
