@@ -2,8 +2,10 @@
 // Each figure is a ratio to the baseline measured minutes earlier on the same machine.
 //
 // BENCH_DURATION (s per route, default 10), BENCH_CONNECTIONS (default 50),
-// BENCH_LARGE_ROWS (default 1000000; 0 skips the large-database pass).
+// BENCH_LARGE_ROWS (default 1000000; 0 skips the large-database pass), BENCH_READY_CODES
+// (authorization codes for the OIDC pass, default 800 per second of BENCH_DURATION).
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,6 +17,8 @@ import { mintSecret, newId } from "../dist/crypto/secrets.js";
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 1_000_000);
+/** Authorization codes made before the code-exchange pass (each is single use, 60 s). */
+const READY_CODES = Number(process.env.BENCH_READY_CODES ?? 800 * DURATION);
 /** Tickets ready for the redemption pass: more than the fastest redemption rate can use. */
 const READY_TICKETS = Number(process.env.BENCH_READY_TICKETS ?? 8000 * DURATION);
 
@@ -236,6 +240,128 @@ async function ssoRoutes(base, demo, tickets, label) {
   return results;
 }
 
+/** A cookie jar by name (paths ignored: every cookie goes everywhere on one origin). */
+function jarOf() {
+  const cookies = new Map();
+  return {
+    take(response) {
+      for (const line of response.headers.getSetCookie()) {
+        const [pair] = line.split(";");
+        const eq = pair.indexOf("=");
+        cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+      }
+    },
+    header: () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+  };
+}
+
+/**
+ * The demo's OIDC client signs the demo user in once (login link, /oidc/auth, interaction), then
+ * asks for `count` more codes on the same sessions: each a single /oidc/auth round trip.
+ */
+async function readyCodes(base, demo, count) {
+  const oc = demo.oidc_client;
+  const jar = jarOf();
+  const ticket = oc.login_link.split("/login/")[1];
+  const landed = await fetch(`${base}/login/${ticket}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "sec-fetch-site": "same-origin" },
+  });
+  jar.take(landed);
+  const verifier = "bench-verifier-bench-verifier-bench-verifier-0123";
+  const challenge = createHash("sha256").update(verifier).digest("base64url");
+  const auth = new URL(`${base}/oidc/auth`);
+  for (const [k, v] of Object.entries({
+    client_id: oc.client_id,
+    redirect_uri: oc.redirect_uri,
+    response_type: "code",
+    scope: "openid email profile",
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  }))
+    auth.searchParams.set(k, v);
+  const codeFrom = async (url) => {
+    let next = url;
+    for (let hop = 0; hop < 6; hop++) {
+      const response = await fetch(next, {
+        redirect: "manual",
+        headers: { cookie: jar.header() },
+      });
+      jar.take(response);
+      const location = response.headers.get("location");
+      if (!location) throw new Error(`no code: ${response.status} at ${next}`);
+      const target = new URL(location, next);
+      if (target.href.startsWith(oc.redirect_uri)) return target.searchParams.get("code");
+      next = target.href;
+    }
+    throw new Error("too many redirects on the way to a code");
+  };
+  await codeFrom(auth.href);
+  const codes = [];
+  const worker = async () => {
+    while (codes.length < count) codes.push(await codeFrom(auth.href));
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return { codes: codes.slice(0, count), verifier };
+}
+
+/** Code exchange at Handoff, and oidc-provider's bare client-credentials grant beside it. */
+async function oidcRoutes(base, demo) {
+  const oc = demo.oidc_client;
+  const results = [];
+  const started = Date.now();
+  const { codes, verifier } = await readyCodes(base, demo, READY_CODES);
+  console.log(`${codes.length} codes ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  let next = 0;
+  results.push(
+    await measure(
+      "OIDC code exchange POST /oidc/token",
+      {
+        url: `${base}/oidc/token`,
+        method: "POST",
+        amount: codes.length,
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${Buffer.from(`${oc.client_id}:${oc.client_secret}`).toString("base64")}`,
+        },
+        requests: [
+          {
+            setupRequest(request) {
+              request.body = new URLSearchParams({
+                grant_type: "authorization_code",
+                code: codes[next++],
+                redirect_uri: oc.redirect_uri,
+                code_verifier: verifier,
+              }).toString();
+              return request;
+            },
+          },
+        ],
+      },
+      [200],
+    ),
+  );
+  const barePort = await freePort();
+  const bare = await start("node", ["bench/oidc-bare.js", String(barePort)], {}, "ready");
+  try {
+    results.push(
+      await measure("oidc-provider alone: client_credentials, memory", {
+        url: `http://127.0.0.1:${barePort}/token`,
+        method: "POST",
+        body: "grant_type=client_credentials",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${Buffer.from("bench:bench-secret-bench-secret-bench-secret").toString("base64")}`,
+        },
+      }),
+    );
+  } finally {
+    await stop(bare);
+  }
+  return results;
+}
+
 const baselinePort = await freePort();
 const baseline = await start("node", ["bench/baseline.js", String(baselinePort)], {}, "ready");
 const results = [];
@@ -297,6 +423,7 @@ try {
     "Handoff demo credentials",
   );
   results.push(...(await ssoRoutes(base, demo, tickets, "")));
+  results.push(...(await oidcRoutes(base, demo)));
 
   if (LARGE_ROWS > 0) {
     await stop(handoff);
@@ -327,5 +454,12 @@ console.log(
 for (const r of results) {
   console.log(
     `${r.name.padEnd(52)} ${r.rps.toFixed(0).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${`${((r.rps / baseRps) * 100).toFixed(0)} %`.padStart(7)}`,
+  );
+}
+const exchange = results.find((r) => r.name.startsWith("OIDC code exchange"));
+const bareOidc = results.find((r) => r.name.startsWith("oidc-provider alone"));
+if (exchange && bareOidc) {
+  console.log(
+    `\nOIDC code exchange = ${((exchange.rps / bareOidc.rps) * 100).toFixed(0)} % of oidc-provider's bare client_credentials grant`,
   );
 }
