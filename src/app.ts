@@ -38,6 +38,8 @@ export interface BuildOptions {
   logStream?: { write(line: string): void };
 }
 
+const KEY_RELOAD_MS = 60_000;
+
 declare module "fastify" {
   interface FastifyInstance {
     services: Services;
@@ -89,7 +91,14 @@ export async function buildApp(
     },
     app.log,
   );
+  // Rotations and revocations made by the CLI or another node reach this process within a
+  // minute (sooner for an unknown kid): access tokens and the OIDC provider sign with new keys.
+  const keyReload = setInterval(() => {
+    ctx.keys.reload().catch((error: unknown) => app.log.warn({ err: error }, "key reload failed"));
+  }, KEY_RELOAD_MS);
+  keyReload.unref();
   app.addHook("onClose", async () => {
+    clearInterval(keyReload);
     await stopPruner();
     await ctx.database.close();
   });

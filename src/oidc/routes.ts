@@ -2,7 +2,7 @@
 // handed the raw request, and the one interaction step Handoff answers itself: a live Handoff
 // session for the app logs the person in; without one, a page says where to start.
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../apps/service.js";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
@@ -29,10 +29,7 @@ export async function oidcProviderRoutes(
   const base = new URL(services.config.baseUrl);
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser("*", (_request, _payload, done) => done(null));
-  const forward = async (
-    request: { raw: import("node:http").IncomingMessage; ip: string },
-    reply: FastifyReply,
-  ) => {
+  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.hijack();
     const raw = request.raw as import("node:http").IncomingMessage & { originalUrl?: string };
     const url = raw.url ?? "/";
@@ -44,7 +41,24 @@ export async function oidcProviderRoutes(
     raw.headers["x-forwarded-host"] = base.host;
     raw.headers["x-forwarded-proto"] = base.protocol.slice(0, -1);
     raw.headers["x-forwarded-for"] = request.ip;
-    await oidc.handle(raw, reply.raw);
+    try {
+      await oidc.handle(raw, reply.raw);
+    } catch (error) {
+      // oidc-provider answers its own errors; this is for what fails before it runs (the
+      // database away while the provider is first built, say): an answer, never a hung request.
+      request.log.error({ err: error }, "oidc request failed");
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(503, {
+          "content-type": "application/json",
+          "retry-after": "1",
+          "cache-control": "no-store",
+        });
+      }
+      if (!reply.raw.writableEnded)
+        reply.raw.end(
+          JSON.stringify({ error: "temporarily_unavailable", error_description: "try again" }),
+        );
+    }
   };
   fastify.all(`${OIDC_MOUNT}/*`, { schema: { hide: true } }, forward);
 }

@@ -3,7 +3,7 @@
 // expired Handoff sessions, suspended partners, tampered ID tokens, forged Host headers.
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import * as client from "openid-client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { dialects } from "../helpers/app.js";
 import { CookieJar } from "../helpers/jar.js";
 import {
@@ -272,5 +272,112 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
     expect(discovery.code_challenge_methods_supported).toEqual(["S256"]);
     expect(discovery.id_token_signing_alg_values_supported).toContain("RS256");
     expect(JSON.stringify(discovery)).not.toContain("evil.example");
+  });
+});
+
+describe.each(dialects)("OIDC grants, tokens and keys (%s)", (dialect) => {
+  let f: OidcFixture;
+  beforeEach(async () => {
+    f = await oidcFixture(dialect);
+  });
+  afterEach(async () => f.t.app.close());
+
+  it("offers the code flow only: no implicit, password or client-credentials grant", async () => {
+    const jar = await signIn(f);
+    for (const responseType of ["token", "id_token", "code id_token", "none"]) {
+      const response = await jar.fetch(
+        authUrl(f, {
+          client_id: f.fixture.appId,
+          redirect_uri: REDIRECT,
+          response_type: responseType,
+          scope: "openid",
+          nonce: "n",
+          ...PKCE,
+        }),
+      );
+      expect(response.status).toBe(303);
+      const location = response.headers.get("location") as string;
+      expect(location.startsWith(REDIRECT)).toBe(true);
+      expect(location).toContain("error=unsupported_response_type");
+      expect(location).not.toMatch(/access_token=|id_token=/);
+    }
+    for (const grant of ["password", "client_credentials", "implicit"]) {
+      const response = await tokenRequest(f, {
+        grant_type: grant,
+        username: "ada",
+        password: "x",
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toMatch(
+        /unsupported_grant_type|unauthorized_client/,
+      );
+    }
+  });
+
+  it("never takes one kind of token for another", async () => {
+    const { tokens, jar } = await tokensFor(f);
+    // An ID token (RS256) or an OIDC access token is not a partner access token.
+    for (const bearer of [tokens.id_token as string, tokens.access_token]) {
+      const response = await fetch(`${f.base}/v1/partner`, {
+        headers: { authorization: `Bearer ${bearer}` },
+      });
+      expect(response.status).toBe(401);
+    }
+    // A partner access token (EdDSA, aud handoff:partner-api) is not an ID token hint.
+    const exchange = await fetch(`${f.base}/v1/auth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        partner_token: f.fixture.partnerToken,
+        api_token: f.fixture.apiToken,
+      }),
+    });
+    const partnerToken = ((await exchange.json()) as { access_token: string }).access_token;
+    const end = new URL(`${f.base}/oidc/session/end`);
+    end.searchParams.set("id_token_hint", partnerToken);
+    const hinted = await jar.fetch(end.href);
+    expect(hinted.status).toBe(400);
+  });
+
+  it("signs ID tokens with the new key after `keys rotate`; the old one still verifies", async () => {
+    const kidOf = (jwt: string) =>
+      JSON.parse(Buffer.from(jwt.split(".")[0] as string, "base64url").toString()).kid as string;
+    const before = await tokensFor(f);
+    const oldKid = kidOf(before.tokens.id_token as string);
+    expect(
+      JSON.parse(
+        Buffer.from(
+          (before.tokens.id_token as string).split(".")[0] as string,
+          "base64url",
+        ).toString(),
+      ).alg,
+    ).toBe("RS256");
+    await f.t.app.services.keys.rotate();
+    const after = await tokensFor(f);
+    const newKid = kidOf(after.tokens.id_token as string);
+    expect(newKid).not.toBe(oldKid);
+    const jwks = createRemoteJWKSet(new URL(`${f.base}/oidc/jwks`));
+    for (const token of [before.tokens.id_token, after.tokens.id_token]) {
+      await expect(
+        jwtVerify(token as string, jwks, { issuer: `${f.base}/oidc`, audience: f.fixture.appId }),
+      ).resolves.toBeTruthy();
+    }
+    const published = (await (await fetch(`${f.base}/oidc/jwks`)).json()) as {
+      keys: Record<string, unknown>[];
+    };
+    expect(published.keys.every((k) => k.d === undefined && k.p === undefined)).toBe(true);
+  });
+
+  it("answers 503, never hangs, when the provider cannot be built", async () => {
+    f.t.app.services.keys.generation += 1; // forces a rebuild on the next request
+    const spy = vi.spyOn(f.t.app.services.keys, "ensure").mockRejectedValue(new Error("db away"));
+    try {
+      const response = await fetch(`${f.base}/oidc/.well-known/openid-configuration`);
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("1");
+      expect(await response.text()).not.toContain("db away");
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
