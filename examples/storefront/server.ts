@@ -35,7 +35,7 @@ const ESCAPES: Record<string, string> = {
   '"': "&quot;",
   "'": "&#39;",
 };
-const escape = (value: unknown) => String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+const escapeHtml = (value: unknown) => String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
 function page(
   res: ServerResponse,
@@ -51,7 +51,7 @@ function page(
     "cache-control": "no-store",
   });
   res.end(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><main>${body}</main></body></html>`,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main>${body}</main></body></html>`,
   );
 }
 
@@ -109,7 +109,7 @@ export function createStorefront(options: StorefrontOptions): Server {
             res,
             401,
             "Not signed in",
-            `<h1>Not signed in</h1><p>${escape(url.searchParams.get("error_description") ?? url.searchParams.get("error") ?? "This sign-in was not started here.")}</p><p>Open the storefront from your partner's site.</p>`,
+            `<h1>Not signed in</h1><p>${escapeHtml(url.searchParams.get("error_description") ?? url.searchParams.get("error") ?? "This sign-in was not started here.")}</p><p>Open the storefront from your partner's site.</p>`,
           );
           return;
         }
@@ -149,7 +149,7 @@ export function createStorefront(options: StorefrontOptions): Server {
             res,
             200,
             "Storefront",
-            `<h1>Welcome to the storefront, <span id="name">${escape(c.name ?? c.email ?? c.sub)}</span></h1><dl><dt>Partner</dt><dd id="partner">${escape(c.partner)}</dd><dt>Email</dt><dd id="email">${escape(c.email)}</dd><dt>Signed in with</dt><dd>${escape((c.amr as string[] | undefined)?.join(", "))}</dd></dl><form method="post" action="/logout"><button id="logout" type="submit">Sign out</button></form>`,
+            `<h1>Welcome to the storefront, <span id="name">${escapeHtml(c.name ?? c.email ?? c.sub)}</span></h1><dl><dt>Partner</dt><dd id="partner">${escapeHtml(c.partner)}</dd><dt>Email</dt><dd id="email">${escapeHtml(c.email)}</dd><dt>Signed in with</dt><dd>${escapeHtml((c.amr as string[] | undefined)?.join(", "))}</dd></dl><form method="post" action="/logout"><button id="logout" type="submit">Sign out</button></form>`,
             new URL(options.issuer).origin,
           );
           return;
@@ -172,7 +172,7 @@ export function createStorefront(options: StorefrontOptions): Server {
       page(res, 404, "Not found", "<h1>Not found</h1>");
     } catch (error) {
       const message = error instanceof Error ? error.message : "sign-in failed";
-      page(res, 502, "Sign-in failed", `<h1>Sign-in failed</h1><p>${escape(message)}</p>`);
+      page(res, 502, "Sign-in failed", `<h1>Sign-in failed</h1><p>${escapeHtml(message)}</p>`);
     }
   });
 }
