@@ -88,13 +88,18 @@ export function createStorefront(options: StorefrontOptions): Server {
     const id = /(?:^|;\s*)storefront=([A-Za-z0-9_-]{43})/.exec(req.headers.cookie ?? "")?.[1];
     const known = id ? visitors.get(id) : undefined;
     if (id && known) return known;
-    const fresh = randomBytes(32).toString("base64url");
-    if (visitors.size >= 10_000) visitors.clear(); // an example's memory stays bounded
-    const visitor: Visitor = {};
-    visitors.set(fresh, visitor);
+    return fresh(res, {});
+  };
+
+  /** A new visitor id for `visitor` (a new one at every sign-in: no fixation). */
+  const fresh = (res: ServerResponse, visitor: Visitor): Visitor => {
+    const id = randomBytes(32).toString("base64url");
+    // An example's memory stays bounded: the oldest visitor goes first.
+    if (visitors.size >= 10_000) visitors.delete(visitors.keys().next().value as string);
+    visitors.set(id, visitor);
     res.setHeader(
       "set-cookie",
-      `${COOKIE}=${fresh}; Path=/; HttpOnly; SameSite=Lax${origin.startsWith("https:") ? "; Secure" : ""}`,
+      `${COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax${origin.startsWith("https:") ? "; Secure" : ""}`,
     );
     return visitor;
   };
@@ -102,6 +107,10 @@ export function createStorefront(options: StorefrontOptions): Server {
   return createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", origin);
+      if (url.pathname === "/favicon.ico") {
+        res.writeHead(404).end();
+        return;
+      }
       const visitor = visitorOf(req, res);
       if (req.method === "GET" && url.pathname === redirectUri.pathname) {
         const pending = visitor.pending;
@@ -120,7 +129,8 @@ export function createStorefront(options: StorefrontOptions): Server {
           expectedState: pending.state,
           expectedNonce: pending.nonce,
         });
-        visitor.user = { claims: tokens.claims() ?? {}, idToken: tokens.id_token ?? "" };
+        for (const [id, v] of visitors) if (v === visitor) visitors.delete(id);
+        fresh(res, { user: { claims: tokens.claims() ?? {}, idToken: tokens.id_token ?? "" } });
         redirect(res, "/");
         return;
       }
@@ -143,7 +153,7 @@ export function createStorefront(options: StorefrontOptions): Server {
         page(res, 200, "Signed out", "<h1>You are signed out of the storefront</h1>");
         return;
       }
-      if (req.method === "GET") {
+      if (req.method === "GET" && url.pathname === "/") {
         if (visitor.user) {
           const c = visitor.user.claims;
           page(

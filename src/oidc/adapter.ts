@@ -1,7 +1,7 @@
 // oidc-provider's storage on Handoff's database: one table (`oidc_models`) for every artefact
 // oidc-provider persists, and the Client model read from the apps table (an app with redirect
 // URIs and a secret is a client; nothing about clients is stored twice).
-import type { Adapter, AdapterPayload } from "oidc-provider";
+import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { AppService } from "../apps/service.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
@@ -111,15 +111,38 @@ class ModelAdapter implements Adapter {
     return payload;
   }
 
+  /**
+   * Marks a code or refresh token used: one conditional UPDATE, so of two concurrent uses exactly
+   * one wins. The loser learns it here (oidc-provider's own `consumed` check reads before it
+   * writes) and everything of the grant goes: its tokens and the grant itself.
+   */
   async consume(id: string): Promise<void> {
-    await this.database.write((trx) =>
-      trx
+    const won = await this.database.write(async (trx) => {
+      const result = await trx
         .updateTable("oidc_models")
         .set({ consumed_at: this.clock.now() })
         .where("model", "=", this.model)
         .where("id", "=", id)
-        .execute(),
-    );
+        .where("consumed_at", "is", null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) return true;
+      const row = await trx
+        .selectFrom("oidc_models")
+        .select("grant_id")
+        .where("model", "=", this.model)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (row?.grant_id) {
+        await trx.deleteFrom("oidc_models").where("grant_id", "=", row.grant_id).execute();
+        await trx
+          .deleteFrom("oidc_models")
+          .where("model", "=", "Grant")
+          .where("id", "=", row.grant_id)
+          .execute();
+      }
+      return false;
+    });
+    if (!won) throw new errors.InvalidGrant(`${this.model} already used`);
   }
 
   async destroy(id: string): Promise<void> {

@@ -83,7 +83,10 @@ async function cookieSession(
   return session && session.appId === ctx.oidc.client?.clientId ? session : null;
 }
 
-function sendKoaPage(ctx: KoaContextWithOIDC, page: ReturnType<typeof renderPage>): void {
+function sendKoaPage(
+  ctx: Pick<KoaContextWithOIDC, "set" | "status" | "body">,
+  page: ReturnType<typeof renderPage>,
+): void {
   ctx.status = page.status;
   ctx.set(page.headers);
   ctx.set("cache-control", "no-store");
@@ -164,21 +167,29 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
-          // The person asked the app to sign out: continue at once (a button without script).
+          // An app that proves who it signs out (a valid ID token hint for the signed-in person)
+          // continues at once; anything else (a link on another site, say) waits for a click.
+          // Either way the form carries `handoff=end`: only a form of this page, posted with its
+          // XSRF secret, ends the Handoff session (see the middleware below).
+          const hint = ctx.oidc.entities.IdTokenHint as { payload?: { sub?: unknown } } | undefined;
+          const proven =
+            hint?.payload?.sub !== undefined && hint.payload.sub === ctx.oidc.session?.accountId;
           const target = ctx.oidc.params?.post_logout_redirect_uri;
           const continued = form
             .replace('id="op.logoutForm"', 'id="continue"')
             .replace(
               "</form>",
-              '<input type="hidden" name="logout" value="yes"><button type="submit">Sign out</button></form>',
+              '<input type="hidden" name="logout" value="yes"><input type="hidden" name="handoff" value="end"><button type="submit">Sign out</button></form>',
             );
           sendKoaPage(
             ctx,
             renderPage({
-              title: "Signing you out",
-              autoSubmit: true,
+              title: "Sign out",
+              autoSubmit: proven,
               formTargets: typeof target === "string" ? [new URL(target).origin] : [],
-              body: html`<main><h1>Signing you out…</h1>${new Html(continued)}</main>`,
+              body: proven
+                ? html`<main><h1>Signing you out…</h1>${new Html(continued)}</main>`
+                : html`<main><h1>Sign out?</h1><p>Press the button to sign out.</p>${new Html(continued)}</main>`,
             }),
           );
         },
@@ -205,7 +216,8 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     rotateRefreshToken: true,
     interactions: {
-      url: (_ctx, interaction) => `${OIDC_MOUNT}/interaction/${interaction.uid}`,
+      // A path under the issuer's own (HANDOFF_BASE_URL may have a path behind a proxy).
+      url: (_ctx, interaction) => `${new URL(issuer).pathname}/interaction/${interaction.uid}`,
       policy,
     },
     cookies: {
@@ -235,29 +247,41 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
     return typeof this.clientSecret === "string" && secretMatches(actual, this.clientSecret);
   };
 
-  // RP-initiated logout ends the Handoff session behind it as well, and clears its cookie.
+  // RP-initiated logout ends the Handoff session behind it as well, and clears its cookie, when
+  // the person confirmed it on our logout page (`handoff=end`, posted with the page's XSRF
+  // secret). oidc-provider's own self-posting forms (signing the previous person out on an
+  // account switch; a logout with no provider session) never end a Handoff session.
   provider.use(async (ctx, next) => {
     await next();
-    // Not when oidc-provider itself signs out the previous person of the browser on the way to
-    // signing in the next one (its redirect then resumes an authorization at /oidc/auth/…).
-    const location = ctx.response.get("location");
-    if (
-      ctx.oidc?.route === "end_session_confirm" &&
-      ctx.status === 303 &&
-      !location.startsWith(`${issuer}/auth/`)
-    ) {
-      const token = ctx.cookies.get(cookieName);
+    const body = ctx.oidc?.body as Record<string, unknown> | undefined;
+    if (ctx.oidc?.route !== "end_session_confirm" || ctx.status !== 303 || body?.handoff !== "end")
+      return;
+    const token = ctx.cookies.get(cookieName);
+    try {
       if (token) await services.sessions.end(token, "oidc_logout", ctx.ip || null);
-      const options = sessionCookieOptions(config);
-      ctx.cookies.set(cookieName, "", {
-        path: options.path,
-        httpOnly: true,
-        sameSite: "lax",
-        secure,
-        expires: new Date(0),
-        overwrite: true,
-      });
+    } catch (error) {
+      log.error({ err: error }, "ending the Handoff session at OIDC logout failed");
+      ctx.remove("location");
+      sendKoaPage(
+        ctx,
+        renderPage({
+          status: 503,
+          title: "Please try again in a moment",
+          body: html`<main><h1>Please try again in a moment</h1><p>You could not be signed out just now. Go back to the app and sign out again.</p></main>`,
+        }),
+      );
+      ctx.set("retry-after", "1");
+      return;
     }
+    const options = sessionCookieOptions(config);
+    ctx.cookies.set(cookieName, "", {
+      path: options.path,
+      httpOnly: true,
+      sameSite: "lax",
+      secure,
+      expires: new Date(0),
+      overwrite: true,
+    });
   });
 
   provider.on("server_error", (_ctx, error) => {

@@ -3,6 +3,7 @@
 // session for the app logs the person in; without one, a page says where to start.
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errors } from "oidc-provider";
 import type { App } from "../apps/service.js";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
@@ -20,6 +21,35 @@ function startFromPartnerPage(reply: FastifyReply, app: App | null, status: numb
   });
 }
 
+/**
+ * A hijacked reply skips Fastify's onSend: carry over the headers every answer has (request id,
+ * nosniff, referrer policy, framing, HSTS). Not our CSP: oidc-provider's `form_post` page needs
+ * its own, and not Cache-Control: discovery and the JWKS may be cached.
+ */
+function carryHeaders(reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (name === "content-security-policy" || name === "cache-control" || value === undefined)
+      continue;
+    reply.raw.setHeader(name, value);
+  }
+}
+
+/** Answers 503 on a raw response that may have been started already; never a hung request. */
+function unavailable(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+  request.log.error({ err: error }, "oidc request failed");
+  if (!reply.raw.headersSent) {
+    reply.raw.writeHead(503, {
+      "content-type": "application/json",
+      "retry-after": "1",
+      "cache-control": "no-store",
+    });
+  }
+  if (!reply.raw.writableEnded)
+    reply.raw.end(
+      JSON.stringify({ error: "temporarily_unavailable", error_description: "try again" }),
+    );
+}
+
 /** oidc-provider's endpoints: the body stays unread for it, the URL is pinned to the base URL. */
 export async function oidcProviderRoutes(
   fastify: FastifyInstance,
@@ -27,13 +57,17 @@ export async function oidcProviderRoutes(
   oidc: OidcService,
 ): Promise<void> {
   const base = new URL(services.config.baseUrl);
+  // HANDOFF_BASE_URL may carry a path (a proxy that strips it): oidc-provider sees it as part of
+  // its mount, so the URLs it writes keep it.
+  const basePath = base.pathname.replace(/\/+$/, "");
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser("*", (_request, _payload, done) => done(null));
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+    carryHeaders(reply);
     reply.hijack();
     const raw = request.raw as import("node:http").IncomingMessage & { originalUrl?: string };
     const url = raw.url ?? "/";
-    raw.originalUrl = url;
+    raw.originalUrl = basePath + url;
     raw.url = url.slice(OIDC_MOUNT.length) || "/";
     // Every URL oidc-provider writes (discovery, redirects, cookies' Secure flag) follows the
     // configured base URL, never a Host header a client chose.
@@ -45,19 +79,8 @@ export async function oidcProviderRoutes(
       await oidc.handle(raw, reply.raw);
     } catch (error) {
       // oidc-provider answers its own errors; this is for what fails before it runs (the
-      // database away while the provider is first built, say): an answer, never a hung request.
-      request.log.error({ err: error }, "oidc request failed");
-      if (!reply.raw.headersSent) {
-        reply.raw.writeHead(503, {
-          "content-type": "application/json",
-          "retry-after": "1",
-          "cache-control": "no-store",
-        });
-      }
-      if (!reply.raw.writableEnded)
-        reply.raw.end(
-          JSON.stringify({ error: "temporarily_unavailable", error_description: "try again" }),
-        );
+      // database away while the provider is first built, say).
+      unavailable(request, reply, error);
     }
   };
   fastify.all(`${OIDC_MOUNT}/*`, { schema: { hide: true } }, forward);
@@ -85,7 +108,8 @@ export async function oidcInteractionRoutes(
       let details: Awaited<ReturnType<typeof provider.interactionDetails>>;
       try {
         details = await provider.interactionDetails(request.raw, reply.raw);
-      } catch {
+      } catch (error) {
+        if (!(error instanceof errors.SessionNotFound)) throw error;
         return startFromPartnerPage(
           reply,
           null,
@@ -108,6 +132,32 @@ export async function oidcInteractionRoutes(
         );
       }
 
+      // There is no login page to show again: a request to re-authenticate (`prompt=login`), or
+      // for a sign-in younger than the login link's, goes back to the app as `login_required`.
+      const maxAge = Number(details.params.max_age);
+      const tooOld =
+        Number.isFinite(maxAge) &&
+        Math.floor(services.clock.now() / 1000) - Math.floor(session.createdAt / 1000) > maxAge;
+      if (details.prompt.reasons.includes("login_prompt") || tooOld) {
+        carryHeaders(reply);
+        reply.hijack();
+        try {
+          await provider.interactionFinished(
+            request.raw,
+            reply.raw,
+            {
+              error: "login_required",
+              error_description:
+                "the person signed in through a partner's login link; open the app from the partner's site again",
+            },
+            { mergeWithLastSubmission: false },
+          );
+        } catch (error) {
+          unavailable(request, reply, error);
+        }
+        return;
+      }
+
       // First-party apps: no consent screen. The grant holds what the app asked for and is tied
       // to this Handoff session (claims and lifetime come from it).
       const grant = new provider.Grant({ accountId: session.userId, clientId });
@@ -122,20 +172,25 @@ export async function oidcInteractionRoutes(
           .values({ grant_id: grantId, session_id: session.id, expires_at: session.absoluteAt })
           .execute(),
       );
+      carryHeaders(reply);
       reply.hijack();
-      await provider.interactionFinished(
-        request.raw,
-        reply.raw,
-        {
-          login: {
-            accountId: session.userId,
-            amr: amrOf(session),
-            ts: Math.floor(session.createdAt / 1000),
+      try {
+        await provider.interactionFinished(
+          request.raw,
+          reply.raw,
+          {
+            login: {
+              accountId: session.userId,
+              amr: amrOf(session),
+              ts: Math.floor(session.createdAt / 1000),
+            },
+            consent: { grantId },
           },
-          consent: { grantId },
-        },
-        { mergeWithLastSubmission: false },
-      );
+          { mergeWithLastSubmission: false },
+        );
+      } catch (error) {
+        unavailable(request, reply, error);
+      }
     },
   );
 }

@@ -112,3 +112,25 @@ export async function tokensFor(f: OidcFixture, jar?: CookieJar) {
   });
   return { tokens, jar: browser, landed, verifier, state };
 }
+
+/** The hidden inputs of a page's form and its action, as a browser would post them. */
+export function formOf(page: string, base: string): { action: string; body: string } {
+  const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+  if (!action) throw new Error("no form on the page");
+  const fields = new URLSearchParams();
+  for (const [, name, value] of page.matchAll(
+    /<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g,
+  ))
+    fields.append(name as string, value as string);
+  return { action: new URL(action.replace(/&amp;/g, "&"), base).href, body: fields.toString() };
+}
+
+/** Posts the page's form from the browser. */
+export function submit(jar: CookieJar, page: string, base: string) {
+  const { action, body } = formOf(page, base);
+  return jar.fetch(action, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body,
+  });
+}

@@ -2,9 +2,10 @@
 // reused codes, wrong secrets, codes carried to another app, sessions of another app, ended or
 // expired Handoff sessions, suspended partners, tampered ID tokens, forged Host headers.
 import { createRemoteJWKSet, jwtVerify } from "jose";
+import Provider from "oidc-provider";
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { dialects } from "../helpers/app.js";
+import { dialects, testApp } from "../helpers/app.js";
 import { CookieJar } from "../helpers/jar.js";
 import {
   authorize,
@@ -14,6 +15,7 @@ import {
   RP,
   relyingParty,
   signIn,
+  submit,
   tokensFor,
 } from "../helpers/oidc.js";
 import { ssoFixture } from "../helpers/sso.js";
@@ -113,7 +115,7 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
     ).rejects.toMatchObject({ error: "invalid_grant" });
     await expect(
       client.fetchUserInfo(f.rp, tokens.access_token, client.skipSubjectCheck),
-    ).rejects.toThrow();
+    ).rejects.toBeInstanceOf(client.WWWAuthenticateChallengeError);
     await expect(
       client.refreshTokenGrant(f.rp, tokens.refresh_token as string),
     ).rejects.toMatchObject({ error: "invalid_grant" });
@@ -209,7 +211,7 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
     ).rejects.toMatchObject({ error: "invalid_grant" });
     await expect(
       client.fetchUserInfo(f.rp, third.tokens.access_token, client.skipSubjectCheck),
-    ).rejects.toThrow();
+    ).rejects.toBeInstanceOf(client.WWWAuthenticateChallengeError);
   });
 
   it("signs in the person of the newest login link, not the one before", async () => {
@@ -378,6 +380,121 @@ describe.each(dialects)("OIDC grants, tokens and keys (%s)", (dialect) => {
       expect(await response.text()).not.toContain("db away");
     } finally {
       spy.mockRestore();
+    }
+  });
+});
+
+describe.each(dialects)("OIDC races, re-authentication and logout (%s)", (dialect) => {
+  let f: OidcFixture;
+  beforeEach(async () => {
+    f = await oidcFixture(dialect);
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await f.t.app.close();
+  });
+
+  it("lets one of 20 concurrent exchanges of a code win, and one of 20 refreshes", async () => {
+    const jar = await signIn(f);
+    const { landed, verifier } = await authorize(f, jar);
+    const code = new URL(landed).searchParams.get("code") as string;
+    const exchanges = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        tokenRequest(f, {
+          grant_type: "authorization_code",
+          code,
+          redirect_uri: REDIRECT,
+          code_verifier: verifier,
+        }),
+      ),
+    );
+    expect(exchanges.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(exchanges.filter((r) => r.status === 400)).toHaveLength(19);
+
+    const { tokens } = await tokensFor(f, jar);
+    const refreshes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        tokenRequest(f, {
+          grant_type: "refresh_token",
+          refresh_token: tokens.refresh_token as string,
+        }),
+      ),
+    );
+    expect(refreshes.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of refreshes.filter((r) => r.status !== 200)) {
+      expect(((await r.json()) as { error: string }).error).toBe("invalid_grant");
+    }
+  });
+
+  it("answers prompt=login and a too-old sign-in for max_age with login_required", async () => {
+    const jar = await signIn(f);
+    const again = await authorize(f, jar, { prompt: "login" });
+    expect(redirectParams(again.landed).get("error")).toBe("login_required");
+    f.t.clock.advance(120_000);
+    const old = await authorize(f, jar, { max_age: "60" });
+    expect(redirectParams(old.landed).get("error")).toBe("login_required");
+    const fresh = await authorize(f, jar, { max_age: "3600" });
+    expect(redirectParams(fresh.landed).get("code")).toEqual(expect.any(String));
+  });
+
+  it("signs the same person in again after a second login link", async () => {
+    const first = await tokensFor(f);
+    const second = await tokensFor(f, first.jar);
+    expect(second.tokens.claims()?.sub).toBe(first.tokens.claims()?.sub);
+  });
+
+  it("never ends the Handoff session for a logout another site started", async () => {
+    const { jar } = await tokensFor(f);
+    // No hint: a page that waits for the person's click, no script.
+    const page = await jar.fetch(`${f.base}/oidc/session/end`, {
+      headers: { "sec-fetch-site": "cross-site" },
+    });
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).not.toContain("<script>");
+    expect(text).toContain("Sign out?");
+    expect((await jar.fetch(`${f.base}/v1/session/verify`)).status).toBe(200);
+
+    // A browser with a Handoff session and no provider session: oidc-provider's own page posts
+    // itself; the Handoff session survives it.
+    const fresh = await signIn(f);
+    const bare = await fresh.fetch(`${f.base}/oidc/session/end`, {
+      headers: { "sec-fetch-site": "cross-site" },
+    });
+    const posted = await submit(fresh, await bare.text(), f.base);
+    expect(posted.status).toBe(303);
+    expect((await fresh.fetch(`${f.base}/v1/session/verify`)).status).toBe(200);
+  });
+
+  it("answers 503, never hangs, when the login step fails after it has begun", async () => {
+    const jar = await signIn(f);
+    vi.spyOn(Provider.prototype, "interactionFinished").mockRejectedValue(new Error("db away"));
+    const { response } = await authorize(f, jar);
+    expect(response.status).toBe(503);
+    expect(await response.text()).not.toContain("db away");
+  });
+
+  it("carries Handoff's security headers on the provider's answers", async () => {
+    const response = await fetch(`${f.base}/oidc/.well-known/openid-configuration`);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(response.headers.get("x-request-id")).toEqual(expect.any(String));
+  });
+});
+
+describe("OIDC behind a proxy that strips a path", () => {
+  it("writes the base URL's path into every endpoint", async () => {
+    const t = await testApp("sqlite", { baseUrl: "https://sso.example/handoff" });
+    try {
+      const response = await t.app.inject({ url: "/oidc/.well-known/openid-configuration" });
+      expect(response.statusCode).toBe(200);
+      const discovery = response.json<Record<string, string>>();
+      expect(discovery.issuer).toBe("https://sso.example/handoff/oidc");
+      expect(discovery.authorization_endpoint).toBe("https://sso.example/handoff/oidc/auth");
+      expect(discovery.jwks_uri).toBe("https://sso.example/handoff/oidc/jwks");
+      expect(response.headers["strict-transport-security"]).toEqual(expect.any(String));
+    } finally {
+      await t.app.close();
     }
   });
 });
