@@ -12,7 +12,7 @@ export async function keysCommand(
       case "rotate":
         print(cli, values.json as boolean, {
           kid: await services.keys.rotate(),
-          note: "older keys verify for 24 h 5 min more (the longest token lifetime)",
+          note: "published now, signing in 2 min (every node reloads keys each minute); older keys verify for 24 h 5 min more",
         });
         return;
       case "revoke": {

@@ -27,6 +27,11 @@ export const CLOCK_TOLERANCE_SECONDS = 5;
 export const MAX_TOKEN_LENGTH = 4096;
 const KID = /^[A-Za-z0-9_-]{1,64}$/;
 const RELOAD_THROTTLE_MS = 10_000;
+/**
+ * A new key is published (JWKS) at once but signs only this long after it was made: every node
+ * reloads keys each minute, so by the time any node signs with it, every node publishes it.
+ */
+export const PUBLISH_LEAD_MS = 2 * 60_000;
 
 interface LoadedKey {
   kid: string;
@@ -210,23 +215,39 @@ export class KeyStore {
 
   #live(): LoadedKey[] {
     const now = this.clock.now();
+    const signers = new Set([this.#signer("EdDSA")?.kid, this.#signer("RS256")?.kid]);
     return [...this.#keys.values()]
       .filter((k) => k.retireAt === null || k.retireAt > now)
       .sort(
         (a, b) =>
           (a.alg === SIGNING_ALG ? 0 : 1) - (b.alg === SIGNING_ALG ? 0 : 1) ||
-          (a.retireAt === null ? 0 : 1) - (b.retireAt === null ? 0 : 1) ||
+          (signers.has(a.kid) ? 0 : 1) - (signers.has(b.kid) ? 0 : 1) ||
           b.createdAt - a.createdAt,
       );
   }
 
+  /** Which keys sign now, with the key set's generation: changes when a consumer must rebuild. */
+  signingState(): string {
+    return `${this.generation}:${this.#signer("EdDSA")?.kid}:${this.#signer("RS256")?.kid}`;
+  }
+
+  /**
+   * The key of `alg` that signs: the newest live one published for PUBLISH_LEAD_MS, or, when none
+   * is (the very first key, or every older one revoked), the newest live one.
+   */
   #signer(alg: KeyAlg): LoadedKey | undefined {
-    let best: LoadedKey | undefined;
+    const now = this.clock.now();
+    let newest: LoadedKey | undefined;
+    let settled: LoadedKey | undefined;
+    // Newer first; of two made at the same moment, the one not retiring.
+    const newer = (a: LoadedKey, b: LoadedKey | undefined) =>
+      !b || a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.retireAt === null);
     for (const key of this.#keys.values()) {
-      if (key.alg === alg && key.retireAt === null && (!best || key.createdAt > best.createdAt))
-        best = key;
+      if (key.alg !== alg || (key.retireAt !== null && key.retireAt <= now)) continue;
+      if (newer(key, newest)) newest = key;
+      if (key.createdAt <= now - PUBLISH_LEAD_MS && newer(key, settled)) settled = key;
     }
-    return best;
+    return settled ?? newest;
   }
 
   /** Signs `claims` as a JWT; registered claims (iss, aud, sub, jti, iat, exp) come from us and win. */

@@ -292,13 +292,14 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
 
 /**
  * The provider of one app, built on first use (the RS256 key is made then) and rebuilt when the
- * key set changes, so a rotation reaches ID tokens like it reaches access tokens.
+ * key set or the signing keys change, so a rotation reaches ID tokens like it reaches access
+ * tokens.
  */
 export class OidcService {
   #built: {
     provider: Provider;
     callback: ReturnType<Provider["callback"]>;
-    generation: number;
+    state: string;
   } | null = null;
 
   constructor(
@@ -312,10 +313,10 @@ export class OidcService {
 
   async #current() {
     const { keys } = this.services;
-    if (!this.#built || this.#built.generation !== keys.generation) {
+    if (!this.#built || this.#built.state !== keys.signingState()) {
       await keys.ensure("RS256");
       const provider = buildProvider(this.services, this.log);
-      this.#built = { provider, callback: provider.callback(), generation: keys.generation };
+      this.#built = { provider, callback: provider.callback(), state: keys.signingState() };
     }
     return this.#built;
   }

@@ -1,5 +1,7 @@
 // SECURITY.md row 45: a new key signs, the old one verifies until retired; emergency revocation is immediate.
+
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PUBLISH_LEAD_MS } from "../../src/crypto/keys.js";
 import {
   accessTokenFor,
   dialects,
@@ -42,7 +44,12 @@ describe.each(dialects)("signing keys on %s", (dialect) => {
 
   it("signs with the new key after rotation and verifies old tokens until the old key retires", async () => {
     const before = await accessTokenFor(t.app, partner);
+    t.clock.advance(3600_000); // the first key has been in use for an hour
     const newKid = await t.app.services.keys.rotate();
+    // Published at once, signing two minutes later (every node has reloaded by then).
+    expect((await jwks()).keys.map((k: { kid: string }) => k.kid)).toContain(newKid);
+    expect(kidOf(await accessTokenFor(t.app, partner))).toBe(kidOf(before));
+    t.clock.advance(PUBLISH_LEAD_MS);
     const after = await accessTokenFor(t.app, partner);
     expect(kidOf(after)).toBe(newKid);
     expect(kidOf(before)).not.toBe(newKid);
@@ -52,7 +59,7 @@ describe.each(dialects)("signing keys on %s", (dialect) => {
     expect((await whoami(before)).statusCode).toBe(200);
     // The old key retires 24 h + 5 min after the rotation; by then `before` has expired too,
     // so check the key itself: it leaves the JWKS and stops verifying.
-    t.clock.advance((24 * 3600 + 5 * 60) * 1000 + 1);
+    t.clock.advance((24 * 3600 + 5 * 60) * 1000 - PUBLISH_LEAD_MS + 1);
     await t.app.services.keys.reload();
     expect((await jwks()).keys.map((k: { kid: string }) => k.kid)).toEqual([newKid]);
   });

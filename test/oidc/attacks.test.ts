@@ -5,6 +5,7 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
 import Provider from "oidc-provider";
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { PUBLISH_LEAD_MS } from "../../src/crypto/keys.js";
 import { dialects, testApp } from "../helpers/app.js";
 import { CookieJar } from "../helpers/jar.js";
 import {
@@ -355,6 +356,7 @@ describe.each(dialects)("OIDC grants, tokens and keys (%s)", (dialect) => {
       ).alg,
     ).toBe("RS256");
     await f.t.app.services.keys.rotate();
+    f.t.clock.advance(PUBLISH_LEAD_MS);
     const after = await tokensFor(f);
     const newKid = kidOf(after.tokens.id_token as string);
     expect(newKid).not.toBe(oldKid);
