@@ -5,6 +5,7 @@ import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { AppService } from "../apps/service.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/database.js";
+import { PreparedQuery } from "../db/prepared.js";
 
 /** The one place that turns an app into client metadata (client id = app id). */
 export async function clientMetadata(
@@ -58,6 +59,54 @@ const GRANTABLE = new Set([
   "BackchannelAuthenticationRequest",
 ]);
 
+// Every code exchange and token use runs these: compiled once per dialect (src/db/prepared.ts).
+const findById = new PreparedQuery<
+  { payload: string; expires_at: number | null; consumed_at: number | null },
+  "model" | "id"
+>((db, p) =>
+  db
+    .selectFrom("oidc_models")
+    .select(["payload", "expires_at", "consumed_at"])
+    .where("model", "=", p("model"))
+    .where("id", "=", p("id")),
+);
+
+const upsertRow = new PreparedQuery<
+  unknown,
+  "model" | "id" | "payload" | "grant_id" | "uid" | "user_code" | "expires_at"
+>((db, p) =>
+  db
+    .insertInto("oidc_models")
+    .values({
+      model: p("model"),
+      id: p("id"),
+      payload: p("payload"),
+      grant_id: p("grant_id"),
+      uid: p("uid"),
+      user_code: p("user_code"),
+      expires_at: p<number>("expires_at"),
+      consumed_at: null,
+    })
+    .onConflict((oc) =>
+      oc.columns(["model", "id"]).doUpdateSet((eb) => ({
+        payload: eb.ref("excluded.payload"),
+        grant_id: eb.ref("excluded.grant_id"),
+        uid: eb.ref("excluded.uid"),
+        user_code: eb.ref("excluded.user_code"),
+        expires_at: eb.ref("excluded.expires_at"),
+      })),
+    ),
+);
+
+const consumeRow = new PreparedQuery<unknown, "model" | "id" | "now">((db, p) =>
+  db
+    .updateTable("oidc_models")
+    .set({ consumed_at: p<number>("now") })
+    .where("model", "=", p("model"))
+    .where("id", "=", p("id"))
+    .where("consumed_at", "is", null),
+);
+
 class ModelAdapter implements Adapter {
   constructor(
     private readonly model: string,
@@ -66,7 +115,9 @@ class ModelAdapter implements Adapter {
   ) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    const row = {
+    const values = {
+      model: this.model,
+      id,
       payload: JSON.stringify(payload),
       grant_id:
         GRANTABLE.has(this.model) && typeof payload.grantId === "string" ? payload.grantId : null,
@@ -74,17 +125,12 @@ class ModelAdapter implements Adapter {
       user_code: typeof payload.userCode === "string" ? payload.userCode : null,
       expires_at: expiresIn ? this.clock.now() + expiresIn * 1000 : null,
     };
-    await this.database.write((trx) =>
-      trx
-        .insertInto("oidc_models")
-        .values({ model: this.model, id, consumed_at: null, ...row })
-        .onConflict((oc) => oc.columns(["model", "id"]).doUpdateSet(row))
-        .execute(),
-    );
+    await this.database.write((trx) => upsertRow.execute(trx, values));
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return this.#findBy("id", id);
+    const { rows } = await findById.execute(this.database.db, { model: this.model, id });
+    return this.#payload(rows[0]);
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -95,16 +141,19 @@ class ModelAdapter implements Adapter {
     return this.#findBy("user_code", userCode);
   }
 
-  async #findBy(
-    column: "id" | "uid" | "user_code",
-    value: string,
-  ): Promise<AdapterPayload | undefined> {
+  async #findBy(column: "uid" | "user_code", value: string): Promise<AdapterPayload | undefined> {
     const row = await this.database.db
       .selectFrom("oidc_models")
       .select(["payload", "expires_at", "consumed_at"])
       .where("model", "=", this.model)
       .where(column, "=", value)
       .executeTakeFirst();
+    return this.#payload(row);
+  }
+
+  #payload(
+    row: { payload: string; expires_at: number | null; consumed_at: number | null } | undefined,
+  ): AdapterPayload | undefined {
     if (!row || (row.expires_at !== null && row.expires_at <= this.clock.now())) return undefined;
     const payload = JSON.parse(row.payload) as AdapterPayload;
     if (row.consumed_at !== null) payload.consumed = Math.floor(row.consumed_at / 1000);
@@ -118,14 +167,12 @@ class ModelAdapter implements Adapter {
    */
   async consume(id: string): Promise<void> {
     const won = await this.database.write(async (trx) => {
-      const result = await trx
-        .updateTable("oidc_models")
-        .set({ consumed_at: this.clock.now() })
-        .where("model", "=", this.model)
-        .where("id", "=", id)
-        .where("consumed_at", "is", null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) > 0) return true;
+      const result = await consumeRow.execute(trx, {
+        model: this.model,
+        id,
+        now: this.clock.now(),
+      });
+      if (result.numAffectedRows > 0) return true;
       const row = await trx
         .selectFrom("oidc_models")
         .select("grant_id")
