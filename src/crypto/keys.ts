@@ -33,6 +33,11 @@ const RELOAD_THROTTLE_MS = 10_000;
  */
 export const PUBLISH_LEAD_MS = 2 * 60_000;
 
+/** Whether `a` is to be preferred to `b`: newer; of two made at one moment, the one not retiring. */
+function newer(a: LoadedKey, b: LoadedKey | undefined): boolean {
+  return !b || a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.retireAt === null);
+}
+
 interface LoadedKey {
   kid: string;
   alg: KeyAlg;
@@ -239,9 +244,6 @@ export class KeyStore {
     const now = this.clock.now();
     let newest: LoadedKey | undefined;
     let settled: LoadedKey | undefined;
-    // Newer first; of two made at the same moment, the one not retiring.
-    const newer = (a: LoadedKey, b: LoadedKey | undefined) =>
-      !b || a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.retireAt === null);
     for (const key of this.#keys.values()) {
       if (key.alg !== alg || (key.retireAt !== null && key.retireAt <= now)) continue;
       if (newer(key, newest)) newest = key;

@@ -68,14 +68,17 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
     ticketTtlMax: 14 * 24 * 3600,
   });
   const appSecret = await services.apps.rotateSecret(app.id);
-  const link = await services.tickets.mint({
-    partnerId: partner.id,
-    apiTokenId: null,
-    user: { id: "demo-user-1", email: "ada@demo.example", name: "Ada Lovelace" },
-    appId: app.id,
-    ttlSeconds: 3600,
-    ip: "127.0.0.1",
-  });
+  /** A login link for the demo user into `appId`, good for an hour. */
+  const demoLink = (appId: string) =>
+    services.tickets.mint({
+      partnerId: partner.id,
+      apiTokenId: null,
+      user: { id: "demo-user-1", email: "ada@demo.example", name: "Ada Lovelace" },
+      appId,
+      ttlSeconds: 3600,
+      ip: "127.0.0.1",
+    });
+  const link = await demoLink(app.id);
   const storefront = await services.apps.create({
     name: "Storefront example (OIDC)",
     baseUrl: DEMO_STOREFRONT_URL,
@@ -85,14 +88,7 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
     refreshTokens: true,
   });
   const storefrontSecret = await services.apps.rotateSecret(storefront.id);
-  const storefrontLink = await services.tickets.mint({
-    partnerId: partner.id,
-    apiTokenId: null,
-    user: { id: "demo-user-1", email: "ada@demo.example", name: "Ada Lovelace" },
-    appId: storefront.id,
-    ttlSeconds: 3600,
-    ip: "127.0.0.1",
-  });
+  const storefrontLink = await demoLink(storefront.id);
   return {
     base_url: config.baseUrl,
     operator: { email: operator.email, password: operatorPassword },

@@ -4,34 +4,24 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors } from "oidc-provider";
-import type { App } from "../apps/service.js";
-import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
+import { failurePage } from "../sso/browser.js";
 import { sessionCookieName } from "../sso/cookies.js";
 import { amrOf, OIDC_MOUNT, type OidcService } from "./provider.js";
 
-function startFromPartnerPage(reply: FastifyReply, app: App | null, status: number, why: string) {
-  const back = app?.failureUrl
-    ? html`<p><a href="${app.failureUrl}">Go back to ${app.name}</a></p>`
-    : html`<p class="muted">Go back to the site you came from and follow its link again.</p>`;
-  return sendPage(reply, {
-    status,
-    title: "Open this app from your partner's site",
-    body: html`<main><h1>Open this app from your partner's site</h1><p>${why}</p>${back}</main>`,
-  });
-}
-
 /**
- * A hijacked reply skips Fastify's onSend: carry over the headers every answer has (request id,
- * nosniff, referrer policy, framing, HSTS). Not our CSP: oidc-provider's `form_post` page needs
- * its own, and not Cache-Control: discovery and the JWKS may be cached.
+ * Hands the raw response to oidc-provider. A hijacked reply skips Fastify's onSend, so the
+ * headers every answer has (request id, nosniff, referrer policy, framing, HSTS) are carried over
+ * first. Not our CSP: oidc-provider's `form_post` page needs its own; not Cache-Control:
+ * discovery and the JWKS may be cached.
  */
-function carryHeaders(reply: FastifyReply): void {
+function hijack(reply: FastifyReply): void {
   for (const [name, value] of Object.entries(reply.getHeaders())) {
     if (name === "content-security-policy" || name === "cache-control" || value === undefined)
       continue;
     reply.raw.setHeader(name, value);
   }
+  reply.hijack();
 }
 
 /** Answers 503 on a raw response that may have been started already; never a hung request. */
@@ -63,8 +53,7 @@ export async function oidcProviderRoutes(
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser("*", (_request, _payload, done) => done(null));
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
-    carryHeaders(reply);
-    reply.hijack();
+    hijack(reply);
     const raw = request.raw as import("node:http").IncomingMessage & { originalUrl?: string };
     const url = raw.url ?? "/";
     raw.originalUrl = basePath + url;
@@ -110,26 +99,14 @@ export async function oidcInteractionRoutes(
         details = await provider.interactionDetails(request.raw, reply.raw);
       } catch (error) {
         if (!(error instanceof errors.SessionNotFound)) throw error;
-        return startFromPartnerPage(
-          reply,
-          null,
-          400,
-          "This sign-in step has expired or was opened in another browser.",
-        );
+        return failurePage(reply, "step_expired", 400, null);
       }
-      if (details.uid !== request.params.uid) {
-        return startFromPartnerPage(reply, null, 400, "This sign-in step does not match.");
-      }
+      if (details.uid !== request.params.uid) return failurePage(reply, "step_expired", 400, null);
       const clientId = String(details.params.client_id);
       const target = await services.apps.find(clientId);
       const session = await services.sessions.check(request.cookies[cookieName]);
       if (!session || session.appId !== clientId) {
-        return startFromPartnerPage(
-          reply,
-          target,
-          401,
-          `You are not signed in to ${target?.name ?? "this app"}. Sign-in happens through the login link your partner's site gives you.`,
-        );
+        return failurePage(reply, "no_session", 401, target);
       }
 
       // There is no login page to show again: a request to re-authenticate (`prompt=login`), or
@@ -139,8 +116,7 @@ export async function oidcInteractionRoutes(
         Number.isFinite(maxAge) &&
         Math.floor(services.clock.now() / 1000) - Math.floor(session.createdAt / 1000) > maxAge;
       if (details.prompt.reasons.includes("login_prompt") || tooOld) {
-        carryHeaders(reply);
-        reply.hijack();
+        hijack(reply);
         try {
           await provider.interactionFinished(
             request.raw,
@@ -172,8 +148,7 @@ export async function oidcInteractionRoutes(
           .values({ grant_id: grantId, session_id: session.id, expires_at: session.absoluteAt })
           .execute(),
       );
-      carryHeaders(reply);
-      reply.hijack();
+      hijack(reply);
       try {
         await provider.interactionFinished(
           request.raw,

@@ -13,9 +13,9 @@ import { FAILURE_STATUS, type FailureReason } from "./tickets.js";
 
 const TicketParams = Type.Object({ ticket: Type.String({ minLength: 1, maxLength: 128 }) });
 
-/** What the person reads for each reason a link did not work. */
+/** What the person reads for each reason a link (or an app's OIDC sign-in) did not work. */
 const FAILURE_TEXT: Record<
-  FailureReason | "cross_site" | "rate_limited" | "unavailable",
+  FailureReason | "cross_site" | "rate_limited" | "unavailable" | "no_session" | "step_expired",
   [string, string]
 > = {
   expired: ["This link has expired", "Login links work for a short time only."],
@@ -46,9 +46,17 @@ const FAILURE_TEXT: Record<
     "Please try again in a moment",
     "The service is busy. Your link has not been used; open it again shortly.",
   ],
+  no_session: [
+    "Open this app from your partner's site",
+    "You are not signed in to this app. Sign-in happens through the login link your partner's site gives you.",
+  ],
+  step_expired: [
+    "Open this app from your partner's site",
+    "This sign-in step has expired or was opened in another browser.",
+  ],
 };
 
-function failurePage(
+export function failurePage(
   reply: FastifyReply,
   reason: keyof typeof FAILURE_TEXT,
   status: number,

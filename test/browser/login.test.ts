@@ -1,26 +1,22 @@
 // A real browser (Debian's Chromium through playwright-core) follows a login link from a
 // partner's page on another site to the demo app, sees the user, and signs out.
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
 import { loginUrl } from "../../src/sso/tickets.js";
+import { chromiumAvailable, launchChromium, partnerPage } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 
-const CHROMIUM = process.env.HANDOFF_CHROMIUM ?? "/usr/bin/chromium";
-// In CI Chromium must be there (.ci/run installs it); on a laptop without it the test is skipped.
-const available = existsSync(CHROMIUM) || process.env.CI !== undefined;
-
-describe.skipIf(!available)("a browser following a login link", () => {
+describe.skipIf(!chromiumAvailable)("a browser following a login link", () => {
   let app: FastifyInstance;
   let partnerSite: Server;
   let browser: Browser;
   let base: string;
-  let partnerPage: string;
+  let partnerUrl: string;
   let ticketId: string;
 
   beforeAll(async () => {
@@ -45,16 +41,8 @@ describe.skipIf(!available)("a browser following a login link", () => {
     ticketId = minted.id;
     // The partner's own site, on another origin ("localhost" is another site than 127.0.0.1).
     const link = loginUrl(base, minted.ticket);
-    partnerSite = createServer((_req, res) => {
-      res.setHeader("content-type", "text/html");
-      res.end(`<!doctype html><title>Partner</title><a id="go" href="${link}">Open the shop</a>`);
-    });
-    await new Promise<void>((resolve) => partnerSite.listen(0, "127.0.0.1", resolve));
-    partnerPage = `http://localhost:${(partnerSite.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-    });
+    ({ server: partnerSite, url: partnerUrl } = await partnerPage(link, "Open the shop"));
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -66,7 +54,7 @@ describe.skipIf(!available)("a browser following a login link", () => {
   it("lands logged in on the demo app, keeps the cookie safe, and signs out", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(partnerPage);
+    await page.goto(partnerUrl);
     await page.click("#go");
     await page.waitForURL(`${base}/demo/app/welcome`);
     expect(await page.textContent("h1")).toBe("Hello, Grace Hopper");
@@ -133,7 +121,7 @@ describe.skipIf(!available)("a browser following a login link", () => {
   it("shows a clear page for a link that was already used", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(partnerPage);
+    await page.goto(partnerUrl);
     await page.click("#go");
     await page.waitForSelector("h1");
     expect(await page.textContent("h1")).toBe("This link has already been used");

@@ -1,29 +1,25 @@
 // A real browser (Debian's Chromium through playwright-core) goes from a partner's page through a
 // login link to examples/storefront, which signs the person in with OpenID Connect (openid-client)
 // and shows who they are; signing out of the storefront ends the Handoff session too.
-import { existsSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStorefront } from "../../examples/storefront/server.js";
 import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
 import { loginUrl } from "../../src/sso/tickets.js";
+import { chromiumAvailable, launchChromium, partnerPage } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 
-const CHROMIUM = process.env.HANDOFF_CHROMIUM ?? "/usr/bin/chromium";
-const available = existsSync(CHROMIUM) || process.env.CI !== undefined;
-
-describe.skipIf(!available)("a browser signing in to the storefront example", () => {
+describe.skipIf(!chromiumAvailable)("a browser signing in to the storefront example", () => {
   let app: FastifyInstance;
   let storefront: Server;
   let partnerSite: Server;
   let browser: Browser;
   let base: string;
   let shop: string;
-  let partnerPage: string;
+  let partnerUrl: string;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -55,16 +51,8 @@ describe.skipIf(!available)("a browser signing in to the storefront example", ()
       ip: "127.0.0.1",
     });
     const link = loginUrl(base, minted.ticket);
-    partnerSite = createServer((_req, res) => {
-      res.setHeader("content-type", "text/html");
-      res.end(`<!doctype html><title>Partner</title><a id="go" href="${link}">Go shopping</a>`);
-    });
-    await new Promise<void>((resolve) => partnerSite.listen(0, "127.0.0.1", resolve));
-    partnerPage = `http://localhost:${(partnerSite.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-    });
+    ({ server: partnerSite, url: partnerUrl } = await partnerPage(link, "Go shopping"));
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -77,7 +65,7 @@ describe.skipIf(!available)("a browser signing in to the storefront example", ()
   it("shows the user and partner after the login link, and signs out of both", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(partnerPage);
+    await page.goto(partnerUrl);
     await page.click("#go");
     await page.waitForURL(`${shop}/`);
     await page.waitForSelector("#name");

@@ -86,18 +86,9 @@ export async function authorize(
   // A browser that switches people: oidc-provider signs the previous one out with a page that
   // posts itself (as a browser's script would), then resumes the authorization.
   if (response.status === 200 && landed.startsWith(`${f.base}/oidc/auth/`)) {
-    const page = await response.text();
-    const action = /action="([^"]+)"/.exec(page)?.[1];
-    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
-    if (action && xsrf) {
-      const posted = await jar.fetch(action, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ xsrf, logout: "yes" }).toString(),
-      });
-      const next = posted.headers.get("location");
-      if (next) ({ response, url: landed } = await jar.follow(new URL(next, action).href, f.base));
-    }
+    const posted = await submit(jar, await response.text(), f.base);
+    const next = posted.headers.get("location");
+    if (next) ({ response, url: landed } = await jar.follow(new URL(next, f.base).href, f.base));
   }
   return { response, landed, verifier, state };
 }
