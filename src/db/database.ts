@@ -1,6 +1,7 @@
 // Opens the configured database (SQLite, PostgreSQL or PGlite) behind one Kysely type.
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { open } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { SqliteSynchronous } from "../config.js";
 import { GroupCommit, type WriteWork } from "./group-commit.js";
@@ -45,7 +46,8 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
   native.pragma("journal_mode = WAL");
   // FULL: a commit is on disk before the response leaves, so a redeemed ticket stays redeemed
   // even after power loss, not only after a process crash (NORMAL's guarantee in WAL mode).
-  native.pragma(`synchronous = ${options.sqliteSynchronous ?? "FULL"}`);
+  const synchronous = options.sqliteSynchronous ?? "FULL";
+  native.pragma(`synchronous = ${synchronous}`);
   native.pragma("busy_timeout = 5000");
   native.pragma("foreign_keys = ON");
   // 64 MiB of page cache (the default is 2 MiB): with millions of tickets and users the index
@@ -67,15 +69,42 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
     },
   };
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
-  const group = new GroupCommit(db);
+  // At FULL, group commits flush the WAL off the main thread (same guarantee; see group-commit.ts).
+  const group = new GroupCommit(
+    db,
+    synchronous === "FULL" && path !== ":memory:"
+      ? { synchronous, flush: walFlush(resolve(path)) }
+      : { synchronous },
+  );
   return {
     db,
     dialect: "sqlite",
     write: (work) => group.run(work),
     ping: async () => {
+      if (group.failed) throw group.failed;
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
+  };
+}
+
+/** Flushes `path`'s WAL to disk; the first time also the directory that holds its name. */
+function walFlush(path: string): () => Promise<void> {
+  let directorySynced = false;
+  const sync = async (file: string, dataOnly: boolean) => {
+    const handle = await open(file, "r");
+    try {
+      await (dataOnly ? handle.datasync() : handle.sync());
+    } finally {
+      await handle.close();
+    }
+  };
+  return async () => {
+    await sync(`${path}-wal`, true);
+    if (!directorySynced) {
+      await sync(dirname(path), false);
+      directorySynced = true;
+    }
   };
 }
 

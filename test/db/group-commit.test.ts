@@ -1,8 +1,12 @@
 // Group commit on SQLite: concurrent writers share a transaction, each in its own savepoint; a
 // failing writer loses only its own writes; a failed commit fails every writer of the batch.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "kysely";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Database, openDatabase } from "../../src/db/database.js";
+import { GroupCommit, StorageFailed } from "../../src/db/group-commit.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 
 describe("group commit (SQLite)", () => {
@@ -98,5 +102,100 @@ describe("group commit (SQLite)", () => {
     expect(await database.db.selectFrom("partners").select("id").execute()).toEqual([
       { id: "after" },
     ]);
+  });
+});
+
+describe("group commit with the flush off the main thread (SQLite file at synchronous=FULL)", () => {
+  const partner = (id: string) => ({
+    id,
+    name: id,
+    status: "active" as const,
+    contract_expires_at: null,
+    created_at: 1,
+    updated_at: 1,
+  });
+
+  /** A GroupCommit whose flushes wait until the test lets them go. */
+  async function withGate() {
+    const database = await openDatabase("sqlite::memory:");
+    await migrateToLatest(database.db);
+    const gates: { release(): void; fail(error: Error): void }[] = [];
+    const group = new GroupCommit(database.db, {
+      flush: () =>
+        new Promise<void>((release, fail) => {
+          gates.push({ release, fail });
+        }),
+    });
+    const insert = (id: string) =>
+      group.run((trx) => trx.insertInto("partners").values(partner(id)).execute());
+    const stored = async () =>
+      (await database.db.selectFrom("partners").select("id").orderBy("id").execute()).map(
+        (r) => r.id,
+      );
+    return { database, group, gates, insert, stored };
+  }
+
+  it("answers a writer only after the flush that follows its commit, and runs the next batch meanwhile", async () => {
+    const { database, gates, insert, stored } = await withGate();
+    let firstDone = false;
+    const first = insert("a").then(() => {
+      firstDone = true;
+    });
+    await vi.waitFor(() => expect(gates).toHaveLength(1));
+    // Committed (other readers see it) but not yet answered: its flush has not finished.
+    expect(await stored()).toEqual(["a"]);
+    expect(firstDone).toBe(false);
+    // A second batch commits while the first flush runs; its own flush waits for a fresh one.
+    let secondDone = false;
+    const second = insert("b").then(() => {
+      secondDone = true;
+    });
+    await vi.waitFor(async () => expect(await stored()).toEqual(["a", "b"]));
+    expect(gates).toHaveLength(1);
+    gates[0]?.release();
+    await first;
+    expect(firstDone).toBe(true);
+    await vi.waitFor(() => expect(gates).toHaveLength(2));
+    expect(secondDone).toBe(false);
+    gates[1]?.release();
+    await second;
+    await database.close();
+  });
+
+  it("fails the writers of a failed flush and refuses every write after it", async () => {
+    const { database, group, gates, insert } = await withGate();
+    const write = insert("a");
+    await vi.waitFor(() => expect(gates).toHaveLength(1));
+    gates[0]?.fail(new Error("EIO: i/o error, fdatasync"));
+    await expect(write).rejects.toBeInstanceOf(StorageFailed);
+    expect(group.failed).toBeInstanceOf(StorageFailed);
+    await expect(insert("b")).rejects.toBeInstanceOf(StorageFailed);
+    expect(gates).toHaveLength(1);
+    await database.close();
+  });
+
+  it("keeps the connection at FULL outside its batches, and stores what it answered", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "handoff-gc-"));
+    const file = join(dir, "gc.db");
+    const database = await openDatabase(`sqlite:${file}`, { sqliteSynchronous: "FULL" });
+    await migrateToLatest(database.db);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        database.write((trx) =>
+          trx
+            .insertInto("partners")
+            .values(partner(`p${i}`))
+            .execute(),
+        ),
+      ),
+    );
+    const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(database.db);
+    expect(rows[0]?.synchronous).toBe(2); // FULL
+    await database.ping();
+    await database.close();
+    const reopened = await openDatabase(`sqlite:${file}`);
+    expect(await reopened.db.selectFrom("partners").select("id").execute()).toHaveLength(20);
+    await reopened.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
