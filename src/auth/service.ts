@@ -36,24 +36,23 @@ interface CachedCheck {
   until: number;
 }
 
+interface ExchangeRow {
+  pt_id: string;
+  pt_hash: string;
+  pt_revoked_at: number | null;
+  pt_expires_at: number | null;
+  partner_id: string;
+  status: string;
+  contract_expires_at: number | null;
+  api_id: string | null;
+  api_partner_id: string | null;
+  api_hash: string | null;
+  api_revoked_at: number | null;
+  api_expires_at: number | null;
+}
+
 /** One indexed lookup for the exchange: partner token, its partner, the API token. Compiled once. */
-const exchangeRow = new PreparedQuery<
-  {
-    pt_id: string;
-    pt_hash: string;
-    pt_revoked_at: number | null;
-    pt_expires_at: number | null;
-    partner_id: string;
-    status: string;
-    contract_expires_at: number | null;
-    api_id: string | null;
-    api_partner_id: string | null;
-    api_hash: string | null;
-    api_revoked_at: number | null;
-    api_expires_at: number | null;
-  },
-  "partner_token_id" | "api_token_id"
->((db, p) =>
+const exchangeRow = new PreparedQuery<ExchangeRow, "partner_token_id" | "api_token_id">((db, p) =>
   db
     .selectFrom("partner_tokens as t")
     .innerJoin("partners as p", "p.id", "t.partner_id")
@@ -81,6 +80,11 @@ export class AuthService {
   /** Verified access tokens, so the signature is checked once per token, not once per request. */
   readonly #verified = new Map<string, { principal: PartnerPrincipal; exp: number; kid: string }>();
   readonly #lastUsedWrites = new Map<string, number>();
+  /**
+   * Rows behind recent successful exchanges, by partner token id + API token id, for cacheMs.
+   * Only the lookup is saved: every check (both secrets, expiries, status) runs on each exchange.
+   */
+  readonly #exchangeRows = new Map<string, { row: ExchangeRow; until: number }>();
 
   constructor(
     private readonly database: Database,
@@ -92,6 +96,7 @@ export class AuthService {
   /** Forget every cached credential check: called after revocation, suspension or rotation. */
   credentialsChanged(): void {
     this.#checks.clear();
+    this.#exchangeRows.clear();
     this.#standing.clear();
   }
 
@@ -153,14 +158,19 @@ export class AuthService {
     const presentedPartner = parseSecret(SecretPrefix.partnerToken, partnerTokenInput);
     const presentedApi = parseSecret(SecretPrefix.apiToken, apiTokenInput);
     // One indexed lookup for all three rows: partner token, its partner, the API token.
-    const row = presentedPartner
-      ? (
-          await exchangeRow.execute(db, {
-            partner_token_id: presentedPartner.id,
-            api_token_id: presentedApi?.id ?? "",
-          })
-        ).rows[0]
-      : undefined;
+    const key = `${presentedPartner?.id}|${presentedApi?.id}`;
+    const cached = this.#exchangeRows.get(key);
+    const row =
+      cached && cached.until > now
+        ? cached.row
+        : presentedPartner
+          ? (
+              await exchangeRow.execute(db, {
+                partner_token_id: presentedPartner.id,
+                api_token_id: presentedApi?.id ?? "",
+              })
+            ).rows[0]
+          : undefined;
     if (
       !presentedPartner ||
       !row ||
@@ -189,6 +199,10 @@ export class AuthService {
     const apiToken = { id: row.api_id };
     const partner = { id: row.partner_id };
     const partnerToken = { id: row.pt_id };
+    if (row !== cached?.row) {
+      if (this.#exchangeRows.size >= VERIFIED_CACHE_SIZE) this.#exchangeRows.clear();
+      this.#exchangeRows.set(key, { row, until: now + this.cacheMs });
+    }
 
     await this.#touch(apiToken.id, now);
     return this.#issue({

@@ -1,5 +1,5 @@
 // High-entropy secrets: `<prefix>_<id><secret>`. The id finds the row; only SHA-256(secret) is stored.
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** Readable prefixes, so a leaked secret is easy to spot (and to scan for). */
 export const SecretPrefix = {
@@ -84,12 +84,12 @@ export function parseSecret(
 }
 
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
+  return hash("sha256", secret, "hex");
 }
 
 /** Constant-time comparison of a presented secret with a stored hash (equal-length digests). */
 export function secretMatches(secret: string, storedHash: string): boolean {
-  const presented = createHash("sha256").update(secret, "utf8").digest();
+  const presented = hash("sha256", secret, "buffer");
   const stored = Buffer.from(storedHash, "hex");
   return stored.length === presented.length && timingSafeEqual(presented, stored);
 }

@@ -229,6 +229,39 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
     );
   });
 
+  it("checks every exchange in full, though the credential lookup is cached for HANDOFF_AUTH_CACHE_MS", async () => {
+    const exchange = (partnerToken: string, apiToken: string) =>
+      native({ partner_token: partnerToken, api_token: apiToken });
+    expect((await exchange(partner.partnerToken, partner.apiToken)).statusCode).toBe(200);
+    // The same token ids with other secret parts: refused, though their row is in the cache.
+    const other = await makePartner(t.app, "Other");
+    const forgedApi = `${partner.apiToken.slice(0, 20)}${other.apiToken.slice(20)}`;
+    const forgedPartner = `${partner.partnerToken.slice(0, 20)}${other.partnerToken.slice(20)}`;
+    expect((await exchange(partner.partnerToken, forgedApi)).json().code).toBe("invalid_api_token");
+    expect((await exchange(forgedPartner, partner.apiToken)).json().code).toBe(
+      "invalid_partner_token",
+    );
+    // A change made in this process counts at once.
+    await t.app.services.partners.setStatus(partner.partnerId, "suspended");
+    expect((await exchange(partner.partnerToken, partner.apiToken)).json().code).toBe(
+      "account_inactive",
+    );
+    await t.app.services.partners.setStatus(partner.partnerId, "active");
+    expect((await exchange(partner.partnerToken, partner.apiToken)).statusCode).toBe(200);
+    // A change made by another process (the CLI, another node) counts within the cache time.
+    await t.database.db
+      .updateTable("api_tokens")
+      .set({ revoked_at: t.clock.now() })
+      .where("id", "=", partner.apiTokenId)
+      .execute();
+    t.clock.advance(1000);
+    expect((await exchange(partner.partnerToken, partner.apiToken)).statusCode).toBe(200);
+    t.clock.advance(1000);
+    expect((await exchange(partner.partnerToken, partner.apiToken)).json().code).toBe(
+      "invalid_api_token",
+    );
+  });
+
   it("kills an issued access token on the next request when its API token is revoked", async () => {
     const token = await accessTokenFor(t.app, partner);
     expect((await whoami(token)).statusCode).toBe(200);
