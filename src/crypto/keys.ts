@@ -46,6 +46,8 @@ interface LoadedKey {
   privateJwk: JWK;
   publicKey: CryptoKey;
   privateKey: KeyObject;
+  /** The JWS header of what this key signs, encoded once per `typ`. */
+  headers: Map<string, string>;
   createdAt: number;
   retireAt: number | null;
 }
@@ -133,6 +135,7 @@ export class KeyStore {
           key: privateJwk as import("node:crypto").JsonWebKey,
           format: "jwk",
         }),
+        headers: new Map(),
         createdAt: row.created_at,
         retireAt: row.retire_at,
       });
@@ -263,7 +266,11 @@ export class KeyStore {
     const exp = iat + options.ttlSeconds;
     // Compact JWS by hand around node:crypto's Ed25519: jose's WebCrypto path costs ~4x more per
     // signature, and this is the exchange's hot path. Verification stays with jose.
-    const header = { alg: SIGNING_ALG, kid: key.kid, typ: options.typ };
+    let header = key.headers.get(options.typ);
+    if (header === undefined) {
+      header = base64urlJson({ alg: SIGNING_ALG, kid: key.kid, typ: options.typ });
+      key.headers.set(options.typ, header);
+    }
     const payload = {
       ...claims,
       iss: this.issuer,
@@ -273,7 +280,7 @@ export class KeyStore {
       iat,
       exp,
     };
-    const signingInput = `${base64urlJson(header)}.${base64urlJson(payload)}`;
+    const signingInput = `${header}.${base64urlJson(payload)}`;
     const signature = signBytes(null, Buffer.from(signingInput, "ascii"), key.privateKey).toString(
       "base64url",
     );
