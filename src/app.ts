@@ -18,7 +18,7 @@ import { type Database, openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { demoAppRoutes } from "./demo/app-page.js";
 import { registerSecurityHeaders } from "./http/headers.js";
-import { loggerOptions, requestId } from "./http/logging.js";
+import { lazyChildLogger, loggerOptions, requestId } from "./http/logging.js";
 import { registerProblemHandlers } from "./http/problem.js";
 import { OidcService } from "./oidc/provider.js";
 import { oidcInteractionRoutes, oidcProviderRoutes } from "./oidc/routes.js";
@@ -73,6 +73,7 @@ export async function buildApp(
       ? { ...loggerOptions(config.logLevel), stream: options.logStream }
       : loggerOptions(config.logLevel),
     genReqId: requestId,
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     onProtoPoisoning: "error",

@@ -62,6 +62,20 @@ describe("every response", () => {
     expect(error.json().request_id).toBe(error.headers["x-request-id"]);
   });
 
+  it("puts the request id in every log line of a request, and writes none below the level", async () => {
+    await t.app.inject({ method: "GET", url: "/missing", headers: { "x-request-id": "req-42" } });
+    const lines = t.logs.map((line) => JSON.parse(line)).filter((l) => l.reqId === "req-42");
+    expect(lines.map((l) => l.msg)).toEqual([
+      "incoming request",
+      "request refused",
+      "request completed",
+    ]);
+    const quiet = await testApp("sqlite", { logLevel: "warn" });
+    await quiet.app.inject({ method: "GET", url: "/missing", headers: { "x-request-id": "r-7" } });
+    expect(quiet.logs.filter((line) => line.includes("r-7"))).toEqual([]);
+    await quiet.app.close();
+  });
+
   it("carries no-store, nosniff, no-referrer and frame-ancestors 'none'; HSTS only over https", async () => {
     const response = await t.app.inject({ method: "POST", url: "/v1/auth/token", payload: {} });
     expect(response.headers).toMatchObject({

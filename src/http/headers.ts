@@ -3,17 +3,20 @@ import type { FastifyInstance } from "fastify";
 
 /** Installs the security headers; HSTS only when the public URL is https. */
 export function registerSecurityHeaders(app: FastifyInstance, baseUrl: string): void {
-  const https = baseUrl.startsWith("https:");
-  app.addHook("onRequest", async (request, reply) => {
-    reply.header("x-request-id", request.id);
-    reply.header("cache-control", "no-store");
-    reply.header("x-content-type-options", "nosniff");
-    reply.header("referrer-policy", "no-referrer");
-    reply.header("x-frame-options", "DENY");
-    reply.header(
-      "content-security-policy",
+  const fixed: Record<string, string> = {
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "content-security-policy":
       "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    );
-    if (https) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+  };
+  if (baseUrl.startsWith("https:"))
+    fixed["strict-transport-security"] = "max-age=31536000; includeSubDomains";
+  // A callback hook, not an async one: no promise per request for a few assignments.
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    reply.headers(fixed);
+    done();
   });
 }

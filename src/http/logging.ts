@@ -1,8 +1,8 @@
 // Log options: request ids, and no secret in any line (URLs, headers, bodies).
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { FastifyLoggerOptions } from "fastify";
-import type { LoggerOptions } from "pino";
+import type { FastifyBaseLogger, FastifyLoggerOptions } from "fastify";
+import type { Bindings, ChildLoggerOptions, Level, Logger, LoggerOptions } from "pino";
 import type { LogLevel } from "../config.js";
 
 const SECRET_IN_PATH = /\b(hpt|hak|hsk|hts|hss|has|hrt)_[A-Za-z0-9_-]+/g;
@@ -63,4 +63,40 @@ export function loggerOptions(level: LogLevel): FastifyLoggerOptions & LoggerOpt
       }),
     },
   };
+}
+
+const LEVELS: Level[] = ["fatal", "error", "warn", "info", "debug", "trace"];
+
+/**
+ * Fastify's `childLoggerFactory`: a request's logger is made on its first line. pino's child()
+ * serializes and redacts the bindings (the request id) on every request, and at the default
+ * level most requests write no line at all. A route with its own level gets its child at once.
+ */
+export function lazyChildLogger(
+  this: unknown,
+  logger: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+): FastifyBaseLogger {
+  if (options.level !== undefined) return logger.child(bindings, options);
+  let child: FastifyBaseLogger | undefined;
+  const real = () => {
+    child ??= logger.child(bindings, options);
+    return child;
+  };
+  const lazy: Record<string, unknown> = {
+    get level() {
+      return logger.level;
+    },
+    silent: () => {},
+    child: (more: Bindings, moreOptions?: ChildLoggerOptions) => real().child(more, moreOptions),
+  };
+  for (const level of LEVELS) {
+    lazy[level] = (...args: unknown[]) => {
+      if (!(logger as Logger).isLevelEnabled(level)) return;
+      // LogFn is a set of overloads; the arguments go through as the caller gave them.
+      (real()[level] as (...all: unknown[]) => void)(...args);
+    };
+  }
+  return lazy as unknown as FastifyBaseLogger;
 }
