@@ -70,6 +70,9 @@ describe("every response", () => {
       "request refused",
       "request completed",
     ]);
+    // A route with its own level (health checks log at warn) writes nothing at info.
+    await t.app.inject({ method: "GET", url: "/healthz", headers: { "x-request-id": "h-1" } });
+    expect(t.logs.filter((line) => line.includes("h-1"))).toEqual([]);
     const quiet = await testApp("sqlite", { logLevel: "warn" });
     await quiet.app.inject({ method: "GET", url: "/missing", headers: { "x-request-id": "r-7" } });
     expect(quiet.logs.filter((line) => line.includes("r-7"))).toEqual([]);

@@ -65,38 +65,67 @@ export function loggerOptions(level: LogLevel): FastifyLoggerOptions & LoggerOpt
   };
 }
 
-const LEVELS: Level[] = ["fatal", "error", "warn", "info", "debug", "trace"];
-
 /**
- * Fastify's `childLoggerFactory`: a request's logger is made on its first line. pino's child()
- * serializes and redacts the bindings (the request id) on every request, and at the default
- * level most requests write no line at all. A route with its own level gets its child at once.
+ * A request's logger, made on its first line. pino's child() serializes and redacts the
+ * bindings (the request id) on every request, and at the usual levels most requests write no
+ * line at all. Lines below the route's level (or the logger's) are dropped before that.
  */
+class LazyLogger {
+  #child: FastifyBaseLogger | undefined;
+  readonly #threshold: number;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {
+    this.#threshold = parent.levels.values[options.level ?? parent.level] ?? 0;
+  }
+
+  get level(): string {
+    return this.options.level ?? this.parent.level;
+  }
+
+  #log(level: Level, args: unknown[]): void {
+    if ((this.parent.levels.values[level] ?? 0) < this.#threshold) return;
+    this.#child ??= this.parent.child(this.bindings, this.options);
+    // LogFn is a set of overloads; the arguments go through as the caller gave them.
+    (this.#child[level] as (...all: unknown[]) => void)(...args);
+  }
+
+  fatal(...args: unknown[]): void {
+    this.#log("fatal", args);
+  }
+  error(...args: unknown[]): void {
+    this.#log("error", args);
+  }
+  warn(...args: unknown[]): void {
+    this.#log("warn", args);
+  }
+  info(...args: unknown[]): void {
+    this.#log("info", args);
+  }
+  debug(...args: unknown[]): void {
+    this.#log("debug", args);
+  }
+  trace(...args: unknown[]): void {
+    this.#log("trace", args);
+  }
+  silent(): void {}
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    this.#child ??= this.parent.child(this.bindings, this.options);
+    return this.#child.child(bindings, options);
+  }
+}
+
+/** Fastify's `childLoggerFactory`: request loggers made on first use (see LazyLogger). */
 export function lazyChildLogger(
   this: unknown,
   logger: FastifyBaseLogger,
   bindings: Bindings,
   options: ChildLoggerOptions,
 ): FastifyBaseLogger {
-  if (options.level !== undefined) return logger.child(bindings, options);
-  let child: FastifyBaseLogger | undefined;
-  const real = () => {
-    child ??= logger.child(bindings, options);
-    return child;
-  };
-  const lazy: Record<string, unknown> = {
-    get level() {
-      return logger.level;
-    },
-    silent: () => {},
-    child: (more: Bindings, moreOptions?: ChildLoggerOptions) => real().child(more, moreOptions),
-  };
-  for (const level of LEVELS) {
-    lazy[level] = (...args: unknown[]) => {
-      if (!(logger as Logger).isLevelEnabled(level)) return;
-      // LogFn is a set of overloads; the arguments go through as the caller gave them.
-      (real()[level] as (...all: unknown[]) => void)(...args);
-    };
-  }
-  return lazy as unknown as FastifyBaseLogger;
+  // Fastify's logger is pino; FastifyBaseLogger's LogFn overloads are met by the rest parameters.
+  return new LazyLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger;
 }
