@@ -1,6 +1,6 @@
 // Opens the configured database (SQLite, PostgreSQL or PGlite) behind one Kysely type.
-import { mkdirSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { mkdirSync, statSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { SqliteSynchronous } from "../config.js";
@@ -70,12 +70,8 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
   };
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
   // At FULL, group commits flush the WAL off the main thread (same guarantee; see group-commit.ts).
-  const group = new GroupCommit(
-    db,
-    synchronous === "FULL" && path !== ":memory:"
-      ? { synchronous, flush: walFlush(resolve(path)) }
-      : { synchronous },
-  );
+  const wal = synchronous === "FULL" && path !== ":memory:" ? walFlush(resolve(path)) : null;
+  const group = new GroupCommit(db, { synchronous, ...(wal && { flush: wal.flush }) });
   return {
     db,
     dialect: "sqlite",
@@ -84,28 +80,53 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
       if (group.failed) throw group.failed;
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      await wal?.close();
+    },
   };
 }
 
-/** Flushes `path`'s WAL to disk; the first time also the directory that holds its name. */
-function walFlush(path: string): () => Promise<void> {
+/**
+ * Flushes `path`'s WAL to disk; the first time also the directory that holds its name. The WAL
+ * stays open between flushes (one thread-pool trip per flush, not three); SQLite keeps that file
+ * while any connection is open, and a changed inode (the file replaced) makes it open again.
+ */
+function walFlush(path: string): { flush(): Promise<void>; close(): Promise<void> } {
+  const wal = `${path}-wal`;
+  let handle: FileHandle | null = null;
+  let inode = -1;
   let directorySynced = false;
-  const sync = async (file: string, dataOnly: boolean) => {
-    const handle = await open(file, "r");
-    try {
-      await (dataOnly ? handle.datasync() : handle.sync());
-    } finally {
-      await handle.close();
-    }
+  let last: Promise<void> = Promise.resolve();
+  const flush = () => {
+    last = flushOnce();
+    return last;
   };
-  return async () => {
-    await sync(`${path}-wal`, true);
+  const flushOnce = async () => {
+    const current = statSync(wal).ino;
+    if (!handle || current !== inode) {
+      await handle?.close();
+      handle = await open(wal, "r");
+      inode = (await handle.stat()).ino;
+      if (inode !== current) throw new Error(`${wal} changed while it was opened`);
+    }
+    await handle.datasync();
     if (!directorySynced) {
-      await sync(dirname(path), false);
+      const directory = await open(dirname(path), "r");
+      try {
+        await directory.sync();
+      } finally {
+        await directory.close();
+      }
       directorySynced = true;
     }
   };
+  const close = async () => {
+    await last.catch(() => undefined);
+    await handle?.close();
+    handle = null;
+  };
+  return { flush, close };
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
