@@ -1,6 +1,6 @@
 // Group commit on SQLite: concurrent writers share a transaction, each in its own savepoint; a
 // failing writer loses only its own writes; a failed commit fails every writer of the batch.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
@@ -172,6 +172,24 @@ describe("group commit with the flush off the main thread (SQLite file at synchr
     await expect(insert("b")).rejects.toBeInstanceOf(StorageFailed);
     expect(gates).toHaveLength(1);
     await database.close();
+  });
+
+  it("refuses writes and fails readiness once the WAL cannot be flushed (here: the file was deleted)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "handoff-gc-"));
+    const file = join(dir, "gc.db");
+    const database = await openDatabase(`sqlite:${file}`, { sqliteSynchronous: "FULL" });
+    await migrateToLatest(database.db);
+    await database.write((trx) => trx.insertInto("partners").values(partner("before")).execute());
+    unlinkSync(`${file}-wal`);
+    await expect(
+      database.write((trx) => trx.insertInto("partners").values(partner("lost")).execute()),
+    ).rejects.toBeInstanceOf(StorageFailed);
+    await expect(database.ping()).rejects.toBeInstanceOf(StorageFailed);
+    await expect(
+      database.write((trx) => trx.insertInto("partners").values(partner("later")).execute()),
+    ).rejects.toBeInstanceOf(StorageFailed);
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("keeps the connection at FULL outside its batches, and stores what it answered", async () => {
