@@ -2,7 +2,8 @@
 // Each route's figure is a ratio to the baseline measured just before it, on the same machine:
 // the machine is shared, and its speed drifts over minutes.
 //
-// BENCH_DURATION (s per route, default 10), BENCH_CONNECTIONS (default 50),
+// BENCH_DURATION (s per route, default 10), BENCH_WARMUP (s of unmeasured load before each run,
+// default 3), BENCH_PACED (0 skips the runs paced at the targets), BENCH_CONNECTIONS (default 50),
 // BENCH_LARGE_ROWS (default 1000000; 0 skips the large-database pass), BENCH_READY_CODES
 // (authorization codes for the OIDC pass, default 800 per second of BENCH_DURATION).
 import { spawn } from "node:child_process";
@@ -21,7 +22,9 @@ const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 1_000_000);
 /** Authorization codes made before the code-exchange pass (each is single use, 60 s). */
 const READY_CODES = Number(process.env.BENCH_READY_CODES ?? 800 * DURATION);
 /** Tickets ready for the redemption pass: more than the fastest redemption rate can use. */
-const READY_TICKETS = Number(process.env.BENCH_READY_TICKETS ?? 8000 * DURATION);
+const READY_TICKETS = Number(process.env.BENCH_READY_TICKETS ?? 12_000 * DURATION);
+/** Seconds of load before each measured run, not counted: JIT compilation, caches, pools. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 /** BENCH_PACED=0 skips the runs paced at each route's target rate. */
 const PACED = process.env.BENCH_PACED !== "0";
 /** The issue's targets, as ratios of the baseline's requests per second. */
@@ -68,14 +71,15 @@ function stop(child) {
 
 /** One run of the bare Fastify route: the yardstick for the route measured next. */
 async function baselineNow() {
-  const result = await autocannon({
+  const options = {
     connections: CONNECTIONS,
-    duration: DURATION,
     url: baselineUrl,
     method: "POST",
     body: "{}",
     headers: { "content-type": "application/json" },
-  });
+  };
+  if (WARMUP > 0) await autocannon({ ...options, duration: WARMUP });
+  const result = await autocannon({ ...options, duration: DURATION });
   return check("baseline", result, [200], 1);
 }
 
@@ -83,8 +87,10 @@ async function baselineNow() {
  * Measures the baseline, then the route (every response must have one of the `ok` statuses);
  * the route's ratio is to that baseline.
  */
-async function measure(name, options, ok = [200], perOperation = 1) {
+async function measure(name, options, ok = [200], perOperation = 1, warm = true) {
   const base = await baselineNow();
+  if (warm && WARMUP > 0)
+    await autocannon({ connections: CONNECTIONS, duration: WARMUP, ...options });
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
   return { ...check(name, result, ok, perOperation), base };
 }
@@ -381,6 +387,8 @@ async function oidcRoutes(base, demo) {
         ],
       },
       [200],
+      1,
+      false, // no warm-up: the codes are counted, each good once
     ),
   );
   const barePort = await freePort();
