@@ -43,7 +43,7 @@ export class StorageFailed extends Error {
  * Coalesces flushes: `flush()` resolves after a flush that began after the call. While one is
  * running, every caller shares the next one, so there are at most two in play.
  */
-export class Flusher {
+class Flusher {
   #running: Promise<void> | null = null;
   #next: Promise<void> | null = null;
 
