@@ -86,11 +86,15 @@ class LazyLogger {
     return this.options.level ?? this.parent.level;
   }
 
+  #real(): FastifyBaseLogger {
+    this.#child ??= this.parent.child(this.bindings, this.options);
+    return this.#child;
+  }
+
   #log(level: Level, args: unknown[]): void {
     if ((this.parent.levels.values[level] ?? 0) < this.#threshold) return;
-    this.#child ??= this.parent.child(this.bindings, this.options);
     // LogFn is a set of overloads; the arguments go through as the caller gave them.
-    (this.#child[level] as (...all: unknown[]) => void)(...args);
+    (this.#real()[level] as (...all: unknown[]) => void)(...args);
   }
 
   fatal(...args: unknown[]): void {
@@ -114,14 +118,12 @@ class LazyLogger {
   silent(): void {}
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    this.#child ??= this.parent.child(this.bindings, this.options);
-    return this.#child.child(bindings, options);
+    return this.#real().child(bindings, options);
   }
 }
 
 /** Fastify's `childLoggerFactory`: request loggers made on first use (see LazyLogger). */
 export function lazyChildLogger(
-  this: unknown,
   logger: FastifyBaseLogger,
   bindings: Bindings,
   options: ChildLoggerOptions,
