@@ -4,6 +4,7 @@ import { type FileHandle, open } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { SqliteSynchronous } from "../config.js";
+import { Checkpointer, type CheckpointResult } from "./checkpoint.js";
 import { GroupCommit, type WriteWork } from "./group-commit.js";
 import type { Tables } from "./schema.js";
 
@@ -26,6 +27,10 @@ export interface OpenOptions {
   sqliteSynchronous?: SqliteSynchronous;
   /** PostgreSQL pool size per process. */
   poolSize?: number;
+  /** Told if SQLite's checkpoint worker fails (SQLite then checkpoints inside commits again). */
+  onCheckpointFailure?: (message: string) => void;
+  /** Tuning of SQLite's checkpoint worker (src/db/checkpoint.ts); the defaults suit production. */
+  checkpoint?: { catchUpFrames?: number; minIntervalMs?: number };
 }
 
 const INT8_OID = 20;
@@ -71,7 +76,32 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
   // At FULL, group commits flush the WAL off the main thread (same guarantee; see group-commit.ts).
   const wal = synchronous === "FULL" && path !== ":memory:" ? walFlush(resolve(path)) : null;
-  const group = new GroupCommit(db, { synchronous, ...(wal && { flush: wal.flush }) });
+  // Checkpoints run on a worker thread (src/db/checkpoint.ts), not inside a commit.
+  const checkpointer =
+    path === ":memory:"
+      ? null
+      : new Checkpointer({
+          ...options.checkpoint,
+          path: resolve(path),
+          autocheckpoint: (pages) => native.pragma(`wal_autocheckpoint = ${pages}`),
+          checkpointHere: async () => {
+            const { rows } = await sql<CheckpointResult>`pragma wal_checkpoint(PASSIVE)`.execute(
+              db,
+            );
+            return rows[0] ?? { busy: 1, log: 0, checkpointed: 0 };
+          },
+          onFailure:
+            options.onCheckpointFailure ??
+            ((message) =>
+              process.emitWarning(`SQLite checkpoints are back inside commits: ${message}`, {
+                code: "HANDOFF_CHECKPOINT_WORKER",
+              })),
+        });
+  const group = new GroupCommit(db, {
+    synchronous,
+    ...(wal && { flush: wal.flush }),
+    ...(checkpointer && { committed: () => checkpointer.committed() }),
+  });
   return {
     db,
     dialect: "sqlite",
@@ -81,6 +111,7 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
       await sql`select 1`.execute(db);
     },
     close: async () => {
+      await checkpointer?.close();
       await db.destroy();
       await wal?.close();
     },

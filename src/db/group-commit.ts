@@ -29,6 +29,8 @@ export interface GroupCommitOptions {
   flush?: () => Promise<void>;
   /** The connection's own setting, restored after each batch (default FULL). */
   synchronous?: string;
+  /** Called after each batch commits, before its flush, with no transaction open. */
+  committed?: () => void;
 }
 
 /** The error every write gets once a flush has failed: the disk can no longer be trusted. */
@@ -73,6 +75,7 @@ export class GroupCommit {
   readonly #maxBatch: number;
   readonly #flusher: Flusher | null;
   readonly #synchronous: string;
+  readonly #committed: (() => void) | undefined;
 
   constructor(
     private readonly db: Kysely<Tables>,
@@ -81,6 +84,7 @@ export class GroupCommit {
     this.#maxBatch = options.maxBatch ?? 256;
     this.#flusher = options.flush ? new Flusher(options.flush) : null;
     this.#synchronous = options.synchronous ?? "FULL";
+    this.#committed = options.committed;
   }
 
   /** Set once a flush failed: writes are refused and /readyz fails from then on. */
@@ -120,6 +124,7 @@ export class GroupCommit {
           for (const job of batch) job.reject(error);
           continue;
         }
+        this.#committed?.();
         const settle = () =>
           batch.forEach((job, i) => {
             const outcome = outcomes[i] as Outcome;

@@ -124,7 +124,8 @@ export class UserService {
 
   /**
    * Creates the user or refreshes the attributes given; one row however many mints race
-   * (INSERT … ON CONFLICT on the (partner, external id) key).
+   * (INSERT … ON CONFLICT on the (partner, external id) key). A user whose given attributes
+   * are already stored is only read.
    */
   async upsert(db: Db, accountId: string, user: UserAttributes): Promise<UserRow> {
     const now = this.clock.now();
@@ -142,6 +143,10 @@ export class UserService {
     if (user.givenName !== undefined) changes.given_name = user.givenName;
     if (user.familyName !== undefined) changes.family_name = user.familyName;
     const given = USER_COLUMNS.filter((c) => changes[c] !== undefined);
+    // Most mints are for a user seen before with the same attributes: one indexed read, no write.
+    const [known] = (await selectUser.execute(db, { partner_id: accountId, external_id: user.id }))
+      .rows;
+    if (known && given.every((c) => known[c] === changes[c])) return known;
     const values: Record<string, unknown> = {
       id: newId("usr"),
       partner_id: accountId,

@@ -440,6 +440,26 @@ describe.each(dialects)("login links on %s", (dialect) => {
       phone_country_code: "+1",
     });
   });
+
+  it("writes the user only when a mint changes an attribute", async () => {
+    const updatedAt = async () =>
+      (
+        await t.database.db
+          .selectFrom("users")
+          .select("updated_at")
+          .where("external_id", "=", "u-10")
+          .executeTakeFirstOrThrow()
+      ).updated_at;
+    const first = await mint(t.app, f, { user: { id: "u-10", email: "a@example.com" } });
+    const created = await updatedAt();
+    t.clock.advance(60_000);
+    const same = await mint(t.app, f, { user: { id: "u-10", email: "a@example.com" } });
+    expect(same.user_id).toBe(first.user_id);
+    expect(await updatedAt()).toBe(created);
+    const changed = await mint(t.app, f, { user: { id: "u-10", email: "b@example.com" } });
+    expect(changed.user_id).toBe(first.user_id);
+    expect(await updatedAt()).toBe(created + 60_000);
+  });
 });
 
 describe("the session cookie over https (SECURITY row 34)", () => {
