@@ -76,8 +76,6 @@ export class Checkpointer {
   #catchingUp = false;
   readonly #catchUpFrames: number;
   readonly #minIntervalMs: number;
-  /** Checkpoints the worker has completed (for tests and diagnostics). */
-  checkpoints = 0;
 
   constructor(private readonly options: CheckpointerOptions) {
     this.#catchUpFrames = options.catchUpFrames ?? 4 * SQLITE_AUTOCHECKPOINT;
@@ -128,7 +126,6 @@ export class Checkpointer {
     worker.on("message", (reply: Reply) => {
       this.#busy = false;
       if (!reply.ok) return this.#fail(reply.message);
-      this.checkpoints++;
       if (reply.result.log >= this.#catchUpFrames) this.#catchUp = true;
     });
     worker.on("error", (error) => this.#fail(error.message));
