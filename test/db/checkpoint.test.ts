@@ -58,8 +58,9 @@ describe("SQLite checkpoints off the event loop", () => {
       await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(database.db)
     ).rows;
     expect(setting?.wal_autocheckpoint).toBe(0);
-    // …yet the WAL started over instead of holding all 8 MB.
-    expect(largestWal).toBeLessThan(4 * 1024 * 1024);
+    // …yet the WAL started over instead of holding all 8 MB (without the catch-up it reaches
+    // about 11 MB; the margin is for a loaded CI machine, where the worker runs late).
+    expect(largestWal).toBeLessThan(5 * 1024 * 1024);
     const count = await database.db
       .selectFrom("audit_log")
       .select((eb) => eb.fn.countAll<number>().as("n"))
