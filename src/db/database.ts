@@ -180,12 +180,34 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   return {
     db,
     dialect: "postgres",
-    write: (work) => db.transaction().execute(work),
+    write: (work) => retryConflicts(() => db.transaction().execute(work)),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
   };
+}
+
+/** deadlock_detected and serialization_failure: PostgreSQL rolled the transaction back whole. */
+const RETRYABLE = new Set(["40P01", "40001"]);
+const ATTEMPTS = 4;
+
+/**
+ * Runs a transaction again when PostgreSQL aborted it as a deadlock victim (or a serialization
+ * failure), as PostgreSQL's documentation advises: nothing of it was kept, and concurrent
+ * single-use checks (an OIDC code or refresh token used twice at once) can lock rows in
+ * different orders. After the last attempt the error goes to the caller.
+ */
+export async function retryConflicts<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (attempt >= ATTEMPTS || typeof code !== "string" || !RETRYABLE.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
 }
 
 async function openPglite(where: string): Promise<Database> {
