@@ -15,7 +15,8 @@ export interface Database {
   dialect: DialectName;
   /**
    * Runs `work` in a write transaction. On SQLite concurrent callers share one commit (group
-   * commit); on PostgreSQL each gets its own transaction. `work` must query only through `trx`.
+   * commit); on PostgreSQL each gets its own transaction, run again if PostgreSQL aborts it as a
+   * deadlock victim. So `work` must query only through `trx` and have no other effects.
    */
   write<T>(work: WriteWork<T>): Promise<T>;
   /** Cheap round trip for /readyz. */
@@ -198,7 +199,7 @@ const ATTEMPTS = 4;
  * single-use checks (an OIDC code or refresh token used twice at once) can lock rows in
  * different orders. After the last attempt the error goes to the caller.
  */
-export async function retryConflicts<T>(run: () => Promise<T>): Promise<T> {
+async function retryConflicts<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Database, openDatabase } from "../../src/db/database.js";
 import { GroupCommit, StorageFailed } from "../../src/db/group-commit.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
+import { partnerRow } from "../helpers/app.js";
 
 describe("group commit (SQLite)", () => {
   let database: Database;
@@ -19,28 +20,19 @@ describe("group commit (SQLite)", () => {
     await database.close();
   });
 
-  const partner = (id: string) => ({
-    id,
-    name: id,
-    status: "active" as const,
-    contract_expires_at: null,
-    created_at: 1,
-    updated_at: 1,
-  });
-
   it("commits concurrent writers together, and one failure rolls back only its own writes", async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 30 }, (_, i) =>
         database.write(async (trx) => {
           await trx
             .insertInto("partners")
-            .values(partner(`p${i}`))
+            .values(partnerRow(`p${i}`))
             .execute();
           if (i % 3 === 0) {
             // A second write of this job, then a failure: both of its writes must vanish.
             await trx
               .insertInto("partners")
-              .values(partner(`extra${i}`))
+              .values(partnerRow(`extra${i}`))
               .execute();
             throw new Error(`job ${i} fails`);
           }
@@ -64,7 +56,7 @@ describe("group commit (SQLite)", () => {
   });
 
   it("lets a later writer in the same batch see an earlier one's writes (a lost race is seen)", async () => {
-    await database.db.insertInto("partners").values(partner("shared")).execute();
+    await database.db.insertInto("partners").values(partnerRow("shared")).execute();
     const claims = await Promise.all(
       Array.from({ length: 10 }, () =>
         database.write(async (trx) => {
@@ -98,7 +90,7 @@ describe("group commit (SQLite)", () => {
     expect(results.every((r) => r.status === "rejected")).toBe(true);
     expect(await database.db.selectFrom("partner_links").selectAll().execute()).toEqual([]);
     // The connection is usable afterwards.
-    await database.write((trx) => trx.insertInto("partners").values(partner("after")).execute());
+    await database.write((trx) => trx.insertInto("partners").values(partnerRow("after")).execute());
     expect(await database.db.selectFrom("partners").select("id").execute()).toEqual([
       { id: "after" },
     ]);
@@ -106,15 +98,6 @@ describe("group commit (SQLite)", () => {
 });
 
 describe("group commit with the flush off the main thread (SQLite file at synchronous=FULL)", () => {
-  const partner = (id: string) => ({
-    id,
-    name: id,
-    status: "active" as const,
-    contract_expires_at: null,
-    created_at: 1,
-    updated_at: 1,
-  });
-
   /** A GroupCommit whose flushes wait until the test lets them go. */
   async function withGate() {
     const database = await openDatabase("sqlite::memory:");
@@ -127,7 +110,7 @@ describe("group commit with the flush off the main thread (SQLite file at synchr
         }),
     });
     const insert = (id: string) =>
-      group.run((trx) => trx.insertInto("partners").values(partner(id)).execute());
+      group.run((trx) => trx.insertInto("partners").values(partnerRow(id)).execute());
     const stored = async () =>
       (await database.db.selectFrom("partners").select("id").orderBy("id").execute()).map(
         (r) => r.id,
@@ -179,14 +162,16 @@ describe("group commit with the flush off the main thread (SQLite file at synchr
     const file = join(dir, "gc.db");
     const database = await openDatabase(`sqlite:${file}`, { sqliteSynchronous: "FULL" });
     await migrateToLatest(database.db);
-    await database.write((trx) => trx.insertInto("partners").values(partner("before")).execute());
+    await database.write((trx) =>
+      trx.insertInto("partners").values(partnerRow("before")).execute(),
+    );
     unlinkSync(`${file}-wal`);
     await expect(
-      database.write((trx) => trx.insertInto("partners").values(partner("lost")).execute()),
+      database.write((trx) => trx.insertInto("partners").values(partnerRow("lost")).execute()),
     ).rejects.toBeInstanceOf(StorageFailed);
     await expect(database.ping()).rejects.toBeInstanceOf(StorageFailed);
     await expect(
-      database.write((trx) => trx.insertInto("partners").values(partner("later")).execute()),
+      database.write((trx) => trx.insertInto("partners").values(partnerRow("later")).execute()),
     ).rejects.toBeInstanceOf(StorageFailed);
     await database.close();
     rmSync(dir, { recursive: true, force: true });
@@ -202,7 +187,7 @@ describe("group commit with the flush off the main thread (SQLite file at synchr
         database.write((trx) =>
           trx
             .insertInto("partners")
-            .values(partner(`p${i}`))
+            .values(partnerRow(`p${i}`))
             .execute(),
         ),
       ),

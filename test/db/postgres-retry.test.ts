@@ -4,7 +4,7 @@
 // Runs against the real server only (HANDOFF_TEST_POSTGRES_URL, set by .ci/run).
 import { afterAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.js";
-import { testDatabase } from "../helpers/app.js";
+import { partnerRow, testDatabase } from "../helpers/app.js";
 
 const url = process.env.HANDOFF_TEST_POSTGRES_URL;
 
@@ -17,19 +17,10 @@ describe.skipIf(!url)("PostgreSQL write transactions", () => {
   it("runs a deadlock victim again, so both of two crossing writers succeed", async () => {
     database = await testDatabase("postgres");
     const db = database;
-    for (const id of ["pa", "pb"]) {
-      await db.db
-        .insertInto("partners")
-        .values({
-          id,
-          name: id,
-          status: "active",
-          contract_expires_at: null,
-          created_at: 1,
-          updated_at: 1,
-        })
-        .execute();
-    }
+    await db.db
+      .insertInto("partners")
+      .values([partnerRow("pa"), partnerRow("pb")])
+      .execute();
     // Both writers take their first lock before either asks for its second: a sure deadlock.
     let arrived = 0;
     let release: () => void = () => {};

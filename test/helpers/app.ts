@@ -52,6 +52,16 @@ export async function testDatabase(dialect: DialectName): Promise<Database> {
   return { ...database, close: async () => {} };
 }
 
+/** A minimal active partner row, for tests that write straight to the tables. */
+export const partnerRow = (id: string) => ({
+  id,
+  name: id,
+  status: "active" as const,
+  contract_expires_at: null,
+  created_at: 1,
+  updated_at: 1,
+});
+
 export interface TestApp {
   app: FastifyInstance;
   clock: ManualClock;
