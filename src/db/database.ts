@@ -2,10 +2,12 @@
 import { mkdirSync, statSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { SqliteSynchronous } from "../config.js";
 import { Checkpointer, type CheckpointResult } from "./checkpoint.js";
 import { GroupCommit, type WriteWork } from "./group-commit.js";
+import { runDirectly } from "./prepared.js";
 import type { Tables } from "./schema.js";
 
 export type DialectName = "sqlite" | "postgres" | "pglite";
@@ -75,6 +77,13 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
     },
   };
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+  // Prepared reads on the root run directly while no transaction is open on the connection (one
+  // is open only inside a batch or a Kysely transaction, whose uncommitted rows must stay unseen).
+  runDirectly(db, (text, parameters) => {
+    if (native.inTransaction) return undefined;
+    const statement = database.prepare(text);
+    return statement.reader ? runNow(statement, parameters) : undefined;
+  });
   // At FULL, group commits flush the WAL off the main thread (same guarantee; see group-commit.ts).
   const wal = synchronous === "FULL" && path !== ":memory:" ? walFlush(resolve(path)) : null;
   // Checkpoints run on a worker thread (src/db/checkpoint.ts), not inside a commit.
@@ -100,6 +109,8 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
         });
   const group = new GroupCommit(db, {
     synchronous,
+    // A batch holds the connection for as long as its transaction is open.
+    direct: (text, parameters) => runNow(database.prepare(text), parameters),
     ...(wal && { flush: wal.flush }),
     ...(checkpointer && { committed: () => checkpointer.committed() }),
   });
@@ -117,6 +128,15 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
       await wal?.close();
     },
   };
+}
+
+/** What Kysely's SQLite driver does with a statement, without its promise. */
+function runNow(
+  statement: BetterSqlite3.Statement,
+  parameters: readonly unknown[],
+): { rows: unknown[]; numAffectedRows: number } {
+  if (statement.reader) return { rows: statement.all(parameters), numAffectedRows: 0 };
+  return { rows: [], numAffectedRows: statement.run(parameters).changes };
 }
 
 /**

@@ -8,6 +8,7 @@
 // that flush: the same guarantee as FULL (nobody is told of a write that a power loss could
 // undo), without blocking the event loop for a disk flush per batch.
 import { type Kysely, sql, type Transaction } from "kysely";
+import { type DirectRunner, runDirectly } from "./prepared.js";
 import type { Tables } from "./schema.js";
 
 export type WriteWork<T> = (trx: Transaction<Tables>) => Promise<T>;
@@ -31,6 +32,11 @@ export interface GroupCommitOptions {
   synchronous?: string;
   /** Called after each batch commits, before its flush, with no transaction open. */
   committed?: () => void;
+  /**
+   * Runs a statement synchronously on the batch's connection. Given, the batch's savepoints and
+   * its jobs' prepared queries use it instead of Kysely's layers (src/db/prepared.ts).
+   */
+  direct?: DirectRunner;
 }
 
 /** The error every write gets once a flush has failed: the disk can no longer be trusted. */
@@ -76,6 +82,7 @@ export class GroupCommit {
   readonly #flusher: Flusher | null;
   readonly #synchronous: string;
   readonly #committed: (() => void) | undefined;
+  readonly #direct: DirectRunner | undefined;
 
   constructor(
     private readonly db: Kysely<Tables>,
@@ -85,6 +92,7 @@ export class GroupCommit {
     this.#flusher = options.flush ? new Flusher(options.flush) : null;
     this.#synchronous = options.synchronous ?? "FULL";
     this.#committed = options.committed;
+    this.#direct = options.direct;
   }
 
   /** Set once a flush failed: writes are refused and /readyz fails from then on. */
@@ -149,20 +157,30 @@ export class GroupCommit {
   /** One transaction for the batch, on one connection so the synchronous setting is its own. */
   #commit(batch: Job[]): Promise<Outcome[]> {
     if (this.#failed) return Promise.reject(this.#failed);
+    const direct = this.#direct;
+    const statement = async (trx: Transaction<Tables>, text: string) => {
+      if (direct) direct(text, []);
+      else await sql.raw(text).execute(trx);
+    };
     const transaction = (db: Kysely<Tables>) =>
       db.transaction().execute(async (trx) => {
+        const release = direct ? runDirectly(trx, direct) : undefined;
         const done: Outcome[] = [];
-        for (const job of batch) {
-          await sql`savepoint handoff_job`.execute(trx);
-          try {
-            const value = await job.work(trx);
-            await sql`release savepoint handoff_job`.execute(trx);
-            done.push({ ok: true, value });
-          } catch (error) {
-            await sql`rollback to savepoint handoff_job`.execute(trx);
-            await sql`release savepoint handoff_job`.execute(trx);
-            done.push({ ok: false, error });
+        try {
+          for (const job of batch) {
+            await statement(trx, "savepoint handoff_job");
+            try {
+              const value = await job.work(trx);
+              await statement(trx, "release savepoint handoff_job");
+              done.push({ ok: true, value });
+            } catch (error) {
+              await statement(trx, "rollback to savepoint handoff_job");
+              await statement(trx, "release savepoint handoff_job");
+              done.push({ ok: false, error });
+            }
           }
+        } finally {
+          release?.();
         }
         return done;
       });

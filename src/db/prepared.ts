@@ -7,6 +7,29 @@ import type { Tables } from "./schema.js";
 
 const MARK = "\u0000handoff-param:";
 
+/**
+ * Runs one statement synchronously on SQLite's connection, skipping Kysely's connection and
+ * promise layers (several microseconds a query; Kysely's SQLite driver makes this same call, so
+ * rows and counts are the same). Answers undefined when it must not run now; the query then
+ * goes through Kysely.
+ */
+export type DirectRunner = (
+  sql: string,
+  parameters: readonly unknown[],
+) => { rows: unknown[]; numAffectedRows: number } | undefined;
+
+/** Kysely instances (the root and open group-commit transactions) that may run directly. */
+const direct = new WeakMap<object, DirectRunner>();
+
+/** Lets prepared queries on `db` run through `runner` until the returned function is called. */
+export function runDirectly(
+  db: Kysely<Tables> | Transaction<Tables>,
+  runner: DirectRunner,
+): () => void {
+  direct.set(db, runner);
+  return () => direct.delete(db);
+}
+
 /** A named placeholder: use it wherever a value goes when building the query. */
 export type Param = <T = string>(name: string) => T;
 
@@ -43,6 +66,8 @@ export class PreparedQuery<Row, Names extends string> {
     const parameters = slots.map((slot) =>
       typeof slot === "string" ? (values as Record<string, unknown>)[slot] : slot.value,
     );
+    const ran = direct.get(db)?.(sql, parameters);
+    if (ran) return ran as { rows: Row[]; numAffectedRows: number };
     const result = await db.executeQuery<Row>(CompiledQuery.raw(sql, parameters));
     return { rows: result.rows, numAffectedRows: Number(result.numAffectedRows ?? 0) };
   }

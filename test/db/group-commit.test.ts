@@ -8,7 +8,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Database, openDatabase } from "../../src/db/database.js";
 import { GroupCommit, StorageFailed } from "../../src/db/group-commit.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
+import { PreparedQuery } from "../../src/db/prepared.js";
 import { partnerRow } from "../helpers/app.js";
+
+// Prepared queries run straight on SQLite's connection inside a batch and on the idle root.
+const insertPartner = new PreparedQuery<unknown, "id">((db, p) =>
+  db.insertInto("partners").values({ ...partnerRow("x"), id: p("id") }),
+);
+const selectPartner = new PreparedQuery<{ id: string }, "id">((db, p) =>
+  db.selectFrom("partners").select("id").where("id", "=", p("id")),
+);
 
 describe("group commit (SQLite)", () => {
   let database: Database;
@@ -71,6 +80,61 @@ describe("group commit (SQLite)", () => {
       ),
     );
     expect(claims.reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  it("rolls back a failing job's prepared writes with its savepoint, constraint errors included", async () => {
+    await database.db.insertInto("partners").values(partnerRow("taken")).execute();
+    const results = await Promise.allSettled(
+      Array.from({ length: 9 }, (_, i) =>
+        database.write(async (trx) => {
+          const { numAffectedRows } = await insertPartner.execute(trx, { id: `q${i}` });
+          if (i % 3 === 1) throw new Error(`job ${i} fails`);
+          if (i % 3 === 2) await insertPartner.execute(trx, { id: "taken" });
+          return numAffectedRows;
+        }),
+      ),
+    );
+    results.forEach((result, i) => {
+      if (i % 3 === 0) expect(result).toEqual({ status: "fulfilled", value: 1 });
+      else if (i % 3 === 1) expect(result).toMatchObject({ reason: { message: `job ${i} fails` } });
+      else expect(result).toMatchObject({ reason: { code: "SQLITE_CONSTRAINT_PRIMARYKEY" } });
+    });
+    const rows = await database.db.selectFrom("partners").select("id").orderBy("id").execute();
+    expect(rows.map((r) => r.id)).toEqual(["q0", "q3", "q6", "taken"]);
+  });
+
+  it("never lets a prepared read from outside see a batch's uncommitted rows", async () => {
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let inserted = () => {};
+    const insertedNow = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const job = database.write(async (trx) => {
+      await insertPartner.execute(trx, { id: "ghost" });
+      inserted();
+      await gate;
+      throw new Error("rolled back");
+    });
+    await insertedNow;
+    let seen: unknown;
+    const read = selectPartner.execute(database.db, { id: "ghost" }).then(({ rows }) => {
+      seen = rows;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    // The batch's transaction is open: the read waits for it instead of reading inside it.
+    expect(seen).toBeUndefined();
+    open();
+    await expect(job).rejects.toThrow("rolled back");
+    await read;
+    expect(seen).toEqual([]);
+    // With the connection idle again, a prepared read answers at once.
+    await insertPartner.execute(database.db, { id: "real" });
+    expect((await selectPartner.execute(database.db, { id: "real" })).rows).toEqual([
+      { id: "real" },
+    ]);
   });
 
   it("fails every writer of a batch whose commit fails, and stores none of it", async () => {
