@@ -264,8 +264,9 @@ export class KeyStore {
     if (!key) throw new Error("no signing key loaded");
     const iat = Math.floor(this.clock.now() / 1000);
     const exp = iat + options.ttlSeconds;
-    // Compact JWS by hand around node:crypto's Ed25519: jose's WebCrypto path costs ~4x more per
-    // signature, and this is the exchange's hot path. Verification stays with jose.
+    // Compact JWS by hand around node:crypto's Ed25519: jose's WebCrypto path costs ~4x more
+    // main-thread time per signature, and this is the exchange's hot path. Verification stays
+    // with jose.
     let header = key.headers.get(options.typ);
     if (header === undefined) {
       header = base64urlJson({ alg: SIGNING_ALG, kid: key.kid, typ: options.typ });
@@ -281,10 +282,14 @@ export class KeyStore {
       exp,
     };
     const signingInput = `${header}.${base64urlJson(payload)}`;
-    const signature = signBytes(null, Buffer.from(signingInput, "ascii"), key.privateKey).toString(
-      "base64url",
+    // The signature is computed on libuv's thread pool: it is most of an exchange's CPU time,
+    // and the event loop keeps serving requests meanwhile.
+    const signature = await new Promise<Buffer>((resolve, reject) =>
+      signBytes(null, Buffer.from(signingInput, "ascii"), key.privateKey, (error, bytes) =>
+        error ? reject(error) : resolve(bytes),
+      ),
     );
-    const token = `${signingInput}.${signature}`;
+    const token = `${signingInput}.${signature.toString("base64url")}`;
     return { token, expiresAt: exp * 1000 };
   }
 
