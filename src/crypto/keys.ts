@@ -264,9 +264,8 @@ export class KeyStore {
     if (!key) throw new Error("no signing key loaded");
     const iat = Math.floor(this.clock.now() / 1000);
     const exp = iat + options.ttlSeconds;
-    // Compact JWS by hand around node:crypto's Ed25519: jose's WebCrypto path costs ~4x more
-    // main-thread time per signature, and this is the exchange's hot path. Verification stays
-    // with jose.
+    // Compact JWS by hand around node:crypto's Ed25519: jose's WebCrypto path costs ~4x more per
+    // signature, and this is the exchange's hot path. Verification stays with jose.
     let header = key.headers.get(options.typ);
     if (header === undefined) {
       header = base64urlJson({ alg: SIGNING_ALG, kid: key.kid, typ: options.typ });

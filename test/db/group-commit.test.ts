@@ -130,7 +130,7 @@ describe("group commit (SQLite)", () => {
     await expect(job).rejects.toThrow("rolled back");
     await read;
     expect(seen).toEqual([]);
-    // With the connection idle again, a prepared read answers at once.
+    // With the connection idle again, prepared writes and reads on the root work as before.
     await insertPartner.execute(database.db, { id: "real" });
     expect((await selectPartner.execute(database.db, { id: "real" })).rows).toEqual([
       { id: "real" },
