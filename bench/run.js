@@ -1,6 +1,8 @@
 // npm run bench: Handoff's routes against a bare Fastify route, in one run, on loopback.
 // Each route's figure is a ratio to the baseline measured just before it, on the same machine:
-// the machine is shared, and its speed drifts over minutes.
+// the machine is shared, and its speed drifts over minutes. Full-speed runs use autocannon (a closed
+// loop: 50 connections, each sending its next request when the last is answered); the runs paced
+// at each route's target rate use the open-loop client in open-loop.js.
 //
 // BENCH_DURATION (s per route, default 10), BENCH_WARMUP (s of unmeasured load before each run,
 // default 3), BENCH_PACED (0 skips the runs paced at the targets), BENCH_CONNECTIONS (default 50),
@@ -15,6 +17,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import SQLite from "better-sqlite3";
 import { mintSecret, newId } from "../dist/crypto/secrets.js";
+import { openLoop } from "./open-loop.js";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -96,24 +99,34 @@ async function measure(name, options, ok = [200], perOperation = 1, warm = true)
 }
 
 /**
- * The same load, but offered at `ratio` of the baseline's rate (the issue's target for the
- * route) instead of as fast as the server answers: whether Handoff keeps up with the target rate
- * at 50 connections, and its p99 latency while it does. At full speed a closed loop of 50
- * connections queues by construction (mean latency = 50 / rate), so that p99 measures the
- * queue; this one measures the service. Latencies are corrected for coordinated omission.
+ * The same operation offered at `ratio` of the baseline's rate (the issue's target for the route)
+ * on an open-loop schedule over the same 50 connections, instead of as fast as the server
+ * answers: whether Handoff keeps up with the target rate, and its latency while it does. At full
+ * speed a closed loop of 50 connections queues by construction (mean latency = 50 / rate), so
+ * that p99 measures the queue the bench builds; this one measures the service. See open-loop.js.
  */
-async function paced(name, ratio, base, options, ok = [200], perOperation = 1) {
+async function paced(name, ratio, baseline, url, operation, ok = [200]) {
   if (!PACED) return [];
-  const rate = ratio * base.rps * perOperation;
-  const result = await autocannon({
-    connections: CONNECTIONS,
+  const result = await openLoop({
+    base: url,
+    rate: ratio * baseline.rps,
     duration: DURATION,
-    overallRate: Math.round(rate),
-    ...options,
+    warmup: Math.min(WARMUP, 1),
+    connections: CONNECTIONS,
+    operation,
+    ok,
   });
   const label = `  ${name}, paced at ${Math.round(ratio * 100)} % of baseline`;
-  const row = check(label, result, ok, perOperation);
-  return [{ ...row, base, offered: rate / perOperation }];
+  return [
+    {
+      name: label,
+      rps: result.rps,
+      p99: result.p99,
+      base: baseline,
+      offered: result.offered,
+      unanswered: result.unanswered,
+    },
+  ];
 }
 
 function check(name, result, ok, perOperation) {
@@ -231,18 +244,22 @@ async function ssoRoutes(base, demo, tickets, label, pace) {
   const results = [];
   const token = await accessToken(base, demo);
   let userNumber = 0;
+  const mintBody = () => {
+    userNumber = (userNumber + 1) % 10_000;
+    return JSON.stringify({
+      user: { id: `bench-${userNumber}`, email: `bench${userNumber}@example.com` },
+      app: demo.app.id,
+    });
+  };
+  const mintHeaders = { "content-type": "application/json", authorization: `Bearer ${token}` };
   const mint = {
     url: `${base}/v1/sso/tickets`,
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    headers: mintHeaders,
     requests: [
       {
         setupRequest(request) {
-          userNumber = (userNumber + 1) % 10_000;
-          request.body = JSON.stringify({
-            user: { id: `bench-${userNumber}`, email: `bench${userNumber}@example.com` },
-            app: demo.app.id,
-          });
+          request.body = mintBody();
           return request;
         },
       },
@@ -250,24 +267,34 @@ async function ssoRoutes(base, demo, tickets, label, pace) {
   };
   const minted = await measure(`mint POST /v1/sso/tickets${label}`, mint, [201]);
   results.push(minted);
-  if (pace) results.push(...(await paced("mint", TARGET.mint, minted.base, mint, [201])));
+  if (pace) {
+    const operation = () => [
+      { method: "POST", path: "/v1/sso/tickets", headers: mintHeaders, body: mintBody() },
+    ];
+    results.push(...(await paced("mint", TARGET.mint, minted.base, base, operation, [201])));
+  }
   let next = 0;
   const pairs = tickets.slice(1);
+  const nextTicket = () => {
+    const ticket = pairs[next++];
+    if (!ticket) throw new Error("ran out of tickets: raise BENCH_READY_TICKETS");
+    return ticket;
+  };
+  const sameOrigin = { "sec-fetch-site": "same-origin" };
   const redeem = {
     url: base,
     requests: [
       {
         method: "GET",
         setupRequest(request, context) {
-          context.ticket = pairs[next++];
-          if (!context.ticket) throw new Error("ran out of tickets: raise BENCH_READY_TICKETS");
+          context.ticket = nextTicket();
           request.path = `/login/${context.ticket}`;
           return request;
         },
       },
       {
         method: "POST",
-        headers: { "sec-fetch-site": "same-origin" },
+        headers: sameOrigin,
         setupRequest(request, context) {
           request.path = `/login/${context.ticket}`;
           return request;
@@ -277,13 +304,26 @@ async function ssoRoutes(base, demo, tickets, label, pace) {
   };
   const redeemed = await measure(`redeem GET+POST /login/{ticket}${label}`, redeem, [200, 303], 2);
   results.push(redeemed);
-  if (pace)
-    results.push(...(await paced("redeem", TARGET.redeem, redeemed.base, redeem, [200, 303], 2)));
+  if (pace) {
+    const operation = () => {
+      const path = `/login/${nextTicket()}`;
+      return [
+        { method: "GET", path },
+        { method: "POST", path, headers: sameOrigin },
+      ];
+    };
+    results.push(
+      ...(await paced("redeem", TARGET.redeem, redeemed.base, base, operation, [200, 303])),
+    );
+  }
   const cookie = await sessionCookie(base, tickets[0]);
   const verify = { url: `${base}/v1/session/verify`, headers: { cookie } };
   const verified = await measure(`forward-auth GET /v1/session/verify${label}`, verify);
   results.push(verified);
-  if (pace) results.push(...(await paced("verify", TARGET.verify, verified.base, verify)));
+  if (pace) {
+    const operation = () => [{ method: "GET", path: "/v1/session/verify", headers: { cookie } }];
+    results.push(...(await paced("verify", TARGET.verify, verified.base, base, operation)));
+  }
   return results;
 }
 
@@ -445,7 +485,12 @@ try {
   };
   const exchanged = await measure("token exchange POST /v1/auth/token", exchange);
   results.push(exchanged);
-  results.push(...(await paced("exchange", TARGET.exchange, exchanged.base, exchange)));
+  const exchangeOperation = () => [
+    { method: "POST", path: "/v1/auth/token", headers: exchange.headers, body: exchange.body },
+  ];
+  results.push(
+    ...(await paced("exchange", TARGET.exchange, exchanged.base, base, exchangeOperation)),
+  );
   const token = await accessToken(base, demo);
   results.push(
     await measure("bearer check GET /v1/partner", {
@@ -487,15 +532,19 @@ try {
 
 console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, loopback, one process per server`);
 console.log("redeem counts one GET+POST pair as one operation");
-console.log("a paced row offers the route's target rate; 'kept' is the share of it answered\n");
+console.log(
+  "a paced row offers the route's target rate on an open-loop schedule; 'kept' is the share of it",
+);
+console.log("answered, and its p99 counts from each operation's scheduled start\n");
 console.log(
   `${"route".padEnd(52)} ${"ops/s".padStart(9)} ${"p99 ms".padStart(8)} ${"baseline".padStart(9)} ${"ratio".padStart(7)}`,
 );
 for (const r of results) {
-  const kept = r.offered ? `  kept ${((r.rps / r.offered) * 100).toFixed(0)} %` : "";
+  const late = r.unanswered ? `, ${r.unanswered} unanswered 2 s after the schedule` : "";
+  const kept = r.offered ? `  kept ${((r.rps / r.offered) * 100).toFixed(0)} %${late}` : "";
   const ratio = `${((r.rps / r.base.rps) * 100).toFixed(0)} %`;
   console.log(
-    `${r.name.padEnd(52)} ${r.rps.toFixed(0).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${r.base.rps.toFixed(0).padStart(9)} ${ratio.padStart(7)}${kept}`,
+    `${r.name.padEnd(52)} ${r.rps.toFixed(0).padStart(9)} ${(Number.isFinite(r.p99) ? r.p99.toFixed(1) : "-").padStart(8)} ${r.base.rps.toFixed(0).padStart(9)} ${ratio.padStart(7)}${kept}`,
   );
 }
 const bases = results.map((r) => r.base.rps);
