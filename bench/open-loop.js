@@ -35,7 +35,8 @@ class Connection {
 
   send(bytes, pending) {
     this.pending = pending;
-    if (!this.socket || this.socket.destroyed) this.connect();
+    // A failed reconnect reaches the pending request through the socket's error listener.
+    if (!this.socket || this.socket.destroyed) this.connect().catch(() => {});
     this.socket.write(bytes);
   }
 
