@@ -33,7 +33,7 @@ async function limited<T>(job: () => Promise<T>): Promise<T> {
   }
 }
 
-/** How many hashes run and wait now (for tests and metrics). */
+/** How many hashes run and wait now (the tests read it). */
 export function hashLoad(): { running: number; waiting: number } {
   return { running, waiting: waiting.length };
 }

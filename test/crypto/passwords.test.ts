@@ -39,6 +39,7 @@ describe("password hashing on the shared thread pool", () => {
   });
 
   it("frees its slot when a check fails, so the queue keeps moving", async () => {
+    // @node-rs/argon2 rejects a malformed stored hash ("Decoding failed"); the check answers false.
     const results = await Promise.all(
       Array.from({ length: 5 }, () => verifyPassword("not an argon2 hash", "anything")),
     );
