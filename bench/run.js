@@ -15,9 +15,11 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import SQLite from "better-sqlite3";
 import { mintSecret, newId } from "../dist/crypto/secrets.js";
+import { loadSqlite } from "../dist/db/sqlite-driver.js";
 import { openLoop } from "./open-loop.js";
+
+const SQLite = loadSqlite();
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);

@@ -12,8 +12,8 @@
 // Durability is not at stake: a commit is durable once its WAL frames are on disk (see
 // group-commit.ts); checkpoints only move pages into the database file, and SQLite recovers
 // from the WAL after a crash whatever a checkpoint had done.
-import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { sqliteDriverPath } from "./sqlite-driver.js";
 
 export interface CheckpointerOptions {
   /** The database file. */
@@ -116,7 +116,7 @@ export class Checkpointer {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const driver = this.options.driver ?? createRequire(import.meta.url).resolve("better-sqlite3");
+    const driver = this.options.driver ?? sqliteDriverPath();
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { path: this.options.path, driver },
@@ -128,7 +128,10 @@ export class Checkpointer {
       if (!reply.ok) return this.#fail(reply.message);
       if (reply.result.log >= this.#catchUpFrames) this.#catchUp = true;
     });
-    worker.on("error", (error) => this.#fail(error.message));
+    // A worker can throw anything; the message must still say what happened.
+    worker.on("error", (error: unknown) =>
+      this.#fail(error instanceof Error ? error.message : String(error)),
+    );
     worker.on("exit", (code) => {
       if (!this.#closing) this.#fail(`the checkpoint worker stopped (exit code ${code})`);
     });

@@ -9,6 +9,7 @@ import { Checkpointer, type CheckpointResult } from "./checkpoint.js";
 import { GroupCommit, type WriteWork } from "./group-commit.js";
 import { runDirectly } from "./prepared.js";
 import type { Tables } from "./schema.js";
+import { loadSqlite } from "./sqlite-driver.js";
 
 export type DialectName = "sqlite" | "postgres" | "pglite";
 
@@ -48,7 +49,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
 }
 
 async function openSqlite(path: string, options: OpenOptions): Promise<Database> {
-  const { default: SQLite } = await import("better-sqlite3");
+  const SQLite = loadSqlite();
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const native = new SQLite(path);
   native.pragma("journal_mode = WAL");

@@ -5,12 +5,14 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Checkpointer } from "../../src/db/checkpoint.js";
 import { openDatabase } from "../../src/db/database.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
+import { loadSqlite } from "../../src/db/sqlite-driver.js";
+
+const SQLite = loadSqlite();
 
 describe("SQLite checkpoints off the event loop", () => {
   let dir: string;

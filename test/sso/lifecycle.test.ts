@@ -3,10 +3,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
+import { loadSqlite } from "../../src/db/sqlite-driver.js";
 import { prune } from "../../src/ops/pruner.js";
 import { accessTokenFor, dialects, type TestApp, testApp } from "../helpers/app.js";
 import {
@@ -18,6 +18,8 @@ import {
   ticketStatus,
   verify,
 } from "../helpers/sso.js";
+
+const SQLite = loadSqlite();
 
 const DAY = 24 * 3600 * 1000;
 
