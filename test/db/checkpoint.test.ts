@@ -2,7 +2,7 @@
 // sustained stream of commits although the main connection never checkpoints inside one, a
 // clean close leaves the database in one file, and a failed worker hands checkpoints back to
 // SQLite.
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
@@ -76,8 +76,9 @@ describe("SQLite checkpoints off the event loop", () => {
     reopened.close();
   });
 
-  it("hands checkpoints back to SQLite when the worker fails, and says so once", async () => {
-    const path = join(dir, "f.db");
+  /** A checkpointer whose worker loads `driver` instead of better-sqlite3, on a fresh WAL file. */
+  function withDriver(file: string, driver: string) {
+    const path = join(dir, file);
     const native = new SQLite(path);
     native.pragma("journal_mode = WAL");
     const failures: string[] = [];
@@ -86,8 +87,13 @@ describe("SQLite checkpoints off the event loop", () => {
       autocheckpoint: (pages) => native.pragma(`wal_autocheckpoint = ${pages}`),
       checkpointHere: async () => ({ busy: 0, log: 0, checkpointed: 0 }),
       onFailure: (message) => failures.push(message),
-      driver: join(dir, "no-such-driver.js"),
+      driver,
     });
+    return { native, failures, checkpointer };
+  }
+
+  it("hands checkpoints back to SQLite when the worker fails, and says so once", async () => {
+    const { native, failures, checkpointer } = withDriver("f.db", join(dir, "no-such-driver.js"));
     checkpointer.committed();
     expect(native.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
     await expect.poll(() => failures.length).toBe(1);
@@ -97,6 +103,17 @@ describe("SQLite checkpoints off the event loop", () => {
     checkpointer.committed();
     await checkpointer.close();
     expect(failures).toHaveLength(1);
+    native.close();
+  });
+
+  it("says what a worker threw when it is not an Error", async () => {
+    const driver = join(dir, "throws-a-string.js");
+    writeFileSync(driver, 'throw "the driver refused to load";\n');
+    const { native, failures, checkpointer } = withDriver("t.db", driver);
+    checkpointer.committed();
+    await expect.poll(() => failures.length).toBe(1);
+    expect(failures[0]).toBe("the driver refused to load");
+    await checkpointer.close();
     native.close();
   });
 });
