@@ -16,7 +16,7 @@ export function sqliteDriverFor(napiVersion: string | undefined): string {
 }
 
 /** The package this process loads. */
-export const SQLITE_DRIVER = sqliteDriverFor(process.versions.napi);
+const SQLITE_DRIVER = sqliteDriverFor(process.versions.napi);
 
 const require = createRequire(import.meta.url);
 
