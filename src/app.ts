@@ -12,21 +12,22 @@ import { sparrowRoutes } from "./compat/sparrow.js";
 import { xoxodayRoutes } from "./compat/xoxoday.js";
 import type { Config } from "./config.js";
 import type { AppContext } from "./context.js";
-import { KeyStore } from "./crypto/keys.js";
+
 import { Sealer } from "./crypto/seal.js";
 import { type Database, openDatabase } from "./db/database.js";
-import { migrateToLatest } from "./db/migrate.js";
 import { demoAppRoutes } from "./demo/app-page.js";
 import { registerSecurityHeaders } from "./http/headers.js";
 import { lazyChildLogger, loggerOptions, requestId } from "./http/logging.js";
 import { registerProblemHandlers } from "./http/problem.js";
+import { KeyStore } from "./keys/service.js";
+import { SigningKeyStore } from "./keys/store.js";
 import { OidcService } from "./oidc/provider.js";
 import { oidcInteractionRoutes, oidcProviderRoutes } from "./oidc/routes.js";
 import { startPruner } from "./ops/pruner.js";
 import { opsRoutes } from "./ops/routes.js";
 import { buildServices, type Services } from "./services.js";
-import { browserRoutes } from "./sso/browser.js";
-import { ssoRoutes } from "./sso/routes.js";
+import { browserRoutes } from "./tickets/browser.js";
+import { ssoRoutes } from "./tickets/routes.js";
 
 export interface BuildOptions {
   clock?: Clock;
@@ -55,9 +56,9 @@ export async function buildContext(
   const database =
     options.database ??
     (await openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous }));
-  if (options.migrate !== false) await migrateToLatest(database.db);
+  if (options.migrate !== false) await database.migrate();
   const sealer = new Sealer(config.secretKey);
-  const keys = new KeyStore(database.db, sealer, clock, config.baseUrl);
+  const keys = new KeyStore(database, new SigningKeyStore(database), sealer, clock, config.baseUrl);
   await keys.init();
   return { config, database, clock, sealer, keys };
 }
@@ -83,7 +84,7 @@ export async function buildApp(
   });
   app.decorate("services", services);
   const stopPruner = startPruner(
-    ctx.database.db,
+    ctx.database,
     ctx.clock,
     {
       intervalSeconds: config.pruneIntervalSeconds,
@@ -99,6 +100,7 @@ export async function buildApp(
   }, KEY_RELOAD_MS);
   keyReload.unref();
   app.addHook("onClose", async () => {
+    services.stopListening();
     clearInterval(keyReload);
     await stopPruner();
     await ctx.database.close();

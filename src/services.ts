@@ -1,16 +1,25 @@
-// The domain services of one app, wired once from the context.
-
+// The domain services of one app, wired once from the context, and the one place that turns a
+// change (src/db/changes.ts) into the caches it empties.
 import { AppService } from "./apps/service.js";
+import { AppStore } from "./apps/store.js";
 import { FailureLimiter } from "./auth/failures.js";
 import { RefreshTokenService } from "./auth/refresh.js";
 import { AuthService } from "./auth/service.js";
+import { AuthStore } from "./auth/store.js";
 import type { AppContext } from "./context.js";
+import type { Change } from "./db/changes.js";
+import { OidcStore } from "./oidc/store.js";
 import { OperatorService } from "./operators/service.js";
+import { OperatorStore } from "./operators/store.js";
 import { PartnerService } from "./partners/service.js";
+import { PartnerStore } from "./partners/store.js";
 import { PartnerUserService } from "./partners/users.js";
-import { SessionService } from "./sso/sessions.js";
-import { TicketService } from "./sso/tickets.js";
+import { SessionService } from "./sessions/service.js";
+import { SessionStore } from "./sessions/store.js";
+import { TicketService } from "./tickets/service.js";
+import { TicketStore } from "./tickets/store.js";
 import { UserService } from "./users/service.js";
+import { UserStore } from "./users/store.js";
 
 export interface Services extends AppContext {
   auth: AuthService;
@@ -25,54 +34,89 @@ export interface Services extends AppContext {
   redeemFailures: FailureLimiter;
   partnerUsers: PartnerUserService;
   refreshTokens: RefreshTokenService;
+  oidcStore: OidcStore;
+  /** Stops listening to the change feed (the app's close). */
+  stopListening: () => void;
 }
 
 export function buildServices(ctx: AppContext): Services {
-  const auth = new AuthService(ctx.database, ctx.clock, ctx.keys, ctx.config.authCacheMs);
+  const { database: storage, clock, config } = ctx;
+  const partnerStore = new PartnerStore(storage);
+  const authStore = new AuthStore(storage);
+  const auth = new AuthService(storage, authStore, clock, ctx.keys, config.authCacheMs);
   const partners = new PartnerService(
-    ctx.database,
-    ctx.clock,
-    ctx.config.partnerTokenOverlapSeconds,
-    () => {
-      auth.credentialsChanged();
-      sessions.forget();
-    },
+    storage,
+    partnerStore,
+    clock,
+    config.partnerTokenOverlapSeconds,
   );
-  const apps = new AppService(ctx.database, ctx.clock, ctx.config.authCacheMs);
-  const users = new UserService(ctx.database, ctx.clock);
+  const apps = new AppService(storage, new AppStore(storage), clock, config.authCacheMs);
+  const users = new UserService(storage, new UserStore(storage), clock, (parent, child) =>
+    partnerStore.isLinked(parent, child),
+  );
   const sessions = new SessionService(
-    ctx.database,
-    ctx.clock,
+    storage,
+    new SessionStore(storage),
+    clock,
     apps,
     auth,
     ctx.sealer,
-    ctx.config.authCacheMs,
+    config.authCacheMs,
   );
   const tickets = new TicketService(
-    ctx.database,
-    ctx.clock,
+    storage,
+    new TicketStore(storage),
+    clock,
     ctx.sealer,
     apps,
     users,
     sessions,
     auth,
   );
+  const forget = (change: Change) => {
+    switch (change.topic) {
+      case "session":
+        sessions.forget(change.key);
+        break;
+      case "sessions":
+        sessions.forget();
+        break;
+      case "credentials":
+        auth.credentialsChanged();
+        break;
+      case "app":
+        apps.forget(change.key);
+        sessions.forget();
+        break;
+      case "keys":
+        void ctx.keys.reload().catch(() => undefined);
+        break;
+      default:
+        auth.credentialsChanged();
+        apps.forget();
+        sessions.forget();
+        void ctx.keys.reload().catch(() => undefined);
+    }
+  };
   return {
     ...ctx,
     auth,
     partners,
     apps,
-    operators: new OperatorService(ctx.database, ctx.clock),
-    exchangeFailures: new FailureLimiter("exchange", ctx.config.authFailuresPerMinute),
+    operators: new OperatorService(storage, new OperatorStore(storage), clock),
+    exchangeFailures: new FailureLimiter("exchange", config.authFailuresPerMinute),
     users,
     sessions,
     tickets,
-    redeemFailures: new FailureLimiter("redeem", ctx.config.authFailuresPerMinute),
+    redeemFailures: new FailureLimiter("redeem", config.authFailuresPerMinute),
     partnerUsers: new PartnerUserService(
-      ctx.database,
-      ctx.clock,
-      ctx.config.partnerUserLockSeconds,
+      storage,
+      partnerStore,
+      clock,
+      config.partnerUserLockSeconds,
     ),
-    refreshTokens: new RefreshTokenService(ctx.database, ctx.clock),
+    refreshTokens: new RefreshTokenService(storage, authStore, clock),
+    oidcStore: new OidcStore(storage),
+    stopListening: storage.changes.subscribe(forget),
   };
 }

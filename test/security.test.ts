@@ -54,7 +54,7 @@ describe.each(dialects)("secrets at rest on %s", (dialect) => {
       "sessions",
       "audit_log",
     ] as const) {
-      const rows = await sql`select * from ${sql.table(table)}`.execute(t.database.db);
+      const rows = await sql`select * from ${sql.table(table)}`.execute(t.database.read);
       dump += JSON.stringify(rows.rows);
     }
     expect(dump.length).toBeGreaterThan(500);

@@ -1,12 +1,12 @@
 // Apps: the platform's web apps that users land in, with their return paths and session policy.
-import type { Selectable } from "kysely";
 import type { Clock } from "../clock.js";
 import { hashSecret, mintSecret, newId, SecretPrefix, secretMatches } from "../crypto/secrets.js";
-import type { Database } from "../db/database.js";
-import type { AppTable } from "../db/schema.js";
+import { SharedCache } from "../db/cache.js";
+import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
+import type { AppRow, AppStore } from "./store.js";
 
-export type AppRow = Selectable<AppTable>;
+export type { AppRow } from "./store.js";
 
 export interface App {
   id: string;
@@ -176,14 +176,28 @@ function checkPolicy(row: AppRow): void {
 export type AppChanges = Partial<NewApp>;
 
 export class AppService {
-  /** Apps change rarely and are read on every mint and redemption: cache them briefly. */
-  readonly #cache = new Map<string, { app: App; secretHash: string | null; until: number }>();
+  /** Apps change rarely and are read on every mint and redemption. */
+  readonly #cache: SharedCache<{ app: App; secretHash: string | null }>;
+  /** Every app, for the shapes that pick an app by product name. */
+  readonly #all: SharedCache<App[]>;
 
   constructor(
-    private readonly database: Database,
+    private readonly storage: Storage,
+    private readonly store: AppStore,
     private readonly clock: Clock,
-    private readonly cacheMs = 2000,
-  ) {}
+    cacheMs = 2000,
+  ) {
+    const now = () => clock.now();
+    this.#cache = new SharedCache(storage.changes, now, cacheMs, 1000);
+    this.#all = new SharedCache(storage.changes, now, cacheMs, 1);
+  }
+
+  /** Drops what a change names (src/db/changes.ts). */
+  forget(id?: string): void {
+    if (id === undefined) this.#cache.clear();
+    else this.#cache.delete(id);
+    this.#all.clear();
+  }
 
   async create(input: NewApp & { id?: string }): Promise<App> {
     const name = input.name.trim();
@@ -217,8 +231,10 @@ export class AppService {
       oidc_refresh_tokens: input.refreshTokens ? 1 : 0,
     };
     checkPolicy(row);
-    await this.database.db.insertInto("apps").values(row).execute();
-    this.#all = null;
+    await this.storage.write(async (trx, changed) => {
+      await this.store.insert(trx, row);
+      changed({ topic: "app", key: row.id });
+    });
     return toApp(row);
   }
 
@@ -266,23 +282,22 @@ export class AppService {
     if (!row.name || row.name.length > 200)
       throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
     checkPolicy(row);
-    const { id: _id, created_at: _created, secret_hash: _secret, ...set } = row;
-    await this.database.db.updateTable("apps").set(set).where("id", "=", id).execute();
-    this.#cache.delete(id);
-    this.#all = null;
+    await this.storage.write(async (trx, changed) => {
+      await this.store.update(trx, row);
+      changed({ topic: "app", key: id });
+    });
     return toApp(row);
   }
 
   /** Issues a new app secret (the old one stops working at once); shown once. */
   async rotateSecret(id: string): Promise<string> {
-    await this.#row(id);
     const { token } = mintSecret(SecretPrefix.appSecret);
-    await this.database.db
-      .updateTable("apps")
-      .set({ secret_hash: hashSecret(token), updated_at: this.clock.now() })
-      .where("id", "=", id)
-      .execute();
-    this.#cache.delete(id);
+    const now = this.clock.now();
+    const found = await this.storage.write(async (trx, changed) => {
+      changed({ topic: "app", key: id });
+      return this.store.setSecretHash(trx, id, hashSecret(token), now);
+    });
+    if (!found) throw new HandoffError("not_found", `no app ${id}`);
     return token;
   }
 
@@ -299,14 +314,7 @@ export class AppService {
   }
 
   async list(): Promise<App[]> {
-    return (
-      await this.database.db
-        .selectFrom("apps")
-        .selectAll()
-        .orderBy("created_at")
-        .orderBy("id")
-        .execute()
-    ).map(toApp);
+    return (await this.store.list()).map(toApp);
   }
 
   async get(id: string): Promise<App> {
@@ -318,14 +326,13 @@ export class AppService {
    * `product`, Xoxoday's storefront); the oldest one when several claim it. Cached briefly.
    */
   async findByProduct(product: string): Promise<App | null> {
-    const now = this.clock.now();
-    if (!this.#all || this.#all.until <= now) {
-      this.#all = { apps: await this.list(), until: now + this.cacheMs };
+    let apps = this.#all.get("all");
+    if (!apps) {
+      apps = await this.list();
+      this.#all.set("all", apps);
     }
-    return this.#all.apps.find((app) => app.products.includes(product)) ?? null;
+    return apps.find((app) => app.products.includes(product)) ?? null;
   }
-
-  #all: { apps: App[]; until: number } | null = null;
 
   /** An app for the hot path (mint, redemption): cached for a short while; null when unknown. */
   async find(id: string): Promise<App | null> {
@@ -334,27 +341,17 @@ export class AppService {
 
   /** The app as an object, parsed once per cache period rather than once per request. */
   async #cached(id: string): Promise<{ app: App; secretHash: string | null } | undefined> {
-    const now = this.clock.now();
     const hit = this.#cache.get(id);
-    if (hit && hit.until > now) return hit;
-    const row = await this.database.db
-      .selectFrom("apps")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    if (hit) return hit;
+    const row = await this.store.find(id);
     if (!row) return undefined;
-    const entry = { app: toApp(row), secretHash: row.secret_hash, until: now + this.cacheMs };
-    if (this.#cache.size > 1000) this.#cache.clear();
+    const entry = { app: toApp(row), secretHash: row.secret_hash };
     this.#cache.set(id, entry);
     return entry;
   }
 
   async #row(id: string): Promise<AppRow> {
-    const row = await this.database.db
-      .selectFrom("apps")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const row = await this.store.find(id);
     if (!row) throw new HandoffError("not_found", `no app ${id}`);
     return row;
   }

@@ -1,13 +1,13 @@
 // The token exchange (partner token + API token → access token) and the bearer check.
 import type { JWTPayload } from "jose";
 import type { Clock } from "../clock.js";
-import type { KeyStore } from "../crypto/keys.js";
 import { parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
-import type { Database } from "../db/database.js";
-import { PreparedQuery } from "../db/prepared.js";
+import { SharedCache } from "../db/cache.js";
+import type { Storage } from "../db/database.js";
 import { basicCredentials } from "../http/basic.js";
 import { type ErrorCode, HandoffError } from "../http/errors.js";
-import { apiTokenStore } from "../partners/store.js";
+import type { KeyStore } from "../keys/service.js";
+import type { AuthStore, CredentialRow, ExchangeRow } from "./store.js";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
 export const ACCESS_TOKEN_TYP = "at+jwt";
@@ -31,77 +31,39 @@ export interface AccessToken {
   principal: PartnerPrincipal;
 }
 
-interface CachedCheck {
-  failure: ErrorCode | null;
-  until: number;
-}
-
-interface ExchangeRow {
-  pt_id: string;
-  pt_hash: string;
-  pt_revoked_at: number | null;
-  pt_expires_at: number | null;
-  partner_id: string;
-  status: string;
-  contract_expires_at: number | null;
-  api_id: string | null;
-  api_partner_id: string | null;
-  api_hash: string | null;
-  api_revoked_at: number | null;
-  api_expires_at: number | null;
-}
-
-/** One indexed lookup for the exchange: partner token, its partner, the API token. Compiled once. */
-const exchangeRow = new PreparedQuery<ExchangeRow, "partner_token_id" | "api_token_id">((db, p) =>
-  db
-    .selectFrom("partner_tokens as t")
-    .innerJoin("partners as p", "p.id", "t.partner_id")
-    .leftJoin("api_tokens as a", (join) => join.on("a.id", "=", p("api_token_id")))
-    .select([
-      "t.id as pt_id",
-      "t.secret_hash as pt_hash",
-      "t.revoked_at as pt_revoked_at",
-      "t.expires_at as pt_expires_at",
-      "p.id as partner_id",
-      "p.status",
-      "p.contract_expires_at",
-      "a.id as api_id",
-      "a.partner_id as api_partner_id",
-      "a.secret_hash as api_hash",
-      "a.revoked_at as api_revoked_at",
-      "a.expires_at as api_expires_at",
-    ])
-    .where("t.id", "=", p("partner_token_id")),
-);
-
 export class AuthService {
   /** Credential checks, keyed by API token id + partner token id (the token's identity, not its bytes). */
-  readonly #checks = new Map<string, CachedCheck>();
+  readonly #checks: SharedCache<ErrorCode | null>;
   /** Verified access tokens, so the signature is checked once per token, not once per request. */
   readonly #verified = new Map<string, { principal: PartnerPrincipal; exp: number; kid: string }>();
   readonly #lastUsedWrites = new Map<string, number>();
   /**
-   * Rows behind recent successful exchanges, by partner token id + API token id, for cacheMs.
-   * Only the lookup is saved: every check (both secrets, expiries, status) runs on each exchange.
+   * Rows behind recent successful exchanges, by partner token id + API token id. Only the lookup
+   * is saved: every check (both secrets, expiries, status) runs on each exchange.
    */
-  readonly #exchangeRows = new Map<string, { row: ExchangeRow; until: number }>();
+  readonly #exchangeRows: SharedCache<ExchangeRow>;
+  /** Partner standing checks (active, within contract, sub-account still linked). */
+  readonly #standing: SharedCache<boolean>;
 
   constructor(
-    private readonly database: Database,
+    private readonly storage: Storage,
+    private readonly store: AuthStore,
     private readonly clock: Clock,
     private readonly keys: KeyStore,
-    private readonly cacheMs: number,
-  ) {}
+    cacheMs: number,
+  ) {
+    const now = () => clock.now();
+    this.#checks = new SharedCache(storage.changes, now, cacheMs, VERIFIED_CACHE_SIZE);
+    this.#exchangeRows = new SharedCache(storage.changes, now, cacheMs, VERIFIED_CACHE_SIZE);
+    this.#standing = new SharedCache(storage.changes, now, cacheMs, VERIFIED_CACHE_SIZE);
+  }
 
-  /** Forget every cached credential check: called after revocation, suspension or rotation. */
+  /** Forgets every cached credential check: a credential, a partner's standing or a link changed. */
   credentialsChanged(): void {
     this.#checks.clear();
     this.#exchangeRows.clear();
     this.#standing.clear();
   }
-
-  /** Partner standing checks (active, within contract, sub-account still linked), cached briefly. */
-  readonly #standing = new Map<string, CachedCheck>();
 
   /**
    * Whether `partnerId` may still act for `accountId` (itself or a linked sub-account): both
@@ -112,36 +74,20 @@ export class AuthService {
     const now = this.clock.now();
     const key = `${partnerId}|${accountId}`;
     const cached = this.#standing.get(key);
-    if (cached && cached.until > now) return cached.failure === null;
+    if (cached !== undefined) return cached;
     const ids = partnerId === accountId ? [partnerId] : [partnerId, accountId];
-    const rows = await this.database.db
-      .selectFrom("partners")
-      .select(["id", "status", "contract_expires_at"])
-      .where("id", "in", ids)
-      .execute();
+    const rows = await this.store.partnersStanding(ids);
     let ok =
       rows.length === ids.length &&
       rows.every(
         (r) =>
           r.status === "active" && (r.contract_expires_at === null || r.contract_expires_at > now),
       );
-    if (ok && partnerId !== accountId) {
-      const link = await this.database.db
-        .selectFrom("partner_links")
-        .select("child_id")
-        .where("parent_id", "=", partnerId)
-        .where("child_id", "=", accountId)
-        .executeTakeFirst();
-      ok = link !== undefined;
-    }
+    if (ok && partnerId !== accountId) ok = await this.store.isLinked(partnerId, accountId);
     const expiries = rows
       .map((r) => r.contract_expires_at)
       .filter((t): t is number => typeof t === "number" && t > now);
-    if (this.#standing.size >= VERIFIED_CACHE_SIZE) this.#standing.clear();
-    this.#standing.set(key, {
-      failure: ok ? null : "account_inactive",
-      until: Math.min(now + this.cacheMs, ...expiries),
-    });
+    this.#standing.set(key, ok, Math.min(...expiries));
     return ok;
   }
 
@@ -152,7 +98,6 @@ export class AuthService {
   async exchange(partnerTokenInput: unknown, apiTokenInput: unknown): Promise<AccessToken> {
     if (!nonEmpty(partnerTokenInput) || !nonEmpty(apiTokenInput))
       throw new HandoffError("missing_credentials");
-    const db = this.database.db;
     const now = this.clock.now();
 
     const presentedPartner = parseSecret(SecretPrefix.partnerToken, partnerTokenInput);
@@ -161,16 +106,10 @@ export class AuthService {
     const key = `${presentedPartner?.id}|${presentedApi?.id}`;
     const cached = this.#exchangeRows.get(key);
     const row =
-      cached && cached.until > now
-        ? cached.row
-        : presentedPartner
-          ? (
-              await exchangeRow.execute(db, {
-                partner_token_id: presentedPartner.id,
-                api_token_id: presentedApi?.id ?? "",
-              })
-            ).rows[0]
-          : undefined;
+      cached ??
+      (presentedPartner
+        ? await this.store.exchangeRow(presentedPartner.id, presentedApi?.id ?? "")
+        : undefined);
     if (
       !presentedPartner ||
       !row ||
@@ -199,10 +138,7 @@ export class AuthService {
     const apiToken = { id: row.api_id };
     const partner = { id: row.partner_id };
     const partnerToken = { id: row.pt_id };
-    if (row !== cached?.row) {
-      if (this.#exchangeRows.size >= VERIFIED_CACHE_SIZE) this.#exchangeRows.clear();
-      this.#exchangeRows.set(key, { row, until: now + this.cacheMs });
-    }
+    if (row !== cached) this.#exchangeRows.set(key, row);
 
     await this.#touch(apiToken.id, now);
     return this.#issue({
@@ -250,11 +186,7 @@ export class AuthService {
   async partnerTokenFor(partnerId: string, token: string): Promise<string | null> {
     const parsed = parseSecret(SecretPrefix.partnerToken, token);
     if (!parsed) return null;
-    const row = await this.database.db
-      .selectFrom("partner_tokens")
-      .select(["partner_id", "secret_hash", "revoked_at", "expires_at"])
-      .where("id", "=", parsed.id)
-      .executeTakeFirst();
+    const row = await this.store.findPartnerToken(parsed.id);
     const now = this.clock.now();
     if (
       !row ||
@@ -274,7 +206,7 @@ export class AuthService {
     if (now - last < LAST_USED_EVERY_MS) return;
     this.#lastUsedWrites.set(apiTokenId, now);
     if (this.#lastUsedWrites.size > VERIFIED_CACHE_SIZE) this.#lastUsedWrites.clear();
-    await apiTokenStore.touch(this.database.db, apiTokenId, now);
+    await this.storage.write((trx) => this.store.touchApiToken(trx, apiTokenId, now));
   }
 
   /**
@@ -309,11 +241,7 @@ export class AuthService {
       );
     }
     const now = this.clock.now();
-    const row = await this.database.db
-      .selectFrom("api_tokens")
-      .select(["partner_id", "secret_hash", "revoked_at", "expires_at"])
-      .where("id", "=", parsed.id)
-      .executeTakeFirst();
+    const row = await this.store.findApiToken(parsed.id);
     if (
       !row ||
       !secretMatches(parsed.secret, row.secret_hash) ||
@@ -370,11 +298,14 @@ export class AuthService {
     const now = this.clock.now();
     const key = `${principal.apiTokenId ?? `user:${principal.partnerUserId}`}|${principal.partnerTokenId}`;
     const cached = this.#checks.get(key);
-    if (cached && cached.until > now) return cached.failure;
-    const row =
+    if (cached !== undefined) return cached;
+    const row: CredentialRow | undefined =
       principal.apiTokenId === null
-        ? await this.#partnerUserRow(principal)
-        : await this.#apiTokenRow(principal, principal.apiTokenId);
+        ? await this.store.partnerUserCredentials(
+            principal.partnerUserId ?? "",
+            principal.partnerTokenId,
+          )
+        : await this.store.apiTokenCredentials(principal.apiTokenId, principal.partnerTokenId);
     let failure: ErrorCode | null = null;
     if (!row || row.partner_id !== principal.partnerId) failure = "invalid_token";
     else if (
@@ -391,50 +322,8 @@ export class AuthService {
     const expiries = [row?.api_expires_at, row?.pt_expires_at, row?.contract_expires_at].filter(
       (t): t is number => typeof t === "number" && t > now,
     );
-    const until = Math.min(now + this.cacheMs, ...expiries);
-    if (this.#checks.size >= VERIFIED_CACHE_SIZE) this.#checks.clear();
-    this.#checks.set(key, { failure, until });
+    this.#checks.set(key, failure, Math.min(...expiries));
     return failure;
-  }
-
-  #apiTokenRow(principal: PartnerPrincipal, apiTokenId: string) {
-    return this.database.db
-      .selectFrom("api_tokens as a")
-      .innerJoin("partners as p", "p.id", "a.partner_id")
-      .innerJoin("partner_tokens as t", (join) =>
-        join.onRef("t.partner_id", "=", "p.id").on("t.id", "=", principal.partnerTokenId),
-      )
-      .select([
-        "a.revoked_at as api_revoked_at",
-        "a.expires_at as api_expires_at",
-        "p.id as partner_id",
-        "p.status",
-        "p.contract_expires_at",
-        "t.revoked_at as pt_revoked_at",
-        "t.expires_at as pt_expires_at",
-      ])
-      .where("a.id", "=", apiTokenId)
-      .executeTakeFirst();
-  }
-
-  /** The same facts for a partner user's token: the user still exists, the rest as for API tokens. */
-  async #partnerUserRow(principal: PartnerPrincipal) {
-    const row = await this.database.db
-      .selectFrom("partner_users as u")
-      .innerJoin("partners as p", "p.id", "u.partner_id")
-      .innerJoin("partner_tokens as t", (join) =>
-        join.onRef("t.partner_id", "=", "p.id").on("t.id", "=", principal.partnerTokenId),
-      )
-      .select([
-        "p.id as partner_id",
-        "p.status",
-        "p.contract_expires_at",
-        "t.revoked_at as pt_revoked_at",
-        "t.expires_at as pt_expires_at",
-      ])
-      .where("u.id", "=", principal.partnerUserId ?? "")
-      .executeTakeFirst();
-    return row ? { ...row, api_revoked_at: null, api_expires_at: null } : undefined;
   }
 }
 

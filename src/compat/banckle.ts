@@ -6,7 +6,7 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { envelopeErrorHandler } from "../http/problem.js";
 import type { Services } from "../services.js";
-import { loginUrl } from "../sso/tickets.js";
+import { loginUrl } from "../tickets/service.js";
 import { canonicalEmail, checkEmail } from "../users/service.js";
 
 /** The products the page lists; each maps to the app the operator registered under that name. */

@@ -7,7 +7,7 @@ import { canonicalIp, clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { ProblemSchema } from "../http/schemas.js";
 import type { Services } from "../services.js";
-import { loginPage } from "../sso/browser.js";
+import { loginPage } from "../tickets/browser.js";
 import type { UserRow } from "../users/service.js";
 
 /** "Each session only remains active for 30 minutes" (the page). */

@@ -9,7 +9,7 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { envelopeErrorHandler } from "../http/problem.js";
 import type { Services } from "../services.js";
-import { loginPage } from "../sso/browser.js";
+import { loginPage } from "../tickets/browser.js";
 
 /** The app the links land in: the one registered under this product name. */
 export const ENKASH_PRODUCT = "rewards";

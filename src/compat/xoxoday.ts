@@ -9,8 +9,8 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { ProblemSchema } from "../http/schemas.js";
 import type { Services } from "../services.js";
-import { loginPage } from "../sso/browser.js";
-import { OTP_MODES } from "../sso/tickets.js";
+import { loginPage } from "../tickets/browser.js";
+import { OTP_MODES } from "../tickets/service.js";
 import { canonicalEmail, checkEmail } from "../users/service.js";
 
 /** "Default validity is 14 days" (the page), bounded by the app's own maximum. */

@@ -5,6 +5,7 @@ import * as sso from "./migrations/0002_sso.js";
 import * as bluesnap from "./migrations/0003_bluesnap.js";
 import * as partnerUsers from "./migrations/0004_partner_users.js";
 import * as oidc from "./migrations/0005_oidc.js";
+import * as storageSeam from "./migrations/0006_storage_seam.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   "0003_bluesnap": bluesnap,
   "0004_partner_users": partnerUsers,
   "0005_oidc": oidc,
+  "0006_storage_seam": storageSeam,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

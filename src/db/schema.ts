@@ -1,4 +1,5 @@
 // Table types shared by every dialect. Times are epoch milliseconds (bigint columns).
+import type { Generated } from "kysely";
 
 export interface PartnerTable {
   id: string;
@@ -217,6 +218,14 @@ export interface OidcGrantSessionTable {
   expires_at: number;
 }
 
+/** SQLite's change log: what other processes must drop from their caches (src/db/changes.ts). */
+export interface ChangeTable {
+  seq: Generated<number>;
+  at: number;
+  topic: string;
+  key: string | null;
+}
+
 export interface Tables {
   partners: PartnerTable;
   partner_links: PartnerLinkTable;
@@ -234,4 +243,5 @@ export interface Tables {
   refresh_tokens: RefreshTokenTable;
   oidc_models: OidcModelTable;
   oidc_grant_sessions: OidcGrantSessionTable;
+  changes: ChangeTable;
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
-import { sessionCookieName } from "../sso/cookies.js";
+import { sessionCookieName } from "../sessions/cookies.js";
 
 export async function demoAppRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const cookieName = sessionCookieName(services.config);

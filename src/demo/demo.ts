@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Services } from "../services.js";
-import { loginUrl } from "../sso/tickets.js";
+import { loginUrl } from "../tickets/service.js";
 
 export interface DemoCredentials {
   base_url: string;

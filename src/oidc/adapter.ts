@@ -4,8 +4,8 @@
 import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { AppService } from "../apps/service.js";
 import type { Clock } from "../clock.js";
-import type { Database } from "../db/database.js";
-import { PreparedQuery } from "../db/prepared.js";
+import type { Storage } from "../db/database.js";
+import type { ModelRow, OidcStore } from "./store.js";
 
 /** The one place that turns an app into client metadata (client id = app id). */
 export async function clientMetadata(
@@ -59,58 +59,11 @@ const GRANTABLE = new Set([
   "BackchannelAuthenticationRequest",
 ]);
 
-// Every code exchange and token use runs these: compiled once per dialect (src/db/prepared.ts).
-const findById = new PreparedQuery<
-  { payload: string; expires_at: number | null; consumed_at: number | null },
-  "model" | "id"
->((db, p) =>
-  db
-    .selectFrom("oidc_models")
-    .select(["payload", "expires_at", "consumed_at"])
-    .where("model", "=", p("model"))
-    .where("id", "=", p("id")),
-);
-
-const upsertRow = new PreparedQuery<
-  unknown,
-  "model" | "id" | "payload" | "grant_id" | "uid" | "user_code" | "expires_at"
->((db, p) =>
-  db
-    .insertInto("oidc_models")
-    .values({
-      model: p("model"),
-      id: p("id"),
-      payload: p("payload"),
-      grant_id: p("grant_id"),
-      uid: p("uid"),
-      user_code: p("user_code"),
-      expires_at: p<number>("expires_at"),
-      consumed_at: null,
-    })
-    .onConflict((oc) =>
-      oc.columns(["model", "id"]).doUpdateSet((eb) => ({
-        payload: eb.ref("excluded.payload"),
-        grant_id: eb.ref("excluded.grant_id"),
-        uid: eb.ref("excluded.uid"),
-        user_code: eb.ref("excluded.user_code"),
-        expires_at: eb.ref("excluded.expires_at"),
-      })),
-    ),
-);
-
-const consumeRow = new PreparedQuery<unknown, "model" | "id" | "now">((db, p) =>
-  db
-    .updateTable("oidc_models")
-    .set({ consumed_at: p<number>("now") })
-    .where("model", "=", p("model"))
-    .where("id", "=", p("id"))
-    .where("consumed_at", "is", null),
-);
-
 class ModelAdapter implements Adapter {
   constructor(
     private readonly model: string,
-    private readonly database: Database,
+    private readonly storage: Storage,
+    private readonly store: OidcStore,
     private readonly clock: Clock,
   ) {}
 
@@ -125,12 +78,11 @@ class ModelAdapter implements Adapter {
       user_code: typeof payload.userCode === "string" ? payload.userCode : null,
       expires_at: expiresIn ? this.clock.now() + expiresIn * 1000 : null,
     };
-    await this.database.write((trx) => upsertRow.execute(trx, values));
+    await this.storage.write((trx) => this.store.upsert(trx, values));
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const { rows } = await findById.execute(this.database.db, { model: this.model, id });
-    return this.#payload(rows[0]);
+    return this.#payload(await this.store.find(this.model, id));
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -142,18 +94,10 @@ class ModelAdapter implements Adapter {
   }
 
   async #findBy(column: "uid" | "user_code", value: string): Promise<AdapterPayload | undefined> {
-    const row = await this.database.db
-      .selectFrom("oidc_models")
-      .select(["payload", "expires_at", "consumed_at"])
-      .where("model", "=", this.model)
-      .where(column, "=", value)
-      .executeTakeFirst();
-    return this.#payload(row);
+    return this.#payload(await this.store.findBy(this.model, column, value));
   }
 
-  #payload(
-    row: { payload: string; expires_at: number | null; consumed_at: number | null } | undefined,
-  ): AdapterPayload | undefined {
+  #payload(row: ModelRow | undefined): AdapterPayload | undefined {
     if (!row || (row.expires_at !== null && row.expires_at <= this.clock.now())) return undefined;
     const payload = JSON.parse(row.payload) as AdapterPayload;
     if (row.consumed_at !== null) payload.consumed = Math.floor(row.consumed_at / 1000);
@@ -166,53 +110,33 @@ class ModelAdapter implements Adapter {
    * writes) and everything of the grant goes: its tokens and the grant itself.
    */
   async consume(id: string): Promise<void> {
-    const won = await this.database.write(async (trx) => {
-      const result = await consumeRow.execute(trx, {
-        model: this.model,
-        id,
-        now: this.clock.now(),
-      });
-      if (result.numAffectedRows > 0) return true;
-      const row = await trx
-        .selectFrom("oidc_models")
-        .select("grant_id")
-        .where("model", "=", this.model)
-        .where("id", "=", id)
-        .executeTakeFirst();
-      if (row?.grant_id) {
-        await trx.deleteFrom("oidc_models").where("grant_id", "=", row.grant_id).execute();
-        await trx
-          .deleteFrom("oidc_models")
-          .where("model", "=", "Grant")
-          .where("id", "=", row.grant_id)
-          .execute();
-      }
+    const now = this.clock.now();
+    const won = await this.storage.write(async (trx) => {
+      if (await this.store.consume(trx, this.model, id, now)) return true;
+      await this.store.revokeGrantOf(trx, this.model, id);
       return false;
     });
     if (!won) throw new errors.InvalidGrant(`${this.model} already used`);
   }
 
   async destroy(id: string): Promise<void> {
-    await this.database.write((trx) =>
-      trx.deleteFrom("oidc_models").where("model", "=", this.model).where("id", "=", id).execute(),
-    );
+    await this.storage.write((trx) => this.store.destroy(trx, this.model, id));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
     // Every token of the grant goes, whatever its model: codes, access and refresh tokens (only
     // grantable models record a grant id, so an interaction that mentions it stays).
-    await this.database.write((trx) =>
-      trx.deleteFrom("oidc_models").where("grant_id", "=", grantId).execute(),
-    );
+    await this.storage.write((trx) => this.store.revokeGrant(trx, grantId));
   }
 }
 
 /** The adapter factory oidc-provider calls once per model name. */
 export function adapterFactory(
-  database: Database,
+  storage: Storage,
+  store: OidcStore,
   clock: Clock,
   apps: AppService,
 ): (model: string) => Adapter {
   return (model) =>
-    model === "Client" ? new ClientAdapter(apps) : new ModelAdapter(model, database, clock);
+    model === "Client" ? new ClientAdapter(apps) : new ModelAdapter(model, storage, store, clock);
 }

@@ -16,8 +16,8 @@ import Provider, {
 import { secretMatches } from "../crypto/secrets.js";
 import { Html, html, renderPage } from "../pages/html.js";
 import type { Services } from "../services.js";
-import { sessionCookieName, sessionCookieOptions } from "../sso/cookies.js";
-import type { LiveSession } from "../sso/sessions.js";
+import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
+import type { LiveSession } from "../sessions/service.js";
 import { adapterFactory } from "./adapter.js";
 
 export const OIDC_MOUNT = "/oidc";
@@ -62,16 +62,6 @@ export function claimsOf(services: Services, session: LiveSession): AccountClaim
   return claims;
 }
 
-/** Which Handoff session made an OIDC grant. */
-export async function grantSession(services: Services, grantId: string): Promise<string | null> {
-  const row = await services.database.db
-    .selectFrom("oidc_grant_sessions")
-    .select("session_id")
-    .where("grant_id", "=", grantId)
-    .executeTakeFirst();
-  return row?.session_id ?? null;
-}
-
 /** The live Handoff session behind the request's cookie when it is for this client, or null. */
 async function cookieSession(
   services: Services,
@@ -104,7 +94,7 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
     // Handoff session; later (code, refresh, userinfo) the grant's session must still be live.
     const grantId = token && "grantId" in token ? token.grantId : undefined;
     if (!grantId) return { accountId: sub, claims: () => ({ sub }) };
-    const sessionId = await grantSession(services, grantId);
+    const sessionId = await services.oidcStore.grantSession(grantId);
     const session = sessionId ? await services.sessions.live(sessionId) : null;
     if (!session || session.userId !== sub) return undefined;
     const account: Account = { accountId: sub, claims: () => claimsOf(services, session) };
@@ -124,13 +114,13 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
         const session = await cookieSession(services, ctx);
         if (!session || session.userId !== ctx.oidc.session?.accountId) return true;
         const grantId = ctx.oidc.session.grantIdFor(ctx.oidc.client?.clientId ?? "");
-        return !grantId || (await grantSession(services, grantId)) !== session.id;
+        return !grantId || (await services.oidcStore.grantSession(grantId)) !== session.id;
       },
     ),
   );
 
   const configuration: Configuration = {
-    adapter: adapterFactory(services.database, services.clock, services.apps),
+    adapter: adapterFactory(services.database, services.oidcStore, services.clock, services.apps),
     jwks: keys.privateJwks() as Configuration["jwks"],
     findAccount,
     claims: {

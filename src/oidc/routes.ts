@@ -5,8 +5,8 @@ import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors } from "oidc-provider";
 import type { Services } from "../services.js";
-import { failurePage } from "../sso/browser.js";
-import { sessionCookieName } from "../sso/cookies.js";
+import { sessionCookieName } from "../sessions/cookies.js";
+import { failurePage } from "../tickets/browser.js";
 import { amrOf, OIDC_MOUNT, type OidcService } from "./provider.js";
 
 /**
@@ -143,10 +143,7 @@ export async function oidcInteractionRoutes(
       if (Array.isArray(missing)) grant.addOIDCClaims(missing as string[]);
       const grantId = await grant.save();
       await services.database.write((trx) =>
-        trx
-          .insertInto("oidc_grant_sessions")
-          .values({ grant_id: grantId, session_id: session.id, expires_at: session.absoluteAt })
-          .execute(),
+        services.oidcStore.linkGrant(trx, grantId, session.id, session.absoluteAt),
       );
       hijack(reply);
       try {

@@ -2,12 +2,14 @@
 import type { Clock } from "../clock.js";
 import { hashPassword } from "../crypto/passwords.js";
 import { newId } from "../crypto/secrets.js";
-import type { Database } from "../db/database.js";
+import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
+import type { OperatorStore } from "./store.js";
 
 export class OperatorService {
   constructor(
-    private readonly database: Database,
+    private readonly storage: Storage,
+    private readonly store: OperatorStore,
     private readonly clock: Clock,
   ) {}
 
@@ -18,24 +20,18 @@ export class OperatorService {
     if (password.length < 12 || password.length > 1024) {
       throw new HandoffError("invalid_request", "password must be 12 to 1024 characters");
     }
-    const id = newId("opr");
-    await this.database.db
-      .insertInto("operators")
-      .values({
-        id,
-        email: canonical,
-        password_hash: await hashPassword(password),
-        created_at: this.clock.now(),
-      })
-      .execute();
-    return { id, email: canonical };
+    const row = {
+      id: newId("opr"),
+      email: canonical,
+      password_hash: await hashPassword(password),
+      created_at: this.clock.now(),
+    };
+    const created = await this.storage.write((trx) => this.store.insert(trx, row));
+    if (!created) throw new HandoffError("user_exists", `operator ${canonical} already exists`);
+    return { id: row.id, email: canonical };
   }
 
-  async count(): Promise<number> {
-    const row = await this.database.db
-      .selectFrom("operators")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  count(): Promise<number> {
+    return this.store.count();
   }
 }

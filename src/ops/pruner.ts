@@ -1,10 +1,14 @@
-// Background pruning: expired tickets, ended sessions and old audit entries leave the database
-// in small batches on a timer, never on the request path, so a table's size never reaches a
-// request's cost.
+// Background pruning: expired tickets, ended sessions, old audit entries, spent OIDC artefacts and
+// the change log leave the database in small batches on a timer, never on the request path, so a
+// table's size never reaches a request's cost. Each batch is one write through the write path.
 import type { FastifyBaseLogger } from "fastify";
-import type { Kysely } from "kysely";
+import { pruneAudit } from "../audit/store.js";
 import type { Clock } from "../clock.js";
-import type { Tables } from "../db/schema.js";
+import { CHANGE_LOG_RETENTION_MS, pruneChangeLog } from "../db/changes.js";
+import type { Storage, Tx } from "../db/database.js";
+import { OidcStore } from "../oidc/store.js";
+import { SessionStore } from "../sessions/store.js";
+import { TicketStore } from "../tickets/store.js";
 
 const BATCH = 1000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -26,7 +30,7 @@ export interface PruneOptions {
 
 /** Deletes what is past its retention, one batch at a time, until nothing is left. */
 export async function prune(
-  db: Kysely<Tables>,
+  storage: Storage,
   clock: Clock,
   options: PruneOptions,
 ): Promise<PruneResult> {
@@ -34,12 +38,14 @@ export async function prune(
   const now = clock.now();
   const ticketsBefore = now - options.ticketRetentionDays * DAY_MS;
   const auditBefore = now - options.auditRetentionDays * DAY_MS;
-  const result: PruneResult = { tickets: 0, sessions: 0, audit: 0, oidc: 0 };
+  const sessions = new SessionStore(storage);
+  const tickets = new TicketStore(storage);
+  const oidc = new OidcStore(storage);
 
-  const drain = async (step: () => Promise<number>): Promise<number> => {
+  const drain = async (step: (trx: Tx) => Promise<number>): Promise<number> => {
     let total = 0;
     for (;;) {
-      const n = await step();
+      const n = await storage.write(step);
       total += n;
       if (n < batch) return total;
       // Let requests in between batches.
@@ -47,95 +53,19 @@ export async function prune(
     }
   };
 
-  result.sessions = await drain(async () => {
-    const r = await db
-      .deleteFrom("sessions")
-      .where(
-        "id",
-        "in",
-        db
-          .selectFrom("sessions")
-          .select("id")
-          .where((eb) =>
-            eb.or([eb("expires_at", "<", ticketsBefore), eb("ended_at", "<", ticketsBefore)]),
-          )
-          .limit(batch),
-      )
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
-  });
-  result.tickets = await drain(async () => {
-    const r = await db
-      .deleteFrom("tickets")
-      .where(
-        "id",
-        "in",
-        db
-          .selectFrom("tickets as t")
-          .select("t.id")
-          .where("t.expires_at", "<", ticketsBefore)
-          // A ticket stays while the session it made exists: the session reads its settings.
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom("sessions as s").select("s.id").whereRef("s.id", "=", "t.session_id"),
-              ),
-            ),
-          )
-          .limit(batch),
-      )
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
-  });
-  result.audit = await drain(async () => {
-    const r = await db
-      .deleteFrom("audit_log")
-      .where(
-        "id",
-        "in",
-        db.selectFrom("audit_log").select("id").where("at", "<", auditBefore).limit(batch),
-      )
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
-  });
-  result.oidc = await drain(async () => {
-    const r = await db
-      .deleteFrom("oidc_models")
-      .where(({ eb, refTuple, selectFrom }) =>
-        eb(
-          refTuple("model", "id"),
-          "in",
-          selectFrom("oidc_models")
-            .select(["model", "id"])
-            .where("expires_at", "<", now)
-            .limit(batch)
-            .$asTuple("model", "id"),
-        ),
-      )
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
-  });
-  result.oidc += await drain(async () => {
-    const r = await db
-      .deleteFrom("oidc_grant_sessions")
-      .where(
-        "grant_id",
-        "in",
-        db
-          .selectFrom("oidc_grant_sessions")
-          .select("grant_id")
-          .where("expires_at", "<", now)
-          .limit(batch),
-      )
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
-  });
+  const result: PruneResult = {
+    sessions: await drain((trx) => sessions.prune(trx, ticketsBefore, batch)),
+    tickets: await drain((trx) => tickets.prune(trx, ticketsBefore, batch)),
+    audit: await drain((trx) => pruneAudit(trx, auditBefore, batch)),
+    oidc: await drain((trx) => oidc.prune(trx, now, batch)),
+  };
+  await drain((trx) => pruneChangeLog(trx, Date.now() - CHANGE_LOG_RETENTION_MS, batch));
   return result;
 }
 
 /** Runs `prune` every `intervalSeconds`; returns a stop function. Errors are logged, not thrown. */
 export function startPruner(
-  db: Kysely<Tables>,
+  storage: Storage,
   clock: Clock,
   options: PruneOptions & { intervalSeconds: number },
   log: FastifyBaseLogger,
@@ -144,7 +74,7 @@ export function startPruner(
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = prune(db, clock, options)
+    running = prune(storage, clock, options)
       .then((result) => {
         if (result.tickets + result.sessions + result.audit + result.oidc > 0)
           log.info({ pruned: result }, "pruned");

@@ -1,16 +1,9 @@
 // The rules for partners and their credentials: one partner token, many API tokens, SSO keys.
 import type { Clock } from "../clock.js";
 import { mintSecret, newId, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
-import type { Database } from "../db/database.js";
+import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
-import {
-  type ApiToken,
-  apiTokenStore,
-  type Partner,
-  partnerStore,
-  partnerTokenStore,
-  ssoKeyStore,
-} from "./store.js";
+import type { ApiToken, Partner, PartnerStore } from "./store.js";
 
 export interface NewPartner {
   partner: Partner;
@@ -42,16 +35,11 @@ function publicApiToken(row: ApiToken): PublicApiToken {
 
 export class PartnerService {
   constructor(
-    private readonly database: Database,
+    private readonly storage: Storage,
+    private readonly store: PartnerStore,
     private readonly clock: Clock,
     private readonly overlapSeconds: number,
-    /** Called after any change that can end an access token (revocation, suspension, rotation). */
-    private readonly credentialsChanged: () => void,
   ) {}
-
-  private get db() {
-    return this.database.db;
-  }
 
   /** Creates an active partner and its partner token. */
   async create(input: {
@@ -72,9 +60,9 @@ export class PartnerService {
       updated_at: now,
     };
     const secret = mintSecret(SecretPrefix.partnerToken);
-    await this.db.transaction().execute(async (trx) => {
-      await partnerStore.insert(trx, partner);
-      await partnerTokenStore.insert(trx, {
+    await this.storage.write(async (trx) => {
+      await this.store.insert(trx, partner);
+      await this.store.insertPartnerToken(trx, {
         id: secret.id,
         partner_id: partner.id,
         secret_hash: secret.hash,
@@ -87,11 +75,11 @@ export class PartnerService {
   }
 
   list(): Promise<Partner[]> {
-    return partnerStore.list(this.db);
+    return this.store.list();
   }
 
   async get(id: string): Promise<Partner> {
-    const partner = await partnerStore.find(this.db, id);
+    const partner = await this.store.find(id);
     if (!partner) throw new HandoffError("not_found", `no partner ${id}`);
     return partner;
   }
@@ -102,39 +90,25 @@ export class PartnerService {
    */
   async setStatus(id: string, status: Partner["status"]): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction().execute(async (trx) => {
-      if (!(await partnerStore.update(trx, id, { status }, now))) {
+    await this.storage.write(async (trx, changed) => {
+      if (!(await this.store.update(trx, id, { status }, now))) {
         throw new HandoffError("not_found", `no partner ${id}`);
       }
+      changed({ topic: "credentials" });
       if (status !== "suspended") return;
-      await trx
-        .updateTable("sessions")
-        .set({ ended_at: now, end_reason: "partner_suspended" })
-        .where((eb) => eb.or([eb("partner_id", "=", id), eb("account_id", "=", id)]))
-        .where("ended_at", "is", null)
-        .execute();
-      await trx
-        .updateTable("tickets")
-        .set({ status: "revoked", reason: "partner_inactive", finished_at: now })
-        .where((eb) => eb.or([eb("partner_id", "=", id), eb("account_id", "=", id)]))
-        .where("status", "=", "issued")
-        .execute();
+      await this.store.endEverything(trx, id, now);
+      changed({ topic: "sessions" });
     });
-    this.credentialsChanged();
   }
 
   async setContractExpiry(id: string, expiresAt: number | null): Promise<void> {
-    if (
-      !(await partnerStore.update(
-        this.db,
-        id,
-        { contract_expires_at: expiresAt },
-        this.clock.now(),
-      ))
-    ) {
-      throw new HandoffError("not_found", `no partner ${id}`);
-    }
-    this.credentialsChanged();
+    const now = this.clock.now();
+    await this.storage.write(async (trx, changed) => {
+      if (!(await this.store.update(trx, id, { contract_expires_at: expiresAt }, now))) {
+        throw new HandoffError("not_found", `no partner ${id}`);
+      }
+      changed({ topic: "credentials" });
+    });
   }
 
   /** Lets `parentId` act on behalf of `childId`; nothing else gains any right. */
@@ -143,21 +117,28 @@ export class PartnerService {
       throw new HandoffError("invalid_request", "a partner cannot be its own sub-account");
     await this.get(parentId);
     await this.get(childId);
-    await partnerStore.link(this.db, parentId, childId, this.clock.now());
+    const now = this.clock.now();
+    await this.storage.write(async (trx, changed) => {
+      await this.store.link(trx, parentId, childId, now);
+      changed({ topic: "credentials" });
+    });
   }
 
-  async unlink(parentId: string, childId: string): Promise<boolean> {
-    const removed = await partnerStore.unlink(this.db, parentId, childId);
-    this.credentialsChanged();
-    return removed;
+  /** Takes the right away at once: tickets minted on the child's behalf stop redeeming too. */
+  unlink(parentId: string, childId: string): Promise<boolean> {
+    return this.storage.write(async (trx, changed) => {
+      const removed = await this.store.unlink(trx, parentId, childId);
+      changed({ topic: "credentials" });
+      return removed;
+    });
   }
 
-  async subAccounts(parentId: string): Promise<string[]> {
-    return (await partnerStore.children(this.db, parentId)).map((row) => row.child_id);
+  subAccounts(parentId: string): Promise<string[]> {
+    return this.store.children(parentId);
   }
 
   isLinked(parentId: string, childId: string): Promise<boolean> {
-    return partnerStore.isLinked(this.db, parentId, childId);
+    return this.store.isLinked(parentId, childId);
   }
 
   /**
@@ -171,9 +152,10 @@ export class PartnerService {
     await this.get(partnerId);
     const now = this.clock.now();
     const secret = mintSecret(SecretPrefix.partnerToken);
-    await this.db.transaction().execute(async (trx) => {
-      await partnerTokenStore.expireLive(trx, partnerId, now + overlapSeconds * 1000);
-      await partnerTokenStore.insert(trx, {
+    await this.storage.write(async (trx, changed) => {
+      await this.store.expireLivePartnerTokens(trx, partnerId, now + overlapSeconds * 1000);
+      changed({ topic: "credentials" });
+      await this.store.insertPartnerToken(trx, {
         id: secret.id,
         partner_id: partnerId,
         secret_hash: secret.hash,
@@ -182,7 +164,6 @@ export class PartnerService {
         revoked_at: null,
       });
     });
-    this.credentialsChanged();
     return secret.token;
   }
 
@@ -209,21 +190,24 @@ export class PartnerService {
       last_used_at: null,
       revoked_at: null,
     };
-    await apiTokenStore.insert(this.db, row);
+    await this.storage.write((trx) => this.store.insertApiToken(trx, row));
     return { apiToken: publicApiToken(row), token: secret.token };
   }
 
   async listApiTokens(partnerId: string): Promise<PublicApiToken[]> {
     await this.get(partnerId);
-    return (await apiTokenStore.list(this.db, partnerId)).map(publicApiToken);
+    return (await this.store.listApiTokens(partnerId)).map(publicApiToken);
   }
 
   /** Revokes one of the partner's API tokens; a token of another partner is "not found". */
   async revokeApiToken(partnerId: string, id: string): Promise<void> {
-    if (!(await apiTokenStore.revoke(this.db, partnerId, id, this.clock.now()))) {
-      throw new HandoffError("not_found", `no live API token ${id}`);
-    }
-    this.credentialsChanged();
+    const now = this.clock.now();
+    await this.storage.write(async (trx, changed) => {
+      if (!(await this.store.revokeApiToken(trx, partnerId, id, now))) {
+        throw new HandoffError("not_found", `no live API token ${id}`);
+      }
+      changed({ topic: "credentials" });
+    });
   }
 
   /** Issues a new SSO key for the legacy one-call shapes; earlier keys stop at once. */
@@ -231,17 +215,16 @@ export class PartnerService {
     await this.get(partnerId);
     const now = this.clock.now();
     const secret = mintSecret(SecretPrefix.ssoKey);
-    await this.db.transaction().execute(async (trx) => {
-      await ssoKeyStore.revokeAll(trx, partnerId, now);
-      await ssoKeyStore.insert(trx, {
+    await this.storage.write((trx) =>
+      this.store.replaceSsoKeys(trx, {
         id: secret.id,
         partner_id: partnerId,
         secret_hash: secret.hash,
         created_at: now,
         expires_at: null,
         revoked_at: null,
-      });
-    });
+      }),
+    );
     return secret.token;
   }
 
@@ -252,11 +235,7 @@ export class PartnerService {
   async authenticateSsoKey(token: unknown): Promise<string | null> {
     const parsed = parseSecret(SecretPrefix.ssoKey, token);
     if (!parsed) return null;
-    const row = await this.db
-      .selectFrom("sso_keys")
-      .select(["partner_id", "secret_hash", "revoked_at", "expires_at"])
-      .where("id", "=", parsed.id)
-      .executeTakeFirst();
+    const row = await this.store.findSsoKey(parsed.id);
     if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
     const now = this.clock.now();
     if (row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return null;

@@ -1,133 +1,237 @@
-// Queries for partners, sub-account links and partner credentials.
-import type { Kysely, Selectable, Transaction } from "kysely";
-import type { ApiTokenTable, PartnerTable, Tables } from "../db/schema.js";
+// The partners domain's tables: partners, sub-account links, partner tokens, API tokens, SSO keys
+// and partner users. The only file with their SQL.
+import type { Selectable } from "kysely";
+import type { Storage, Tx } from "../db/database.js";
+import type { ApiTokenTable, PartnerTable, PartnerUserTable, Tables } from "../db/schema.js";
 
 export type Partner = Selectable<PartnerTable>;
 export type ApiToken = Selectable<ApiTokenTable>;
-type Db = Kysely<Tables> | Transaction<Tables>;
+export type PartnerUserRow = Selectable<PartnerUserTable>;
+type Credential = Selectable<Tables["partner_tokens"]>;
 
-export const partnerStore = {
-  insert(db: Db, partner: Partner) {
-    return db.insertInto("partners").values(partner).execute();
-  },
+const changedRows = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }) =>
+  Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
 
-  find(db: Db, id: string): Promise<Partner | undefined> {
-    return db.selectFrom("partners").selectAll().where("id", "=", id).executeTakeFirst();
-  },
+export class PartnerStore {
+  constructor(private readonly storage: Storage) {}
 
-  list(db: Db): Promise<Partner[]> {
-    return db.selectFrom("partners").selectAll().orderBy("created_at").orderBy("id").execute();
-  },
+  private get read() {
+    return this.storage.read;
+  }
+
+  insert(trx: Tx, partner: Partner) {
+    return trx.insertInto("partners").values(partner).execute();
+  }
+
+  find(id: string): Promise<Partner | undefined> {
+    return this.read.selectFrom("partners").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  list(): Promise<Partner[]> {
+    return this.read
+      .selectFrom("partners")
+      .selectAll()
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+  }
 
   async update(
-    db: Db,
+    trx: Tx,
     id: string,
     changes: Partial<Pick<Partner, "status" | "contract_expires_at" | "name">>,
     now: number,
   ): Promise<boolean> {
-    const result = await db
+    const result = await trx
       .updateTable("partners")
       .set({ ...changes, updated_at: now })
       .where("id", "=", id)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
-  },
+    return changedRows(result) > 0;
+  }
 
-  async link(db: Db, parentId: string, childId: string, now: number): Promise<void> {
-    await db
+  /** Ends every live session and outstanding ticket a partner made or that belongs to it. */
+  async endEverything(trx: Tx, id: string, now: number): Promise<void> {
+    await trx
+      .updateTable("sessions")
+      .set({ ended_at: now, end_reason: "partner_suspended" })
+      .where((eb) => eb.or([eb("partner_id", "=", id), eb("account_id", "=", id)]))
+      .where("ended_at", "is", null)
+      .execute();
+    await trx
+      .updateTable("tickets")
+      .set({ status: "revoked", reason: "partner_inactive", finished_at: now })
+      .where((eb) => eb.or([eb("partner_id", "=", id), eb("account_id", "=", id)]))
+      .where("status", "=", "issued")
+      .execute();
+  }
+
+  async link(trx: Tx, parentId: string, childId: string, now: number): Promise<void> {
+    await trx
       .insertInto("partner_links")
       .values({ parent_id: parentId, child_id: childId, created_at: now })
       .onConflict((oc) => oc.columns(["parent_id", "child_id"]).doNothing())
       .execute();
-  },
+  }
 
-  async unlink(db: Db, parentId: string, childId: string): Promise<boolean> {
-    const result = await db
+  async unlink(trx: Tx, parentId: string, childId: string): Promise<boolean> {
+    const result = await trx
       .deleteFrom("partner_links")
       .where("parent_id", "=", parentId)
       .where("child_id", "=", childId)
       .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
-  },
+    return changedRows(result) > 0;
+  }
 
-  async isLinked(db: Db, parentId: string, childId: string): Promise<boolean> {
-    const row = await db
+  async isLinked(parentId: string, childId: string): Promise<boolean> {
+    const row = await this.read
       .selectFrom("partner_links")
       .select("child_id")
       .where("parent_id", "=", parentId)
       .where("child_id", "=", childId)
       .executeTakeFirst();
     return row !== undefined;
-  },
+  }
 
-  children(db: Db, parentId: string): Promise<{ child_id: string }[]> {
-    return db
+  async children(parentId: string): Promise<string[]> {
+    const rows = await this.read
       .selectFrom("partner_links")
       .select("child_id")
       .where("parent_id", "=", parentId)
       .execute();
-  },
-};
+    return rows.map((row) => row.child_id);
+  }
 
-export const partnerTokenStore = {
-  insert(db: Db, row: Selectable<Tables["partner_tokens"]>) {
-    return db.insertInto("partner_tokens").values(row).execute();
-  },
+  insertPartnerToken(trx: Tx, row: Credential) {
+    return trx.insertInto("partner_tokens").values(row).execute();
+  }
 
   /** Ends the overlap of every live token of the partner at `until` (never extends an earlier end). */
-  async expireLive(db: Db, partnerId: string, until: number): Promise<void> {
-    await db
+  async expireLivePartnerTokens(trx: Tx, partnerId: string, until: number): Promise<void> {
+    await trx
       .updateTable("partner_tokens")
       .set({ expires_at: until })
       .where("partner_id", "=", partnerId)
       .where("revoked_at", "is", null)
       .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", until)]))
       .execute();
-  },
-};
+  }
 
-export const apiTokenStore = {
-  insert(db: Db, row: ApiToken) {
-    return db.insertInto("api_tokens").values(row).execute();
-  },
+  insertApiToken(trx: Tx, row: ApiToken) {
+    return trx.insertInto("api_tokens").values(row).execute();
+  }
 
-  list(db: Db, partnerId: string): Promise<ApiToken[]> {
-    return db
+  listApiTokens(partnerId: string): Promise<ApiToken[]> {
+    return this.read
       .selectFrom("api_tokens")
       .selectAll()
       .where("partner_id", "=", partnerId)
       .orderBy("created_at")
       .orderBy("id")
       .execute();
-  },
+  }
 
-  async revoke(db: Db, partnerId: string, id: string, now: number): Promise<boolean> {
-    const result = await db
+  async revokeApiToken(trx: Tx, partnerId: string, id: string, now: number): Promise<boolean> {
+    const result = await trx
       .updateTable("api_tokens")
       .set({ revoked_at: now })
       .where("id", "=", id)
       .where("partner_id", "=", partnerId)
       .where("revoked_at", "is", null)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
-  },
+    return changedRows(result) > 0;
+  }
 
-  async touch(db: Db, id: string, now: number): Promise<void> {
-    await db.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", id).execute();
-  },
-};
+  async touchApiToken(trx: Tx, id: string, now: number): Promise<void> {
+    await trx.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", id).execute();
+  }
 
-export const ssoKeyStore = {
-  insert(db: Db, row: Selectable<Tables["sso_keys"]>) {
-    return db.insertInto("sso_keys").values(row).execute();
-  },
-
-  async revokeAll(db: Db, partnerId: string, now: number): Promise<void> {
-    await db
+  /** Revokes every live SSO key of the partner, then adds `row`. */
+  async replaceSsoKeys(trx: Tx, row: Credential): Promise<void> {
+    await trx
       .updateTable("sso_keys")
-      .set({ revoked_at: now })
-      .where("partner_id", "=", partnerId)
+      .set({ revoked_at: row.created_at })
+      .where("partner_id", "=", row.partner_id)
       .where("revoked_at", "is", null)
       .execute();
-  },
-};
+    await trx.insertInto("sso_keys").values(row).execute();
+  }
+
+  findSsoKey(id: string) {
+    return this.read
+      .selectFrom("sso_keys")
+      .select(["partner_id", "secret_hash", "revoked_at", "expires_at"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+  }
+
+  /** Inserts a partner user; undefined when the partner already has one with that login. */
+  insertPartnerUser(trx: Tx, row: PartnerUserRow): Promise<{ id: string } | undefined> {
+    return trx
+      .insertInto("partner_users")
+      .values(row)
+      .onConflict((oc) => oc.columns(["partner_id", "login"]).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+  }
+
+  listPartnerUsers(partnerId: string) {
+    return this.read
+      .selectFrom("partner_users")
+      .select(["id", "login", "failed_attempts", "locked_until"])
+      .where("partner_id", "=", partnerId)
+      .orderBy("login")
+      .execute();
+  }
+
+  findPartnerUser(partnerId: string, login: string) {
+    return this.read
+      .selectFrom("partner_users")
+      .select(["id", "password_hash", "failed_attempts", "locked_until"])
+      .where("partner_id", "=", partnerId)
+      .where("login", "=", login)
+      .executeTakeFirst();
+  }
+
+  /** Clears a partner user's lock and count of wrong passwords; false when there is no such user. */
+  async unlockPartnerUser(
+    trx: Tx,
+    where: { partnerId: string; login: string } | { id: string },
+    now: number,
+  ): Promise<boolean> {
+    let query = trx
+      .updateTable("partner_users")
+      .set({ failed_attempts: 0, locked_until: null, updated_at: now });
+    query =
+      "id" in where
+        ? query.where("id", "=", where.id)
+        : query.where("partner_id", "=", where.partnerId).where("login", "=", where.login);
+    return changedRows(await query.executeTakeFirst()) > 0;
+  }
+
+  /**
+   * Counts a wrong password (atomically, so the count holds across IPs, processes and nodes); at
+   * `max` the user is locked until `lockUntil` and the count starts again. Answers the lock.
+   */
+  async countFailedPassword(
+    trx: Tx,
+    id: string,
+    max: number,
+    now: number,
+    lockUntil: number,
+  ): Promise<number | null> {
+    const counted = await trx
+      .updateTable("partner_users")
+      .set((eb) => ({ failed_attempts: eb("failed_attempts", "+", 1), updated_at: now }))
+      .where("id", "=", id)
+      .returning("failed_attempts")
+      .executeTakeFirst();
+    if (!counted || counted.failed_attempts < max) return null;
+    await trx
+      .updateTable("partner_users")
+      .set({ locked_until: lockUntil, failed_attempts: 0 })
+      .where("id", "=", id)
+      .execute();
+    return lockUntil;
+  }
+}

@@ -4,9 +4,10 @@
 import type { Clock } from "../clock.js";
 import { hashPassword, verifyNothing, verifyPassword } from "../crypto/passwords.js";
 import { newId } from "../crypto/secrets.js";
-import type { Database } from "../db/database.js";
+import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
 import { canonicalEmail } from "../users/service.js";
+import type { PartnerStore } from "./store.js";
 
 /** "The vendor locks after three." */
 export const MAX_FAILED_PASSWORDS = 3;
@@ -24,7 +25,8 @@ export type PasswordCheck =
 
 export class PartnerUserService {
   constructor(
-    private readonly database: Database,
+    private readonly storage: Storage,
+    private readonly store: PartnerStore,
     private readonly clock: Clock,
     private readonly lockSeconds: number,
   ) {}
@@ -41,54 +43,36 @@ export class PartnerUserService {
     if (password.length < 12 || password.length > 1024) {
       throw new HandoffError("invalid_request", "password must be 12 to 1024 characters");
     }
-    const exists = await this.database.db
-      .selectFrom("partner_users")
-      .select("id")
-      .where("partner_id", "=", partnerId)
-      .where("login", "=", canonical)
-      .executeTakeFirst();
-    if (exists) throw new HandoffError("user_exists", `partner user ${canonical} already exists`);
     const now = this.clock.now();
     const id = newId("pus");
-    await this.database.db
-      .insertInto("partner_users")
-      .values({
+    const passwordHash = await hashPassword(password);
+    // One conditional insert: of two concurrent creations one wins, the other is told.
+    const created = await this.storage.write((trx) =>
+      this.store.insertPartnerUser(trx, {
         id,
         partner_id: partnerId,
         login: canonical,
-        password_hash: await hashPassword(password),
+        password_hash: passwordHash,
         failed_attempts: 0,
         locked_until: null,
         created_at: now,
         updated_at: now,
-      })
-      .execute();
+      }),
+    );
+    if (!created) throw new HandoffError("user_exists", `partner user ${canonical} already exists`);
     return { id, login: canonical };
   }
 
-  async list(
-    partnerId: string,
-  ): Promise<
-    { id: string; login: string; failed_attempts: number; locked_until: number | null }[]
-  > {
-    return this.database.db
-      .selectFrom("partner_users")
-      .select(["id", "login", "failed_attempts", "locked_until"])
-      .where("partner_id", "=", partnerId)
-      .orderBy("login")
-      .execute();
+  list(partnerId: string) {
+    return this.store.listPartnerUsers(partnerId);
   }
 
   /** The operator's unlock: clears the lock and the count of wrong passwords. */
   async unlock(partnerId: string, login: string): Promise<void> {
-    const result = await this.database.db
-      .updateTable("partner_users")
-      .set({ failed_attempts: 0, locked_until: null, updated_at: this.clock.now() })
-      .where("partner_id", "=", partnerId)
-      .where("login", "=", canonicalLogin(login))
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0)
-      throw new HandoffError("not_found", "no such partner user");
+    const where = { partnerId, login: canonicalLogin(login) };
+    const now = this.clock.now();
+    const found = await this.storage.write((trx) => this.store.unlockPartnerUser(trx, where, now));
+    if (!found) throw new HandoffError("not_found", "no such partner user");
   }
 
   /**
@@ -96,12 +80,7 @@ export class PartnerUserService {
    * answers the same. A locked user is refused even with the right password.
    */
   async check(partnerId: string, login: string, password: string): Promise<PasswordCheck> {
-    const row = await this.database.db
-      .selectFrom("partner_users")
-      .select(["id", "password_hash", "failed_attempts", "locked_until"])
-      .where("partner_id", "=", partnerId)
-      .where("login", "=", canonicalLogin(login))
-      .executeTakeFirst();
+    const row = await this.store.findPartnerUser(partnerId, canonicalLogin(login));
     if (!row) {
       await verifyNothing(password);
       return { ok: false, reason: "invalid" };
@@ -114,30 +93,20 @@ export class PartnerUserService {
     }
     if (await verifyPassword(row.password_hash, password)) {
       if (row.failed_attempts !== 0 || row.locked_until !== null) {
-        await this.database.db
-          .updateTable("partner_users")
-          .set({ failed_attempts: 0, locked_until: null, updated_at: now })
-          .where("id", "=", row.id)
-          .execute();
+        await this.storage.write((trx) => this.store.unlockPartnerUser(trx, { id: row.id }, now));
       }
       return { ok: true, partnerUserId: row.id };
     }
-    // Counted in the database (atomically), so the count holds across IPs, processes and nodes.
-    const counted = await this.database.db
-      .updateTable("partner_users")
-      .set((eb) => ({ failed_attempts: eb("failed_attempts", "+", 1), updated_at: now }))
-      .where("id", "=", row.id)
-      .returning("failed_attempts")
-      .executeTakeFirstOrThrow();
-    if (counted.failed_attempts >= MAX_FAILED_PASSWORDS) {
-      const until = now + this.lockSeconds * 1000;
-      await this.database.db
-        .updateTable("partner_users")
-        .set({ locked_until: until, failed_attempts: 0 })
-        .where("id", "=", row.id)
-        .execute();
-      return { ok: false, reason: "locked", lockedUntil: until };
-    }
+    const lockedUntil = await this.storage.write((trx) =>
+      this.store.countFailedPassword(
+        trx,
+        row.id,
+        MAX_FAILED_PASSWORDS,
+        now,
+        now + this.lockSeconds * 1000,
+      ),
+    );
+    if (lockedUntil !== null) return { ok: false, reason: "locked", lockedUntil };
     return { ok: false, reason: "invalid" };
   }
 }

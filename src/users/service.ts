@@ -1,15 +1,12 @@
 // Users: keyed by (partner, external id), created just in time on the first mint, their
 // attributes refreshed by every mint that carries them. A partner never reaches another's users.
-import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Clock } from "../clock.js";
 import { newId } from "../crypto/secrets.js";
-import type { Database } from "../db/database.js";
-import { PreparedQuery } from "../db/prepared.js";
-import type { Tables, UserTable } from "../db/schema.js";
+import { isUniqueViolation, type Storage, type Tx } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
+import { USER_COLUMNS, type UserColumns, type UserRow, type UserStore } from "./store.js";
 
-export type UserRow = Selectable<UserTable>;
-type Db = Kysely<Tables> | Transaction<Tables>;
+export type { UserRow } from "./store.js";
 
 export interface UserAttributes {
   /** The partner's own id for the user. */
@@ -53,165 +50,92 @@ export function checkEmail(email: string): string {
   return value;
 }
 
-/** The attributes a mint may carry. */
-const USER_COLUMNS = [
-  "email",
-  "email_canonical",
-  "phone_number",
-  "phone_country_code",
-  "name",
-  "given_name",
-  "family_name",
-] as const;
-type UserColumn = (typeof USER_COLUMNS)[number];
-
-/**
- * The just-in-time upsert for one set of given attributes, compiled once per set: insert the
- * user, or update exactly those attributes, and only when one of them really changed.
- */
-const upserts = new Map<string, PreparedQuery<UserRow, string>>();
-function upsertFor(given: UserColumn[]): PreparedQuery<UserRow, string> {
-  const key = given.join(",");
-  let query = upserts.get(key);
-  if (!query) {
-    query = new PreparedQuery<UserRow, string>((db, p) =>
-      db
-        .insertInto("users")
-        .values({
-          id: p("id"),
-          partner_id: p("partner_id"),
-          external_id: p("external_id"),
-          ...Object.fromEntries(USER_COLUMNS.map((c) => [c, p(c)])),
-          created_at: p<number>("now"),
-          updated_at: p<number>("now"),
-        })
-        .onConflict((oc) =>
-          given.length === 0
-            ? oc.columns(["partner_id", "external_id"]).doNothing()
-            : oc
-                .columns(["partner_id", "external_id"])
-                .doUpdateSet({
-                  ...Object.fromEntries(given.map((c) => [c, p(c)])),
-                  updated_at: p<number>("now"),
-                })
-                // Only write when an attribute really changed: a repeat mint reads, not writes.
-                .where((eb) =>
-                  eb.or(
-                    given.map((c) => eb(`users.${c}`, "is distinct from", eb.ref(`excluded.${c}`))),
-                  ),
-                ),
-        )
-        .returningAll(),
-    );
-    upserts.set(key, query);
+/** The attributes a mint or the user API gives, as columns (absent ones stay as they are). */
+function columnsOf(user: Partial<UserAttributes>): UserColumns {
+  const columns: UserColumns = {};
+  if (user.email !== undefined) {
+    columns.email = checkEmail(user.email);
+    columns.email_canonical = canonicalEmail(columns.email);
   }
-  return query;
+  if (user.phone) {
+    columns.phone_number = user.phone.number;
+    columns.phone_country_code = user.phone.country_code;
+  }
+  if (user.name !== undefined) columns.name = user.name;
+  if (user.givenName !== undefined) columns.given_name = user.givenName;
+  if (user.familyName !== undefined) columns.family_name = user.familyName;
+  return columns;
 }
-
-const selectUser = new PreparedQuery<UserRow, "partner_id" | "external_id">((db, p) =>
-  db
-    .selectFrom("users")
-    .selectAll()
-    .where("partner_id", "=", p("partner_id"))
-    .where("external_id", "=", p("external_id")),
-);
 
 export class UserService {
   constructor(
-    private readonly database: Database,
+    private readonly storage: Storage,
+    private readonly store: UserStore,
     private readonly clock: Clock,
+    /** Whether a partner may act for an account (the partners domain's sub-account links). */
+    private readonly isLinked: (parentId: string, childId: string) => Promise<boolean>,
   ) {}
 
   /**
-   * Creates the user or refreshes the attributes given; one row however many mints race
-   * (INSERT … ON CONFLICT on the (partner, external id) key). A user whose given attributes
-   * are already stored is only read.
+   * Creates the user or refreshes the attributes given, inside the mint's transaction; one row
+   * however many mints race. A user whose given attributes are already stored is only read.
    */
-  async upsert(db: Db, accountId: string, user: UserAttributes): Promise<UserRow> {
-    const now = this.clock.now();
-    const email = user.email === undefined ? undefined : checkEmail(user.email);
-    const changes: Partial<UserRow> = { updated_at: now };
-    if (email !== undefined) {
-      changes.email = email;
-      changes.email_canonical = canonicalEmail(email);
-    }
-    if (user.phone) {
-      changes.phone_number = user.phone.number;
-      changes.phone_country_code = user.phone.country_code;
-    }
-    if (user.name !== undefined) changes.name = user.name;
-    if (user.givenName !== undefined) changes.given_name = user.givenName;
-    if (user.familyName !== undefined) changes.family_name = user.familyName;
-    const given = USER_COLUMNS.filter((c) => changes[c] !== undefined);
+  async upsert(trx: Tx, accountId: string, user: UserAttributes): Promise<UserRow> {
+    const columns = columnsOf(user);
+    const given = USER_COLUMNS.filter((c) => columns[c] !== undefined);
     // Most mints are for a user seen before with the same attributes: one indexed read, no write.
-    const [known] = (await selectUser.execute(db, { partner_id: accountId, external_id: user.id }))
-      .rows;
-    if (known && given.every((c) => known[c] === changes[c])) return known;
-    const values: Record<string, unknown> = {
-      id: newId("usr"),
-      partner_id: accountId,
-      external_id: user.id,
-      now,
-    };
-    for (const column of USER_COLUMNS) values[column] = changes[column] ?? null;
-    const inserted = (await upsertFor(given).execute(db, values)).rows[0];
-    const row =
-      inserted ??
-      (await selectUser.execute(db, { partner_id: accountId, external_id: user.id })).rows[0];
-    if (!row) throw new Error("user vanished between upsert and read");
-    return row;
+    const known = await this.store.findByExternalId(trx, accountId, user.id);
+    if (known && given.every((c) => known[c] === columns[c])) return known;
+    return this.store.upsert(
+      trx,
+      { id: newId("usr"), accountId, externalId: user.id, now: this.clock.now() },
+      columns,
+    );
   }
 
   /** A user the partner may reach: its own, or a linked sub-account's. Else not_found. */
   async reachable(partnerId: string, userId: string): Promise<UserRow> {
-    const row = await this.database.db
-      .selectFrom("users")
-      .selectAll()
-      .where("id", "=", userId)
-      .executeTakeFirst();
-    if (row && row.partner_id === partnerId) return row;
-    if (row) {
-      const link = await this.database.db
-        .selectFrom("partner_links")
-        .select("child_id")
-        .where("parent_id", "=", partnerId)
-        .where("child_id", "=", row.partner_id)
-        .executeTakeFirst();
-      if (link) return row;
-    }
+    const row = await this.store.find(userId);
+    if (row && (row.partner_id === partnerId || (await this.isLinked(partnerId, row.partner_id))))
+      return row;
     throw new HandoffError("not_found", `no user ${userId}`);
   }
 
-  async get(userId: string): Promise<UserRow | undefined> {
-    return this.database.db
-      .selectFrom("users")
-      .selectAll()
-      .where("id", "=", userId)
-      .executeTakeFirst();
+  get(userId: string): Promise<UserRow | undefined> {
+    return this.store.find(userId);
   }
 
-  /** Creates a user that must not exist yet (BlueSnap's create-user call); user_exists if it does. */
+  /**
+   * Creates a user that must not exist yet (BlueSnap's create-user call): one conditional insert,
+   * so of two concurrent creations exactly one gets the user and the other user_exists.
+   */
   async create(accountId: string, user: UserAttributes): Promise<UserRow> {
-    const before = await this.database.db
-      .selectFrom("users")
-      .select("id")
-      .where("partner_id", "=", accountId)
-      .where("external_id", "=", user.id)
-      .executeTakeFirst();
-    if (before) throw new HandoffError("user_exists");
-    const row = await this.database.write((trx) => this.upsert(trx, accountId, user));
-    return row;
+    const now = this.clock.now();
+    const row: UserRow = {
+      id: newId("usr"),
+      partner_id: accountId,
+      external_id: user.id,
+      email: null,
+      email_canonical: null,
+      phone_number: null,
+      phone_country_code: null,
+      name: null,
+      given_name: null,
+      family_name: null,
+      created_at: now,
+      updated_at: now,
+      ...columnsOf(user),
+    };
+    const created = await this.storage.write((trx) => this.store.insertNew(trx, row));
+    if (!created) throw new HandoffError("user_exists");
+    return created;
   }
 
   /** A user of exactly this account (the partner or the sub-account it acts for), else not_found. */
   async ofAccount(accountId: string, userId: string): Promise<UserRow> {
-    const row = await this.database.db
-      .selectFrom("users")
-      .selectAll()
-      .where("id", "=", userId)
-      .where("partner_id", "=", accountId)
-      .executeTakeFirst();
-    if (!row) throw new HandoffError("not_found", `no user ${userId}`);
+    const row = await this.store.find(userId);
+    if (!row || row.partner_id !== accountId)
+      throw new HandoffError("not_found", `no user ${userId}`);
     return row;
   }
 
@@ -222,31 +146,27 @@ export class UserService {
     changes: { [K in keyof Omit<UserAttributes, "phone">]?: string | undefined },
   ): Promise<UserRow> {
     const current = await this.ofAccount(accountId, userId);
-    const set: Partial<UserRow> = { updated_at: this.clock.now() };
-    if (changes.id !== undefined && changes.id !== current.external_id) {
-      const taken = await this.database.db
-        .selectFrom("users")
-        .select("id")
-        .where("partner_id", "=", accountId)
-        .where("external_id", "=", changes.id)
-        .executeTakeFirst();
-      if (taken) throw new HandoffError("user_exists");
-      set.external_id = changes.id;
+    const { id: externalId, ...attributes } = changes;
+    const set: Partial<UserRow> = { ...columnsOf(attributes), updated_at: this.clock.now() };
+    if (externalId !== undefined && externalId !== current.external_id)
+      set.external_id = externalId;
+    try {
+      await this.storage.write((trx) => this.store.update(trx, userId, set));
+    } catch (error) {
+      // Another user of the account holds that username (or took it a moment ago).
+      if (isUniqueViolation(error)) throw new HandoffError("user_exists");
+      throw error;
     }
-    if (changes.email !== undefined) {
-      set.email = checkEmail(changes.email);
-      set.email_canonical = canonicalEmail(set.email);
-    }
-    if (changes.name !== undefined) set.name = changes.name;
-    if (changes.givenName !== undefined) set.given_name = changes.givenName;
-    if (changes.familyName !== undefined) set.family_name = changes.familyName;
-    await this.database.db.updateTable("users").set(set).where("id", "=", userId).execute();
     return { ...current, ...set };
   }
 
   /** Deletes a user; its tickets and sessions go with it (foreign keys cascade). */
   async remove(accountId: string, userId: string): Promise<void> {
-    await this.ofAccount(accountId, userId);
-    await this.database.db.deleteFrom("users").where("id", "=", userId).execute();
+    const removed = await this.storage.write(async (trx, changed) => {
+      const gone = await this.store.remove(trx, accountId, userId);
+      if (gone) changed({ topic: "sessions" });
+      return gone;
+    });
+    if (!removed) throw new HandoffError("not_found", `no user ${userId}`);
   }
 }

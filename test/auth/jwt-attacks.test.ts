@@ -161,7 +161,7 @@ describe("access-token attacks", () => {
 
   /** The private key Handoff signs with, opened through the sealer (a database dump alone cannot). */
   async function signingKey() {
-    const row = await t.database.db
+    const row = await t.database.read
       .selectFrom("signing_keys")
       .selectAll()
       .where("kid", "=", header.kid as string)

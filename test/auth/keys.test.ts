@@ -1,7 +1,7 @@
 // SECURITY.md row 45: a new key signs, the old one verifies until retired; emergency revocation is immediate.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PUBLISH_LEAD_MS } from "../../src/crypto/keys.js";
+import { PUBLISH_LEAD_MS } from "../../src/keys/service.js";
 import {
   accessTokenFor,
   dialects,

@@ -7,7 +7,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
-import { loginUrl } from "../../src/sso/tickets.js";
+import { loginUrl } from "../../src/tickets/service.js";
 import { chromiumAvailable, launchChromium, partnerPage } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 

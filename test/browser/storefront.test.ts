@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStorefront } from "../../examples/storefront/server.js";
 import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
-import { loginUrl } from "../../src/sso/tickets.js";
+import { loginUrl } from "../../src/tickets/service.js";
 import { chromiumAvailable, launchChromium, partnerPage } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 
@@ -78,7 +78,7 @@ describe.skipIf(!chromiumAvailable)("a browser signing in to the storefront exam
     await page.click("#logout");
     await page.waitForURL(`${shop}/signed-out`);
     expect(await page.textContent("h1")).toBe("You are signed out of the storefront");
-    const sessions = await app.services.database.db
+    const sessions = await app.services.database.read
       .selectFrom("sessions")
       .select("end_reason")
       .execute();

@@ -98,7 +98,7 @@ describe.each(dialects)("seed 003 (Banckle) on %s", (dialect) => {
     let dump = "";
     for (const table of ["users", "tickets", "audit_log", "partners", "sso_keys"] as const) {
       dump += JSON.stringify(
-        (await sql`select * from ${sql.table(table)}`.execute(t.database.db)).rows,
+        (await sql`select * from ${sql.table(table)}`.execute(t.database.read)).rows,
       );
     }
     expect(dump).not.toContain(PASSWORD);
@@ -151,7 +151,7 @@ describe.each(dialects)("seed 003 (Banckle) on %s", (dialect) => {
     expect((await call({ ...fresh, email: "nope" })).statusCode).toBe(400);
     await t.app.services.partners.setStatus(partnerId, "suspended");
     expect((await call(fresh)).statusCode).toBe(403);
-    expect(await t.database.db.selectFrom("tickets").select("id").execute()).toEqual([]);
-    expect(await t.database.db.selectFrom("users").select("id").execute()).toEqual([]);
+    expect(await t.database.read.selectFrom("tickets").select("id").execute()).toEqual([]);
+    expect(await t.database.read.selectFrom("users").select("id").execute()).toEqual([]);
   });
 });

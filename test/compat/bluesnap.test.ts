@@ -182,7 +182,7 @@ describe.each(dialects)("seed 004 (BlueSnap) on %s", (dialect) => {
 
   it("refuses bad input with a clear error and creates nothing", async () => {
     const { userId } = (await createUser(ada)).json();
-    const before = await t.database.db.selectFrom("tickets").select("id").execute();
+    const before = await t.database.read.selectFrom("tickets").select("id").execute();
     const wrongPassword = `Basic ${Buffer.from(`${partner.partnerId}:hak_${"A".repeat(59)}`).toString("base64")}`;
     const otherPartner = await makePartner(t.app, "Other");
     const mixed = `Basic ${Buffer.from(`${otherPartner.partnerId}:${partner.apiToken}`).toString("base64")}`;
@@ -212,6 +212,6 @@ describe.each(dialects)("seed 004 (BlueSnap) on %s", (dialect) => {
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain("username");
     expect((await createUser(ada)).statusCode).toBe(409);
-    expect(await t.database.db.selectFrom("tickets").select("id").execute()).toEqual(before);
+    expect(await t.database.read.selectFrom("tickets").select("id").execute()).toEqual(before);
   });
 });

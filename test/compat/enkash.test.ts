@@ -115,7 +115,7 @@ describe.each(dialects)("seed 000 (Enkash) on %s", (dialect) => {
   });
 
   it("refuses a wrong partnerId header, bad bodies and a mismatched link, in its own envelope", async () => {
-    const before = await t.database.db.selectFrom("tickets").select("id").execute();
+    const before = await t.database.read.selectFrom("tickets").select("id").execute();
     const other = await makePartner(t.app, "Other");
     const wrongHeader = await ssoToken(example(), { partnerId: other.partnerId });
     expect(wrongHeader.statusCode).toBe(401);
@@ -137,7 +137,7 @@ describe.each(dialects)("seed 000 (Enkash) on %s", (dialect) => {
       payload: JSON.stringify(example()),
     });
     expect(noBearer.statusCode).toBe(401);
-    expect(await t.database.db.selectFrom("tickets").select("id").execute()).toEqual(before);
+    expect(await t.database.read.selectFrom("tickets").select("id").execute()).toEqual(before);
 
     const ticket = (await ssoToken(example())).json().payload.ssoToken;
     const wrongPartner = await t.app.inject({

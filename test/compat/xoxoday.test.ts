@@ -137,7 +137,7 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
     const second = await sso({ user_input: "grace@example.com", tpd: { unique_id: "G-1" } });
     expect(first.statusCode).toBe(200);
     expect(second.statusCode).toBe(200);
-    const users = await t.database.db.selectFrom("users").selectAll().execute();
+    const users = await t.database.read.selectFrom("users").selectAll().execute();
     expect(users).toHaveLength(1);
     expect(users[0]).toMatchObject({ external_id: "grace@example.com", partner_id: partnerId });
   });
@@ -176,8 +176,8 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
     const noApp = await sso(pageExample);
     expect(noApp.statusCode).toBe(400);
     expect(noApp.json().code).toBe("unknown_app");
-    expect(await t.database.db.selectFrom("tickets").select("id").execute()).toEqual([]);
-    expect(await t.database.db.selectFrom("users").select("id").execute()).toEqual([]);
+    expect(await t.database.read.selectFrom("tickets").select("id").execute()).toEqual([]);
+    expect(await t.database.read.selectFrom("users").select("id").execute()).toEqual([]);
   });
 
   it("refuses at redemption a token that asks for an OTP, since that step does not exist yet", async () => {

@@ -1,29 +1,29 @@
-// Group commit on SQLite: concurrent writers share a transaction, each in its own savepoint; a
-// failing writer loses only its own writes; a failed commit fails every writer of the batch.
-import { mkdtempSync, rmSync, unlinkSync } from "node:fs";
+// The write path on SQLite: concurrent writers share a transaction, each in its own savepoint; a
+// failing writer loses only its own writes; a failed commit fails every writer of the batch;
+// nobody is answered before the COMMIT (at FULL: the flush) that holds their writes; reads never
+// wait for, nor see into, an open batch; another process's write lock costs one quick 503.
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sql } from "kysely";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Database, openDatabase } from "../../src/db/database.js";
-import { GroupCommit, StorageFailed } from "../../src/db/group-commit.js";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Database } from "../../src/db/database.js";
+import { GroupCommit } from "../../src/db/group-commit.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 import { PreparedQuery } from "../../src/db/prepared.js";
-import { partnerRow } from "../helpers/app.js";
+import type { Tables } from "../../src/db/schema.js";
+import { loadSqlite } from "../../src/db/sqlite-driver.js";
+import { partnerRow, sqliteTestDatabase } from "../helpers/app.js";
 
-// Prepared queries run straight on SQLite's connection inside a batch and on the idle root.
 const insertPartner = new PreparedQuery<unknown, "id">((db, p) =>
   db.insertInto("partners").values({ ...partnerRow("x"), id: p("id") }),
-);
-const selectPartner = new PreparedQuery<{ id: string }, "id">((db, p) =>
-  db.selectFrom("partners").select("id").where("id", "=", p("id")),
 );
 
 describe("group commit (SQLite)", () => {
   let database: Database;
   beforeEach(async () => {
-    database = await openDatabase("sqlite::memory:");
-    await migrateToLatest(database.db);
+    database = await sqliteTestDatabase();
+    await database.migrate();
   });
   afterEach(async () => {
     await database.close();
@@ -49,7 +49,7 @@ describe("group commit (SQLite)", () => {
         }),
       ),
     );
-    const rows = await database.db.selectFrom("partners").select("id").execute();
+    const rows = await database.read.selectFrom("partners").select("id").execute();
     const ids = new Set(rows.map((r) => r.id));
     results.forEach((result, i) => {
       if (i % 3 === 0) {
@@ -65,7 +65,9 @@ describe("group commit (SQLite)", () => {
   });
 
   it("lets a later writer in the same batch see an earlier one's writes (a lost race is seen)", async () => {
-    await database.db.insertInto("partners").values(partnerRow("shared")).execute();
+    await database.write((trx) =>
+      trx.insertInto("partners").values(partnerRow("shared")).execute(),
+    );
     const claims = await Promise.all(
       Array.from({ length: 10 }, () =>
         database.write(async (trx) => {
@@ -83,7 +85,7 @@ describe("group commit (SQLite)", () => {
   });
 
   it("rolls back a failing job's prepared writes with its savepoint, constraint errors included", async () => {
-    await database.db.insertInto("partners").values(partnerRow("taken")).execute();
+    await database.write((trx) => trx.insertInto("partners").values(partnerRow("taken")).execute());
     const results = await Promise.allSettled(
       Array.from({ length: 9 }, (_, i) =>
         database.write(async (trx) => {
@@ -99,11 +101,11 @@ describe("group commit (SQLite)", () => {
       else if (i % 3 === 1) expect(result).toMatchObject({ reason: { message: `job ${i} fails` } });
       else expect(result).toMatchObject({ reason: { code: "SQLITE_CONSTRAINT_PRIMARYKEY" } });
     });
-    const rows = await database.db.selectFrom("partners").select("id").orderBy("id").execute();
+    const rows = await database.read.selectFrom("partners").select("id").orderBy("id").execute();
     expect(rows.map((r) => r.id)).toEqual(["q0", "q3", "q6", "taken"]);
   });
 
-  it("never lets a prepared read from outside see a batch's uncommitted rows", async () => {
+  it("answers a read at once while a batch is open, and never with the batch's uncommitted rows", async () => {
     let open = () => {};
     const gate = new Promise<void>((resolve) => {
       open = resolve;
@@ -119,27 +121,33 @@ describe("group commit (SQLite)", () => {
       throw new Error("rolled back");
     });
     await insertedNow;
-    let seen: unknown;
-    const read = selectPartner.execute(database.db, { id: "ghost" }).then(({ rows }) => {
-      seen = rows;
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-    // The batch's transaction is open: the read waits for it instead of reading inside it.
-    expect(seen).toBeUndefined();
+    // The batch holds the writing connection; the reader answers from the last commit.
+    expect(await database.read.selectFrom("partners").select("id").execute()).toEqual([]);
     open();
     await expect(job).rejects.toThrow("rolled back");
-    await read;
-    expect(seen).toEqual([]);
-    // With the connection idle again, prepared writes and reads on the root work as before.
-    await insertPartner.execute(database.db, { id: "real" });
-    expect((await selectPartner.execute(database.db, { id: "real" })).rows).toEqual([
-      { id: "real" },
-    ]);
+    expect(await database.read.selectFrom("partners").select("id").execute()).toEqual([]);
+  });
+
+  it("refuses a read through the reader from inside write work, which would not see its own rows", async () => {
+    await expect(
+      database.write(async (trx) => {
+        await trx.insertInto("partners").values(partnerRow("mine")).execute();
+        return database.read.selectFrom("partners").select("id").execute();
+      }),
+    ).rejects.toThrow("write work read outside its transaction");
+    expect(await database.read.selectFrom("partners").select("id").execute()).toEqual([]);
+  });
+
+  it("refuses a write through the reader, whatever SQL it is handed", async () => {
+    await expect(
+      sql`insert into partners (id, name, status, created_at, updated_at) values ('x', 'x', 'active', 1, 1)`.execute(
+        database.read,
+      ),
+    ).rejects.toMatchObject({ code: "SQLITE_READONLY" });
   });
 
   it("fails every writer of a batch whose commit fails, and stores none of it", async () => {
     // A deferred foreign key fails only at COMMIT, after every job of the batch has succeeded.
-    await sql`pragma defer_foreign_keys = on`.execute(database.db);
     const jobs = Array.from({ length: 5 }, (_, i) =>
       database.write(async (trx) => {
         await sql`pragma defer_foreign_keys = on`.execute(trx);
@@ -152,117 +160,124 @@ describe("group commit (SQLite)", () => {
     );
     const results = await Promise.allSettled(jobs);
     expect(results.every((r) => r.status === "rejected")).toBe(true);
-    expect(await database.db.selectFrom("partner_links").selectAll().execute()).toEqual([]);
+    expect(await database.read.selectFrom("partner_links").selectAll().execute()).toEqual([]);
     // The connection is usable afterwards.
     await database.write((trx) => trx.insertInto("partners").values(partnerRow("after")).execute());
-    expect(await database.db.selectFrom("partners").select("id").execute()).toEqual([
+    expect(await database.read.selectFrom("partners").select("id").execute()).toEqual([
       { id: "after" },
     ]);
   });
 });
 
-describe("group commit with the flush off the main thread (SQLite file at synchronous=FULL)", () => {
-  /** A GroupCommit whose flushes wait until the test lets them go. */
-  async function withGate() {
-    const database = await openDatabase("sqlite::memory:");
-    await migrateToLatest(database.db);
-    const gates: { release(): void; fail(error: Error): void }[] = [];
-    const group = new GroupCommit(database.db, {
-      flush: () =>
-        new Promise<void>((release, fail) => {
-          gates.push({ release, fail });
-        }),
-    });
-    const insert = (id: string) =>
-      group.run((trx) => trx.insertInto("partners").values(partnerRow(id)).execute());
-    const stored = async () =>
-      (await database.db.selectFrom("partners").select("id").orderBy("id").execute()).map(
-        (r) => r.id,
-      );
-    return { database, group, gates, insert, stored };
-  }
-
-  it("answers a writer only after the flush that follows its commit, and runs the next batch meanwhile", async () => {
-    const { database, gates, insert, stored } = await withGate();
-    let firstDone = false;
-    const first = insert("a").then(() => {
-      firstDone = true;
-    });
-    await vi.waitFor(() => expect(gates).toHaveLength(1));
-    // Committed (other readers see it) but not yet answered: its flush has not finished.
-    expect(await stored()).toEqual(["a"]);
-    expect(firstDone).toBe(false);
-    // A second batch commits while the first flush runs; its own flush waits for a fresh one.
-    let secondDone = false;
-    const second = insert("b").then(() => {
-      secondDone = true;
-    });
-    await vi.waitFor(async () => expect(await stored()).toEqual(["a", "b"]));
-    expect(gates).toHaveLength(1);
-    gates[0]?.release();
-    await first;
-    expect(firstDone).toBe(true);
-    await vi.waitFor(() => expect(gates).toHaveLength(2));
-    expect(secondDone).toBe(false);
-    gates[1]?.release();
-    await second;
-    await database.close();
+describe("durability and locks (SQLite file)", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "handoff-commit-"));
   });
-
-  it("fails the writers of a failed flush and refuses every write after it", async () => {
-    const { database, group, gates, insert } = await withGate();
-    const write = insert("a");
-    await vi.waitFor(() => expect(gates).toHaveLength(1));
-    gates[0]?.fail(new Error("EIO: i/o error, fdatasync"));
-    await expect(write).rejects.toBeInstanceOf(StorageFailed);
-    expect(group.failed).toBeInstanceOf(StorageFailed);
-    await expect(insert("b")).rejects.toBeInstanceOf(StorageFailed);
-    expect(gates).toHaveLength(1);
-    await database.close();
-  });
-
-  it("refuses writes and fails readiness once the WAL cannot be flushed (here: the file was deleted)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "handoff-gc-"));
-    const file = join(dir, "gc.db");
-    const database = await openDatabase(`sqlite:${file}`, { sqliteSynchronous: "FULL" });
-    await migrateToLatest(database.db);
-    await database.write((trx) =>
-      trx.insertInto("partners").values(partnerRow("before")).execute(),
-    );
-    unlinkSync(`${file}-wal`);
-    await expect(
-      database.write((trx) => trx.insertInto("partners").values(partnerRow("lost")).execute()),
-    ).rejects.toBeInstanceOf(StorageFailed);
-    await expect(database.ping()).rejects.toBeInstanceOf(StorageFailed);
-    await expect(
-      database.write((trx) => trx.insertInto("partners").values(partnerRow("later")).execute()),
-    ).rejects.toBeInstanceOf(StorageFailed);
-    await database.close();
+  afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("keeps the connection at FULL outside its batches, and stores what it answered", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "handoff-gc-"));
-    const file = join(dir, "gc.db");
-    const database = await openDatabase(`sqlite:${file}`, { sqliteSynchronous: "FULL" });
-    await migrateToLatest(database.db);
+  /** A writing connection whose statements are recorded, as SQLite runs them. */
+  function spiedWriter(path: string, events: string[]) {
+    const SQLite = loadSqlite();
+    const native = new SQLite(path);
+    native.pragma("journal_mode = WAL");
+    native.pragma("synchronous = FULL");
+    const database = {
+      close: () => native.close(),
+      prepare: (text: string) => {
+        const statement = native.prepare(text);
+        if (!/^commit$/i.test(text.trim())) return statement;
+        return new Proxy(statement, {
+          get(target, property, receiver) {
+            const value = Reflect.get(target, property, receiver);
+            if (property !== "run" && property !== "all") return value;
+            return (...args: unknown[]) => {
+              const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+              // At synchronous=FULL the WAL is on disk when COMMIT returns.
+              events.push(`commit at ${native.pragma("synchronous", { simple: true })}`);
+              return result;
+            };
+          },
+        });
+      },
+    };
+    return new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+  }
+
+  it("answers no writer before the COMMIT at FULL that holds its write has returned", async () => {
+    const events: string[] = [];
+    const writer = spiedWriter(join(dir, "spy.db"), events);
+    await migrateToLatest(writer);
+    const group = new GroupCommit(writer);
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
+        group
+          .run((trx) =>
+            trx
+              .insertInto("partners")
+              .values(partnerRow(`w${i}`))
+              .execute(),
+          )
+          .then(() => events.push(`answered w${i}`)),
+      ),
+    );
+    await writer.destroy();
+    // SQLite's synchronous setting reads 2 for FULL.
+    expect(events[0]).toBe("commit at 2");
+    for (const [i, event] of events.entries()) {
+      if (event.startsWith("answered")) expect(events.slice(0, i)).toContain("commit at 2");
+    }
+    expect(events.filter((e) => e.startsWith("answered"))).toHaveLength(20);
+  });
+
+  it("writes at synchronous=FULL unless told otherwise", async () => {
+    const { openDatabase } = await import("../../src/db/database.js");
+    const database = await openDatabase(`sqlite:${join(dir, "full.db")}`);
+    await database.migrate();
+    const level = await database.write((trx) =>
+      sql<{ synchronous: number }>`pragma synchronous`.execute(trx),
+    );
+    expect(level.rows[0]?.synchronous).toBe(2);
+    await database.close();
+  });
+
+  it("fails a batch with one quick SQLITE_BUSY (503) while another process holds the write lock, without blocking the event loop", async () => {
+    const { openDatabase } = await import("../../src/db/database.js");
+    const path = join(dir, "busy.db");
+    const database = await openDatabase(`sqlite:${path}`);
+    await database.migrate();
+    const other = new (loadSqlite())(path);
+    other.exec("begin immediate");
+    let ticks = 0;
+    const timer = setInterval(() => {
+      ticks += 1;
+    }, 10);
+    const started = Date.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: 3 }, (_, i) =>
         database.write((trx) =>
           trx
             .insertInto("partners")
-            .values(partnerRow(`p${i}`))
+            .values(partnerRow(`b${i}`))
             .execute(),
         ),
       ),
     );
-    const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(database.db);
-    expect(rows[0]?.synchronous).toBe(2); // FULL
-    await database.ping();
+    clearInterval(timer);
+    const waited = Date.now() - started;
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(results[0]).toMatchObject({ reason: { code: "SQLITE_BUSY" } });
+    expect(waited).toBeLessThan(3000);
+    // The event loop kept turning while the batch waited for the lock.
+    expect(ticks).toBeGreaterThan(waited / 10 / 3);
+    other.exec("rollback");
+    other.close();
+    await database.write((trx) => trx.insertInto("partners").values(partnerRow("later")).execute());
+    expect(await database.read.selectFrom("partners").select("id").execute()).toEqual([
+      { id: "later" },
+    ]);
     await database.close();
-    const reopened = await openDatabase(`sqlite:${file}`);
-    expect(await reopened.db.selectFrom("partners").select("id").execute()).toHaveLength(20);
-    await reopened.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -17,10 +17,12 @@ describe.skipIf(!url)("PostgreSQL write transactions", () => {
   it("runs a deadlock victim again, so both of two crossing writers succeed", async () => {
     database = await testDatabase("postgres");
     const db = database;
-    await db.db
-      .insertInto("partners")
-      .values([partnerRow("pa"), partnerRow("pb")])
-      .execute();
+    await db.write((trx) =>
+      trx
+        .insertInto("partners")
+        .values([partnerRow("pa"), partnerRow("pb")])
+        .execute(),
+    );
     // Both writers take their first lock before either asks for its second: a sure deadlock.
     let arrived = 0;
     let release: () => void = () => {};
@@ -41,7 +43,7 @@ describe.skipIf(!url)("PostgreSQL write transactions", () => {
         return first;
       });
     expect(await Promise.all([cross("pa", "pb"), cross("pb", "pa")])).toEqual(["pa", "pb"]);
-    const rows = await db.db
+    const rows = await db.read
       .selectFrom("partners")
       .select(["id", "name", "updated_at"])
       .where("id", "in", ["pa", "pb"])

@@ -1,13 +1,15 @@
 // Builds isolated apps on every dialect: SQLite in memory, one PGlite per test file, and a real
 // PostgreSQL when HANDOFF_TEST_POSTGRES_URL is set (CI).
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { buildApp } from "../../src/app.js";
 import { ManualClock } from "../../src/clock.js";
 import { type Config, testConfig } from "../../src/config.js";
 import { type Database, type DialectName, openDatabase } from "../../src/db/database.js";
-import { migrateToLatest } from "../../src/db/migrate.js";
 
 export const dialects: DialectName[] = process.env.HANDOFF_TEST_POSTGRES_URL
   ? ["sqlite", "pglite", "postgres"]
@@ -15,25 +17,48 @@ export const dialects: DialectName[] = process.env.HANDOFF_TEST_POSTGRES_URL
 
 const shared = new Map<DialectName, Promise<Database>>();
 
+/** Tests read through `read` inside write work at their peril: it throws (src/db/database.ts). */
+const options = { checkReads: true } as const;
+
 async function openShared(dialect: "pglite" | "postgres"): Promise<Database> {
-  if (dialect === "pglite") return openDatabase("pglite:memory");
+  if (dialect === "pglite") return openDatabase("pglite:memory", options);
   const url = new URL(process.env.HANDOFF_TEST_POSTGRES_URL as string);
   // One database per test file, so parallel files never see each other's rows or tables.
   const name = `handoff_test_${randomBytes(6).toString("hex")}`;
   const admin = await openDatabase(url.href);
-  await sql`create database ${sql.id(name)}`.execute(admin.db);
+  await sql`create database ${sql.id(name)}`.execute(admin.read);
   await admin.close();
   url.pathname = `/${name}`;
-  return openDatabase(url.href);
+  return openDatabase(url.href, options);
+}
+
+/**
+ * A SQLite file of its own in a temporary directory, removed on close: the same two connections
+ * (one writing, one reading) as production. NORMAL: no disk flush per commit in tests.
+ */
+export async function sqliteTestDatabase(): Promise<Database> {
+  const dir = mkdtempSync(join(tmpdir(), "handoff-test-"));
+  const database = await openDatabase(`sqlite:${join(dir, "handoff.db")}`, {
+    ...options,
+    sqliteSynchronous: "NORMAL",
+  });
+  return Object.create(database, {
+    close: {
+      value: async () => {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    },
+  }) as Database;
 }
 
 /** A database for one test app: fresh SQLite, or the file's shared PostgreSQL emptied. */
 export async function testDatabase(dialect: DialectName): Promise<Database> {
-  if (dialect === "sqlite") return openDatabase("sqlite::memory:");
+  if (dialect === "sqlite") return sqliteTestDatabase();
   let pending = shared.get(dialect);
   if (!pending) {
     pending = openShared(dialect).then(async (database) => {
-      await migrateToLatest(database.db);
+      await database.migrate();
       return database;
     });
     shared.set(dialect, pending);
@@ -41,15 +66,15 @@ export async function testDatabase(dialect: DialectName): Promise<Database> {
   const database = await pending;
   const tables = await sql<{ tablename: string }>`
     select tablename from pg_tables where schemaname = 'public' and tablename not like 'handoff_migrations%'`.execute(
-    database.db,
+    database.read,
   );
   if (tables.rows.length > 0) {
-    await sql`truncate ${sql.join(tables.rows.map((t) => sql.id(t.tablename)))} cascade`.execute(
-      database.db,
+    await database.write((trx) =>
+      sql`truncate ${sql.join(tables.rows.map((t) => sql.id(t.tablename)))} cascade`.execute(trx),
     );
   }
   // The shared database outlives each app; the test file's process ends it.
-  return { ...database, close: async () => {} };
+  return Object.create(database, { close: { value: async () => {} } }) as Database;
 }
 
 /** A minimal active partner row, for tests that write straight to the tables. */

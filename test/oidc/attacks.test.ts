@@ -5,7 +5,7 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
 import Provider from "oidc-provider";
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { PUBLISH_LEAD_MS } from "../../src/crypto/keys.js";
+import { PUBLISH_LEAD_MS } from "../../src/keys/service.js";
 import { dialects, testApp } from "../helpers/app.js";
 import { CookieJar } from "../helpers/jar.js";
 import {
@@ -140,7 +140,7 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
     expect(badSecret.status).toBe(401);
     expect(((await badSecret.json()) as { error: string }).error).toBe("invalid_client");
     // The stored hash itself is not the secret.
-    const row = await f.t.database.db
+    const row = await f.t.database.read
       .selectFrom("apps")
       .select("secret_hash")
       .where("id", "=", f.fixture.appId)

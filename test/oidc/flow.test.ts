@@ -76,7 +76,7 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
     expect(confirmed.status).toBe(303);
     expect(confirmed.headers.get("location")).toBe(`${RP}/signed-out?state=bye`);
     expect(jar.get("handoff_session")).toBeUndefined();
-    const ended = await f.t.database.db
+    const ended = await f.t.database.read
       .selectFrom("sessions")
       .select(["ended_at", "end_reason"])
       .execute();
@@ -89,17 +89,17 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
   it("prunes expired OIDC artefacts in the background, and nothing live", async () => {
     const { tokens } = await tokensFor(f);
     const count = async () =>
-      (await f.t.database.db.selectFrom("oidc_models").select("model").execute()).length;
+      (await f.t.database.read.selectFrom("oidc_models").select("model").execute()).length;
     expect(await count()).toBeGreaterThan(0);
     const options = { ticketRetentionDays: 7, auditRetentionDays: 30 };
-    expect((await prune(f.t.database.db, f.t.clock, options)).oidc).toBe(0);
+    expect((await prune(f.t.database, f.t.clock, options)).oidc).toBe(0);
     await expect(
       client.fetchUserInfo(f.rp, tokens.access_token, client.skipSubjectCheck),
     ).resolves.toMatchObject({ email: "ada@example.com" });
     f.t.clock.advance(13 * 3600 * 1000);
-    expect((await prune(f.t.database.db, f.t.clock, options)).oidc).toBeGreaterThan(0);
+    expect((await prune(f.t.database, f.t.clock, options)).oidc).toBeGreaterThan(0);
     expect(await count()).toBe(0);
-    expect(await f.t.database.db.selectFrom("oidc_grant_sessions").selectAll().execute()).toEqual(
+    expect(await f.t.database.read.selectFrom("oidc_grant_sessions").selectAll().execute()).toEqual(
       [],
     );
   });

@@ -64,7 +64,7 @@ describe.each(dialects)("attacks on login links on %s", (dialect) => {
       expect(response.statusCode, returnTo).toBe(400);
       expect(response.json().code, returnTo).toMatch(/invalid_return_to|invalid_request/);
     }
-    expect(await t.database.db.selectFrom("tickets").select("id").execute()).toHaveLength(0);
+    expect(await t.database.read.selectFrom("tickets").select("id").execute()).toHaveLength(0);
   });
 
   it("lands inside the allowed prefix on segment boundaries", async () => {
@@ -221,7 +221,7 @@ describe.each(dialects)("attacks on login links on %s", (dialect) => {
     const verified = await verify(t.app, cookie);
     expect(verified.headers["x-handoff-partner"]).toBe(child.partner.id);
     expect(verified.headers["x-handoff-parent-partner"]).toBe(f.partnerId);
-    const user = await t.database.db
+    const user = await t.database.read
       .selectFrom("users")
       .select("partner_id")
       .where("id", "=", ok.user_id)
@@ -280,7 +280,7 @@ describe.each(dialects)("attacks on login links on %s", (dialect) => {
     expect(responses.map((r) => r.statusCode)).toEqual(Array(20).fill(201));
     const ids = new Set(responses.map((r) => r.json().user_id));
     expect(ids.size).toBe(1);
-    const rows = await t.database.db
+    const rows = await t.database.read
       .selectFrom("users")
       .select("id")
       .where("external_id", "=", "racer")
@@ -300,7 +300,7 @@ describe.each(dialects)("attacks on login links on %s", (dialect) => {
     });
     expect(kelvinSign.statusCode).toBe(400);
     expect(kelvinSign.json().detail).toContain("look-alike");
-    const rows = await t.database.db
+    const rows = await t.database.read
       .selectFrom("users")
       .select(["external_id", "email_canonical"])
       .orderBy("external_id")

@@ -132,7 +132,7 @@ describe.each(dialects)("login links on %s", (dialect) => {
       await redeem(t.app, minted.ticket, { remoteAddress: "203.0.113.9" }),
     );
     await redeem(t.app, minted.ticket, { remoteAddress: "203.0.113.9" });
-    const rows = await t.database.db.selectFrom("audit_log").selectAll().orderBy("at").execute();
+    const rows = await t.database.read.selectFrom("audit_log").selectAll().orderBy("at").execute();
     expect(rows.map((r) => [r.action, r.outcome, r.subject])).toEqual([
       ["ticket.mint", "ok", minted.id],
       ["ticket.redeem", "ok", minted.id],
@@ -167,9 +167,9 @@ describe.each(dialects)("login links on %s", (dialect) => {
     const codes = responses.map((r) => r.statusCode);
     expect(codes.filter((c) => c === 303)).toHaveLength(1);
     expect(codes.filter((c) => c === 410)).toHaveLength(99);
-    const sessions = await t.database.db.selectFrom("sessions").select("id").execute();
+    const sessions = await t.database.read.selectFrom("sessions").select("id").execute();
     expect(sessions).toHaveLength(1);
-    const users = await t.database.db.selectFrom("users").select("id").execute();
+    const users = await t.database.read.selectFrom("users").select("id").execute();
     expect(users).toHaveLength(1);
     expect(await ticketStatus(t.app, f, minted.id)).toMatchObject({
       status: "redeemed",
@@ -272,7 +272,7 @@ describe.each(dialects)("login links on %s", (dialect) => {
     expect((await verify(t.app, bobCookie)).headers["x-handoff-user"]).toBe(bob.user_id);
     // The first user's session is over, so a shared computer does not keep it alive.
     expect((await verify(t.app, ada)).statusCode).toBe(401);
-    const ended = await t.database.db
+    const ended = await t.database.read
       .selectFrom("sessions")
       .select("end_reason")
       .where("end_reason", "is not", null)
@@ -373,7 +373,7 @@ describe.each(dialects)("login links on %s", (dialect) => {
 
   it("keeps the partner's auth_token sealed at rest and away from apps not allowed to see it", async () => {
     const minted = await mint(t.app, f, { partner_data: { auth_token: "tpd-secret-123", x: 1 } });
-    const row = await t.database.db
+    const row = await t.database.read
       .selectFrom("tickets")
       .selectAll()
       .where("id", "=", minted.id)
@@ -425,7 +425,7 @@ describe.each(dialects)("login links on %s", (dialect) => {
     const again = await mint(t.app, f, {
       user: { id: "u-9", phone: { number: "5550100", country_code: "+1" } },
     });
-    const rows = await t.database.db
+    const rows = await t.database.read
       .selectFrom("users")
       .selectAll()
       .where("external_id", "=", "u-9")
@@ -444,7 +444,7 @@ describe.each(dialects)("login links on %s", (dialect) => {
   it("writes the user only when a mint changes an attribute", async () => {
     const updatedAt = async () =>
       (
-        await t.database.db
+        await t.database.read
           .selectFrom("users")
           .select("updated_at")
           .where("external_id", "=", "u-10")

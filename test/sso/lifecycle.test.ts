@@ -45,25 +45,25 @@ describe.each(dialects)("pruning on %s", (dialect) => {
     const fresh = await mint(t.app, f, { user: { id: "fresh" } });
 
     // The session is past its 12-hour limit but inside retention: kept for the partner's view.
-    expect(await prune(t.database.db, t.clock, options)).toEqual({
+    expect(await prune(t.database, t.clock, options)).toEqual({
       tickets: 5,
       sessions: 0,
       audit: 0,
       oidc: 0,
     });
-    const left = await t.database.db.selectFrom("tickets").select("id").orderBy("id").execute();
+    const left = await t.database.read.selectFrom("tickets").select("id").orderBy("id").execute();
     expect(left.map((r) => r.id).sort()).toEqual([used.id, fresh.id].sort());
     expect((await ticketStatus(t.app, f, fresh.id)).status).toBe("issued");
     expect((await verify(t.app, cookie)).statusCode).toBe(401);
 
     t.clock.advance(31 * DAY);
-    const result = await prune(t.database.db, t.clock, options);
+    const result = await prune(t.database, t.clock, options);
     expect(result.sessions).toBe(1);
     expect(result.tickets).toBe(2);
     expect(result.audit).toBeGreaterThan(0);
-    expect(await t.database.db.selectFrom("audit_log").select("id").execute()).toEqual([]);
+    expect(await t.database.read.selectFrom("audit_log").select("id").execute()).toEqual([]);
     // Users stay: they are the partner's, not history.
-    expect((await t.database.db.selectFrom("users").select("id").execute()).length).toBe(7);
+    expect((await t.database.read.selectFrom("users").select("id").execute()).length).toBe(7);
   });
 
   it("keeps a ticket while the session it made is alive", async () => {
@@ -76,7 +76,7 @@ describe.each(dialects)("pruning on %s", (dialect) => {
     const minted = await mint(t.app, f, { app: long.id });
     const cookie = sessionCookie(await redeem(t.app, minted.ticket));
     t.clock.advance(10 * DAY);
-    await prune(t.database.db, t.clock, { ticketRetentionDays: 7, auditRetentionDays: 90 });
+    await prune(t.database, t.clock, { ticketRetentionDays: 7, auditRetentionDays: 90 });
     expect((await verify(t.app, cookie)).statusCode).toBe(200);
   });
 });
@@ -92,17 +92,19 @@ describe("faults during redemption (SQLite)", () => {
     const f = await ssoFixture(t.app);
     const minted = await mint(t.app, f);
     // Make the session insert fail inside the redemption's transaction.
-    await sql`create trigger fail_sessions before insert on sessions begin select raise(abort, 'disk on fire'); end`.execute(
-      t.database.db,
+    await t.database.write((trx) =>
+      sql`create trigger fail_sessions before insert on sessions begin select raise(abort, 'disk on fire'); end`.execute(
+        trx,
+      ),
     );
     const failed = await redeem(t.app, minted.ticket);
     expect(failed.statusCode).toBe(500);
     expect(failed.body).not.toContain("disk on fire");
     expect((await ticketStatus(t.app, f, minted.id)).status).toBe("issued");
-    await sql`drop trigger fail_sessions`.execute(t.database.db);
+    await t.database.write((trx) => sql`drop trigger fail_sessions`.execute(trx));
     const retried = await redeem(t.app, minted.ticket);
     expect(retried.statusCode).toBe(303);
-    expect(await t.database.db.selectFrom("sessions").select("id").execute()).toHaveLength(1);
+    expect(await t.database.read.selectFrom("sessions").select("id").execute()).toHaveLength(1);
     expect((await redeem(t.app, minted.ticket)).statusCode).toBe(410);
   });
 
@@ -131,6 +133,6 @@ describe("faults during redemption (SQLite)", () => {
     expect((await ticketStatus(t.app, f, minted.id)).status).toBe("issued");
     expect((await redeem(t.app, minted.ticket)).statusCode).toBe(303);
     expect((await redeem(t.app, minted.ticket)).statusCode).toBe(410);
-    expect(await t.database.db.selectFrom("sessions").select("id").execute()).toHaveLength(1);
+    expect(await t.database.read.selectFrom("sessions").select("id").execute()).toHaveLength(1);
   });
 });

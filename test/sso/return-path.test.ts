@@ -2,7 +2,7 @@
 // and under an allowed prefix, however a browser would resolve it (SECURITY row 23).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkReturnPath, landingUrl, underPrefix } from "../../src/sso/return-path.js";
+import { checkReturnPath, landingUrl, underPrefix } from "../../src/tickets/return-path.js";
 
 const BASE = "https://shop.example/store";
 const ALLOWED = ["/orders", "/account/"];

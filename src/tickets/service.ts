@@ -1,41 +1,20 @@
 // Tickets: single-use login links. Minted by a partner for one user and one app; redeemed once,
 // atomically, by the user's browser; every refusal leaves its reason on the ticket.
-import type { Selectable } from "kysely";
 import type { App, AppService } from "../apps/service.js";
-import { audit } from "../audit/log.js";
+import { audit } from "../audit/store.js";
 import type { AuthService } from "../auth/service.js";
 import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { mintSecret, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
-import type { Database } from "../db/database.js";
-import { PreparedQuery } from "../db/prepared.js";
-import type { TicketTable } from "../db/schema.js";
+import type { Storage } from "../db/database.js";
 import { canonicalIp, ipMatches } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
+import type { SessionService } from "../sessions/service.js";
 import type { UserAttributes, UserService } from "../users/service.js";
 import { checkReturnPath, defaultReturnPath, landingUrl } from "./return-path.js";
-import type { SessionService } from "./sessions.js";
+import type { TicketCore, TicketRow, TicketStore } from "./store.js";
 
-export type TicketRow = Selectable<TicketTable>;
-
-/** The columns redemption needs (a narrower read than `select *`, which costs twice as much). */
-const CORE_COLUMNS = [
-  "id",
-  "secret_hash",
-  "partner_id",
-  "account_id",
-  "user_id",
-  "app_id",
-  "return_to",
-  "bind_ip",
-  "otp",
-  "context",
-  "status",
-  "reason",
-  "expires_at",
-  "session_seconds",
-] as const;
-type TicketCore = Pick<TicketRow, (typeof CORE_COLUMNS)[number]>;
+export type { TicketRow } from "./store.js";
 
 /**
  * A ticket still counts this long after its expiry, to absorb clock drift between the node that
@@ -137,67 +116,6 @@ export function loginUrl(baseUrl: string, ticket: string): string {
 
 class LostRace extends Error {}
 
-type TicketParam =
-  | "id"
-  | "secret_hash"
-  | "partner_id"
-  | "account_id"
-  | "api_token_id"
-  | "user_id"
-  | "app_id"
-  | "return_to"
-  | "bind_ip"
-  | "fields"
-  | "otp"
-  | "partner_data_sealed"
-  | "context"
-  | "created_at"
-  | "expires_at"
-  | "session_seconds";
-
-/** Every redemption (and the page before it) reads the ticket by its locator. */
-const selectTicket = new PreparedQuery<TicketCore, "id">((db, p) =>
-  db.selectFrom("tickets").select(CORE_COLUMNS).where("id", "=", p("id")),
-);
-
-/** The lock: only one redemption can move a ticket off "issued". */
-const useTicket = new PreparedQuery<unknown, "id" | "now" | "session_id" | "not_before">((db, p) =>
-  db
-    .updateTable("tickets")
-    .set({ status: "redeemed", finished_at: p<number>("now"), session_id: p("session_id") })
-    .where("id", "=", p("id"))
-    .where("status", "=", "issued")
-    .where("expires_at", ">=", p<number>("not_before")),
-);
-
-/** Every mint runs this insert: compiled once per dialect (src/db/prepared.ts). */
-const insertTicket = new PreparedQuery<unknown, TicketParam>((db, p) =>
-  db.insertInto("tickets").values({
-    id: p("id"),
-    secret_hash: p("secret_hash"),
-    partner_id: p("partner_id"),
-    account_id: p("account_id"),
-    api_token_id: p("api_token_id"),
-    user_id: p("user_id"),
-    app_id: p("app_id"),
-    return_to: p("return_to"),
-    bind_ip: p("bind_ip"),
-    fields: p("fields"),
-    otp: p("otp"),
-    partner_data_sealed: p("partner_data_sealed"),
-    context: p("context"),
-    status: "issued",
-    reason: null,
-    created_at: p<number>("created_at"),
-    expires_at: p<number>("expires_at"),
-    finished_at: null,
-    session_id: null,
-    last_failure: null,
-    last_failure_at: null,
-    session_seconds: p<number | null>("session_seconds"),
-  }),
-);
-
 /** The named landing pages a ticket offers besides its return path (checked at mint). */
 function landingsOf(row: TicketCore): Record<string, string> {
   if (!row.context) return {};
@@ -207,7 +125,8 @@ function landingsOf(row: TicketCore): Record<string, string> {
 
 export class TicketService {
   constructor(
-    private readonly database: Database,
+    private readonly storage: Storage,
+    private readonly store: TicketStore,
     private readonly clock: Clock,
     private readonly sealer: Sealer,
     private readonly apps: AppService,
@@ -252,9 +171,9 @@ export class TicketService {
     const now = this.clock.now();
     const secret = mintSecret(SecretPrefix.ticket);
     const expiresAt = now + ttl * 1000;
-    const userId = await this.database.write(async (trx) => {
+    const userId = await this.storage.write(async (trx) => {
       const user = await this.users.upsert(trx, accountId, input.user);
-      await insertTicket.execute(trx, {
+      await this.store.insert(trx, {
         id: secret.id,
         secret_hash: secret.hash,
         partner_id: input.partnerId,
@@ -299,13 +218,8 @@ export class TicketService {
   async revoke(partnerId: string, id: string, ip: string): Promise<TicketStatusView> {
     const row = await this.#ownRow(partnerId, id);
     const now = this.clock.now();
-    await this.database.write(async (trx) => {
-      const result = await trx
-        .updateTable("tickets")
-        .set({ status: "revoked", reason: "revoked", finished_at: now })
-        .where("id", "=", id)
-        .where("status", "=", "issued")
-        .executeTakeFirst();
+    await this.storage.write(async (trx) => {
+      const revoked = await this.store.revoke(trx, id, now);
       await audit(trx, {
         at: now,
         actor: partnerId,
@@ -313,7 +227,7 @@ export class TicketService {
         partnerId,
         subject: id,
         ip,
-        outcome: Number(result.numUpdatedRows) > 0 ? "ok" : row.status,
+        outcome: revoked ? "ok" : row.status,
       });
     });
     return this.#view(await this.#ownRow(partnerId, id));
@@ -322,14 +236,8 @@ export class TicketService {
   /** Revokes every outstanding ticket of a user; returns how many. */
   async revokeForUser(userId: string, actor: string, ip: string): Promise<number> {
     const now = this.clock.now();
-    return this.database.write(async (trx) => {
-      const result = await trx
-        .updateTable("tickets")
-        .set({ status: "revoked", reason: "revoked", finished_at: now })
-        .where("user_id", "=", userId)
-        .where("status", "=", "issued")
-        .executeTakeFirst();
-      const n = Number(result.numUpdatedRows);
+    return this.storage.write(async (trx) => {
+      const n = await this.store.revokeForUser(trx, userId, now);
       await audit(trx, {
         at: now,
         actor,
@@ -405,15 +313,14 @@ export class TicketService {
         app.sessionAbsoluteSeconds,
         row.session_seconds ?? Number.POSITIVE_INFINITY,
       );
-      const session = await this.database.write(async (trx) => {
+      const session = await this.storage.write(async (trx, changed) => {
         // The conditional update is the lock: only one redemption can move the row off "issued".
-        const used = await useTicket.execute(trx, {
-          id: row.id,
+        const used = await this.store.use(trx, row.id, {
           now,
-          session_id: secret.id,
-          not_before: now - TICKET_CLOCK_TOLERANCE_MS,
+          sessionId: secret.id,
+          notBefore: now - TICKET_CLOCK_TOLERANCE_MS,
         });
-        if (used.numAffectedRows !== 1) throw new LostRace();
+        if (!used) throw new LostRace();
         const created = await this.sessions.create(trx, secret, {
           userId: row.user_id,
           partnerId: row.partner_id,
@@ -422,7 +329,12 @@ export class TicketService {
           ticketId: row.id,
           absoluteSeconds: sessionSeconds,
         });
-        const replaced = await this.sessions.endWithin(trx, request.presentedSession, "replaced");
+        const replaced = await this.sessions.endWithin(
+          trx,
+          request.presentedSession,
+          "replaced",
+          changed,
+        );
         await audit(trx, {
           at: now,
           actor: "browser",
@@ -447,11 +359,7 @@ export class TicketService {
       };
     } catch (error) {
       if (!(error instanceof LostRace)) throw error;
-      const latest = await this.database.db
-        .selectFrom("tickets")
-        .selectAll()
-        .where("id", "=", row.id)
-        .executeTakeFirst();
+      const latest = await this.store.find(row.id);
       const reason = (latest && this.#deadReason(latest, now)) || "already_used";
       if (latest) await this.#failed(latest, reason, request.ip, false);
       return { ok: false, reason, app };
@@ -461,7 +369,7 @@ export class TicketService {
   async #find(token: string): Promise<{ row: TicketCore; app: App } | null> {
     const parsed = parseSecret(SecretPrefix.ticket, token);
     if (!parsed) return null;
-    const [row] = (await selectTicket.execute(this.database.db, { id: parsed.id })).rows;
+    const row = await this.store.core(parsed.id);
     if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
     const app = await this.apps.find(row.app_id);
     return app ? { row, app } : null;
@@ -483,20 +391,8 @@ export class TicketService {
   /** Records a refused redemption on the ticket (and rejects it for good when `reject`). */
   async #failed(row: TicketCore, reason: FailureReason, ip: string, reject: boolean) {
     const now = this.clock.now();
-    await this.database.write(async (trx) => {
-      await trx
-        .updateTable("tickets")
-        .set({ last_failure: reason, last_failure_at: now })
-        .where("id", "=", row.id)
-        .execute();
-      if (reject) {
-        await trx
-          .updateTable("tickets")
-          .set({ status: "rejected", reason, finished_at: now })
-          .where("id", "=", row.id)
-          .where("status", "=", "issued")
-          .execute();
-      }
+    await this.storage.write(async (trx) => {
+      await this.store.recordFailure(trx, row.id, { reason, now, reject });
       await audit(trx, {
         at: now,
         actor: "browser",
@@ -510,12 +406,7 @@ export class TicketService {
   }
 
   async #ownRow(partnerId: string, id: string): Promise<TicketRow> {
-    const row = await this.database.db
-      .selectFrom("tickets")
-      .selectAll()
-      .where("id", "=", id)
-      .where("partner_id", "=", partnerId)
-      .executeTakeFirst();
+    const row = await this.store.findOwn(partnerId, id);
     if (!row) throw new HandoffError("not_found", `no ticket ${id}`);
     return row;
   }

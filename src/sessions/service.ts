@@ -2,16 +2,15 @@
 // row holds its hash, the user, the app and the limits. Checked on every forward-auth request,
 // so the check is a cache hit, a hash compare and a few comparisons; the database sees at most
 // one idle-time write per session per minute.
-import type { Kysely, Transaction } from "kysely";
 import type { AppService } from "../apps/service.js";
-import { audit } from "../audit/log.js";
+import { audit } from "../audit/store.js";
 import type { AuthService } from "../auth/service.js";
 import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { type MintedSecret, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
-import type { Database } from "../db/database.js";
-import { PreparedQuery } from "../db/prepared.js";
-import type { Tables } from "../db/schema.js";
+import { SharedCache } from "../db/cache.js";
+import type { Storage, Tx } from "../db/database.js";
+import type { SessionFacts, SessionStore } from "./store.js";
 
 const CACHE_SIZE = 10_000;
 /** The idle clock is written back at most this often per session. */
@@ -49,10 +48,7 @@ interface Cached {
   absoluteAt: number;
   idleMs: number;
   endedAt: number | null;
-  until: number;
 }
-
-type Db = Kysely<Tables> | Transaction<Tables>;
 
 export interface NewSession {
   userId: string;
@@ -63,55 +59,29 @@ export interface NewSession {
   absoluteSeconds: number;
 }
 
-/** Every redemption runs this insert: compiled once per dialect (src/db/prepared.ts). */
-const insertSession = new PreparedQuery<
-  unknown,
-  | "id"
-  | "secret_hash"
-  | "user_id"
-  | "partner_id"
-  | "account_id"
-  | "app_id"
-  | "ticket_id"
-  | "created_at"
-  | "expires_at"
->((db, p) =>
-  db.insertInto("sessions").values({
-    id: p("id"),
-    secret_hash: p("secret_hash"),
-    user_id: p("user_id"),
-    partner_id: p("partner_id"),
-    account_id: p("account_id"),
-    app_id: p("app_id"),
-    ticket_id: p("ticket_id"),
-    created_at: p<number>("created_at"),
-    last_seen_at: p<number>("created_at"),
-    expires_at: p<number>("expires_at"),
-    ended_at: null,
-    end_reason: null,
-  }),
-);
-
 export class SessionService {
-  readonly #cache = new Map<string, Cached>();
+  readonly #cache: SharedCache<Cached>;
 
   constructor(
-    private readonly database: Database,
+    private readonly storage: Storage,
+    private readonly store: SessionStore,
     private readonly clock: Clock,
     private readonly apps: AppService,
     private readonly auth: AuthService,
     private readonly sealer: Sealer,
-    private readonly cacheMs: number,
-  ) {}
+    cacheMs: number,
+  ) {
+    this.#cache = new SharedCache(storage.changes, () => clock.now(), cacheMs, CACHE_SIZE);
+  }
 
   /** Inserts a session inside the redemption's transaction; returns the cookie value. */
   async create(
-    db: Db,
+    trx: Tx,
     secret: MintedSecret,
     input: NewSession,
   ): Promise<{ id: string; token: string }> {
     const now = this.clock.now();
-    await insertSession.execute(db, {
+    await this.store.insert(trx, {
       id: secret.id,
       secret_hash: secret.hash,
       user_id: input.userId,
@@ -130,32 +100,25 @@ export class SessionService {
     const parsed = parseSecret(SecretPrefix.session, token);
     if (!parsed) return null;
     const now = this.clock.now();
-    let entry = this.#cache.get(parsed.id);
-    if (!entry || entry.until <= now) {
-      const loaded = await this.#load(parsed.id, now);
-      if (!loaded) {
-        this.#cache.delete(parsed.id);
-        return null;
-      }
-      entry = loaded;
-    }
+    const entry = this.#cache.get(parsed.id) ?? (await this.#load(parsed.id));
+    if (!entry) return null;
     if (!secretMatches(parsed.secret, entry.secretHash)) return null;
     if (entry.endedAt !== null || now >= entry.absoluteAt) return null;
     if (now >= entry.view.lastSeenAt + entry.idleMs) {
       // Another node may have seen the session more recently: ask the database before refusing.
-      const fresh = await this.#load(parsed.id, now);
+      const fresh = await this.#load(parsed.id);
       if (!fresh || fresh.endedAt !== null || now >= fresh.view.lastSeenAt + fresh.idleMs)
         return null;
-      entry = fresh;
+      return this.#standing(fresh, now);
     }
+    return this.#standing(entry, now);
+  }
+
+  /** The session's view when its partner is in good standing; moves the idle clock now and then. */
+  async #standing(entry: Cached, now: number): Promise<LiveSession | null> {
     if (!(await this.auth.standing(entry.view.partnerId, entry.view.accountId))) return null;
     if (now - entry.view.lastSeenAt >= Math.min(TOUCH_EVERY_MS, entry.idleMs / 4)) {
-      await this.database.db
-        .updateTable("sessions")
-        .set({ last_seen_at: now })
-        .where("id", "=", parsed.id)
-        .where("ended_at", "is", null)
-        .execute();
+      await this.storage.write((trx) => this.store.touch(trx, entry.view.id, now));
       entry.view.lastSeenAt = now;
       entry.view.expiresAt = Math.min(entry.absoluteAt, now + entry.idleMs);
     }
@@ -169,41 +132,14 @@ export class SessionService {
    */
   async live(id: string): Promise<LiveSession | null> {
     const now = this.clock.now();
-    let entry = this.#cache.get(id);
-    if (!entry || entry.until <= now) entry = (await this.#load(id, now)) ?? undefined;
+    const entry = this.#cache.get(id) ?? (await this.#load(id));
     if (!entry || entry.endedAt !== null || now >= entry.absoluteAt) return null;
     if (!(await this.auth.standing(entry.view.partnerId, entry.view.accountId))) return null;
     return entry.view;
   }
 
-  async #load(id: string, now: number): Promise<Cached | null> {
-    const row = await this.database.db
-      .selectFrom("sessions as s")
-      .innerJoin("users as u", "u.id", "s.user_id")
-      .innerJoin("tickets as t", "t.id", "s.ticket_id")
-      .select([
-        "s.secret_hash",
-        "s.user_id",
-        "s.partner_id",
-        "s.account_id",
-        "s.app_id",
-        "s.ticket_id",
-        "s.created_at",
-        "s.last_seen_at",
-        "s.expires_at",
-        "s.ended_at",
-        "u.external_id",
-        "u.email",
-        "u.name",
-        "u.phone_number",
-        "u.phone_country_code",
-        "t.fields",
-        "t.otp",
-        "t.context",
-        "t.partner_data_sealed",
-      ])
-      .where("s.id", "=", id)
-      .executeTakeFirst();
+  async #load(id: string): Promise<Cached | null> {
+    const row: SessionFacts | undefined = await this.store.facts(id);
     if (!row) return null;
     const app = await this.apps.find(row.app_id);
     if (!app) return null;
@@ -213,7 +149,6 @@ export class SessionService {
       absoluteAt: row.expires_at,
       idleMs,
       endedAt: row.ended_at,
-      until: now + this.cacheMs,
       view: {
         id,
         userId: row.user_id,
@@ -238,7 +173,6 @@ export class SessionService {
         partnerDataSealed: row.partner_data_sealed,
       },
     };
-    if (this.#cache.size >= CACHE_SIZE) this.#cache.clear();
     this.#cache.set(id, entry);
     return entry;
   }
@@ -256,8 +190,8 @@ export class SessionService {
   /** Ends the session a cookie stands for (logout), with its audit entry; true when one was live. */
   async end(token: string | undefined, reason: string, ip: string | null): Promise<boolean> {
     if (!parseSecret(SecretPrefix.session, token)) return false;
-    return this.database.write(async (trx) => {
-      const ended = await this.endWithin(trx, token, reason);
+    return this.storage.write(async (trx, changed) => {
+      const ended = await this.endWithin(trx, token, reason, changed);
       if (!ended) return false;
       await audit(trx, {
         at: this.clock.now(),
@@ -274,40 +208,27 @@ export class SessionService {
 
   /** Ends a live session inside a transaction (logout, or a new redemption replacing it). */
   async endWithin(
-    db: Db,
+    trx: Tx,
     token: string | undefined,
     reason: string,
+    changed: (change: { topic: "session"; key: string }) => void,
   ): Promise<{ id: string; partnerId: string } | null> {
     const parsed = parseSecret(SecretPrefix.session, token);
     if (!parsed) return null;
-    const row = await db
-      .selectFrom("sessions")
-      .select(["secret_hash", "partner_id", "ended_at"])
-      .where("id", "=", parsed.id)
-      .executeTakeFirst();
+    const row = await this.store.findForEnd(trx, parsed.id);
     if (!row || row.ended_at !== null || !secretMatches(parsed.secret, row.secret_hash))
       return null;
-    await db
-      .updateTable("sessions")
-      .set({ ended_at: this.clock.now(), end_reason: reason })
-      .where("id", "=", parsed.id)
-      .where("ended_at", "is", null)
-      .execute();
-    this.#cache.delete(parsed.id);
+    await this.store.end(trx, parsed.id, this.clock.now(), reason);
+    changed({ topic: "session", key: parsed.id });
     return { id: parsed.id, partnerId: row.partner_id };
   }
 
   /** Ends every live session of a user; returns how many. */
   async endForUser(userId: string, actor: string, ip: string | null): Promise<number> {
     const now = this.clock.now();
-    const count = await this.database.write(async (trx) => {
-      const result = await trx
-        .updateTable("sessions")
-        .set({ ended_at: now, end_reason: "revoked" })
-        .where("user_id", "=", userId)
-        .where("ended_at", "is", null)
-        .executeTakeFirst();
-      const n = Number(result.numUpdatedRows);
+    return this.storage.write(async (trx, changed) => {
+      const n = await this.store.endForUser(trx, userId, now);
+      changed({ topic: "sessions" });
       await audit(trx, {
         at: now,
         actor,
@@ -320,12 +241,11 @@ export class SessionService {
       });
       return n;
     });
-    this.forget();
-    return count;
   }
 
-  /** Drops every cached session (after a bulk change). */
-  forget(): void {
-    this.#cache.clear();
+  /** Drops what a change names: one session, or all of them (src/db/changes.ts). */
+  forget(id?: string): void {
+    if (id === undefined) this.#cache.clear();
+    else this.#cache.delete(id);
   }
 }

@@ -1,7 +1,7 @@
 // Signing keys: JWKs in the database (private part sealed), JWKS, sign and verify. Ed25519
 // (EdDSA) signs access tokens; RSA (RS256, which every OpenID Connect client supports) is added
 // the first time the OIDC provider needs it and signs ID tokens with EdDSA as the alternative.
-import { createPrivateKey, type KeyObject, sign as signBytes } from "node:crypto";
+import { createPrivateKey, type KeyObject } from "node:crypto";
 import {
   type CryptoKey,
   calculateJwkThumbprint,
@@ -10,21 +10,31 @@ import {
   importJWK,
   type JWK,
   type JWTPayload,
-  jwtVerify,
 } from "jose";
-import type { Kysely } from "kysely";
 import type { Clock } from "../clock.js";
-import type { Tables } from "../db/schema.js";
-import type { Sealer } from "./seal.js";
+import {
+  jwsHeader,
+  MAX_SIGNED_LIFETIME_SECONDS,
+  SIGNING_ALG,
+  signJws,
+  TokenRejected,
+  type VerifyOptions,
+  verifyJws,
+} from "../crypto/jws.js";
+import type { Sealer } from "../crypto/seal.js";
+import type { Storage } from "../db/database.js";
+import type { SigningKeyStore } from "./store.js";
 
-export const SIGNING_ALG = "EdDSA";
+export {
+  CLOCK_TOLERANCE_SECONDS,
+  MAX_SIGNED_LIFETIME_SECONDS,
+  MAX_TOKEN_LENGTH,
+  SIGNING_ALG,
+  TokenRejected,
+} from "../crypto/jws.js";
+
 /** The algorithms a key can have: EdDSA (access tokens, ID tokens) and RS256 (ID tokens). */
 export type KeyAlg = "EdDSA" | "RS256";
-/** Longest lifetime of anything we sign; a replaced key keeps verifying this long (plus leeway). */
-export const MAX_SIGNED_LIFETIME_SECONDS = 24 * 3600;
-export const CLOCK_TOLERANCE_SECONDS = 5;
-/** Anything larger is refused before parsing: our tokens are well under 1 KB. */
-export const MAX_TOKEN_LENGTH = 4096;
 const KID = /^[A-Za-z0-9_-]{1,64}$/;
 const RELOAD_THROTTLE_MS = 10_000;
 /**
@@ -52,26 +62,12 @@ interface LoadedKey {
   retireAt: number | null;
 }
 
-function base64urlJson(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
-}
-
 export interface SignOptions {
   typ: string;
   audience: string;
   subject: string;
   jti: string;
   ttlSeconds: number;
-}
-
-export interface VerifyOptions {
-  typ: string;
-  audience: string;
-}
-
-/** Thrown for every token we refuse; the cause stays server-side. */
-export class TokenRejected extends Error {
-  override name = "TokenRejected";
 }
 
 /**
@@ -86,7 +82,8 @@ export class KeyStore {
   generation = 0;
 
   constructor(
-    private readonly db: Kysely<Tables>,
+    private readonly storage: Storage,
+    private readonly store: SigningKeyStore,
     private readonly sealer: Sealer,
     private readonly clock: Clock,
     readonly issuer: string,
@@ -107,12 +104,7 @@ export class KeyStore {
 
   async reload(): Promise<void> {
     const now = this.clock.now();
-    const rows = await this.db
-      .selectFrom("signing_keys")
-      .selectAll()
-      .where("revoked_at", "is", null)
-      .where((eb) => eb.or([eb("retire_at", "is", null), eb("retire_at", ">", now)]))
-      .execute();
+    const rows = await this.store.live(now);
     const next = new Map<string, LoadedKey>();
     for (const row of rows) {
       const known = this.#keys.get(row.kid);
@@ -168,26 +160,18 @@ export class KeyStore {
     const privateJwk = await exportJWK(privateKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     const retireAt = now + (MAX_SIGNED_LIFETIME_SECONDS + 5 * 60) * 1000;
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable("signing_keys")
-        .set({ retire_at: retireAt })
-        .where("retire_at", "is", null)
-        .where("revoked_at", "is", null)
-        .where("alg", "=", alg)
-        .execute();
-      await trx
-        .insertInto("signing_keys")
-        .values({
-          kid,
-          alg,
-          public_jwk: JSON.stringify({ ...publicJwk, kid, alg, use: "sig" }),
-          private_jwk_sealed: this.sealer.seal(JSON.stringify(privateJwk), `signing_key:${kid}`),
-          created_at: now,
-          retire_at: null,
-          revoked_at: null,
-        })
-        .execute();
+    const row = {
+      kid,
+      alg,
+      public_jwk: JSON.stringify({ ...publicJwk, kid, alg, use: "sig" }),
+      private_jwk_sealed: this.sealer.seal(JSON.stringify(privateJwk), `signing_key:${kid}`),
+      created_at: now,
+      retire_at: null,
+      revoked_at: null,
+    };
+    await this.storage.write(async (trx, changed) => {
+      await this.store.replace(trx, row, retireAt);
+      changed({ topic: "keys" });
     });
     await this.reload();
     return kid;
@@ -195,17 +179,16 @@ export class KeyStore {
 
   /** Emergency revocation: the key stops verifying at once in this process. */
   async revoke(kid: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable("signing_keys")
-      .set({ revoked_at: this.clock.now() })
-      .where("kid", "=", kid)
-      .where("revoked_at", "is", null)
-      .executeTakeFirst();
+    const now = this.clock.now();
+    const revoked = await this.storage.write(async (trx, changed) => {
+      changed({ topic: "keys" });
+      return this.store.revoke(trx, kid, now);
+    });
     const algs = new Set([...this.#keys.values()].map((k) => k.alg));
     await this.reload();
     for (const alg of algs) await this.ensure(alg);
     if (!this.#signer(SIGNING_ALG)) await this.#rotateAlg(SIGNING_ALG);
-    return Number(result.numUpdatedRows) > 0;
+    return revoked;
   }
 
   /** The public keys that verify now (never a private part): EdDSA first, newest first. */
@@ -264,11 +247,9 @@ export class KeyStore {
     if (!key) throw new Error("no signing key loaded");
     const iat = Math.floor(this.clock.now() / 1000);
     const exp = iat + options.ttlSeconds;
-    // Compact JWS by hand around node:crypto's Ed25519: jose's WebCrypto path costs ~4x more per
-    // signature, and this is the exchange's hot path. Verification stays with jose.
     let header = key.headers.get(options.typ);
     if (header === undefined) {
-      header = base64urlJson({ alg: SIGNING_ALG, kid: key.kid, typ: options.typ });
+      header = jwsHeader(key.kid, options.typ);
       key.headers.set(options.typ, header);
     }
     const payload = {
@@ -280,49 +261,23 @@ export class KeyStore {
       iat,
       exp,
     };
-    const signingInput = `${header}.${base64urlJson(payload)}`;
-    // The signature is computed on libuv's thread pool: it is most of an exchange's CPU time,
-    // and the event loop keeps serving requests meanwhile.
-    const signature = await new Promise<Buffer>((resolve, reject) =>
-      signBytes(null, Buffer.from(signingInput, "ascii"), key.privateKey, (error, bytes) =>
-        error ? reject(error) : resolve(bytes),
-      ),
-    );
-    const token = `${signingInput}.${signature.toString("base64url")}`;
-    return { token, expiresAt: exp * 1000 };
+    return { token: await signJws(header, payload, key.privateKey), expiresAt: exp * 1000 };
   }
 
   /**
    * Verifies a compact JWS we signed. The algorithm, issuer, audience and `typ` are ours, never
    * read from the token; `jwk`/`jku`/`x5u`/`x5c` headers are never used to find a key.
    */
-  async verify(
+  /** Verifies a compact JWS we signed with one of our live EdDSA keys (src/crypto/jws.ts). */
+  verify(
     token: string,
-    options: VerifyOptions,
+    options: Pick<VerifyOptions, "typ" | "audience">,
   ): Promise<{ payload: JWTPayload; kid: string }> {
-    if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejected("token too large");
-    if (token.split(".").length !== 3) throw new TokenRejected("not a compact JWS");
-    try {
-      const { payload, protectedHeader } = await jwtVerify(
-        token,
-        (header) => this.#verificationKey(header.kid),
-        {
-          algorithms: [SIGNING_ALG],
-          issuer: this.issuer,
-          audience: options.audience,
-          typ: options.typ,
-          clockTolerance: CLOCK_TOLERANCE_SECONDS,
-          // Also makes jose refuse an `iat` in the future.
-          maxTokenAge: MAX_SIGNED_LIFETIME_SECONDS,
-          currentDate: new Date(this.clock.now()),
-          requiredClaims: ["exp", "iat", "jti", "sub"],
-        },
-      );
-      return { payload, kid: protectedHeader.kid as string };
-    } catch (error) {
-      if (error instanceof TokenRejected) throw error;
-      throw new TokenRejected("token verification failed", { cause: error });
-    }
+    return verifyJws(token, (kid) => this.#verificationKey(kid), {
+      ...options,
+      issuer: this.issuer,
+      now: this.clock.now(),
+    });
   }
 
   /** True while the key verifies (not retired, not revoked) in this process. */

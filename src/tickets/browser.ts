@@ -8,8 +8,8 @@ import { HandoffError } from "../http/errors.js";
 import { logError, toHandoffError } from "../http/problem.js";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
-import { sessionCookieName, sessionCookieOptions } from "./cookies.js";
-import { FAILURE_STATUS, type FailureReason } from "./tickets.js";
+import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
+import { FAILURE_STATUS, type FailureReason } from "./service.js";
 
 const TicketParams = Type.Object({ ticket: Type.String({ minLength: 1, maxLength: 128 }) });
 

@@ -1,9 +1,8 @@
 // The audit log: who did what to which ticket, session or user, when, from where, and how it
 // ended. Written in the same transaction as the change it records; never holds a secret.
-import type { Kysely, Transaction } from "kysely";
 import { newId } from "../crypto/secrets.js";
+import type { Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
-import type { Tables } from "../db/schema.js";
 
 export interface AuditEntry {
   at: number;
@@ -42,10 +41,8 @@ const insert = new PreparedQuery<unknown, AuditParam>((db, p) =>
   }),
 );
 
-export async function audit(
-  db: Kysely<Tables> | Transaction<Tables>,
-  entry: AuditEntry,
-): Promise<void> {
+/** Writes one entry inside the transaction of the change it records. */
+export async function audit(db: Tx, entry: AuditEntry): Promise<void> {
   await insert.execute(db, {
     id: newId("aud"),
     at: entry.at,
@@ -57,4 +54,17 @@ export async function audit(
     outcome: entry.outcome,
     detail: entry.detail ? JSON.stringify(entry.detail) : null,
   });
+}
+
+/** Deletes up to `limit` entries older than `before`. */
+export async function pruneAudit(trx: Tx, before: number, limit: number): Promise<number> {
+  const result = await trx
+    .deleteFrom("audit_log")
+    .where(
+      "id",
+      "in",
+      trx.selectFrom("audit_log").select("id").where("at", "<", before).limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

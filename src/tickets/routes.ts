@@ -8,9 +8,9 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { ProblemSchema } from "../http/schemas.js";
 import type { Services } from "../services.js";
-import { sessionCookieName } from "./cookies.js";
-import type { LiveSession } from "./sessions.js";
-import { loginUrl, OTP_MODES } from "./tickets.js";
+import { sessionCookieName } from "../sessions/cookies.js";
+import type { LiveSession } from "../sessions/service.js";
+import { loginUrl, OTP_MODES } from "./service.js";
 
 const FieldSetting = Type.Object(
   {

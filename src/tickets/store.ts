@@ -1,0 +1,204 @@
+// The tickets table. The only file with tickets' SQL.
+import type { Selectable } from "kysely";
+import type { Storage, Tx } from "../db/database.js";
+import { PreparedQuery } from "../db/prepared.js";
+import type { TicketTable } from "../db/schema.js";
+
+export type TicketRow = Selectable<TicketTable>;
+
+/** The columns redemption needs (a narrower read than `select *`, which costs twice as much). */
+const CORE_COLUMNS = [
+  "id",
+  "secret_hash",
+  "partner_id",
+  "account_id",
+  "user_id",
+  "app_id",
+  "return_to",
+  "bind_ip",
+  "otp",
+  "context",
+  "status",
+  "reason",
+  "expires_at",
+  "session_seconds",
+] as const;
+export type TicketCore = Pick<TicketRow, (typeof CORE_COLUMNS)[number]>;
+
+type TicketParam =
+  | "id"
+  | "secret_hash"
+  | "partner_id"
+  | "account_id"
+  | "api_token_id"
+  | "user_id"
+  | "app_id"
+  | "return_to"
+  | "bind_ip"
+  | "fields"
+  | "otp"
+  | "partner_data_sealed"
+  | "context"
+  | "created_at"
+  | "expires_at"
+  | "session_seconds";
+
+/** Every redemption (and the page before it) reads the ticket by its locator. */
+const selectTicket = new PreparedQuery<TicketCore, "id">((db, p) =>
+  db.selectFrom("tickets").select(CORE_COLUMNS).where("id", "=", p("id")),
+);
+
+/** The lock: only one redemption can move a ticket off "issued". */
+const useTicket = new PreparedQuery<unknown, "id" | "now" | "session_id" | "not_before">((db, p) =>
+  db
+    .updateTable("tickets")
+    .set({ status: "redeemed", finished_at: p<number>("now"), session_id: p("session_id") })
+    .where("id", "=", p("id"))
+    .where("status", "=", "issued")
+    .where("expires_at", ">=", p<number>("not_before")),
+);
+
+/** Every mint runs this insert: compiled once per dialect (src/db/prepared.ts). */
+const insertTicket = new PreparedQuery<unknown, TicketParam>((db, p) =>
+  db.insertInto("tickets").values({
+    id: p("id"),
+    secret_hash: p("secret_hash"),
+    partner_id: p("partner_id"),
+    account_id: p("account_id"),
+    api_token_id: p("api_token_id"),
+    user_id: p("user_id"),
+    app_id: p("app_id"),
+    return_to: p("return_to"),
+    bind_ip: p("bind_ip"),
+    fields: p("fields"),
+    otp: p("otp"),
+    partner_data_sealed: p("partner_data_sealed"),
+    context: p("context"),
+    status: "issued",
+    reason: null,
+    created_at: p<number>("created_at"),
+    expires_at: p<number>("expires_at"),
+    finished_at: null,
+    session_id: null,
+    last_failure: null,
+    last_failure_at: null,
+    session_seconds: p<number | null>("session_seconds"),
+  }),
+);
+
+export type NewTicket = Record<TicketParam, unknown>;
+
+export class TicketStore {
+  constructor(private readonly storage: Storage) {}
+
+  async insert(trx: Tx, ticket: NewTicket): Promise<void> {
+    await insertTicket.execute(trx, ticket);
+  }
+
+  /** What redemption (and the page before it) reads, by the ticket's locator. */
+  async core(id: string): Promise<TicketCore | undefined> {
+    return (await selectTicket.execute(this.storage.read, { id })).rows[0];
+  }
+
+  find(id: string): Promise<TicketRow | undefined> {
+    return this.storage.read
+      .selectFrom("tickets")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+  }
+
+  /** A ticket of this minting partner only. */
+  findOwn(partnerId: string, id: string): Promise<TicketRow | undefined> {
+    return this.storage.read
+      .selectFrom("tickets")
+      .selectAll()
+      .where("id", "=", id)
+      .where("partner_id", "=", partnerId)
+      .executeTakeFirst();
+  }
+
+  /**
+   * The lock: moves the ticket off "issued" only while it is issued and not expired (minus
+   * `notBefore`'s tolerance). True for exactly one of any number of concurrent callers.
+   */
+  async use(
+    trx: Tx,
+    id: string,
+    use: { now: number; sessionId: string; notBefore: number },
+  ): Promise<boolean> {
+    const result = await useTicket.execute(trx, {
+      id,
+      now: use.now,
+      session_id: use.sessionId,
+      not_before: use.notBefore,
+    });
+    return result.numAffectedRows === 1;
+  }
+
+  /** Revokes an issued ticket; false when it was no longer issued. */
+  async revoke(trx: Tx, id: string, now: number): Promise<boolean> {
+    const result = await trx
+      .updateTable("tickets")
+      .set({ status: "revoked", reason: "revoked", finished_at: now })
+      .where("id", "=", id)
+      .where("status", "=", "issued")
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Revokes every issued ticket of a user; answers how many. */
+  async revokeForUser(trx: Tx, userId: string, now: number): Promise<number> {
+    const result = await trx
+      .updateTable("tickets")
+      .set({ status: "revoked", reason: "revoked", finished_at: now })
+      .where("user_id", "=", userId)
+      .where("status", "=", "issued")
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Records a refused redemption; with `reject`, an issued ticket is rejected for good. */
+  async recordFailure(
+    trx: Tx,
+    id: string,
+    failure: { reason: string; now: number; reject: boolean },
+  ): Promise<void> {
+    await trx
+      .updateTable("tickets")
+      .set({ last_failure: failure.reason, last_failure_at: failure.now })
+      .where("id", "=", id)
+      .execute();
+    if (!failure.reject) return;
+    await trx
+      .updateTable("tickets")
+      .set({ status: "rejected", reason: failure.reason, finished_at: failure.now })
+      .where("id", "=", id)
+      .where("status", "=", "issued")
+      .execute();
+  }
+
+  /** Deletes up to `limit` tickets expired before `before`, unless a session still reads them. */
+  async prune(trx: Tx, before: number, limit: number): Promise<number> {
+    const result = await trx
+      .deleteFrom("tickets")
+      .where(
+        "id",
+        "in",
+        trx
+          .selectFrom("tickets as t")
+          .select("t.id")
+          .where("t.expires_at", "<", before)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom("sessions as s").select("s.id").whereRef("s.id", "=", "t.session_id"),
+              ),
+            ),
+          )
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
