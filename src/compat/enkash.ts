@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requirePartner } from "../auth/routes.js";
 import { basicCredentials } from "../http/basic.js";
 import { clientIp } from "../http/client-ip.js";
-import { HandoffError } from "../http/errors.js";
+import { HandoffError, OAuthError, type OAuthErrorCode } from "../http/errors.js";
 import { envelopeErrorHandler } from "../http/problem.js";
 import type { Services } from "../services.js";
 import { loginPage } from "../tickets/browser.js";
@@ -28,17 +28,6 @@ const sendEnkashError = envelopeErrorHandler((error) => ({
 
 const id = Type.String({ minLength: 1, maxLength: 128 });
 
-/** An OAuth 2 error (RFC 6749 §5.2), the shape of the vendor's token endpoint. */
-class OAuthError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    readonly description: string,
-  ) {
-    super(description);
-  }
-}
-
 function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof OAuthError) {
     if (error.status === 401) reply.header("www-authenticate", 'Basic realm="handoff"');
@@ -50,12 +39,11 @@ function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyR
 }
 
 const sendOtherOAuthError = envelopeErrorHandler((error) => ({
-  error:
-    error.code === "rate_limited"
-      ? "temporarily_unavailable"
-      : error.status >= 500
-        ? "server_error"
-        : "invalid_request",
+  error: (error.code === "rate_limited"
+    ? "temporarily_unavailable"
+    : error.status >= 500
+      ? "server_error"
+      : "invalid_request") satisfies OAuthErrorCode,
   error_description: error.message,
 }));
 
@@ -84,7 +72,7 @@ export async function enkashRoutes(fastify: FastifyInstance, services: Services)
       const text = (name: string) => {
         const value = form[name];
         if (typeof value !== "string" || value === "" || value.length > 1024) {
-          throw new OAuthError(400, "invalid_request", `${name} is required`);
+          throw new OAuthError("invalid_request", `${name} is required`);
         }
         return value;
       };
@@ -96,10 +84,10 @@ export async function enkashRoutes(fastify: FastifyInstance, services: Services)
         : null;
       if (!partnerTokenId) {
         await services.exchangeFailures.fail(ip, request.log);
-        throw new OAuthError(401, "invalid_client", "Basic partner id:partner token is wrong");
+        throw new OAuthError("invalid_client", "Basic partner id:partner token is wrong");
       }
       if (!(await services.auth.standing(partnerId, partnerId))) {
-        throw new OAuthError(400, "invalid_grant", "the partner account is not active");
+        throw new OAuthError("invalid_grant", "the partner account is not active");
       }
       const grantType = text("grant_type");
       let grant: { partnerUserId: string; accountId: string };
@@ -110,7 +98,6 @@ export async function enkashRoutes(fastify: FastifyInstance, services: Services)
         const clientId = text("clientId");
         if (clientId !== partnerId && !(await services.auth.standing(partnerId, clientId))) {
           throw new OAuthError(
-            400,
             "invalid_request",
             "clientId is not this partner or a linked company",
           );
@@ -118,7 +105,7 @@ export async function enkashRoutes(fastify: FastifyInstance, services: Services)
         const checked = await services.partnerUsers.check(partnerId, username, password);
         if (!checked.ok) {
           await services.exchangeFailures.fail(ip, request.log);
-          throw new OAuthError(400, "invalid_grant", BAD_CREDENTIALS);
+          throw new OAuthError("invalid_grant", BAD_CREDENTIALS);
         }
         grant = { partnerUserId: checked.partnerUserId, accountId: clientId };
         refreshToken = await services.refreshTokens.issue({ ...grant, partnerTokenId });
@@ -127,7 +114,6 @@ export async function enkashRoutes(fastify: FastifyInstance, services: Services)
         if (!rotated) {
           await services.exchangeFailures.fail(ip, request.log);
           throw new OAuthError(
-            400,
             "invalid_grant",
             "the refresh token is unknown, used, expired or revoked",
           );
@@ -136,7 +122,6 @@ export async function enkashRoutes(fastify: FastifyInstance, services: Services)
         refreshToken = rotated.next;
       } else {
         throw new OAuthError(
-          400,
           "unsupported_grant_type",
           "grant_type must be password or refresh_token",
         );

@@ -1,5 +1,7 @@
-// Every error code Handoff returns: its HTTP status and what it tells the client.
-// docs/errors.md lists the same codes; a test keeps the two in step.
+// Every failure Handoff can answer, in one place: the API's error codes (docs/errors.md), the
+// reasons a login link or an app's sign-in fails, with the page the person sees (docs/sso.md),
+// and the OAuth 2 errors of seed 000's token endpoint (docs/compat/enkash.md). A test keeps each
+// table in step with its document.
 
 export const errorCatalogue = {
   invalid_request: { status: 400, title: "The request is malformed or has invalid fields." },
@@ -66,4 +68,112 @@ export class HandoffError extends Error {
   }
 
   readonly headers: Record<string, string>;
+}
+
+/**
+ * Why a login link (or an app's sign-in) did not work: the status of the page the person sees and
+ * what it says. The first seven are ticket reasons, recorded on the ticket for its partner.
+ */
+export const pageFailureCatalogue = {
+  expired: {
+    status: 410,
+    title: "This link has expired",
+    text: "Login links work for a short time only.",
+  },
+  already_used: {
+    status: 410,
+    title: "This link has already been used",
+    text: "Each login link works once. If it was not you who used it, tell the site that sent it.",
+  },
+  revoked: {
+    status: 410,
+    title: "This link was withdrawn",
+    text: "The site that sent it has cancelled it.",
+  },
+  ip_mismatch: {
+    status: 403,
+    title: "This link cannot be used from here",
+    text: "It was issued for another network connection than the one you are on.",
+  },
+  otp_unavailable: {
+    status: 403,
+    title: "This link needs a one-time code",
+    text: "Signing in with a one-time code is not available yet; ask the site that sent the link for another way in.",
+  },
+  partner_inactive: {
+    status: 403,
+    title: "This link cannot be used any more",
+    text: "The account it belongs to is not active.",
+  },
+  not_found: {
+    status: 404,
+    title: "This link is not valid",
+    text: "Check that you opened the whole link.",
+  },
+  cross_site: {
+    status: 403,
+    title: "Please open the link again",
+    text: "The sign-in was started from another site, so it was stopped to protect you.",
+  },
+  rate_limited: {
+    status: 429,
+    title: "Too many attempts",
+    text: "Wait a minute, then open the link again.",
+  },
+  unavailable: {
+    status: 503,
+    title: "Please try again in a moment",
+    text: "The service is busy. Your link has not been used; open it again shortly.",
+  },
+  no_session: {
+    status: 401,
+    title: "Open this app from your partner's site",
+    text: "You are not signed in to this app. Sign-in happens through the login link your partner's site gives you.",
+  },
+  step_expired: {
+    status: 400,
+    title: "Open this app from your partner's site",
+    text: "This sign-in step has expired or was opened in another browser.",
+  },
+} as const satisfies Record<string, { status: number; title: string; text: string }>;
+
+export type PageFailure = keyof typeof pageFailureCatalogue;
+
+/** The reasons a ticket records when its redemption is refused. */
+export const TICKET_FAILURES = [
+  "expired",
+  "already_used",
+  "revoked",
+  "ip_mismatch",
+  "otp_unavailable",
+  "partner_inactive",
+  "not_found",
+] as const satisfies readonly PageFailure[];
+
+export type TicketFailure = (typeof TICKET_FAILURES)[number];
+
+/** OAuth 2 errors (RFC 6749 §5.2) of seed 000's token endpoint, with their HTTP status. */
+export const oauthErrorCatalogue = {
+  invalid_request: { status: 400 },
+  invalid_client: { status: 401 },
+  invalid_grant: { status: 400 },
+  unsupported_grant_type: { status: 400 },
+  temporarily_unavailable: { status: 429 },
+  server_error: { status: 500 },
+} as const satisfies Record<string, { status: number }>;
+
+export type OAuthErrorCode = keyof typeof oauthErrorCatalogue;
+
+/** An OAuth 2 error in the token endpoint's own shape; the status comes from the catalogue. */
+export class OAuthError extends Error {
+  override name = "OAuthError";
+  readonly status: number;
+
+  constructor(
+    readonly error: OAuthErrorCode,
+    readonly description: string,
+  ) {
+    super(description);
+    this.status = oauthErrorCatalogue[error].status;
+  }
 }

@@ -99,14 +99,14 @@ export async function oidcInteractionRoutes(
         details = await provider.interactionDetails(request.raw, reply.raw);
       } catch (error) {
         if (!(error instanceof errors.SessionNotFound)) throw error;
-        return failurePage(reply, "step_expired", 400, null);
+        return failurePage(reply, "step_expired", null);
       }
-      if (details.uid !== request.params.uid) return failurePage(reply, "step_expired", 400, null);
+      if (details.uid !== request.params.uid) return failurePage(reply, "step_expired", null);
       const clientId = String(details.params.client_id);
       const target = await services.apps.find(clientId);
       const session = await services.sessions.check(request.cookies[cookieName]);
       if (!session || session.appId !== clientId) {
-        return failurePage(reply, "no_session", 401, target);
+        return failurePage(reply, "no_session", target);
       }
 
       // There is no login page to show again: a request to re-authenticate (`prompt=login`), or

@@ -4,65 +4,21 @@ import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../apps/service.js";
 import { clientIp } from "../http/client-ip.js";
-import { HandoffError } from "../http/errors.js";
+import { HandoffError, type PageFailure, pageFailureCatalogue } from "../http/errors.js";
 import { logError, toHandoffError } from "../http/problem.js";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
-import { FAILURE_STATUS, type FailureReason } from "./service.js";
 
 const TicketParams = Type.Object({ ticket: Type.String({ minLength: 1, maxLength: 128 }) });
 
-/** What the person reads for each reason a link (or an app's OIDC sign-in) did not work. */
-const FAILURE_TEXT: Record<
-  FailureReason | "cross_site" | "rate_limited" | "unavailable" | "no_session" | "step_expired",
-  [string, string]
-> = {
-  expired: ["This link has expired", "Login links work for a short time only."],
-  already_used: [
-    "This link has already been used",
-    "Each login link works once. If it was not you who used it, tell the site that sent it.",
-  ],
-  revoked: ["This link was withdrawn", "The site that sent it has cancelled it."],
-  ip_mismatch: [
-    "This link cannot be used from here",
-    "It was issued for another network connection than the one you are on.",
-  ],
-  otp_unavailable: [
-    "This link needs a one-time code",
-    "Signing in with a one-time code is not available yet; ask the site that sent the link for another way in.",
-  ],
-  partner_inactive: [
-    "This link cannot be used any more",
-    "The account it belongs to is not active.",
-  ],
-  not_found: ["This link is not valid", "Check that you opened the whole link."],
-  cross_site: [
-    "Please open the link again",
-    "The sign-in was started from another site, so it was stopped to protect you.",
-  ],
-  rate_limited: ["Too many attempts", "Wait a minute, then open the link again."],
-  unavailable: [
-    "Please try again in a moment",
-    "The service is busy. Your link has not been used; open it again shortly.",
-  ],
-  no_session: [
-    "Open this app from your partner's site",
-    "You are not signed in to this app. Sign-in happens through the login link your partner's site gives you.",
-  ],
-  step_expired: [
-    "Open this app from your partner's site",
-    "This sign-in step has expired or was opened in another browser.",
-  ],
-};
-
+/** The page for a failed sign-in (src/http/errors.ts holds each reason's status and words). */
 export function failurePage(
   reply: FastifyReply,
-  reason: keyof typeof FAILURE_TEXT,
-  status: number,
+  reason: PageFailure,
   app: App | null,
 ): FastifyReply {
-  const [title, text] = FAILURE_TEXT[reason];
+  const { status, title, text } = pageFailureCatalogue[reason];
   const back = app?.failureUrl
     ? html`<p><a href="${app.failureUrl}">Go back to ${app.name}</a></p>`
     : html`<p class="muted">Go back to the site you came from and open the link again.</p>`;
@@ -96,13 +52,13 @@ export async function loginPage(
 ): Promise<FastifyReply> {
   const preview = await services.tickets.preview(ticket);
   if (!preview.ok) {
-    return failurePage(reply, preview.reason, FAILURE_STATUS[preview.reason], preview.app);
+    return failurePage(reply, preview.reason, preview.app);
   }
   if (
     landing &&
     (landing.accountId !== preview.accountId || !preview.landings.includes(landing.view))
   ) {
-    return failurePage(reply, "not_found", 404, null);
+    return failurePage(reply, "not_found", null);
   }
   const action = landing
     ? `/login/${ticket}?view=${encodeURIComponent(landing.view)}`
@@ -149,7 +105,7 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
     },
     async (request, reply) => {
       if (crossSite(request, config.baseUrl)) {
-        return failurePage(reply, "cross_site", 403, null);
+        return failurePage(reply, "cross_site", null);
       }
       const ip = clientIp(request);
       try {
@@ -157,7 +113,7 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
       } catch (error) {
         if (error instanceof HandoffError && error.code === "rate_limited") {
           reply.headers(error.headers);
-          return failurePage(reply, "rate_limited", 429, null);
+          return failurePage(reply, "rate_limited", null);
         }
         throw error;
       }
@@ -174,11 +130,11 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
         if (failure.code !== "service_unavailable") throw error;
         logError(failure, request);
         reply.headers(failure.headers);
-        return failurePage(reply, "unavailable", 503, null);
+        return failurePage(reply, "unavailable", null);
       }
       if (!outcome.ok) {
         if (outcome.reason === "not_found") await services.redeemFailures.fail(ip, request.log);
-        return failurePage(reply, outcome.reason, FAILURE_STATUS[outcome.reason], outcome.app);
+        return failurePage(reply, outcome.reason, outcome.app);
       }
       return reply
         .setCookie(
@@ -195,7 +151,7 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
     { schema: { tags: ["browser"], summary: "End the session and clear the cookie" } },
     async (request, reply) => {
       if (crossSite(request, config.baseUrl)) {
-        return failurePage(reply, "cross_site", 403, null);
+        return failurePage(reply, "cross_site", null);
       }
       await services.sessions.end(request.cookies[cookieName], "logout", clientIp(request));
       reply.clearCookie(cookieName, sessionCookieOptions(config));

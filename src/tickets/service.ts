@@ -8,7 +8,7 @@ import type { Sealer } from "../crypto/seal.js";
 import { mintSecret, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import { canonicalIp, ipMatches } from "../http/client-ip.js";
-import { HandoffError } from "../http/errors.js";
+import { HandoffError, type TicketFailure } from "../http/errors.js";
 import type { SessionService } from "../sessions/service.js";
 import type { UserAttributes, UserService } from "../users/service.js";
 import { checkReturnPath, defaultReturnPath, landingUrl } from "./return-path.js";
@@ -26,25 +26,7 @@ export const TICKET_CLOCK_TOLERANCE_MS = 500;
 export const OTP_MODES = ["none", "primary_email", "primary_phone", "alternate_email"] as const;
 export type OtpMode = (typeof OTP_MODES)[number];
 
-export type FailureReason =
-  | "expired"
-  | "already_used"
-  | "revoked"
-  | "ip_mismatch"
-  | "otp_unavailable"
-  | "partner_inactive"
-  | "not_found";
-
-/** HTTP status of the page a person sees for each reason. */
-export const FAILURE_STATUS: Record<FailureReason, number> = {
-  expired: 410,
-  already_used: 410,
-  revoked: 410,
-  ip_mismatch: 403,
-  otp_unavailable: 403,
-  partner_inactive: 403,
-  not_found: 404,
-};
+export type FailureReason = TicketFailure;
 
 export interface MintInput {
   /** The partner whose credentials are calling. */

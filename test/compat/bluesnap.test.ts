@@ -112,6 +112,32 @@ describe.each(dialects)("seed 004 (BlueSnap) on %s", (dialect) => {
     expect((await verify(t.app, cookie)).statusCode).toBe(401);
   });
 
+  it("creates a user once when creations race, and answers a taken username with 409 (never 500)", async () => {
+    const answers = await Promise.all(Array.from({ length: 10 }, () => createUser(ada)));
+    const statuses = answers.map((a) => a.statusCode).sort();
+    expect(statuses).toEqual([201, ...Array(9).fill(409)]);
+    const users = await t.database.read
+      .selectFrom("users")
+      .select("id")
+      .where("external_id", "=", "ada")
+      .execute();
+    expect(users).toHaveLength(1);
+    const { userId } = (
+      await createUser({ ...ada, username: "grace", email: "g@m.example" })
+    ).json();
+    const renames = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        t.app.inject({
+          method: "PUT",
+          url: `/services/2/cp/user/${userId}`,
+          headers: { authorization: basic },
+          payload: { username: "ada" },
+        }),
+      ),
+    );
+    expect(renames.map((r) => r.statusCode)).toEqual(Array(5).fill(409));
+  });
+
   it("reads, changes and deletes users; deleting one ends its tokens and sessions", async () => {
     const { userId } = (await createUser(ada)).json();
     const auth = { authorization: basic };
