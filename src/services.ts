@@ -7,6 +7,7 @@ import { RefreshTokenService } from "./auth/refresh.js";
 import { AuthService } from "./auth/service.js";
 import { AuthStore } from "./auth/store.js";
 import type { AppContext } from "./context.js";
+import { Passwords } from "./crypto/passwords.js";
 import type { Change } from "./db/changes.js";
 import { OidcStore } from "./oidc/store.js";
 import { OperatorService } from "./operators/service.js";
@@ -41,6 +42,7 @@ export interface Services extends AppContext {
 
 export function buildServices(ctx: AppContext): Services {
   const { database: storage, clock, config } = ctx;
+  const passwords = new Passwords();
   const partnerStore = new PartnerStore(storage);
   const authStore = new AuthStore(storage);
   const auth = new AuthService(storage, authStore, clock, ctx.keys, config.authCacheMs);
@@ -103,7 +105,7 @@ export function buildServices(ctx: AppContext): Services {
     auth,
     partners,
     apps,
-    operators: new OperatorService(storage, new OperatorStore(storage), clock),
+    operators: new OperatorService(storage, new OperatorStore(storage), clock, passwords),
     exchangeFailures: new FailureLimiter("exchange", config.authFailuresPerMinute),
     users,
     sessions,
@@ -113,6 +115,7 @@ export function buildServices(ctx: AppContext): Services {
       storage,
       partnerStore,
       clock,
+      passwords,
       config.partnerUserLockSeconds,
     ),
     refreshTokens: new RefreshTokenService(storage, authStore, clock),

@@ -6,58 +6,59 @@ const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, paralleli
 
 /**
  * Argon2 runs on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), which
- * also flushes SQLite's WAL and signs access tokens. One hash takes tens of milliseconds, so a
- * burst of password logins could hold every thread and stall every durable write and token
- * behind it. At most this many hashes run at once; the others wait their turn, first come first
- * served.
+ * also signs access tokens. One hash takes tens of milliseconds, so a burst of password logins
+ * could hold every thread and stall every token behind it. At most this many hashes run at once;
+ * the others wait their turn, first come first served.
  */
 export const MAX_CONCURRENT_HASHES = 2;
 
-let running = 0;
-const waiting: Array<() => void> = [];
+/** Hashes and checks passwords, a few at a time (one per app, built with its context). */
+export class Passwords {
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+  /** A throwaway hash, made on first use, so an unknown account costs what a wrong password does. */
+  #dummy: Promise<string> | undefined;
 
-/** Runs `job` when fewer than MAX_CONCURRENT_HASHES are running. */
-async function limited<T>(job: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT_HASHES) {
-    await new Promise<void>((resolve) => waiting.push(resolve));
-  } else {
-    running += 1;
+  constructor(private readonly maxConcurrent = MAX_CONCURRENT_HASHES) {}
+
+  /** How many hashes run and wait now (the tests read it). */
+  load(): { running: number; waiting: number } {
+    return { running: this.#running, waiting: this.#waiting.length };
   }
-  try {
-    return await job();
-  } finally {
-    const next = waiting.shift();
-    // The slot passes straight to the next in line, so `running` counts it throughout.
-    if (next) next();
-    else running -= 1;
+
+  hash(password: string): Promise<string> {
+    return this.#limited(() => hash(password, OPTIONS));
   }
-}
 
-/** How many hashes run and wait now (the tests read it). */
-export function hashLoad(): { running: number; waiting: number } {
-  return { running, waiting: waiting.length };
-}
+  async verify(storedHash: string, password: string): Promise<boolean> {
+    try {
+      return await this.#limited(() => verify(storedHash, password));
+    } catch {
+      return false;
+    }
+  }
 
-export function hashPassword(password: string): Promise<string> {
-  return limited(() => hash(password, OPTIONS));
-}
-
-export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
-  try {
-    return await limited(() => verify(storedHash, password));
-  } catch {
+  /** Verifies against the throwaway hash: an unknown account answers as slowly as a wrong password. */
+  async verifyNothing(password: string): Promise<false> {
+    this.#dummy ??= this.hash("handoff-dummy-password-for-timing");
+    await this.verify(await this.#dummy, password);
     return false;
   }
-}
 
-let dummy: Promise<string> | undefined;
-
-/**
- * Verifies against a throwaway hash, so an unknown account costs as much as a wrong password
- * (no timing oracle). The hash is made on first use, not at start-up.
- */
-export async function verifyNothing(password: string): Promise<false> {
-  dummy ??= hashPassword("handoff-dummy-password-for-timing");
-  await verifyPassword(await dummy, password);
-  return false;
+  /** Runs `job` when fewer than the limit are running. */
+  async #limited<T>(job: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.maxConcurrent) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#running += 1;
+    }
+    try {
+      return await job();
+    } finally {
+      const next = this.#waiting.shift();
+      // The slot passes straight to the next in line, so `running` counts it throughout.
+      if (next) next();
+      else this.#running -= 1;
+    }
+  }
 }

@@ -1,5 +1,5 @@
 // High-entropy secrets: `<prefix>_<id><secret>`. The id finds the row; only SHA-256(secret) is stored.
-import { hash, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, randomFillSync, timingSafeEqual } from "node:crypto";
 
 /** Readable prefixes, so a leaked secret is easy to spot (and to scan for). */
 export const SecretPrefix = {
@@ -29,25 +29,6 @@ export interface MintedSecret {
 }
 
 /**
- * Random bytes from a pool refilled 4 KB at a time: one system call per hundred secrets instead
- * of two per secret. The bytes are the same CSPRNG output; each is handed out once.
- */
-const POOL_SIZE = 4096;
-let pool = Buffer.alloc(0);
-let poolOffset = POOL_SIZE;
-
-function random(size: number): Buffer {
-  if (poolOffset + size > pool.length) {
-    pool = randomBytes(POOL_SIZE);
-    poolOffset = 0;
-  }
-  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + size));
-  pool.fill(0, poolOffset, poolOffset + size);
-  poolOffset += size;
-  return out;
-}
-
-/**
  * Row locators start with the time in milliseconds, so new rows land next to each other in the
  * primary-key index instead of at random pages (far fewer pages written per insert). They are
  * not secrets: the secret part of a token is separate and fully random.
@@ -55,14 +36,14 @@ function random(size: number): Buffer {
 function locator(): string {
   const bytes = Buffer.alloc(ID_BYTES);
   bytes.writeUIntBE(Date.now(), 0, 6);
-  random(ID_BYTES - 6).copy(bytes, 6);
+  randomFillSync(bytes, 6);
   return bytes.toString("base64url");
 }
 
 /** Makes a new secret of the given kind. */
 export function mintSecret(prefix: SecretPrefix): MintedSecret {
   const id = locator();
-  const secret = random(SECRET_BYTES).toString("base64url");
+  const secret = randomBytes(SECRET_BYTES).toString("base64url");
   return { token: `${prefix}_${id}${secret}`, id, hash: hashSecret(secret) };
 }
 
@@ -111,6 +92,6 @@ export function newId(prefix: string): string {
     time = Math.floor(time / 32);
   }
   let tail = "";
-  for (const b of random(16)) tail += ALPHABET[b & 31];
+  for (const b of randomBytes(16)) tail += ALPHABET[b & 31];
   return `${prefix}_${head}${tail}`;
 }

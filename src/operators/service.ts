@@ -1,6 +1,6 @@
 // Operators: the platform's team, who sign in to the dashboard with an email and a password.
 import type { Clock } from "../clock.js";
-import { hashPassword } from "../crypto/passwords.js";
+import type { Passwords } from "../crypto/passwords.js";
 import { newId } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
@@ -11,6 +11,7 @@ export class OperatorService {
     private readonly storage: Storage,
     private readonly store: OperatorStore,
     private readonly clock: Clock,
+    private readonly passwords: Passwords,
   ) {}
 
   async create(email: string, password: string): Promise<{ id: string; email: string }> {
@@ -23,7 +24,7 @@ export class OperatorService {
     const row = {
       id: newId("opr"),
       email: canonical,
-      password_hash: await hashPassword(password),
+      password_hash: await this.passwords.hash(password),
       created_at: this.clock.now(),
     };
     const created = await this.storage.write((trx) => this.store.insert(trx, row));

@@ -2,7 +2,7 @@
 // password (seed 000's password grant). Argon2id hashes; three wrong passwords in a row lock the
 // user until an operator unlocks it or the lock time passes.
 import type { Clock } from "../clock.js";
-import { hashPassword, verifyNothing, verifyPassword } from "../crypto/passwords.js";
+import type { Passwords } from "../crypto/passwords.js";
 import { newId } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
@@ -28,6 +28,7 @@ export class PartnerUserService {
     private readonly storage: Storage,
     private readonly store: PartnerStore,
     private readonly clock: Clock,
+    private readonly passwords: Passwords,
     private readonly lockSeconds: number,
   ) {}
 
@@ -45,7 +46,7 @@ export class PartnerUserService {
     }
     const now = this.clock.now();
     const id = newId("pus");
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await this.passwords.hash(password);
     // One conditional insert: of two concurrent creations one wins, the other is told.
     const created = await this.storage.write((trx) =>
       this.store.insertPartnerUser(trx, {
@@ -82,16 +83,16 @@ export class PartnerUserService {
   async check(partnerId: string, login: string, password: string): Promise<PasswordCheck> {
     const row = await this.store.findPartnerUser(partnerId, canonicalLogin(login));
     if (!row) {
-      await verifyNothing(password);
+      await this.passwords.verifyNothing(password);
       return { ok: false, reason: "invalid" };
     }
     const now = this.clock.now();
     if (row.locked_until !== null && row.locked_until > now) {
       // Same cost as any other answer, so timing does not tell a lock from a wrong password.
-      await verifyPassword(row.password_hash, password);
+      await this.passwords.verify(row.password_hash, password);
       return { ok: false, reason: "locked", lockedUntil: row.locked_until };
     }
-    if (await verifyPassword(row.password_hash, password)) {
+    if (await this.passwords.verify(row.password_hash, password)) {
       if (row.failed_attempts !== 0 || row.locked_until !== null) {
         await this.storage.write((trx) => this.store.unlockPartnerUser(trx, { id: row.id }, now));
       }
