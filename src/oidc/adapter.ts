@@ -4,6 +4,7 @@
 import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { AppService } from "../apps/service.js";
 import type { Clock } from "../clock.js";
+import { hashSecret } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import type { ModelRow, OidcStore } from "./store.js";
 
@@ -50,8 +51,13 @@ class ClientAdapter implements Adapter {
   async revokeByGrantId(): Promise<void> {}
 }
 
-/** The models a grant owns: revoking the grant removes them (never sessions or interactions). */
-const GRANTABLE = new Set([
+/**
+ * The models a grant owns: revoking the grant removes them (never sessions or interactions).
+ * Their ids are the codes and tokens themselves, so only a hash of the id is stored (SECURITY
+ * row 49): the row is found by hashing what the client presents, and the `jti` copy of the id in
+ * the payload is dropped before storing and put back from the presented value.
+ */
+export const GRANTABLE = new Set([
   "AccessToken",
   "AuthorizationCode",
   "RefreshToken",
@@ -65,13 +71,23 @@ class ModelAdapter implements Adapter {
     private readonly storage: Storage,
     private readonly store: OidcStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.#hashed = GRANTABLE.has(model);
+  }
+
+  readonly #hashed: boolean;
+
+  /** The row id of an artefact: a hash for codes and tokens, the id itself otherwise. */
+  #key(id: string): string {
+    return this.#hashed ? hashSecret(id) : id;
+  }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const stored = this.#hashed ? { ...payload, jti: undefined } : payload;
     const values = {
       model: this.model,
-      id,
-      payload: JSON.stringify(payload),
+      id: this.#key(id),
+      payload: JSON.stringify(stored),
       grant_id:
         GRANTABLE.has(this.model) && typeof payload.grantId === "string" ? payload.grantId : null,
       uid: typeof payload.uid === "string" ? payload.uid : null,
@@ -82,7 +98,9 @@ class ModelAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return this.#payload(await this.store.find(this.model, id));
+    const payload = this.#payload(await this.store.find(this.model, this.#key(id)));
+    if (payload && this.#hashed) payload.jti = id;
+    return payload;
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -112,15 +130,15 @@ class ModelAdapter implements Adapter {
   async consume(id: string): Promise<void> {
     const now = this.clock.now();
     const won = await this.storage.write(async (trx) => {
-      if (await this.store.consume(trx, this.model, id, now)) return true;
-      await this.store.revokeGrantOf(trx, this.model, id);
+      if (await this.store.consume(trx, this.model, this.#key(id), now)) return true;
+      await this.store.revokeGrantOf(trx, this.model, this.#key(id));
       return false;
     });
     if (!won) throw new errors.InvalidGrant(`${this.model} already used`);
   }
 
   async destroy(id: string): Promise<void> {
-    await this.storage.write((trx) => this.store.destroy(trx, this.model, id));
+    await this.storage.write((trx) => this.store.destroy(trx, this.model, this.#key(id)));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {

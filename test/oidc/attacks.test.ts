@@ -106,6 +106,35 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
     expect(((await wrong.json()) as { error: string }).error).toBe("invalid_grant");
   });
 
+  it("stores codes, access and refresh tokens only as hashes; a row id copied from the database opens nothing (SECURITY row 49)", async () => {
+    const { tokens, landed } = await tokensFor(f);
+    const refreshed = await client.refreshTokenGrant(f.rp, tokens.refresh_token as string);
+    const code = new URL(landed).searchParams.get("code") as string;
+    const rows = await f.t.database.read
+      .selectFrom("oidc_models")
+      .select(["model", "id", "payload"])
+      .execute();
+    const dump = JSON.stringify(rows);
+    for (const secret of [
+      code,
+      tokens.access_token,
+      tokens.refresh_token as string,
+      refreshed.access_token,
+      refreshed.refresh_token as string,
+    ]) {
+      expect(dump).not.toContain(secret);
+    }
+    const stored = rows.find((r) => r.model === "AccessToken");
+    expect(stored?.id).toMatch(/^[0-9a-f]{64}$/);
+    const me = await fetch(`${f.base}/oidc/me`, {
+      headers: { authorization: `Bearer ${stored?.id}` },
+    });
+    expect(me.status).toBe(401);
+    await expect(
+      client.fetchUserInfo(f.rp, refreshed.access_token, client.skipSubjectCheck),
+    ).resolves.toMatchObject({ email: "ada@example.com" });
+  });
+
   it("refuses a reused code and revokes what the first use gave", async () => {
     const { tokens, landed, verifier, state } = await tokensFor(f);
     await expect(
