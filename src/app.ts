@@ -17,6 +17,7 @@ import { Sealer } from "./crypto/seal.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { demoAppRoutes } from "./demo/app-page.js";
 import { registerSecurityHeaders } from "./http/headers.js";
+import { registerInputChecks } from "./http/input.js";
 import { lazyChildLogger, loggerOptions, requestId } from "./http/logging.js";
 import { registerProblemHandlers } from "./http/problem.js";
 import { KeyStore } from "./keys/service.js";
@@ -108,6 +109,7 @@ export async function buildApp(
 
   registerProblemHandlers(app);
   registerSecurityHeaders(app, config.baseUrl);
+  registerInputChecks(app);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(cookie);
   await app.register(swagger, {

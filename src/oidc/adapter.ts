@@ -32,10 +32,13 @@ export async function clientMetadata(
   };
 }
 
+/** No stored id holds a NUL (PostgreSQL refuses one in a query): such an id is simply unknown. */
+const impossible = (id: string) => id.includes("\u0000");
+
 class ClientAdapter implements Adapter {
   constructor(private readonly apps: AppService) {}
-  find(id: string) {
-    return clientMetadata(this.apps, id);
+  async find(id: string) {
+    return impossible(id) ? undefined : clientMetadata(this.apps, id);
   }
   async upsert(): Promise<void> {
     throw new Error("clients are apps: manage them with `handoff app`");
@@ -98,6 +101,7 @@ class ModelAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
+    if (impossible(id)) return undefined;
     const payload = this.#payload(await this.store.find(this.model, this.#key(id)));
     if (payload && this.#hashed) payload.jti = id;
     return payload;
@@ -112,6 +116,7 @@ class ModelAdapter implements Adapter {
   }
 
   async #findBy(column: "uid" | "user_code", value: string): Promise<AdapterPayload | undefined> {
+    if (impossible(value)) return undefined;
     return this.#payload(await this.store.findBy(this.model, column, value));
   }
 
@@ -128,6 +133,7 @@ class ModelAdapter implements Adapter {
    * writes) and everything of the grant goes: its tokens and the grant itself.
    */
   async consume(id: string): Promise<void> {
+    if (impossible(id)) throw new errors.InvalidGrant(`${this.model} not found`);
     const now = this.clock.now();
     const won = await this.storage.write(async (trx) => {
       if (await this.store.consume(trx, this.model, this.#key(id), now)) return true;

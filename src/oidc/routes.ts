@@ -72,7 +72,7 @@ export async function oidcProviderRoutes(
       unavailable(request, reply, error);
     }
   };
-  fastify.all(`${OIDC_MOUNT}/*`, { schema: { hide: true } }, forward);
+  fastify.all(`${OIDC_MOUNT}/*`, { schema: { hide: true }, config: { rawInput: true } }, forward);
 }
 
 export async function oidcInteractionRoutes(

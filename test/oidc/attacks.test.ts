@@ -135,6 +135,32 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
     ).resolves.toMatchObject({ email: "ada@example.com" });
   });
 
+  it("answers a NUL in a client id, code or refresh token as OAuth's own 400, never a 500 (SECURITY row 57)", async () => {
+    const page = await fetch(
+      authUrl(f, {
+        client_id: "app\u0000",
+        response_type: "code",
+        redirect_uri: REDIRECT,
+        ...PKCE,
+      }),
+    );
+    expect(page.status).toBe(400);
+    for (const body of [
+      { grant_type: "authorization_code", code: "c\u0000", redirect_uri: REDIRECT },
+      { grant_type: "refresh_token", refresh_token: "r\u0000" },
+    ]) {
+      const response = await tokenRequest(f, body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toBe("invalid_grant");
+    }
+    const foreign = await tokenRequest(
+      f,
+      { grant_type: "refresh_token", refresh_token: "r" },
+      `Basic ${Buffer.from("app\u0000:secret").toString("base64")}`,
+    );
+    expect([400, 401]).toContain(foreign.status);
+  });
+
   it("refuses a reused code and revokes what the first use gave", async () => {
     const { tokens, landed, verifier, state } = await tokensFor(f);
     await expect(

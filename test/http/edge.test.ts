@@ -1,0 +1,106 @@
+// SECURITY row 57: NUL characters anywhere, and control characters in identifiers, are refused
+// at the edge with 400 in each shape's own error style, on every dialect (PostgreSQL would
+// otherwise fail the query, and SQLite store the value).
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { type SsoFixture, ssoFixture } from "../helpers/sso.js";
+
+describe.each(dialects)("input at the edge on %s", (dialect) => {
+  let t: TestApp;
+  let f: SsoFixture;
+  beforeEach(async () => {
+    t = await testApp(dialect);
+    f = await ssoFixture(t.app);
+  });
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  const json = (method: "POST" | "GET" | "PUT", url: string, payload?: unknown, headers = {}) =>
+    t.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${f.token}`, ...headers },
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    });
+
+  it("refuses a NUL in the native API's body, path and query with problem+json 400", async () => {
+    for (const response of [
+      await json("POST", "/v1/sso/tickets", { user: { id: "a\u0000b" }, app: f.appId }),
+      await json("POST", "/v1/sso/tickets", {
+        user: { id: "u1", name: "Ada\u0000" },
+        app: f.appId,
+      }),
+      await json("POST", "/v1/sso/tickets", {
+        user: { id: "u1" },
+        app: f.appId,
+        partner_data: { note: { deep: "x\u0000" } },
+      }),
+      await json("GET", "/v1/sso/tickets/tkt%00"),
+      await json("GET", "/v1/session/verify?app=a%00"),
+    ]) {
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: "invalid_request" });
+      expect(response.json().detail).toMatch(/NUL character/);
+    }
+  });
+
+  it("refuses control characters in identifiers, and keeps them in free text", async () => {
+    const tab = await json("POST", "/v1/sso/tickets", { user: { id: "a\tb" }, app: f.appId });
+    expect(tab.statusCode).toBe(400);
+    expect(tab.json().detail).toBe("user.id holds a control character");
+    expect((await json("GET", "/v1/sso/tickets/a%01b")).statusCode).toBe(400);
+    const note = await json("POST", "/v1/sso/tickets", {
+      user: { id: "u-note" },
+      app: f.appId,
+      partner_data: { address: "1 Main St\nSpringfield" },
+    });
+    expect(note.statusCode).toBe(201);
+  });
+
+  it("answers in each seed shape's own error style", async () => {
+    const sparrow = await json("POST", "/v1/autho/apitoken/login/", {
+      api_token: "hak_\u0000",
+      partner_token: "x",
+    });
+    expect(sparrow.statusCode).toBe(400);
+    expect(sparrow.json()).toMatchObject({ result: "11", status: "DATA_ERROR" });
+    const banckle = await json("POST", "/api/authenticate", {
+      email: "a\u0000@example.com",
+      password: "x",
+      ssokey: "hsk_x",
+      product: "p",
+    });
+    expect(banckle.statusCode).toBe(400);
+    expect(banckle.json()).toMatchObject({ stat: "fail", status_code: 400 });
+    const enkash = await json(
+      "POST",
+      "/api/v0/partner/enKashCard/sso-token",
+      { cardAccountId: "c\u0000", companyId: f.partnerId, enkashCardId: "e" },
+      { partnerId: f.partnerId },
+    );
+    expect(enkash.statusCode).toBe(400);
+    expect(enkash.json()).toMatchObject({ response_code: 1, payload: null });
+    const oauth = await t.app.inject({
+      method: "POST",
+      url: "/oauth/token",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: "grant_type=password&username=a%00&password=x&clientId=c",
+    });
+    expect(oauth.statusCode).toBe(400);
+    expect(oauth.json()).toMatchObject({ error: "invalid_request" });
+    const bluesnap = await t.app.inject({
+      method: "GET",
+      url: "/services/2/cp/user/u%00",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${f.partnerId}:${f.apiToken}`).toString("base64")}`,
+      },
+    });
+    expect(bluesnap.statusCode).toBe(400);
+    const xoxoday = await json("POST", "/chef/v1/oauth/sso/stores/company", {
+      user_input: { email: "a\u0000@example.com" },
+      tpd: {},
+    });
+    expect(xoxoday.statusCode).toBe(400);
+  });
+});
