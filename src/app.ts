@@ -77,6 +77,13 @@ export async function buildApp(
     genReqId: requestId,
     childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimitBytes,
+    // A request must arrive whole in this time, so half-sent bodies cannot hold memory for long.
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    http: {
+      headersTimeout: Math.ceil(Math.min(10, config.requestTimeoutSeconds / 3) * 1000),
+      // How often those limits are checked (Node's default is every 30 s).
+      connectionsCheckingInterval: 1000,
+    },
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
@@ -84,6 +91,8 @@ export async function buildApp(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   app.decorate("services", services);
+  // Connections past the limit are closed at once; each open one costs memory.
+  app.server.maxConnections = config.maxConnections;
   const stopPruner = startPruner(
     ctx.database,
     ctx.clock,

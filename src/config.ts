@@ -40,6 +40,14 @@ export interface Config {
   auditRetentionDays: number;
   /** Seconds a partner user stays locked after three wrong passwords in a row. */
   partnerUserLockSeconds: number;
+  /** Login links one partner may mint per minute, per process. */
+  mintsPerMinute: number;
+  /** Unused, unexpired login links one user may hold at once. */
+  ticketsPerUser: number;
+  /** Open connections per process; more are refused at once. */
+  maxConnections: number;
+  /** Seconds a request may take to arrive whole (headers: a third of it, at most 10). */
+  requestTimeoutSeconds: number;
 }
 
 /** A configuration error names the variable at fault; start-up prints it on one line. */
@@ -219,6 +227,10 @@ export function loadConfig(env: Env = process.env): Config {
       ["FULL", "NORMAL", "EXTRA"],
       "FULL",
     ),
+    mintsPerMinute: integer(env, "HANDOFF_MINTS_PER_MINUTE", 12_000, 1, 100_000_000),
+    ticketsPerUser: integer(env, "HANDOFF_TICKETS_PER_USER", 100, 1, 1_000_000),
+    maxConnections: integer(env, "HANDOFF_MAX_CONNECTIONS", 2048, 1, 1_000_000),
+    requestTimeoutSeconds: integer(env, "HANDOFF_REQUEST_TIMEOUT", 30, 1, 3600),
   };
 }
 
@@ -244,6 +256,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     ticketRetentionDays: 7,
     auditRetentionDays: 90,
     partnerUserLockSeconds: 900,
+    mintsPerMinute: 12_000,
+    ticketsPerUser: 100,
+    maxConnections: 2048,
+    requestTimeoutSeconds: 30,
     ...overrides,
   };
 }

@@ -17,6 +17,7 @@ import { PartnerStore } from "./partners/store.js";
 import { PartnerUserService } from "./partners/users.js";
 import { SessionService } from "./sessions/service.js";
 import { SessionStore } from "./sessions/store.js";
+import { MintLimiter } from "./tickets/limits.js";
 import { TicketService } from "./tickets/service.js";
 import { TicketStore } from "./tickets/store.js";
 import { UserService } from "./users/service.js";
@@ -74,6 +75,7 @@ export function buildServices(ctx: AppContext): Services {
     users,
     sessions,
     auth,
+    { mints: new MintLimiter(config.mintsPerMinute), ticketsPerUser: config.ticketsPerUser },
   );
   const forget = (change: Change) => {
     switch (change.topic) {

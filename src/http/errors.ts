@@ -14,6 +14,11 @@ export const errorCatalogue = {
   not_found: { status: 404, title: "Nothing is here." },
   user_exists: { status: 409, title: "A user with this username already exists." },
   rate_limited: { status: 429, title: "Too many failed attempts; wait and try again." },
+  quota_exceeded: {
+    status: 429,
+    title:
+      "The partner's login links per minute, or the user's unused ones, are used up; retry after Retry-After.",
+  },
   missing_credentials: { status: 400, title: "Both partner_token and api_token are required." },
   invalid_partner_token: {
     status: 401,

@@ -11,6 +11,7 @@ import { canonicalIp, ipMatches } from "../http/client-ip.js";
 import { HandoffError, type TicketFailure } from "../http/errors.js";
 import type { SessionService } from "../sessions/service.js";
 import type { UserAttributes, UserService } from "../users/service.js";
+import type { MintLimiter } from "./limits.js";
 import { checkReturnPath, defaultReturnPath, landingUrl } from "./return-path.js";
 import type { TicketCore, TicketRow, TicketStore } from "./store.js";
 
@@ -115,6 +116,7 @@ export class TicketService {
     private readonly users: UserService,
     private readonly sessions: SessionService,
     private readonly auth: AuthService,
+    private readonly limits: { mints: MintLimiter; ticketsPerUser: number },
   ) {}
 
   async mint(input: MintInput): Promise<MintedTicket> {
@@ -153,8 +155,17 @@ export class TicketService {
     const now = this.clock.now();
     const secret = mintSecret(SecretPrefix.ticket);
     const expiresAt = now + ttl * 1000;
+    await this.limits.mints.take(input.partnerId);
     const userId = await this.storage.write(async (trx) => {
       const user = await this.users.upsert(trx, accountId, input.user);
+      const held = await this.store.outstanding(trx, user.id, now);
+      if (held.count >= this.limits.ticketsPerUser) {
+        throw new HandoffError(
+          "quota_exceeded",
+          `user ${input.user.id} already holds ${held.count} unused login links`,
+          { headers: { "retry-after": String(Math.max(1, Math.ceil((held.next - now) / 1000))) } },
+        );
+      }
       await this.store.insert(trx, {
         id: secret.id,
         secret_hash: secret.hash,

@@ -136,6 +136,22 @@ export class TicketStore {
     return result.numAffectedRows === 1;
   }
 
+  /** How many unused, unexpired tickets a user holds, and when the first of them expires. */
+  async outstanding(
+    trx: Tx,
+    userId: string,
+    now: number,
+  ): Promise<{ count: number; next: number }> {
+    const row = await trx
+      .selectFrom("tickets")
+      .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.min("expires_at").as("next")])
+      .where("user_id", "=", userId)
+      .where("status", "=", "issued")
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    return { count: Number(row?.count ?? 0), next: Number(row?.next ?? now) };
+  }
+
   /** Revokes an issued ticket; false when it was no longer issued. */
   async revoke(trx: Tx, id: string, now: number): Promise<boolean> {
     const result = await trx

@@ -49,8 +49,14 @@ export async function down(db: AnyDb): Promise<void> {
     "sessions_partner",
     "tickets_account",
     "tickets_partner",
+    "tickets_user",
   ]) {
     await db.schema.dropIndex(index).execute();
   }
+  await db.schema
+    .createIndex("tickets_user")
+    .on("tickets")
+    .columns(["user_id", "status"])
+    .execute();
   await db.schema.dropTable("changes").execute();
 }
