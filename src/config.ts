@@ -44,6 +44,8 @@ export interface Config {
   mintsPerMinute: number;
   /** Unused, unexpired login links one user may hold at once. */
   ticketsPerUser: number;
+  /** OIDC authorize and logout requests without a live session, per client address a minute. */
+  anonymousWritesPerMinute: number;
   /** Open connections per process; more are refused at once. */
   maxConnections: number;
   /** Seconds a request may take to arrive whole (headers: a third of it, at most 10). */
@@ -229,6 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     mintsPerMinute: integer(env, "HANDOFF_MINTS_PER_MINUTE", 12_000, 1, 100_000_000),
     ticketsPerUser: integer(env, "HANDOFF_TICKETS_PER_USER", 100, 1, 1_000_000),
+    anonymousWritesPerMinute: integer(env, "HANDOFF_ANONYMOUS_PER_MINUTE", 30, 1, 1_000_000),
     maxConnections: integer(env, "HANDOFF_MAX_CONNECTIONS", 2048, 1, 1_000_000),
     requestTimeoutSeconds: integer(env, "HANDOFF_REQUEST_TIMEOUT", 30, 1, 3600),
   };
@@ -258,6 +261,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     partnerUserLockSeconds: 900,
     mintsPerMinute: 12_000,
     ticketsPerUser: 100,
+    anonymousWritesPerMinute: 30,
     maxConnections: 2048,
     requestTimeoutSeconds: 30,
     ...overrides,

@@ -9,6 +9,7 @@ import { AuthStore } from "./auth/store.js";
 import type { AppContext } from "./context.js";
 import { Passwords } from "./crypto/passwords.js";
 import type { Change } from "./db/changes.js";
+import { Allowance } from "./http/allowance.js";
 import { OidcStore } from "./oidc/store.js";
 import { OperatorService } from "./operators/service.js";
 import { OperatorStore } from "./operators/store.js";
@@ -17,7 +18,6 @@ import { PartnerStore } from "./partners/store.js";
 import { PartnerUserService } from "./partners/users.js";
 import { SessionService } from "./sessions/service.js";
 import { SessionStore } from "./sessions/store.js";
-import { MintLimiter } from "./tickets/limits.js";
 import { TicketService } from "./tickets/service.js";
 import { TicketStore } from "./tickets/store.js";
 import { UserService } from "./users/service.js";
@@ -37,6 +37,8 @@ export interface Services extends AppContext {
   partnerUsers: PartnerUserService;
   refreshTokens: RefreshTokenService;
   oidcStore: OidcStore;
+  /** Requests per client address that write without a session (OIDC authorize and logout). */
+  anonymousWrites: Allowance;
   /** Stops listening to the change feed (the app's close). */
   stopListening: () => void;
 }
@@ -75,7 +77,7 @@ export function buildServices(ctx: AppContext): Services {
     users,
     sessions,
     auth,
-    { mints: new MintLimiter(config.mintsPerMinute), ticketsPerUser: config.ticketsPerUser },
+    { mints: new Allowance("mint", config.mintsPerMinute), ticketsPerUser: config.ticketsPerUser },
   );
   const forget = (change: Change) => {
     switch (change.topic) {
@@ -122,6 +124,7 @@ export function buildServices(ctx: AppContext): Services {
     ),
     refreshTokens: new RefreshTokenService(storage, authStore, clock),
     oidcStore: new OidcStore(storage),
+    anonymousWrites: new Allowance("anonymous", config.anonymousWritesPerMinute),
     stopListening: storage.changes.subscribe(forget),
   };
 }

@@ -48,12 +48,24 @@ export async function guardedExchange(
   }
 }
 
-/** The partner behind the request's bearer token; throws invalid_token and friends. */
+/**
+ * The partner behind the request's bearer token; throws invalid_token and friends. A token that
+ * is not a live one counts as a failed credential attempt of the client, as the exchange's do.
+ */
 export async function requirePartner(
-  services: Services,
+  services: Pick<Services, "auth" | "exchangeFailures">,
   request: FastifyRequest,
 ): Promise<PartnerPrincipal> {
-  return services.auth.authenticate(request.headers.authorization);
+  const ip = clientIp(request);
+  await services.exchangeFailures.check(ip);
+  try {
+    return await services.auth.authenticate(request.headers.authorization);
+  } catch (error) {
+    if (error instanceof HandoffError && error.code === "invalid_token") {
+      await services.exchangeFailures.fail(ip, request.log);
+    }
+    throw error;
+  }
 }
 
 export async function authRoutes(fastify: FastifyInstance, services: Services): Promise<void> {

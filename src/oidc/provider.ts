@@ -83,6 +83,9 @@ function sendKoaPage(
   ctx.body = page.body;
 }
 
+/** The provider's errors that mean a credential was wrong (not a malformed or refused request). */
+const GUESSES = new Set(["invalid_client", "invalid_grant", "invalid_token"]);
+
 function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
   const { config, keys } = services;
   const issuer = `${config.baseUrl}${OIDC_MOUNT}`;
@@ -277,6 +280,17 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
   provider.on("server_error", (_ctx, error) => {
     log.error({ err: error }, "oidc provider error");
   });
+  // A wrong client secret, a guessed code or refresh token, a garbage access token: each counts
+  // as a failed credential attempt of the client's address, as unknown login links do.
+  const failed = (ctx: KoaContextWithOIDC, error: { error?: string }) => {
+    if (error.error && GUESSES.has(error.error)) {
+      void services.redeemFailures.fail(ctx.ip, log).catch(() => undefined);
+    }
+  };
+  provider.on("grant.error", failed);
+  provider.on("revocation.error", failed);
+  provider.on("introspection.error", failed);
+  provider.on("userinfo.error", failed);
   return provider;
 }
 

@@ -4,6 +4,8 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors } from "oidc-provider";
+import { clientIp } from "../http/client-ip.js";
+import { HandoffError } from "../http/errors.js";
 import type { Services } from "../services.js";
 import { sessionCookieName } from "../sessions/cookies.js";
 import { failurePage } from "../tickets/browser.js";
@@ -40,6 +42,12 @@ function unavailable(request: FastifyRequest, reply: FastifyReply, error: unknow
     );
 }
 
+/** Where a client presents a secret, a code or a token (token, revocation, introspection, userinfo). */
+const CREDENTIAL_ENDPOINT = new RegExp(`^${OIDC_MOUNT}/(token|me)(/|\\?|$)`);
+
+/** Where oidc-provider writes before it knows anyone: authorization requests, RP-initiated logout. */
+const ANONYMOUS_WRITE = new RegExp(`^${OIDC_MOUNT}/(auth|session/end)(/|\\?|$)`);
+
 /** oidc-provider's endpoints: the body stays unread for it, the URL is pinned to the base URL. */
 export async function oidcProviderRoutes(
   fastify: FastifyInstance,
@@ -52,7 +60,34 @@ export async function oidcProviderRoutes(
   const basePath = base.pathname.replace(/\/+$/, "");
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser("*", (_request, _payload, done) => done(null));
+  const cookieName = sessionCookieName(services.config);
+  const sessionCookie = (request: FastifyRequest) => request.cookies[cookieName];
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+    // The endpoints that take a client secret, a code or a token: a client past its failed
+    // attempts (counted from the provider's errors, src/oidc/provider.ts) is refused first.
+    if (CREDENTIAL_ENDPOINT.test(request.url)) {
+      try {
+        await services.redeemFailures.check(clientIp(request));
+      } catch (error) {
+        if (!(error instanceof HandoffError)) throw error;
+        return reply
+          .code(429)
+          .headers(error.headers)
+          .send({ error: "temporarily_unavailable", error_description: error.message });
+      }
+    }
+    // The endpoints that write a row (an interaction, a logout state) before anyone is known: a
+    // client without a live Handoff session gets a few a minute (SECURITY row 48).
+    if (
+      ANONYMOUS_WRITE.test(request.url) &&
+      !(await services.sessions.check(sessionCookie(request)))
+    ) {
+      const wait = await services.anonymousWrites.take(clientIp(request));
+      if (wait !== null) {
+        reply.header("retry-after", String(wait));
+        return failurePage(reply, "rate_limited", null);
+      }
+    }
     hijack(reply);
     const raw = request.raw as import("node:http").IncomingMessage & { originalUrl?: string };
     const url = raw.url ?? "/";

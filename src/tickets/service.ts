@@ -7,11 +7,11 @@ import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { mintSecret, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
+import type { Allowance } from "../http/allowance.js";
 import { canonicalIp, ipMatches } from "../http/client-ip.js";
 import { HandoffError, type TicketFailure } from "../http/errors.js";
 import type { SessionService } from "../sessions/service.js";
 import type { UserAttributes, UserService } from "../users/service.js";
-import type { MintLimiter } from "./limits.js";
 import { checkReturnPath, defaultReturnPath, landingUrl } from "./return-path.js";
 import type { TicketCore, TicketRow, TicketStore } from "./store.js";
 
@@ -116,7 +116,7 @@ export class TicketService {
     private readonly users: UserService,
     private readonly sessions: SessionService,
     private readonly auth: AuthService,
-    private readonly limits: { mints: MintLimiter; ticketsPerUser: number },
+    private readonly limits: { mints: Allowance; ticketsPerUser: number },
   ) {}
 
   async mint(input: MintInput): Promise<MintedTicket> {
@@ -155,7 +155,14 @@ export class TicketService {
     const now = this.clock.now();
     const secret = mintSecret(SecretPrefix.ticket);
     const expiresAt = now + ttl * 1000;
-    await this.limits.mints.take(input.partnerId);
+    const wait = await this.limits.mints.take(input.partnerId);
+    if (wait !== null) {
+      throw new HandoffError(
+        "quota_exceeded",
+        `at most ${this.limits.mints.perMinute} login links a minute for this partner`,
+        { headers: { "retry-after": String(wait) } },
+      );
+    }
     const userId = await this.storage.write(async (trx) => {
       const user = await this.users.upsert(trx, accountId, input.user);
       const held = await this.store.outstanding(trx, user.id, now);

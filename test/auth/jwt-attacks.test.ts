@@ -18,7 +18,8 @@ describe("access-token attacks", () => {
   let header: Record<string, unknown>;
 
   beforeAll(async () => {
-    t = await testApp("sqlite");
+    // Every attack here is a failed credential attempt: the spraying limit is not what is tested.
+    t = await testApp("sqlite", { authFailuresPerMinute: 10_000 });
     partner = await makePartner(t.app);
     good = await accessTokenFor(t.app, partner);
     const [h, p] = good.split(".");

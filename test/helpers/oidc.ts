@@ -1,6 +1,7 @@
 // A listening Handoff with an app registered as an OIDC client, and the steps of a browser and
 // of the app (openid-client) around it.
 import * as client from "openid-client";
+import type { Config } from "../../src/config.js";
 import type { DialectName } from "../../src/db/database.js";
 import { type TestApp, testApp } from "./app.js";
 import { CookieJar } from "./jar.js";
@@ -17,10 +18,13 @@ export interface OidcFixture {
   rp: client.Configuration;
 }
 
-export async function oidcFixture(dialect: DialectName): Promise<OidcFixture> {
+export async function oidcFixture(
+  dialect: DialectName,
+  overrides: Partial<Config> = {},
+): Promise<OidcFixture> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const t = await testApp(dialect, { baseUrl: base, port });
+  const t = await testApp(dialect, { baseUrl: base, port, ...overrides });
   // oidc-provider keeps real time; Handoff's sessions follow the test clock, set to match.
   t.clock.set(Date.now());
   await t.app.listen({ port, host: "127.0.0.1" });

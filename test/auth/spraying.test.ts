@@ -1,0 +1,71 @@
+// Issue 15 item 7 (SECURITY row 6): garbage bearer tokens, wrong OIDC client secrets, guessed
+// codes and garbage OIDC access tokens count as failed credential attempts of the client's
+// address; past HANDOFF_AUTH_FAILURES_PER_MINUTE it gets 429 and other clients are unaffected.
+import { afterEach, describe, expect, it } from "vitest";
+import { accessTokenFor, makePartner, type TestApp, testApp } from "../helpers/app.js";
+import { freePort } from "../helpers/net.js";
+import { ssoFixture } from "../helpers/sso.js";
+
+describe("credential spraying", () => {
+  let t: TestApp;
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  it("answers 429 to a client spraying bearer tokens, not to another client", async () => {
+    t = await testApp("sqlite", { authFailuresPerMinute: 3 });
+    const partner = await makePartner(t.app);
+    const token = await accessTokenFor(t.app, partner);
+    const call = (bearer: string, remoteAddress: string) =>
+      t.app.inject({
+        method: "GET",
+        url: "/v1/partner",
+        headers: { authorization: `Bearer ${bearer}` },
+        remoteAddress,
+      });
+    for (let i = 0; i < 3; i++)
+      expect((await call(`garbage.${i}.x`, "10.0.0.9")).statusCode).toBe(401);
+    const refused = await call("garbage.4.x", "10.0.0.9");
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    // Even the right token waits out the minute from that address; another address is served.
+    expect((await call(token, "10.0.0.9")).statusCode).toBe(429);
+    expect((await call(token, "10.0.0.10")).statusCode).toBe(200);
+  });
+
+  it("answers 429 at the OIDC endpoints to a client guessing secrets, codes and tokens", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    t = await testApp("sqlite", { baseUrl: base, port, authFailuresPerMinute: 4 });
+    await t.app.listen({ port, host: "127.0.0.1" });
+    const f = await ssoFixture(t.app, {
+      baseUrl: "https://shop.example",
+      redirectUris: ["https://shop.example/cb"],
+    });
+    const token = (body: Record<string, string>, secret: string) =>
+      fetch(`${base}/oidc/token`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${Buffer.from(`${f.appId}:${secret}`).toString("base64")}`,
+        },
+        body: new URLSearchParams(body).toString(),
+      });
+    const code = {
+      grant_type: "authorization_code",
+      code: "guess",
+      redirect_uri: "https://shop.example/cb",
+    };
+    expect((await token(code, "wrong-secret")).status).toBe(401);
+    expect((await token(code, f.appSecret)).status).toBe(400);
+    const me = await fetch(`${base}/oidc/me`, { headers: { authorization: "Bearer garbage" } });
+    expect(me.status).toBe(401);
+    expect((await token(code, "wrong-again")).status).toBe(401);
+    const refused = await token(code, f.appSecret);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: "temporarily_unavailable" });
+    expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+    // Discovery is not a credential endpoint: still served.
+    expect((await fetch(`${base}/oidc/.well-known/openid-configuration`)).status).toBe(200);
+  });
+});
