@@ -31,6 +31,8 @@ export interface OidcSettings {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   refreshTokens: boolean;
+  /** PKCE is required unless the operator let this (confidential) client go without it. */
+  pkceRequired: boolean;
 }
 
 export interface NewApp {
@@ -48,6 +50,7 @@ export interface NewApp {
   redirectUris?: string[];
   postLogoutRedirectUris?: string[];
   refreshTokens?: boolean;
+  pkceRequired?: boolean;
 }
 
 export const APP_DEFAULTS = {
@@ -77,6 +80,7 @@ function toApp(row: AppRow): App {
       redirectUris: JSON.parse(row.oidc_redirect_uris) as string[],
       postLogoutRedirectUris: JSON.parse(row.oidc_post_logout_redirect_uris) as string[],
       refreshTokens: row.oidc_refresh_tokens === 1,
+      pkceRequired: row.oidc_pkce_required !== 0,
     },
   };
 }
@@ -229,6 +233,7 @@ export class AppService {
         "post_logout_redirect_uris",
       ),
       oidc_refresh_tokens: input.refreshTokens ? 1 : 0,
+      oidc_pkce_required: input.pkceRequired === false ? 0 : 1,
     };
     checkPolicy(row);
     await this.storage.write(async (trx, changed) => {
@@ -275,6 +280,12 @@ export class AppService {
         changes.refreshTokens === undefined
           ? current.oidc_refresh_tokens
           : changes.refreshTokens
+            ? 1
+            : 0,
+      oidc_pkce_required:
+        changes.pkceRequired === undefined
+          ? current.oidc_pkce_required
+          : changes.pkceRequired
             ? 1
             : 0,
       updated_at: this.clock.now(),

@@ -7,6 +7,7 @@ import * as partnerUsers from "./migrations/0004_partner_users.js";
 import * as oidc from "./migrations/0005_oidc.js";
 import * as storageSeam from "./migrations/0006_storage_seam.js";
 import * as oidcHashedIds from "./migrations/0007_oidc_hashed_ids.js";
+import * as oidcPkce from "./migrations/0008_oidc_pkce.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   "0005_oidc": oidc,
   "0006_storage_seam": storageSeam,
   "0007_oidc_hashed_ids": oidcHashedIds,
+  "0008_oidc_pkce": oidcPkce,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

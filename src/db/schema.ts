@@ -81,6 +81,8 @@ export interface AppTable {
   oidc_post_logout_redirect_uris: string;
   /** 1 when the app's OIDC client receives refresh tokens. */
   oidc_refresh_tokens: number;
+  /** 0: this confidential client may sign in without PKCE (a nonce is required instead). */
+  oidc_pkce_required: number;
 }
 
 export interface UserTable {

@@ -8,6 +8,9 @@ import { hashSecret } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import type { ModelRow, OidcStore } from "./store.js";
 
+/** Client metadata of our own: whether the client must use PKCE (src/oidc/provider.ts). */
+export const PKCE_REQUIRED = "handoff_pkce_required";
+
 /** The one place that turns an app into client metadata (client id = app id). */
 export async function clientMetadata(
   apps: AppService,
@@ -29,6 +32,7 @@ export async function clientMetadata(
       : ["authorization_code"],
     response_types: ["code"],
     token_endpoint_auth_method: "client_secret_basic",
+    [PKCE_REQUIRED]: app.oidc.pkceRequired,
   };
 }
 

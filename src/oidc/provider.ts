@@ -9,6 +9,7 @@ import Provider, {
   type Account,
   type AccountClaims,
   type Configuration,
+  errors,
   type FindAccount,
   interactionPolicy,
   type KoaContextWithOIDC,
@@ -18,7 +19,7 @@ import { Html, html, renderPage } from "../pages/html.js";
 import type { Services } from "../services.js";
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
 import type { LiveSession } from "../sessions/service.js";
-import { adapterFactory } from "./adapter.js";
+import { adapterFactory, PKCE_REQUIRED } from "./adapter.js";
 
 export const OIDC_MOUNT = "/oidc";
 
@@ -140,7 +141,17 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
     },
     scopes: ["openid", "offline_access", "email", "phone", "profile"],
     responseTypes: ["code"],
-    pkce: { required: () => true },
+    // Required unless the operator let this confidential client go without (passport-openidconnect
+    // cannot send it); the interaction then demands a nonce (src/oidc/routes.ts).
+    pkce: { required: (_ctx, client) => client[PKCE_REQUIRED] !== false },
+    extraClientMetadata: {
+      properties: [PKCE_REQUIRED],
+      validator: (_ctx, key, value) => {
+        if (key === PKCE_REQUIRED && typeof value !== "boolean") {
+          throw new errors.InvalidClientMetadata(`${PKCE_REQUIRED} must be a boolean`);
+        }
+      },
+    },
     // Everything the scopes grant goes in the ID token as well as userinfo: apps need not call back.
     conformIdTokenClaims: false,
     clientDefaults: {

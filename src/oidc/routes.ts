@@ -138,6 +138,24 @@ export async function oidcInteractionRoutes(
       }
       if (details.uid !== request.params.uid) return failurePage(reply, "step_expired", null);
       const clientId = String(details.params.client_id);
+      /** Sends the app back an OAuth error (the app's redirect URI was checked by the provider). */
+      const refuse = async (error: string, description: string) => {
+        hijack(reply);
+        try {
+          await provider.interactionFinished(
+            request.raw,
+            reply.raw,
+            { error, error_description: description },
+            { mergeWithLastSubmission: false },
+          );
+        } catch (failure) {
+          unavailable(request, reply, failure);
+        }
+      };
+      // A client let go without PKCE must bind its code to the sign-in with a nonce instead.
+      if (details.params.code_challenge === undefined && typeof details.params.nonce !== "string") {
+        return refuse("invalid_request", "nonce is required when the client does not use PKCE");
+      }
       const target = await services.apps.find(clientId);
       const session = await services.sessions.check(request.cookies[cookieName]);
       if (!session || session.appId !== clientId) {
@@ -151,22 +169,10 @@ export async function oidcInteractionRoutes(
         Number.isFinite(maxAge) &&
         Math.floor(services.clock.now() / 1000) - Math.floor(session.createdAt / 1000) > maxAge;
       if (details.prompt.reasons.includes("login_prompt") || tooOld) {
-        hijack(reply);
-        try {
-          await provider.interactionFinished(
-            request.raw,
-            reply.raw,
-            {
-              error: "login_required",
-              error_description:
-                "the person signed in through a partner's login link; open the app from the partner's site again",
-            },
-            { mergeWithLastSubmission: false },
-          );
-        } catch (error) {
-          unavailable(request, reply, error);
-        }
-        return;
+        return refuse(
+          "login_required",
+          "the person signed in through a partner's login link; open the app from the partner's site again",
+        );
       }
 
       // First-party apps: no consent screen. The grant holds what the app asked for and is tied

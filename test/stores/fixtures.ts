@@ -35,6 +35,7 @@ export async function storeDatabase(dialect: Parameters<typeof testDatabase>[0])
         oidc_redirect_uris: "[]",
         oidc_post_logout_redirect_uris: "[]",
         oidc_refresh_tokens: 0,
+        oidc_pkce_required: 1,
       })
       .execute();
     await trx
