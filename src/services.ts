@@ -48,7 +48,8 @@ export function buildServices(ctx: AppContext): Services {
   const passwords = new Passwords();
   const partnerStore = new PartnerStore(storage);
   const authStore = new AuthStore(storage);
-  const auth = new AuthService(storage, authStore, clock, ctx.keys, config.authCacheMs);
+  const isLinked = (parent: string, child: string) => partnerStore.isLinked(parent, child);
+  const auth = new AuthService(storage, authStore, clock, ctx.keys, config.authCacheMs, isLinked);
   const partners = new PartnerService(
     storage,
     partnerStore,
@@ -56,9 +57,7 @@ export function buildServices(ctx: AppContext): Services {
     config.partnerTokenOverlapSeconds,
   );
   const apps = new AppService(storage, new AppStore(storage), clock, config.authCacheMs);
-  const users = new UserService(storage, new UserStore(storage), clock, (parent, child) =>
-    partnerStore.isLinked(parent, child),
-  );
+  const users = new UserService(storage, new UserStore(storage), clock, isLinked);
   const sessions = new SessionService(
     storage,
     new SessionStore(storage),

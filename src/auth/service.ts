@@ -51,6 +51,8 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly keys: KeyStore,
     cacheMs: number,
+    /** Whether a partner may act for an account (the partners domain's sub-account links). */
+    private readonly isLinked: (parentId: string, childId: string) => Promise<boolean>,
   ) {
     const now = () => clock.now();
     this.#checks = new SharedCache(storage.changes, now, cacheMs, VERIFIED_CACHE_SIZE);
@@ -83,7 +85,7 @@ export class AuthService {
         (r) =>
           r.status === "active" && (r.contract_expires_at === null || r.contract_expires_at > now),
       );
-    if (ok && partnerId !== accountId) ok = await this.store.isLinked(partnerId, accountId);
+    if (ok && partnerId !== accountId) ok = await this.isLinked(partnerId, accountId);
     const expiries = rows
       .map((r) => r.contract_expires_at)
       .filter((t): t is number => typeof t === "number" && t > now);
@@ -186,18 +188,8 @@ export class AuthService {
   async partnerTokenFor(partnerId: string, token: string): Promise<string | null> {
     const parsed = parseSecret(SecretPrefix.partnerToken, token);
     if (!parsed) return null;
-    const row = await this.store.findPartnerToken(parsed.id);
-    const now = this.clock.now();
-    if (
-      !row ||
-      !secretMatches(parsed.secret, row.secret_hash) ||
-      row.partner_id !== partnerId ||
-      row.revoked_at !== null ||
-      (row.expires_at !== null && row.expires_at <= now)
-    ) {
-      return null;
-    }
-    return parsed.id;
+    const row = await this.store.findCredential("partner_tokens", parsed.id);
+    return liveCredential(row, parsed.secret, partnerId, this.clock.now()) ? parsed.id : null;
   }
 
   /** Last-used time, written at most once a minute per token so the hot path stays read-only. */
@@ -240,15 +232,8 @@ export class AuthService {
         "send Authorization: Basic base64(partner id:API token)",
       );
     }
-    const now = this.clock.now();
-    const row = await this.store.findApiToken(parsed.id);
-    if (
-      !row ||
-      !secretMatches(parsed.secret, row.secret_hash) ||
-      row.partner_id !== partnerId ||
-      row.revoked_at !== null ||
-      (row.expires_at !== null && row.expires_at <= now)
-    ) {
+    const row = await this.store.findCredential("api_tokens", parsed.id);
+    if (!liveCredential(row, parsed.secret, partnerId, this.clock.now())) {
       throw new HandoffError("invalid_token");
     }
     if (!(await this.standing(partnerId, partnerId))) throw new HandoffError("account_inactive");
@@ -325,6 +310,29 @@ export class AuthService {
     this.#checks.set(key, failure, Math.min(...expiries));
     return failure;
   }
+}
+
+/** A partner's credential row that matches the presented secret and is neither revoked nor expired. */
+function liveCredential(
+  row:
+    | {
+        partner_id: string;
+        secret_hash: string;
+        revoked_at: number | null;
+        expires_at: number | null;
+      }
+    | undefined,
+  secret: string,
+  partnerId: string,
+  now: number,
+): boolean {
+  return (
+    row !== undefined &&
+    secretMatches(secret, row.secret_hash) &&
+    row.partner_id === partnerId &&
+    row.revoked_at === null &&
+    (row.expires_at === null || row.expires_at > now)
+  );
 }
 
 function nonEmpty(value: unknown): value is string {

@@ -81,27 +81,10 @@ export class AuthStore {
       .execute();
   }
 
-  async isLinked(parentId: string, childId: string): Promise<boolean> {
-    const row = await this.read
-      .selectFrom("partner_links")
-      .select("child_id")
-      .where("parent_id", "=", parentId)
-      .where("child_id", "=", childId)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  findPartnerToken(id: string) {
+  /** A partner token or API token by id: whose it is, its hash, revocation and expiry. */
+  findCredential(table: "partner_tokens" | "api_tokens", id: string) {
     return this.read
-      .selectFrom("partner_tokens")
-      .select(["partner_id", "secret_hash", "revoked_at", "expires_at"])
-      .where("id", "=", id)
-      .executeTakeFirst();
-  }
-
-  findApiToken(id: string) {
-    return this.read
-      .selectFrom("api_tokens")
+      .selectFrom(table)
       .select(["partner_id", "secret_hash", "revoked_at", "expires_at"])
       .where("id", "=", id)
       .executeTakeFirst();

@@ -2,22 +2,11 @@
 // link from each grant to the Handoff session that made it. The only file with OIDC's SQL.
 import type { Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
+import type { OidcModelTable } from "../db/schema.js";
 
-export interface ModelRow {
-  payload: string;
-  expires_at: number | null;
-  consumed_at: number | null;
-}
+export type ModelRow = Pick<OidcModelTable, "payload" | "expires_at" | "consumed_at">;
 
-export interface NewModelRow {
-  model: string;
-  id: string;
-  payload: string;
-  grant_id: string | null;
-  uid: string | null;
-  user_code: string | null;
-  expires_at: number | null;
-}
+export type NewModelRow = Omit<OidcModelTable, "consumed_at">;
 
 // Every code exchange and token use runs these: compiled once per dialect (src/db/prepared.ts).
 const findById = new PreparedQuery<

@@ -1,6 +1,13 @@
 // The rules for partners and their credentials: one partner token, many API tokens, SSO keys.
 import type { Clock } from "../clock.js";
-import { mintSecret, newId, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
+import {
+  type MintedSecret,
+  mintSecret,
+  newId,
+  parseSecret,
+  SecretPrefix,
+  secretMatches,
+} from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
 import type { ApiToken, Partner, PartnerStore } from "./store.js";
@@ -33,6 +40,18 @@ function publicApiToken(row: ApiToken): PublicApiToken {
   return rest;
 }
 
+/** A partner token's or SSO key's row: only the secret's hash, no expiry until rotated out. */
+function credentialRow(secret: MintedSecret, partnerId: string, now: number) {
+  return {
+    id: secret.id,
+    partner_id: partnerId,
+    secret_hash: secret.hash,
+    created_at: now,
+    expires_at: null,
+    revoked_at: null,
+  };
+}
+
 export class PartnerService {
   constructor(
     private readonly storage: Storage,
@@ -62,14 +81,7 @@ export class PartnerService {
     const secret = mintSecret(SecretPrefix.partnerToken);
     await this.storage.write(async (trx) => {
       await this.store.insert(trx, partner);
-      await this.store.insertPartnerToken(trx, {
-        id: secret.id,
-        partner_id: partner.id,
-        secret_hash: secret.hash,
-        created_at: now,
-        expires_at: null,
-        revoked_at: null,
-      });
+      await this.store.insertPartnerToken(trx, credentialRow(secret, partner.id, now));
     });
     return { partner, partnerToken: secret.token };
   }
@@ -155,14 +167,7 @@ export class PartnerService {
     await this.storage.write(async (trx, changed) => {
       await this.store.expireLivePartnerTokens(trx, partnerId, now + overlapSeconds * 1000);
       changed({ topic: "credentials" });
-      await this.store.insertPartnerToken(trx, {
-        id: secret.id,
-        partner_id: partnerId,
-        secret_hash: secret.hash,
-        created_at: now,
-        expires_at: null,
-        revoked_at: null,
-      });
+      await this.store.insertPartnerToken(trx, credentialRow(secret, partnerId, now));
     });
     return secret.token;
   }
@@ -216,14 +221,7 @@ export class PartnerService {
     const now = this.clock.now();
     const secret = mintSecret(SecretPrefix.ssoKey);
     await this.storage.write((trx) =>
-      this.store.replaceSsoKeys(trx, {
-        id: secret.id,
-        partner_id: partnerId,
-        secret_hash: secret.hash,
-        created_at: now,
-        expires_at: null,
-        revoked_at: null,
-      }),
+      this.store.replaceSsoKeys(trx, credentialRow(secret, partnerId, now)),
     );
     return secret.token;
   }

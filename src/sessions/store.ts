@@ -2,41 +2,15 @@
 // with sessions' SQL.
 import type { Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
+import type { SessionTable, TicketTable, UserTable } from "../db/schema.js";
 
-export interface SessionRow {
-  id: string;
-  secret_hash: string;
-  user_id: string;
-  partner_id: string;
-  account_id: string;
-  app_id: string;
-  ticket_id: string;
-  created_at: number;
-  expires_at: number;
-}
+/** What a new session's row holds (the idle clock starts at `created_at`). */
+export type SessionRow = Omit<SessionTable, "last_seen_at" | "ended_at" | "end_reason">;
 
 /** A session with what apps learn about it: its user's attributes and its ticket's settings. */
-export interface SessionFacts {
-  secret_hash: string;
-  user_id: string;
-  partner_id: string;
-  account_id: string;
-  app_id: string;
-  ticket_id: string;
-  created_at: number;
-  last_seen_at: number;
-  expires_at: number;
-  ended_at: number | null;
-  external_id: string;
-  email: string | null;
-  name: string | null;
-  phone_number: string | null;
-  phone_country_code: string | null;
-  fields: string | null;
-  otp: string;
-  context: string | null;
-  partner_data_sealed: string | null;
-}
+export type SessionFacts = Omit<SessionTable, "id" | "end_reason"> &
+  Pick<UserTable, "external_id" | "email" | "name" | "phone_number" | "phone_country_code"> &
+  Pick<TicketTable, "fields" | "otp" | "context" | "partner_data_sealed">;
 
 /** Every redemption runs this insert: compiled once per dialect (src/db/prepared.ts). */
 const insertSession = new PreparedQuery<unknown, keyof SessionRow>((db, p) =>

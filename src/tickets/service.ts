@@ -1,7 +1,7 @@
 // Tickets: single-use login links. Minted by a partner for one user and one app; redeemed once,
 // atomically, by the user's browser; every refusal leaves its reason on the ticket.
 import type { App, AppService } from "../apps/service.js";
-import { audit } from "../audit/store.js";
+import { type AuditEntry, audit } from "../audit/store.js";
 import type { AuthService } from "../auth/service.js";
 import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
@@ -104,6 +104,26 @@ function landingsOf(row: TicketCore): Record<string, string> {
   if (!row.context) return {};
   const landings = (JSON.parse(row.context) as { landings?: unknown }).landings;
   return landings && typeof landings === "object" ? (landings as Record<string, string>) : {};
+}
+
+/** The audit entry of a redemption, successful or not. */
+function redemption(
+  row: TicketCore,
+  at: number,
+  ip: string,
+  outcome: string,
+  detail?: Record<string, unknown>,
+): AuditEntry {
+  return {
+    at,
+    actor: "browser",
+    action: "ticket.redeem",
+    partnerId: row.partner_id,
+    subject: row.id,
+    ip,
+    outcome,
+    ...(detail && { detail }),
+  };
 }
 
 export class TicketService {
@@ -335,18 +355,13 @@ export class TicketService {
           "replaced",
           changed,
         );
-        await audit(trx, {
-          at: now,
-          actor: "browser",
-          action: "ticket.redeem",
-          partnerId: row.partner_id,
-          subject: row.id,
-          ip: request.ip,
-          outcome: "ok",
-          detail: replaced
-            ? { session: created.id, replaced_session: replaced.id }
-            : { session: created.id },
-        });
+        await audit(
+          trx,
+          redemption(row, now, request.ip, "ok", {
+            session: created.id,
+            ...(replaced && { replaced_session: replaced.id }),
+          }),
+        );
         return created;
       });
       return {
@@ -393,15 +408,7 @@ export class TicketService {
     const now = this.clock.now();
     await this.storage.write(async (trx) => {
       await this.store.recordFailure(trx, row.id, { reason, now, reject });
-      await audit(trx, {
-        at: now,
-        actor: "browser",
-        action: "ticket.redeem",
-        partnerId: row.partner_id,
-        subject: row.id,
-        ip,
-        outcome: reason,
-      });
+      await audit(trx, redemption(row, now, ip, reason));
     });
   }
 

@@ -193,7 +193,9 @@ describe.each(dialects)("user and credential stores on %s", (dialect) => {
     expect(await database.write((trx) => partners.unlink(trx, "pa", "pb"))).toBe(false);
     await database.write((trx) => partners.expireLivePartnerTokens(trx, "pa", NOW + 100));
     await database.write((trx) => partners.expireLivePartnerTokens(trx, "pa", NOW + 999));
-    expect((await new AuthStore(database).findPartnerToken("pt1"))?.expires_at).toBe(NOW + 100);
+    expect(
+      (await new AuthStore(database).findCredential("partner_tokens", "pt1"))?.expires_at,
+    ).toBe(NOW + 100);
   });
 
   it("stores apps, operators (one per email) and signing keys (one signer per algorithm)", async () => {
