@@ -21,6 +21,8 @@ import type { LiveSession } from "../sessions/service.js";
 import { adapterFactory } from "./adapter.js";
 
 export const OIDC_MOUNT = "/oidc";
+/** What ID tokens are signed with: RS256, which every OIDC client supports (Discovery 1.0 §3). */
+const ID_TOKEN_ALG = "RS256";
 
 /** Lifetimes (seconds). Codes are used within seconds; access tokens are short, checked on use. */
 const TTL = {
@@ -121,7 +123,12 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
 
   const configuration: Configuration = {
     adapter: adapterFactory(services.database, services.oidcStore, services.clock, services.apps),
-    jwks: keys.privateJwks() as Configuration["jwks"],
+    // Only the keys that sign ID tokens are published at jwks_uri: strict consumers (python-jose,
+    // cjose in mod_auth_openidc) refuse a set that also holds the partner API's Ed25519 keys,
+    // which stay at /.well-known/jwks.json.
+    jwks: {
+      keys: keys.privateJwks().keys.filter((key) => key.alg === ID_TOKEN_ALG),
+    } as Configuration["jwks"],
     findAccount,
     claims: {
       // Standalone claims (always in the ID token when known).
@@ -144,10 +151,10 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
       grant_types: ["authorization_code"],
       response_types: ["code"],
       token_endpoint_auth_method: "client_secret_basic",
-      id_token_signed_response_alg: "RS256",
+      id_token_signed_response_alg: ID_TOKEN_ALG,
     },
     enabledJWA: {
-      idTokenSigningAlgValues: ["RS256", "EdDSA"],
+      idTokenSigningAlgValues: [ID_TOKEN_ALG],
     },
     clientAuthMethods: ["client_secret_basic", "client_secret_post"],
     features: {

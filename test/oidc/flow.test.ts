@@ -1,6 +1,7 @@
 // The whole OpenID Connect journey with openid-client as the relying party: a login link, its
 // redemption, the code flow with PKCE through /oidc/auth, the ID token checked against the
 // JWKS, userinfo, refresh, a replayed code refused, and RP-initiated logout.
+import { decodeProtectedHeader, importJWK, type JWK } from "jose";
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { prune } from "../../src/ops/pruner.js";
@@ -84,6 +85,31 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
     const again = await authorize(f, jar);
     expect(again.response.status).toBe(401);
     expect(await again.response.text()).toContain("Open this app from your partner");
+  });
+
+  it("publishes only the ID token keys at jwks_uri, each usable by a strict consumer", async () => {
+    // Two keys of each algorithm (one retiring): the partner API's Ed25519 keys must not be there.
+    await tokensFor(f);
+    await f.t.app.services.keys.rotate();
+    const discovery = (await (
+      await fetch(`${f.base}/oidc/.well-known/openid-configuration`)
+    ).json()) as { jwks_uri: string; id_token_signing_alg_values_supported: string[] };
+    expect(discovery.id_token_signing_alg_values_supported).toEqual(["RS256"]);
+    const { keys } = (await (await fetch(discovery.jwks_uri)).json()) as { keys: JWK[] };
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      // What python-jose or cjose do: take the set as keys of the one algorithm ID tokens use.
+      expect(key).toMatchObject({ kty: "RSA", use: "sig", alg: "RS256", kid: expect.any(String) });
+      await expect(importJWK(key, "RS256")).resolves.toBeTruthy();
+    }
+    // The access-token keys stay where partners read them.
+    const partnerKeys = (await (await fetch(`${f.base}/.well-known/jwks.json`)).json()) as {
+      keys: JWK[];
+    };
+    expect(partnerKeys.keys.filter((k) => k.kty === "OKP")).toHaveLength(2);
+    const { tokens } = await tokensFor(f);
+    const header = decodeProtectedHeader(tokens.id_token as string);
+    expect(keys.map((k) => k.kid)).toContain(header.kid);
   });
 
   it("prunes expired OIDC artefacts in the background, and nothing live", async () => {
