@@ -47,16 +47,19 @@ function e164(phone: LiveSession["phone"]): string | undefined {
   return digits ? `+${digits}` : undefined;
 }
 
-/** The claims of a user as a Handoff session knows them (never the partner's auth token). */
+/**
+ * The claims of a user as a Handoff session knows them (never the partner's auth token). A claim
+ * the user does not have is left out, never null (OIDC Core 5.3.2; mod_auth_openidc warns on null).
+ */
 export function claimsOf(services: Services, session: LiveSession): AccountClaims {
   const partnerData = services.sessions.partnerData(session, false);
   const claims: AccountClaims = {
     sub: session.userId,
     partner: session.partnerId,
-    sub_account: session.accountId === session.partnerId ? null : session.accountId,
     fields: session.fields ?? {},
     partner_data: partnerData ?? {},
   };
+  if (session.accountId !== session.partnerId) claims.sub_account = session.accountId;
   if (session.email) claims.email = session.email;
   const phone = e164(session.phone);
   if (phone) claims.phone_number = phone;

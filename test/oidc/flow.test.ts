@@ -6,6 +6,7 @@ import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { prune } from "../../src/ops/pruner.js";
 import { dialects } from "../helpers/app.js";
+import { CookieJar } from "../helpers/jar.js";
 import {
   authorize,
   type OidcFixture,
@@ -16,6 +17,7 @@ import {
   submit,
   tokensFor,
 } from "../helpers/oidc.js";
+import { mint } from "../helpers/sso.js";
 
 describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
   let f: OidcFixture;
@@ -42,12 +44,14 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
       phone_number: "+15550100",
       name: "Ada Lovelace",
       partner: f.fixture.partnerId,
-      sub_account: null,
       fields: { email: { editable: false, hidden: false, support_alternate: true } },
       partner_data: { tier: "gold" },
       amr: ["link"],
     });
     expect(typeof claims?.auth_time).toBe("number");
+    // A claim the user does not have is left out, never null (mod_auth_openidc warns on null).
+    expect(claims).not.toHaveProperty("sub_account");
+    expect(Object.entries(claims ?? {}).filter(([, value]) => value === null)).toEqual([]);
     expect(JSON.stringify(tokens)).not.toContain("partner-secret-token");
 
     const info = await client.fetchUserInfo(f.rp, tokens.access_token, claims?.sub as string);
@@ -57,6 +61,8 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
       partner: f.fixture.partnerId,
     });
     expect(JSON.stringify(info)).not.toContain("partner-secret-token");
+    expect(info).not.toHaveProperty("sub_account");
+    expect(Object.entries(info).filter(([, value]) => value === null)).toEqual([]);
 
     const refreshed = await client.refreshTokenGrant(f.rp, tokens.refresh_token as string);
     expect(refreshed.access_token).not.toBe(tokens.access_token);
@@ -85,6 +91,25 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
     const again = await authorize(f, jar);
     expect(again.response.status).toBe(401);
     expect(await again.response.text()).toContain("Open this app from your partner");
+  });
+
+  it("names the sub-account a partner acted for in the ID token and userinfo", async () => {
+    const { partner: sub } = await f.t.app.services.partners.create({ name: "Sub" });
+    await f.t.app.services.partners.link(f.fixture.partnerId, sub.id);
+    const jar = new CookieJar();
+    const minted = await mint(f.t.app, f.fixture, { user: { id: "u-9" }, on_behalf_of: sub.id });
+    expect((await jar.fetch(`${f.base}/login/${minted.ticket}`, { method: "POST" })).status).toBe(
+      303,
+    );
+    const { landed, verifier, state } = await authorize(f, jar);
+    const tokens = await client.authorizationCodeGrant(f.rp, new URL(landed), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    expect(tokens.claims()).toMatchObject({ partner: f.fixture.partnerId, sub_account: sub.id });
+    expect(tokens.claims()).not.toHaveProperty("email");
+    const info = await client.fetchUserInfo(f.rp, tokens.access_token, client.skipSubjectCheck);
+    expect(info).toMatchObject({ sub_account: sub.id });
   });
 
   it("publishes only the ID token keys at jwks_uri, each usable by a strict consumer", async () => {
