@@ -1,6 +1,7 @@
 // The whole OpenID Connect journey with openid-client as the relying party: a login link, its
 // redemption, the code flow with PKCE through /oidc/auth, the ID token checked against the
 // JWKS, userinfo, refresh, a replayed code refused, and RP-initiated logout.
+import { readFileSync } from "node:fs";
 import { decodeProtectedHeader, importJWK, type JWK } from "jose";
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -91,6 +92,32 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
     const again = await authorize(f, jar);
     expect(again.response.status).toBe(401);
     expect(await again.response.text()).toContain("Open this app from your partner");
+  });
+
+  it("accepts the client authentication methods discovery and docs/oidc.md name, and only those", async () => {
+    const discovery = (await (
+      await fetch(`${f.base}/oidc/.well-known/openid-configuration`)
+    ).json()) as Record<string, string[]>;
+    const doc = readFileSync(new URL("../../docs/oidc.md", import.meta.url), "utf8");
+    const documented = [
+      ...new Set([...doc.matchAll(/`(client_secret_[a-z]+)`/g)].map((m) => m[1])),
+    ];
+    expect(discovery.token_endpoint_auth_methods_supported?.sort()).toEqual(documented.sort());
+    // The secret in the form body (client_secret_post) works as well as HTTP Basic does.
+    const rp = await client.discovery(
+      new URL(`${f.base}/oidc`),
+      f.fixture.appId,
+      undefined,
+      client.ClientSecretPost(f.fixture.appSecret),
+      { execute: [client.allowInsecureRequests] },
+    );
+    const jar = await signIn(f);
+    const { landed, verifier, state } = await authorize(f, jar, {}, rp);
+    const tokens = await client.authorizationCodeGrant(rp, new URL(landed), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    expect(tokens.claims()?.aud).toBe(f.fixture.appId);
   });
 
   it("names the sub-account a partner acted for in the ID token and userinfo", async () => {
