@@ -68,7 +68,18 @@ describe.each(dialects)("login links on %s", (dialect) => {
     expect(verified.headers["x-handoff-email"]).toBe("ada@example.com");
     expect(verified.headers["x-handoff-external-id"]).toBe("user-1");
     expect((await verify(t.app, cookie, `?app=${f.appId}`)).statusCode).toBe(200);
-    expect((await verify(t.app, cookie, "?app=app_other")).statusCode).toBe(401);
+    // A live session for another app is not "no session": the answer says what happened, and
+    // names nobody.
+    const elsewhere = await verify(t.app, cookie, "?app=app_other");
+    expect(elsewhere.statusCode).toBe(403);
+    expect(elsewhere.json()).toMatchObject({
+      code: "session_for_other_app",
+      title: expect.stringContaining("another app"),
+    });
+    expect(Object.keys(elsewhere.headers).filter((h) => h.startsWith("x-handoff-"))).toEqual([]);
+    expect((await verify(t.app, null, "?app=app_other")).json()).toMatchObject({
+      code: "no_session",
+    });
 
     const introspected = await t.app.inject({
       method: "POST",

@@ -289,7 +289,7 @@ describe.each(proxies)("the documented $name forward-auth config", (proxy) => {
     expect(anonymous.status).toBe(401);
     const elsewhere = await signIn({ id: "u-4" }, { app: otherAppId });
     const wrongApp = await get("/", { cookie: elsewhere, ...FORGED });
-    expect(wrongApp.status).toBe(401);
+    expect(wrongApp.status).toBe(403);
     const forgedCookie = await get("/", { cookie: "handoff_session=hss_forged", ...FORGED });
     expect(forgedCookie.status).toBe(401);
     expect(seen.length).toBe(before);
