@@ -2,8 +2,11 @@
 // (openid-client, authorization code flow with PKCE) and greets them with their name and partner.
 // It knows nothing Handoff-specific: issuer, client id, client secret and redirect URI are all.
 //
-//   npm run storefront                      # reads data/demo-credentials.json (the demo's client)
-//   STOREFRONT_CREDENTIALS=path npm run storefront
+//   npm run storefront        # the demo's client from $HANDOFF_DATA_DIR/demo-credentials.json
+//
+// STOREFRONT_CREDENTIALS names another credentials file; STOREFRONT_PORT another port than the
+// registered redirect URI's (the app's URL and redirect URIs must then be updated to match: the
+// storefront prints the `handoff app update` command).
 //
 // A Handoff login link for the storefront app lands here; with no storefront session yet, the
 // storefront sends the browser to Handoff's /oidc/auth, where the Handoff session the link just
@@ -11,6 +14,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
 import * as client from "openid-client";
 
 export interface StorefrontOptions {
@@ -188,9 +192,18 @@ export function createStorefront(options: StorefrontOptions): Server {
   });
 }
 
+/** Where `npm run storefront` finds its client and where it listens, from the environment. */
+export function storefrontSettings(env: NodeJS.ProcessEnv): { file: string; port: string | null } {
+  return {
+    file:
+      env.STOREFRONT_CREDENTIALS || join(env.HANDOFF_DATA_DIR || "data", "demo-credentials.json"),
+    port: env.STOREFRONT_PORT || null,
+  };
+}
+
 /** `npm run storefront`: the demo's OIDC client from demo-credentials.json. */
 async function main(): Promise<void> {
-  const file = process.env.STOREFRONT_CREDENTIALS ?? "data/demo-credentials.json";
+  const { file, port } = storefrontSettings(process.env);
   let demo: {
     base_url: string;
     oidc_client?: { client_id: string; client_secret: string; redirect_uri: string };
@@ -198,22 +211,49 @@ async function main(): Promise<void> {
   try {
     demo = JSON.parse(readFileSync(file, "utf8"));
   } catch {
-    process.stderr.write(`storefront: cannot read ${file}; run \`npm start\` once first\n`);
+    process.stderr.write(
+      `storefront: cannot read ${file}; run \`npm start\` once first (with the same HANDOFF_DATA_DIR), or set STOREFRONT_CREDENTIALS\n`,
+    );
     process.exit(1);
   }
   if (!demo.oidc_client) {
     process.stderr.write(`storefront: ${file} has no oidc_client (an older demo?)\n`);
     process.exit(1);
   }
-  const redirectUri = new URL(demo.oidc_client.redirect_uri);
+  const registered = new URL(demo.oidc_client.redirect_uri);
+  const redirectUri = new URL(registered);
+  if (port !== null) {
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+      process.stderr.write(`storefront: STOREFRONT_PORT must be a port number, got "${port}"\n`);
+      process.exit(1);
+    }
+    redirectUri.port = port;
+  }
   const server = createStorefront({
     issuer: `${demo.base_url}/oidc`,
     clientId: demo.oidc_client.client_id,
     clientSecret: demo.oidc_client.client_secret,
     redirectUri: redirectUri.href,
   });
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    process.stderr.write(
+      error.code === "EADDRINUSE"
+        ? `storefront: ${redirectUri.host} is in use; set STOREFRONT_PORT to another port\n`
+        : `storefront: ${error.message}\n`,
+    );
+    process.exit(1);
+  });
   server.listen(Number(redirectUri.port || 80), redirectUri.hostname, () => {
     process.stdout.write(`storefront listening on ${redirectUri.origin}\n`);
+    if (redirectUri.href !== registered.href) {
+      // Handoff sends people only to registered URLs: the app must know the new origin.
+      const origin = redirectUri.origin;
+      process.stdout.write(
+        `Handoff knows the storefront at ${registered.origin}; register the new origin once:\n` +
+          `  npm run handoff -- app update ${demo.oidc_client?.client_id} --url ${origin} ` +
+          `--redirect-uri ${origin}/callback --post-logout-redirect-uri ${origin}/signed-out\n`,
+      );
+    }
   });
   process.on("SIGTERM", () => server.close());
 }
