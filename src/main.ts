@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
 import { DEMO_FILE, describeDemo, ensureDemo, writeDemoFile } from "./demo/demo.js";
+import { nodeBeforeLts22 } from "./oidc/runtime-warning.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -15,6 +16,12 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   if (config.secretKeySource === "file") {
     app.log.warn(
       "HANDOFF_SECRET_KEY is not set: using a development key kept in the data directory. Set it in production (openssl rand -base64 32).",
+    );
+  }
+  if (nodeBeforeLts22) {
+    // oidc-provider's own warning is dropped as noise in CLI commands and tests; here it helps.
+    app.log.warn(
+      `Node.js ${process.versions.node} is past its end of life and older than oidc-provider supports (22+); Handoff is tested on it, but run Node 22 or 24 in production.`,
     );
   }
   const demo = await ensureDemo(app.services);

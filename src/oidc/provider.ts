@@ -2,6 +2,7 @@
 // under /oidc, its artefacts in Handoff's database, its keys from Handoff's key store, and its
 // login step satisfied by a live Handoff session for the app (there is no login page: people
 // arrive through a partner's login link).
+import "./runtime-warning.js"; // before oidc-provider: see the file
 import { hkdfSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger } from "fastify";
