@@ -1,4 +1,4 @@
-// The server process: read config, build the app, create the demo, listen, stop cleanly.
+// The server process: read config, build the app, listen, create the demo, stop cleanly.
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +9,33 @@ import { DEMO_FILE, describeDemo, ensureDemo, writeDemoFile } from "./demo/demo.
 import { nodeBeforeLts22 } from "./oidc/runtime-warning.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Start-up failed for a reason the operator fixes (the port is taken): one line, no stack. */
+export class StartError extends Error {
+  override name = "StartError";
+}
+
+function listenFailure(error: unknown, config: Config): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${config.host}:${config.port}`;
+  if (code === "EADDRINUSE")
+    return new StartError(
+      `cannot listen on ${where}: the address is already in use (another process holds the port; set PORT or HOST)`,
+      { cause: error },
+    );
+  if (code === "EACCES")
+    return new StartError(
+      `cannot listen on ${where}: permission denied (ports below 1024 need privileges; set PORT)`,
+      {
+        cause: error,
+      },
+    );
+  if (code === "EADDRNOTAVAIL")
+    return new StartError(`cannot listen on ${where}: no such address on this machine (set HOST)`, {
+      cause: error,
+    });
+  return error instanceof Error ? error : new Error(String(error));
+}
 
 /** Starts Handoff and resolves once it listens; SIGTERM and SIGINT close it gracefully. */
 export async function startServer(config: Config): Promise<FastifyInstance> {
@@ -24,8 +51,14 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
       `Node.js ${process.versions.node} is past its end of life and older than oidc-provider supports (22+); Handoff is tested on it, but run Node 22 or 24 in production.`,
     );
   }
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    throw listenFailure(error, config);
+  }
+  // After listening, so a taken port never leaves a demo whose credentials were not written.
   const demo = await ensureDemo(app.services);
-  await app.listen({ port: config.port, host: config.host });
   if (demo) {
     const file = writeDemoFile(config.dataDir, demo);
     process.stdout.write(describeDemo(demo, file));
