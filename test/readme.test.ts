@@ -23,6 +23,19 @@ function snippet(): string {
   return block;
 }
 
+describe("the README's requirements", () => {
+  it("say what npm ci on Node 20 needs to build better-sqlite3 12 when no binary downloads", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const requirements = readme.slice(readme.indexOf("## Two commands"), readme.indexOf("```sh"));
+    const { optionalDependencies } = JSON.parse(
+      readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+    ) as { optionalDependencies: Record<string, string> };
+    expect(optionalDependencies["better-sqlite3-node20"]).toMatch(/^npm:better-sqlite3@\^12/);
+    for (const needed of ["better-sqlite3 12", "python3", "make", "C++ compiler", "2 minutes"])
+      expect(requirements).toContain(needed);
+  });
+});
+
 describe("the README's demo steps", () => {
   let t: TestApp;
   let base: string;
