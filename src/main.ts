@@ -15,25 +15,20 @@ export class StartError extends Error {
   override name = "StartError";
 }
 
+/** What to do about each way `listen` fails that the operator can fix. */
+const LISTEN_FAILURES: Record<string, string> = {
+  EADDRINUSE: "the address is already in use (another process holds the port; set PORT or HOST)",
+  EACCES: "permission denied (ports below 1024 need privileges; set PORT)",
+  EADDRNOTAVAIL: "no such address on this machine (set HOST)",
+};
+
 function listenFailure(error: unknown, config: Config): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  const where = `${config.host}:${config.port}`;
-  if (code === "EADDRINUSE")
-    return new StartError(
-      `cannot listen on ${where}: the address is already in use (another process holds the port; set PORT or HOST)`,
-      { cause: error },
-    );
-  if (code === "EACCES")
-    return new StartError(
-      `cannot listen on ${where}: permission denied (ports below 1024 need privileges; set PORT)`,
-      {
-        cause: error,
-      },
-    );
-  if (code === "EADDRNOTAVAIL")
-    return new StartError(`cannot listen on ${where}: no such address on this machine (set HOST)`, {
+  const reason = LISTEN_FAILURES[(error as NodeJS.ErrnoException).code ?? ""];
+  if (reason) {
+    return new StartError(`cannot listen on ${config.host}:${config.port}: ${reason}`, {
       cause: error,
     });
+  }
   return error instanceof Error ? error : new Error(String(error));
 }
 

@@ -17,7 +17,7 @@ import {
   ssoKeyCommand,
 } from "./partners.js";
 
-export const USAGE = `usage: handoff <command>
+const USAGE = `usage: handoff <command>
 
   start                                   run the service (migrates, creates the demo on an empty database)
   migrate                                 apply database migrations
