@@ -1,6 +1,6 @@
 // `handoff app create|list|update|rotate-secret`: the platform's web apps that users land in.
 import type { App, AppChanges } from "../apps/service.js";
-import { landingUrl } from "../sso/return-path.js";
+import { landingUrl } from "../tickets/return-path.js";
 import { type Cli, type Parsed, parse, positional, print, UsageError, withServices } from "./io.js";
 
 /** Every option of `app create` and `app update` (the usage text lists each one). */

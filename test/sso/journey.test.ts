@@ -173,7 +173,7 @@ describe.each(dialects)("login links on %s", (dialect) => {
     expect(posted.headers.location).toBe("https://shop.example/store/");
     expect(posted.headers["set-cookie"]).toBeUndefined();
     // Still the one session, still live; nothing was used again.
-    expect(await t.database.db.selectFrom("sessions").select("id").execute()).toHaveLength(1);
+    expect(await t.database.read.selectFrom("sessions").select("id").execute()).toHaveLength(1);
     expect((await verify(t.app, cookie)).statusCode).toBe(200);
 
     // Any other browser, or this one with another link's session or after signing out: the page.

@@ -11,7 +11,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
-import { loginUrl } from "../../src/sso/tickets.js";
+import { loginUrl } from "../../src/tickets/service.js";
 import { freePort } from "../helpers/net.js";
 
 const NGINX = process.env.HANDOFF_NGINX ?? "/usr/sbin/nginx";
@@ -250,7 +250,7 @@ describe.each(proxies)("the documented $name forward-auth config", (proxy) => {
     const cookie = await signIn({ id: "u-1", email: "ada@example.com" });
     const response = await get("/orders/7", { cookie, ...FORGED });
     expect(response.status).toBe(200);
-    const [session] = await handoff.services.database.db
+    const [session] = await handoff.services.database.read
       .selectFrom("sessions")
       .select(["id", "user_id"])
       .orderBy("created_at", "desc")
