@@ -16,6 +16,7 @@ import type { AppContext } from "./context.js";
 import { Sealer } from "./crypto/seal.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { demoAppRoutes } from "./demo/app-page.js";
+import { demoServed } from "./demo/demo.js";
 import { registerSecurityHeaders } from "./http/headers.js";
 import { registerInputChecks } from "./http/input.js";
 import { lazyChildLogger, loggerOptions, requestId } from "./http/logging.js";
@@ -155,7 +156,10 @@ export async function buildApp(
   await app.register(async (scope) => enkashRoutes(scope, services));
   await app.register(async (scope) => ssoRoutes(scope, services));
   await app.register(async (scope) => browserRoutes(scope, services));
-  await app.register(async (scope) => demoAppRoutes(scope, services));
+  // Only with the demo: a production deployment serves no /demo routes.
+  if (await demoServed(services)) {
+    await app.register(async (scope) => demoAppRoutes(scope, services));
+  }
   const oidc = new OidcService(services, app.log);
   await app.register(async (scope) => oidcProviderRoutes(scope, services, oidc));
   await app.register(async (scope) => oidcInteractionRoutes(scope, services, oidc));

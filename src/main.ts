@@ -1,4 +1,4 @@
-// The server process: read config, build the app, create the demo, listen, stop cleanly.
+// The server process: read config, build the app, listen, create the demo, stop cleanly.
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -6,8 +6,31 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
 import { DEMO_FILE, describeDemo, ensureDemo, writeDemoFile } from "./demo/demo.js";
+import { nodeBeforeLts22 } from "./oidc/runtime-warning.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Start-up failed for a reason the operator fixes (the port is taken): one line, no stack. */
+export class StartError extends Error {
+  override name = "StartError";
+}
+
+/** What to do about each way `listen` fails that the operator can fix. */
+const LISTEN_FAILURES: Record<string, string> = {
+  EADDRINUSE: "the address is already in use (another process holds the port; set PORT or HOST)",
+  EACCES: "permission denied (ports below 1024 need privileges; set PORT)",
+  EADDRNOTAVAIL: "no such address on this machine (set HOST)",
+};
+
+function listenFailure(error: unknown, config: Config): Error {
+  const reason = LISTEN_FAILURES[(error as NodeJS.ErrnoException).code ?? ""];
+  if (reason) {
+    return new StartError(`cannot listen on ${config.host}:${config.port}: ${reason}`, {
+      cause: error,
+    });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
 
 /** Starts Handoff and resolves once it listens; SIGTERM and SIGINT close it gracefully. */
 export async function startServer(config: Config): Promise<FastifyInstance> {
@@ -17,8 +40,20 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
       "HANDOFF_SECRET_KEY is not set: using a development key kept in the data directory. Set it in production (openssl rand -base64 32).",
     );
   }
+  if (nodeBeforeLts22) {
+    // oidc-provider's own warning is dropped as noise in CLI commands and tests; here it helps.
+    app.log.warn(
+      `Node.js ${process.versions.node} is past its end of life and older than oidc-provider supports (22+); Handoff is tested on it, but run Node 22 or 24 in production.`,
+    );
+  }
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    throw listenFailure(error, config);
+  }
+  // After listening, so a taken port never leaves a demo whose credentials were not written.
   const demo = await ensureDemo(app.services);
-  await app.listen({ port: config.port, host: config.host });
   if (demo) {
     const file = writeDemoFile(config.dataDir, demo);
     process.stdout.write(describeDemo(demo, file));

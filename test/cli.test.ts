@@ -1,11 +1,13 @@
 // The `handoff` command against a real SQLite file: partners, tokens and keys, secrets shown once.
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 
+import { APP_OPTIONS } from "../src/cli/apps.js";
 import { runCli } from "../src/cli/main.js";
 
 const run = promisify(execFile);
@@ -17,8 +19,8 @@ const env = {
   LOG_LEVEL: "silent",
 };
 
-/** Runs one command in this process, as the binary would, and returns its parsed --json output. */
-async function handoff(...args: string[]) {
+/** Runs one command in this process, as the binary would: its parsed --json output and stderr. */
+async function handoffWithErr(...args: string[]) {
   let out = "";
   let err = "";
   const code = await runCli([...args, "--json"], {
@@ -31,7 +33,12 @@ async function handoff(...args: string[]) {
     },
   });
   if (code !== 0) throw new Error(`handoff ${args.join(" ")} exited ${code}: ${err}`);
-  return JSON.parse(out);
+  return { json: JSON.parse(out), err };
+}
+
+/** Runs one command in this process, as the binary would, and returns its parsed --json output. */
+async function handoff(...args: string[]) {
+  return (await handoffWithErr(...args)).json;
 }
 
 describe("handoff CLI", () => {
@@ -89,7 +96,7 @@ describe("handoff CLI", () => {
       session_idle: 600,
       ip_binding: "prefix",
       failure_url: "https://partner.example/failed",
-      return_paths: "/orders",
+      return_paths: ["/orders"],
     });
     const listed = await handoff("app", "list");
     expect(JSON.stringify(listed)).not.toContain(app.app_secret);
@@ -120,10 +127,13 @@ describe("handoff CLI", () => {
       "--refresh-tokens",
       "true",
     );
+    // --json lists are arrays, as a script expects.
     expect(app).toMatchObject({
-      oidc_redirect_uris: "https://shop.example/callback http://127.0.0.1:3000/callback",
-      oidc_post_logout_redirect_uris: "https://shop.example/",
+      oidc_redirect_uris: ["https://shop.example/callback", "http://127.0.0.1:3000/callback"],
+      oidc_post_logout_redirect_uris: ["https://shop.example/"],
       oidc_refresh_tokens: true,
+      return_paths: ["/"],
+      products: [],
     });
     await expect(
       handoff("app", "update", app.id, "--redirect-uri", "https://shop.example/cb#frag"),
@@ -132,16 +142,94 @@ describe("handoff CLI", () => {
       /--refresh-tokens must be true or false/,
     );
     const off = await handoff("app", "update", app.id, "--redirect-uri", "");
-    expect(off.oidc_redirect_uris).toBe("");
+    expect(off.oidc_redirect_uris).toEqual([]);
+  });
+
+  it("lists every app option in its usage text", async () => {
+    let usage = "";
+    expect(await runCli(["help"], { env, out: (t) => (usage += t), err: () => {} })).toBe(0);
+    for (const option of Object.keys(APP_OPTIONS)) expect(usage).toContain(`--${option}`);
+  });
+
+  it("prints lists space-separated without --json", async () => {
+    let out = "";
+    const code = await runCli(
+      [
+        "app",
+        "create",
+        "--name",
+        "Two",
+        "--url",
+        "https://two.example",
+        "--return-path",
+        "/a",
+        "--return-path",
+        "/b",
+      ],
+      { env, out: (t) => (out += t), err: () => {} },
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(/^return_paths\s+\/a \/b$/m);
+    expect(out).toMatch(/^products\s+-$/m);
+  });
+
+  it("says when --url loses its trailing slash", async () => {
+    const { json, err } = await handoffWithErr(
+      "app",
+      "create",
+      "--name",
+      "Slash",
+      "--url",
+      "https://shop.example/store/",
+    );
+    expect(json.url).toBe("https://shop.example/store");
+    expect(err).toContain(
+      "--url https://shop.example/store/ is kept as https://shop.example/store (no trailing slash)",
+    );
+    expect(err).toContain("https://shop.example/store/\n");
+    const kept = await handoffWithErr("app", "update", json.id, "--url", "https://shop.example/s");
+    expect(kept.err).toBe("");
+  });
+
+  it("says in one line that the port is taken", { timeout: 60_000 }, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      const failed = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "start"], {
+        env: { ...env, PORT: port, HANDOFF_DEMO: "0", LOG_LEVEL: "warn" },
+        timeout: 50_000,
+      }).then(
+        () => null,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stderr).toBe(
+        `handoff: cannot listen on 127.0.0.1:${port}: the address is already in use (another process holds the port; set PORT or HOST)\n`,
+      );
+      // On Node 20 `start` says once, in its own log, what oidc-provider's dropped line said.
+      const warned = (failed?.stdout.match(/older than oidc-provider supports/g) ?? []).length;
+      expect(warned).toBe(Number(process.versions.node.split(".")[0]) < 22 ? 1 : 0);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it("explains a bad call on one line and exits non-zero", { timeout: 60_000 }, async () => {
-    await expect(
-      run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "partner", "create"], { env }),
-    ).rejects.toMatchObject({
+    const failed = await run(
+      process.execPath,
+      ["--import", "tsx", "src/cli/main.ts", "partner", "create"],
+      { env },
+    ).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed).toMatchObject({
       code: 1,
       stderr: expect.stringContaining("partner create needs --name"),
     });
+    // oidc-provider's "Unsupported runtime" line (Node 20) is noise in a CLI command.
+    expect(failed?.stderr).not.toContain("oidc-provider WARNING");
     await expect(
       run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "start"], {
         env: { ...env, PORT: "x" },

@@ -1,8 +1,10 @@
 // The demo on first start: usable credentials, written once to a private file.
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../src/db/database.js";
 import { ensureDemo, writeDemoFile } from "../src/demo/demo.js";
 import { type TestApp, testApp } from "./helpers/app.js";
 
@@ -90,9 +92,34 @@ describe("demo", () => {
     expect(await ensureDemo(t.app.services)).toBeNull();
   });
 
-  it("stays off with HANDOFF_DEMO=0", async () => {
+  it("stays off with HANDOFF_DEMO=0, and serves no /demo routes", async () => {
     t = await testApp("sqlite", { demo: false });
     expect(await ensureDemo(t.app.services)).toBeNull();
     expect(await t.app.services.partners.list()).toEqual([]);
+    for (const url of ["/demo/app", "/demo/app/"]) {
+      expect((await t.app.inject({ method: "GET", url })).statusCode).toBe(404);
+    }
+  });
+
+  it("serves the demo app's page only where the demo exists or is about to", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "handoff-demo-db-")), "handoff.db");
+    const open = () => openDatabase(`sqlite:${file}`);
+    const secretKey = randomBytes(32); // one key across the restarts, as in production
+    const status = async () => (await t.app.inject({ method: "GET", url: "/demo/app" })).statusCode;
+    // A deployment that made its own partner first (HANDOFF_DEMO unset): no demo, no page.
+    t = await testApp("sqlite", { demo: false, secretKey }, await open());
+    await t.app.services.partners.create({ name: "Real Partner" });
+    await t.app.close();
+    t = await testApp("sqlite", { demo: undefined, secretKey }, await open());
+    expect(await ensureDemo(t.app.services)).toBeNull();
+    expect(await status()).toBe(404);
+    await t.app.close();
+    // Asked for (HANDOFF_DEMO=1): the page is there, and stays on later starts.
+    t = await testApp("sqlite", { demo: true, secretKey }, await open());
+    expect(await status()).toBe(401);
+    expect(await ensureDemo(t.app.services)).not.toBeNull();
+    await t.app.close();
+    t = await testApp("sqlite", { demo: undefined, secretKey }, await open());
+    expect(await status()).toBe(401);
   });
 });

@@ -2,15 +2,19 @@
 // (openid-client, authorization code flow with PKCE) and greets them with their name and partner.
 // It knows nothing Handoff-specific: issuer, client id, client secret and redirect URI are all.
 //
-//   npm run storefront                      # reads data/demo-credentials.json (the demo's client)
-//   STOREFRONT_CREDENTIALS=path npm run storefront
+//   npm run storefront        # the demo's client from $HANDOFF_DATA_DIR/demo-credentials.json
+//
+// STOREFRONT_CREDENTIALS names another credentials file; STOREFRONT_PORT another port than the
+// registered redirect URI's (the app's URL and redirect URIs must then be updated to match: the
+// storefront prints the `handoff app update` command).
 //
 // A Handoff login link for the storefront app lands here; with no storefront session yet, the
 // storefront sends the browser to Handoff's /oidc/auth, where the Handoff session the link just
 // made signs the person in without a page.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
 import * as client from "openid-client";
 
 export interface StorefrontOptions {
@@ -38,6 +42,48 @@ const ESCAPES: Record<string, string> = {
 const escapeHtml = (value: unknown) =>
   String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
+/** One small stylesheet, inline and allowed by its hash (the CSP allows nothing else). */
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2430;line-height:1.5;background:#f6f7f9}main{background:#fff;border:1px solid #dde1e7;border-radius:.6rem;padding:1.5rem 2rem}h1{font-size:1.4rem;margin-top:0}dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1.2rem}dt{font-weight:600;color:#5b6575}dd{margin:0}button{font:inherit;padding:.5rem 1.2rem;border-radius:.4rem;border:1px solid #345;background:#2a5bd7;color:#fff;cursor:pointer}.muted{color:#5b6575}`;
+const STYLE_HASH = `'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`;
+
+/** What each `amr` value Handoff asserts means to the person (docs/oidc.md, Claims). */
+const AMR_TEXT: Record<string, string> = {
+  link: "a login link from your partner's site",
+  otp: "a one-time code",
+};
+
+/** How the person signed in, in words: "a login link from your partner's site and a one-time code". */
+export function signedInWith(amr: unknown): string {
+  const values = Array.isArray(amr) ? amr.map(String) : [];
+  if (values.length === 0) return "Handoff";
+  return values.map((value) => AMR_TEXT[value] ?? value).join(" and ");
+}
+
+/** A page of the storefront: its status, headers and HTML. */
+export function renderPage(
+  status: number,
+  title: string,
+  body: string,
+  formTarget = "",
+): { status: number; headers: Record<string, string>; html: string } {
+  return {
+    status,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      // The sign-out form posts here, then follows a redirect to Handoff: both are allowed.
+      "content-security-policy": `default-src 'none'; style-src ${STYLE_HASH}; form-action 'self' ${formTarget}; base-uri 'none'`,
+      "cache-control": "no-store",
+    },
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`,
+  };
+}
+
+/** The signed-in page: who the person is, for which partner, and how they signed in. */
+export function welcomeBody(claims: Record<string, unknown>): string {
+  const c = claims;
+  return `<h1>Welcome to the storefront, <span id="name">${escapeHtml(c.name ?? c.email ?? c.sub)}</span></h1><dl><dt>Email</dt><dd id="email">${escapeHtml(c.email ?? "-")}</dd><dt>Partner</dt><dd id="partner">${escapeHtml(c.partner)}</dd>${c.sub_account ? `<dt>On behalf of</dt><dd id="sub-account">${escapeHtml(c.sub_account)}</dd>` : ""}<dt>Signed in with</dt><dd id="amr">${escapeHtml(signedInWith(c.amr))}</dd></dl><form method="post" action="/logout"><button id="logout" type="submit">Sign out</button></form>`;
+}
+
 function page(
   res: ServerResponse,
   status: number,
@@ -45,15 +91,9 @@ function page(
   body: string,
   formTarget = "",
 ): void {
-  res.writeHead(status, {
-    "content-type": "text/html; charset=utf-8",
-    // The sign-out form posts here, then follows a redirect to Handoff: both are allowed.
-    "content-security-policy": `default-src 'none'; form-action 'self' ${formTarget}; base-uri 'none'`,
-    "cache-control": "no-store",
-  });
-  res.end(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main>${body}</main></body></html>`,
-  );
+  const rendered = renderPage(status, title, body, formTarget);
+  res.writeHead(rendered.status, rendered.headers);
+  res.end(rendered.html);
 }
 
 function redirect(res: ServerResponse, location: string, cookie?: string): void {
@@ -155,12 +195,11 @@ export function createStorefront(options: StorefrontOptions): Server {
       }
       if (req.method === "GET" && url.pathname === "/") {
         if (visitor.user) {
-          const c = visitor.user.claims;
           page(
             res,
             200,
             "Storefront",
-            `<h1>Welcome to the storefront, <span id="name">${escapeHtml(c.name ?? c.email ?? c.sub)}</span></h1><dl><dt>Partner</dt><dd id="partner">${escapeHtml(c.partner)}</dd><dt>Email</dt><dd id="email">${escapeHtml(c.email)}</dd><dt>Signed in with</dt><dd>${escapeHtml((c.amr as string[] | undefined)?.join(", "))}</dd></dl><form method="post" action="/logout"><button id="logout" type="submit">Sign out</button></form>`,
+            welcomeBody(visitor.user.claims),
             new URL(options.issuer).origin,
           );
           return;
@@ -188,9 +227,18 @@ export function createStorefront(options: StorefrontOptions): Server {
   });
 }
 
+/** Where `npm run storefront` finds its client and where it listens, from the environment. */
+export function storefrontSettings(env: NodeJS.ProcessEnv): { file: string; port: string | null } {
+  return {
+    file:
+      env.STOREFRONT_CREDENTIALS || join(env.HANDOFF_DATA_DIR || "data", "demo-credentials.json"),
+    port: env.STOREFRONT_PORT || null,
+  };
+}
+
 /** `npm run storefront`: the demo's OIDC client from demo-credentials.json. */
 async function main(): Promise<void> {
-  const file = process.env.STOREFRONT_CREDENTIALS ?? "data/demo-credentials.json";
+  const { file, port } = storefrontSettings(process.env);
   let demo: {
     base_url: string;
     oidc_client?: { client_id: string; client_secret: string; redirect_uri: string };
@@ -198,22 +246,49 @@ async function main(): Promise<void> {
   try {
     demo = JSON.parse(readFileSync(file, "utf8"));
   } catch {
-    process.stderr.write(`storefront: cannot read ${file}; run \`npm start\` once first\n`);
+    process.stderr.write(
+      `storefront: cannot read ${file}; run \`npm start\` once first (with the same HANDOFF_DATA_DIR), or set STOREFRONT_CREDENTIALS\n`,
+    );
     process.exit(1);
   }
   if (!demo.oidc_client) {
     process.stderr.write(`storefront: ${file} has no oidc_client (an older demo?)\n`);
     process.exit(1);
   }
-  const redirectUri = new URL(demo.oidc_client.redirect_uri);
+  const registered = new URL(demo.oidc_client.redirect_uri);
+  const redirectUri = new URL(registered);
+  if (port !== null) {
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+      process.stderr.write(`storefront: STOREFRONT_PORT must be a port number, got "${port}"\n`);
+      process.exit(1);
+    }
+    redirectUri.port = port;
+  }
   const server = createStorefront({
     issuer: `${demo.base_url}/oidc`,
     clientId: demo.oidc_client.client_id,
     clientSecret: demo.oidc_client.client_secret,
     redirectUri: redirectUri.href,
   });
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    process.stderr.write(
+      error.code === "EADDRINUSE"
+        ? `storefront: ${redirectUri.host} is in use; set STOREFRONT_PORT to another port\n`
+        : `storefront: ${error.message}\n`,
+    );
+    process.exit(1);
+  });
   server.listen(Number(redirectUri.port || 80), redirectUri.hostname, () => {
     process.stdout.write(`storefront listening on ${redirectUri.origin}\n`);
+    if (redirectUri.href !== registered.href) {
+      // Handoff sends people only to registered URLs: the app must know the new origin.
+      const origin = redirectUri.origin;
+      process.stdout.write(
+        `Handoff knows the storefront at ${registered.origin}; register the new origin once:\n` +
+          `  npm run handoff -- app update ${demo.oidc_client?.client_id} --url ${origin} ` +
+          `--redirect-uri ${origin}/callback --post-logout-redirect-uri ${origin}/signed-out\n`,
+      );
+    }
   });
   process.on("SIGTERM", () => server.close());
 }

@@ -1,8 +1,10 @@
 // `handoff app create|list|update|rotate-secret`: the platform's web apps that users land in.
 import type { App, AppChanges } from "../apps/service.js";
+import { landingUrl } from "../tickets/return-path.js";
 import { type Cli, type Parsed, parse, positional, print, UsageError, withServices } from "./io.js";
 
-const OPTIONS = {
+/** Every option of `app create` and `app update` (the usage text lists each one). */
+export const APP_OPTIONS = {
   name: { type: "string" },
   url: { type: "string" },
   "return-path": { type: "string", multiple: true },
@@ -69,13 +71,21 @@ function changes(values: Parsed["values"]): AppChanges {
   return out;
 }
 
+/** The app's URL is kept without a trailing slash: say so rather than change it silently. */
+function noteUrl(cli: Cli, given: unknown, app: App): void {
+  if (typeof given !== "string" || given === app.baseUrl) return;
+  cli.err(
+    `handoff: --url ${given} is kept as ${app.baseUrl} (no trailing slash); people land on it + the return path, e.g. ${landingUrl(app.baseUrl, app.returnPaths[0] ?? "/")}\n`,
+  );
+}
+
 function describe(app: App): Record<string, unknown> {
   return {
     id: app.id,
     name: app.name,
     url: app.baseUrl,
-    return_paths: app.returnPaths.join(" "),
-    products: app.products.join(" "),
+    return_paths: app.returnPaths,
+    products: app.products,
     ticket_ttl: app.ticketTtlDefault,
     ticket_ttl_max: app.ticketTtlMax,
     session_idle: app.sessionIdleSeconds,
@@ -83,8 +93,8 @@ function describe(app: App): Record<string, unknown> {
     failure_url: app.failureUrl,
     ip_binding: app.ipBinding,
     sees_auth_token: app.seesAuthToken,
-    oidc_redirect_uris: app.oidc.redirectUris.join(" "),
-    oidc_post_logout_redirect_uris: app.oidc.postLogoutRedirectUris.join(" "),
+    oidc_redirect_uris: app.oidc.redirectUris,
+    oidc_post_logout_redirect_uris: app.oidc.postLogoutRedirectUris,
     oidc_refresh_tokens: app.oidc.refreshTokens,
   };
 }
@@ -94,7 +104,7 @@ export async function appCommand(
   verb: string | undefined,
   args: string[],
 ): Promise<void> {
-  const { values, positionals } = parse(args, OPTIONS);
+  const { values, positionals } = parse(args, APP_OPTIONS);
   await withServices(cli, async (services) => {
     switch (verb) {
       case "create": {
@@ -106,6 +116,7 @@ export async function appCommand(
         });
         const secret = await services.apps.rotateSecret(app.id);
         print(cli, values.json as boolean, { ...describe(app), app_secret: secret });
+        noteUrl(cli, values.url, app);
         if (!values.json)
           cli.err(
             app.oidc.redirectUris.length > 0
@@ -116,11 +127,9 @@ export async function appCommand(
       }
       case "update": {
         const id = positional(positionals, 0, "app id");
-        print(
-          cli,
-          values.json as boolean,
-          describe(await services.apps.update(id, changes(values))),
-        );
+        const app = await services.apps.update(id, changes(values));
+        print(cli, values.json as boolean, describe(app));
+        noteUrl(cli, values.url, app);
         return;
       }
       case "rotate-secret": {

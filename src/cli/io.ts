@@ -62,7 +62,14 @@ export function timeOption(value: string | undefined, name: string): number | nu
   return ms;
 }
 
-/** Prints JSON with --json, otherwise aligned "key  value" lines. */
+/** One value on a text line: lists space-separated, nothing as "-". */
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return "-";
+  if (Array.isArray(value)) return value.length === 0 ? "-" : value.map(String).join(" ");
+  return String(value);
+}
+
+/** Prints JSON with --json (lists as arrays), otherwise aligned "key  value" lines. */
 export function print(
   cli: Cli,
   json: boolean | undefined,
@@ -76,7 +83,7 @@ export function print(
   for (const row of rows) {
     const width = Math.max(...Object.keys(row).map((k) => k.length));
     for (const [key, v] of Object.entries(row)) {
-      cli.out(`${key.padEnd(width)}  ${v === null || v === undefined ? "-" : String(v)}\n`);
+      cli.out(`${key.padEnd(width)}  ${shown(v)}\n`);
     }
     if (rows.length > 1) cli.out("\n");
   }

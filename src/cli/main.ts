@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { buildContext } from "../app.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { HandoffError } from "../http/errors.js";
-import { startServer } from "../main.js";
+import { StartError, startServer } from "../main.js";
 import { appCommand } from "./apps.js";
 import { type Cli, UsageError } from "./io.js";
 import { keysCommand } from "./keys.js";
@@ -31,6 +31,8 @@ const USAGE = `usage: handoff <command>
   app create --name N --url URL [--return-path P]… [--product P]… [--failure-url URL]
       [--ticket-ttl S] [--ticket-ttl-max S] [--session-idle S] [--session-absolute S]
       [--ip-binding exact|prefix] [--sees-auth-token true|false]
+      [--redirect-uri URI]… [--post-logout-redirect-uri URI]… [--refresh-tokens true|false]
+                                          (a redirect URI makes the app an OIDC client; "" clears a list)
   app update ID [same options] | rotate-secret ID | list
 
 Every command reads the same environment as the service (DATABASE_URL …); add --json for JSON output.
@@ -46,6 +48,8 @@ export async function runCli(argv: string[], cli: Cli): Promise<number> {
       cli.err(`handoff: configuration error: ${error.message}\n`);
     } else if (error instanceof UsageError) {
       cli.err(`handoff: ${error.message}\n\n${USAGE}`);
+    } else if (error instanceof StartError) {
+      cli.err(`handoff: ${error.message}\n`);
     } else if (error instanceof HandoffError) {
       cli.err(`handoff: ${error.code}: ${error.message}\n`);
     } else {

@@ -1,5 +1,5 @@
 // The demo app: a page that greets whoever the session cookie belongs to, using the same check
-// as forward-auth. It stands in for a platform app until examples/storefront exists.
+// as forward-auth; the demo's first login link lands here. Mounted only with the demo (app.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";

@@ -32,6 +32,28 @@ export const DEMO_STOREFRONT_URL = "http://127.0.0.1:3000";
 
 export const DEMO_FILE = "demo-credentials.json";
 
+/** Where the demo app lives: served by Handoff itself (src/demo/app-page.ts). */
+export function demoAppUrl(baseUrl: string): string {
+  return `${baseUrl}/demo/app`;
+}
+
+async function databaseEmpty(services: Services): Promise<boolean> {
+  return (await services.partners.list()).length === 0 && (await services.operators.count()) === 0;
+}
+
+/**
+ * Whether this process serves the demo app's page: when the demo is not turned off and it exists
+ * or will be created (asked for, or the database is empty). A production deployment
+ * (HANDOFF_DEMO=0, or a database without the demo) serves no /demo routes.
+ */
+export async function demoServed(services: Services): Promise<boolean> {
+  const { config } = services;
+  if (config.demo === false) return false;
+  if (config.demo === true || (await databaseEmpty(services))) return true;
+  const url = demoAppUrl(config.baseUrl);
+  return (await services.apps.list()).some((app) => app.baseUrl === url);
+}
+
 /**
  * Creates the demo when asked (HANDOFF_DEMO=1) or when the database is empty and the demo is
  * not turned off (HANDOFF_DEMO=0). Returns null when nothing was created.
@@ -39,9 +61,7 @@ export const DEMO_FILE = "demo-credentials.json";
 export async function ensureDemo(services: Services): Promise<DemoCredentials | null> {
   const { config } = services;
   if (config.demo === false) return null;
-  const empty =
-    (await services.partners.list()).length === 0 && (await services.operators.count()) === 0;
-  if (!empty && config.demo !== true) return null;
+  if (config.demo !== true && !(await databaseEmpty(services))) return null;
 
   const operatorPassword = randomBytes(15).toString("base64url");
   const operator = await services.operators.create(
@@ -61,7 +81,7 @@ export async function ensureDemo(services: Services): Promise<DemoCredentials | 
   await services.partners.link(partner.id, sub.partner.id);
   const app = await services.apps.create({
     name: "Demo Storefront",
-    baseUrl: `${config.baseUrl}/demo/app`,
+    baseUrl: demoAppUrl(config.baseUrl),
     returnPaths: ["/"],
     products: ["accounts", "storefront", "portal", "rewards"],
     // Xoxoday's links last 14 days by default (seed 002); the app allows that much.

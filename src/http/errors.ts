@@ -45,6 +45,11 @@ export const errorCatalogue = {
   invalid_sso_key: { status: 401, title: "The SSO key is wrong, unknown or rotated out." },
   invalid_client: { status: 401, title: "The app id or app secret is wrong." },
   no_session: { status: 401, title: "No live session: the cookie is missing, ended or expired." },
+  session_for_other_app: {
+    status: 403,
+    title:
+      "The session is live, but for another app: open this app through a login link made for it.",
+  },
   service_unavailable: {
     status: 503,
     title: "The service cannot reach its database; retry shortly.",

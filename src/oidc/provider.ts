@@ -2,6 +2,7 @@
 // under /oidc, its artefacts in Handoff's database, its keys from Handoff's key store, and its
 // login step satisfied by a live Handoff session for the app (there is no login page: people
 // arrive through a partner's login link).
+import "./runtime-warning.js"; // before oidc-provider: see the file
 import { hkdfSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger } from "fastify";
@@ -22,6 +23,8 @@ import type { LiveSession } from "../sessions/service.js";
 import { adapterFactory, PKCE_REQUIRED } from "./adapter.js";
 
 export const OIDC_MOUNT = "/oidc";
+/** What ID tokens are signed with: RS256, which every OIDC client supports (Discovery 1.0 §3). */
+const ID_TOKEN_ALG = "RS256";
 
 /** Lifetimes (seconds). Codes are used within seconds; access tokens are short, checked on use. */
 const TTL = {
@@ -46,16 +49,19 @@ function e164(phone: LiveSession["phone"]): string | undefined {
   return digits ? `+${digits}` : undefined;
 }
 
-/** The claims of a user as a Handoff session knows them (never the partner's auth token). */
+/**
+ * The claims of a user as a Handoff session knows them (never the partner's auth token). A claim
+ * the user does not have is left out, never null (OIDC Core 5.3.2; mod_auth_openidc warns on null).
+ */
 export function claimsOf(services: Services, session: LiveSession): AccountClaims {
   const partnerData = services.sessions.partnerData(session, false);
   const claims: AccountClaims = {
     sub: session.userId,
     partner: session.partnerId,
-    sub_account: session.accountId === session.partnerId ? null : session.accountId,
     fields: session.fields ?? {},
     partner_data: partnerData ?? {},
   };
+  if (session.accountId !== session.partnerId) claims.sub_account = session.accountId;
   if (session.email) claims.email = session.email;
   const phone = e164(session.phone);
   if (phone) claims.phone_number = phone;
@@ -125,7 +131,12 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
 
   const configuration: Configuration = {
     adapter: adapterFactory(services.database, services.oidcStore, services.clock, services.apps),
-    jwks: keys.privateJwks() as Configuration["jwks"],
+    // Only the keys that sign ID tokens are published at jwks_uri: strict consumers (python-jose,
+    // cjose in mod_auth_openidc) refuse a set that also holds the partner API's Ed25519 keys,
+    // which stay at /.well-known/jwks.json.
+    jwks: {
+      keys: keys.privateJwks().keys.filter((key) => key.alg === ID_TOKEN_ALG),
+    } as Configuration["jwks"],
     findAccount,
     claims: {
       // Standalone claims (always in the ID token when known).
@@ -158,10 +169,10 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
       grant_types: ["authorization_code"],
       response_types: ["code"],
       token_endpoint_auth_method: "client_secret_basic",
-      id_token_signed_response_alg: "RS256",
+      id_token_signed_response_alg: ID_TOKEN_ALG,
     },
     enabledJWA: {
-      idTokenSigningAlgValues: ["RS256", "EdDSA"],
+      idTokenSigningAlgValues: [ID_TOKEN_ALG],
     },
     clientAuthMethods: ["client_secret_basic", "client_secret_post"],
     features: {

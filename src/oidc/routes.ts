@@ -1,6 +1,7 @@
 // /oidc: oidc-provider's endpoints (discovery, auth, token, userinfo, jwks, logout, revocation)
 // handed the raw request, and the one interaction step Handoff answers itself: a live Handoff
 // session for the app logs the person in; without one, a page says where to start.
+import "./runtime-warning.js"; // before oidc-provider: see the file
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors } from "oidc-provider";

@@ -1,4 +1,4 @@
-// Operators: the platform's team, who sign in to the dashboard with an email and a password.
+// Operators: the platform's team, with an email and an Argon2id password (the demo creates one).
 import type { Clock } from "../clock.js";
 import type { Passwords } from "../crypto/passwords.js";
 import { newId } from "../crypto/secrets.js";

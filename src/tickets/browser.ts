@@ -3,14 +3,31 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../apps/service.js";
+import { parseSecret, SecretPrefix } from "../crypto/secrets.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError, type PageFailure, pageFailureCatalogue } from "../http/errors.js";
 import { logError, toHandoffError } from "../http/problem.js";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
+import { defaultReturnPath, landingUrl } from "./return-path.js";
 
 const TicketParams = Type.Object({ ticket: Type.String({ minLength: 1, maxLength: 128 }) });
+
+/** Where the person goes next when the app has no failure URL: the same link only if it still works. */
+function nextStep(reason: PageFailure): string {
+  switch (reason) {
+    case "cross_site":
+    case "rate_limited":
+    case "unavailable":
+      return "Go back to the site you came from and open the link again.";
+    case "no_session":
+    case "step_expired":
+      return "Go back to your partner's site and open the app from there.";
+    default:
+      return "Go back to the site that sent the link and ask it for a new link.";
+  }
+}
 
 /** The page for a failed sign-in (src/http/errors.ts holds each reason's status and words). */
 export function failurePage(
@@ -21,7 +38,7 @@ export function failurePage(
   const { status, title, text } = pageFailureCatalogue[reason];
   const back = app?.failureUrl
     ? html`<p><a href="${app.failureUrl}">Go back to ${app.name}</a></p>`
-    : html`<p class="muted">Go back to the site you came from and open the link again.</p>`;
+    : html`<p class="muted">${nextStep(reason)}</p>`;
   return sendPage(reply, {
     status,
     title,
@@ -72,6 +89,27 @@ export async function loginPage(
   });
 }
 
+/**
+ * Where a browser goes when it opens a link it has already used while the session that link made
+ * is still live: the app, as if the link had just worked (it is the same person, signed in), rather
+ * than the "already used" page. Null for anyone else, whose page stays the same.
+ */
+async function alreadySignedIn(
+  services: Services,
+  ticket: string,
+  presentedSession: string | undefined,
+): Promise<string | null> {
+  const locator = parseSecret(SecretPrefix.ticket, ticket)?.id;
+  if (!locator || !presentedSession) return null;
+  const session = await services.sessions.check(presentedSession);
+  if (!session || session.ticketId !== locator) return null;
+  // The preview checks the ticket's secret too: only the very link that made this session.
+  const preview = await services.tickets.preview(ticket);
+  if (preview.ok || preview.reason !== "already_used" || preview.app?.id !== session.appId)
+    return null;
+  return landingUrl(preview.app.baseUrl, defaultReturnPath(preview.app.returnPaths));
+}
+
 export async function browserRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { config } = services;
@@ -87,7 +125,15 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
         params: TicketParams,
       },
     },
-    async (request, reply) => loginPage(services, request.params.ticket, reply),
+    async (request, reply) => {
+      const landing = await alreadySignedIn(
+        services,
+        request.params.ticket,
+        request.cookies[cookieName],
+      );
+      if (landing) return reply.redirect(landing, 303);
+      return loginPage(services, request.params.ticket, reply);
+    },
   );
 
   app.post(
@@ -133,6 +179,14 @@ export async function browserRoutes(fastify: FastifyInstance, services: Services
         return failurePage(reply, "unavailable", null);
       }
       if (!outcome.ok) {
+        if (outcome.reason === "already_used") {
+          const landing = await alreadySignedIn(
+            services,
+            request.params.ticket,
+            request.cookies[cookieName],
+          );
+          if (landing) return reply.redirect(landing, 303);
+        }
         if (outcome.reason === "not_found") await services.redeemFailures.fail(ip, request.log);
         return failurePage(reply, outcome.reason, outcome.app);
       }

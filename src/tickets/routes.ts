@@ -304,7 +304,8 @@ export async function ssoRoutes(fastify: FastifyInstance, services: Services): P
     {
       schema: {
         tags: ["apps"],
-        summary: "Forward-auth: 200 with X-Handoff-* headers for a live session cookie, else 401",
+        summary:
+          "Forward-auth: 200 with X-Handoff-* headers for a live session cookie; 401 without one, 403 when it is another app's",
         querystring: Type.Object(
           { app: Type.Optional(Type.String({ maxLength: 64 })) },
           { additionalProperties: false },
@@ -314,8 +315,9 @@ export async function ssoRoutes(fastify: FastifyInstance, services: Services): P
     },
     async (request, reply) => {
       const session = await services.sessions.check(request.cookies[cookieName]);
-      if (!session || (request.query.app !== undefined && request.query.app !== session.appId)) {
-        throw new HandoffError("no_session");
+      if (!session) throw new HandoffError("no_session");
+      if (request.query.app !== undefined && request.query.app !== session.appId) {
+        throw new HandoffError("session_for_other_app");
       }
       reply
         .header("x-handoff-user", session.userId)

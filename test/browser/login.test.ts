@@ -22,7 +22,8 @@ describe.skipIf(!chromiumAvailable)("a browser following a login link", () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    app = await buildApp(testConfig({ baseUrl: base, port }));
+    // The demo app's page is served only with the demo (HANDOFF_DEMO=1 here).
+    app = await buildApp(testConfig({ baseUrl: base, port, demo: true }));
     await app.listen({ port, host: "127.0.0.1" });
     const { partner, partnerToken: _ } = await app.services.partners.create({ name: "Partner" });
     const demoApp = await app.services.apps.create({

@@ -74,6 +74,9 @@ describe.skipIf(!chromiumAvailable)("a browser signing in to the storefront exam
     const partnerId = (await app.services.partners.list())[0]?.id as string;
     expect(await page.textContent("#partner")).toBe(partnerId);
     expect(page.url()).not.toMatch(/code=|hts_/);
+    // Readable: how the person signed in in words, and the stylesheet applied (CSP allows it).
+    expect(await page.textContent("#amr")).toBe("a login link from your partner's site");
+    expect(await page.evaluate("getComputedStyle(document.body).maxWidth")).toBe("640px");
 
     await page.click("#logout");
     await page.waitForURL(`${shop}/signed-out`);

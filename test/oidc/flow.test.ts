@@ -1,10 +1,13 @@
 // The whole OpenID Connect journey with openid-client as the relying party: a login link, its
 // redemption, the code flow with PKCE through /oidc/auth, the ID token checked against the
 // JWKS, userinfo, refresh, a replayed code refused, and RP-initiated logout.
+import { readFileSync } from "node:fs";
+import { decodeProtectedHeader, importJWK, type JWK } from "jose";
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { prune } from "../../src/ops/pruner.js";
 import { dialects } from "../helpers/app.js";
+import { CookieJar } from "../helpers/jar.js";
 import {
   authorize,
   type OidcFixture,
@@ -15,6 +18,7 @@ import {
   submit,
   tokensFor,
 } from "../helpers/oidc.js";
+import { mint } from "../helpers/sso.js";
 
 describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
   let f: OidcFixture;
@@ -41,12 +45,14 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
       phone_number: "+15550100",
       name: "Ada Lovelace",
       partner: f.fixture.partnerId,
-      sub_account: null,
       fields: { email: { editable: false, hidden: false, support_alternate: true } },
       partner_data: { tier: "gold" },
       amr: ["link"],
     });
     expect(typeof claims?.auth_time).toBe("number");
+    // A claim the user does not have is left out, never null (mod_auth_openidc warns on null).
+    expect(claims).not.toHaveProperty("sub_account");
+    expect(Object.entries(claims ?? {}).filter(([, value]) => value === null)).toEqual([]);
     expect(JSON.stringify(tokens)).not.toContain("partner-secret-token");
 
     const info = await client.fetchUserInfo(f.rp, tokens.access_token, claims?.sub as string);
@@ -56,6 +62,8 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
       partner: f.fixture.partnerId,
     });
     expect(JSON.stringify(info)).not.toContain("partner-secret-token");
+    expect(info).not.toHaveProperty("sub_account");
+    expect(Object.entries(info).filter(([, value]) => value === null)).toEqual([]);
 
     const refreshed = await client.refreshTokenGrant(f.rp, tokens.refresh_token as string);
     expect(refreshed.access_token).not.toBe(tokens.access_token);
@@ -84,6 +92,76 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
     const again = await authorize(f, jar);
     expect(again.response.status).toBe(401);
     expect(await again.response.text()).toContain("Open this app from your partner");
+  });
+
+  it("accepts the client authentication methods discovery and docs/oidc.md name, and only those", async () => {
+    const discovery = (await (
+      await fetch(`${f.base}/oidc/.well-known/openid-configuration`)
+    ).json()) as Record<string, string[]>;
+    const doc = readFileSync(new URL("../../docs/oidc.md", import.meta.url), "utf8");
+    const documented = [
+      ...new Set([...doc.matchAll(/`(client_secret_[a-z]+)`/g)].map((m) => m[1])),
+    ];
+    expect(discovery.token_endpoint_auth_methods_supported?.sort()).toEqual(documented.sort());
+    // The secret in the form body (client_secret_post) works as well as HTTP Basic does.
+    const rp = await client.discovery(
+      new URL(`${f.base}/oidc`),
+      f.fixture.appId,
+      undefined,
+      client.ClientSecretPost(f.fixture.appSecret),
+      { execute: [client.allowInsecureRequests] },
+    );
+    const jar = await signIn(f);
+    const { landed, verifier, state } = await authorize(f, jar, {}, rp);
+    const tokens = await client.authorizationCodeGrant(rp, new URL(landed), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    expect(tokens.claims()?.aud).toBe(f.fixture.appId);
+  });
+
+  it("names the sub-account a partner acted for in the ID token and userinfo", async () => {
+    const { partner: sub } = await f.t.app.services.partners.create({ name: "Sub" });
+    await f.t.app.services.partners.link(f.fixture.partnerId, sub.id);
+    const jar = new CookieJar();
+    const minted = await mint(f.t.app, f.fixture, { user: { id: "u-9" }, on_behalf_of: sub.id });
+    expect((await jar.fetch(`${f.base}/login/${minted.ticket}`, { method: "POST" })).status).toBe(
+      303,
+    );
+    const { landed, verifier, state } = await authorize(f, jar);
+    const tokens = await client.authorizationCodeGrant(f.rp, new URL(landed), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    expect(tokens.claims()).toMatchObject({ partner: f.fixture.partnerId, sub_account: sub.id });
+    expect(tokens.claims()).not.toHaveProperty("email");
+    const info = await client.fetchUserInfo(f.rp, tokens.access_token, client.skipSubjectCheck);
+    expect(info).toMatchObject({ sub_account: sub.id });
+  });
+
+  it("publishes only the ID token keys at jwks_uri, each usable by a strict consumer", async () => {
+    // Two keys of each algorithm (one retiring): the partner API's Ed25519 keys must not be there.
+    await tokensFor(f);
+    await f.t.app.services.keys.rotate();
+    const discovery = (await (
+      await fetch(`${f.base}/oidc/.well-known/openid-configuration`)
+    ).json()) as { jwks_uri: string; id_token_signing_alg_values_supported: string[] };
+    expect(discovery.id_token_signing_alg_values_supported).toEqual(["RS256"]);
+    const { keys } = (await (await fetch(discovery.jwks_uri)).json()) as { keys: JWK[] };
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      // What python-jose or cjose do: take the set as keys of the one algorithm ID tokens use.
+      expect(key).toMatchObject({ kty: "RSA", use: "sig", alg: "RS256", kid: expect.any(String) });
+      await expect(importJWK(key, "RS256")).resolves.toBeTruthy();
+    }
+    // The access-token keys stay where partners read them.
+    const partnerKeys = (await (await fetch(`${f.base}/.well-known/jwks.json`)).json()) as {
+      keys: JWK[];
+    };
+    expect(partnerKeys.keys.filter((k) => k.kty === "OKP")).toHaveLength(2);
+    const { tokens } = await tokensFor(f);
+    const header = decodeProtectedHeader(tokens.id_token as string);
+    expect(keys.map((k) => k.kid)).toContain(header.kid);
   });
 
   it("prunes expired OIDC artefacts in the background, and nothing live", async () => {

@@ -68,7 +68,18 @@ describe.each(dialects)("login links on %s", (dialect) => {
     expect(verified.headers["x-handoff-email"]).toBe("ada@example.com");
     expect(verified.headers["x-handoff-external-id"]).toBe("user-1");
     expect((await verify(t.app, cookie, `?app=${f.appId}`)).statusCode).toBe(200);
-    expect((await verify(t.app, cookie, "?app=app_other")).statusCode).toBe(401);
+    // A live session for another app is not "no session": the answer says what happened, and
+    // names nobody.
+    const elsewhere = await verify(t.app, cookie, "?app=app_other");
+    expect(elsewhere.statusCode).toBe(403);
+    expect(elsewhere.json()).toMatchObject({
+      code: "session_for_other_app",
+      title: expect.stringContaining("another app"),
+    });
+    expect(Object.keys(elsewhere.headers).filter((h) => h.startsWith("x-handoff-"))).toEqual([]);
+    expect((await verify(t.app, null, "?app=app_other")).json()).toMatchObject({
+      code: "no_session",
+    });
 
     const introspected = await t.app.inject({
       method: "POST",
@@ -124,6 +135,62 @@ describe.each(dialects)("login links on %s", (dialect) => {
         reason: "otp_unavailable",
       });
     }
+  });
+
+  it("tells the person a used link needs a new one, not to open it again", async () => {
+    const minted = await mint(t.app, f);
+    expect((await redeem(t.app, minted.ticket)).statusCode).toBe(303);
+    for (const method of ["GET", "POST"] as const) {
+      const used = await t.app.inject({
+        method,
+        url: `/login/${minted.ticket}`,
+        headers: { "sec-fetch-site": "same-origin" },
+      });
+      expect(used.statusCode).toBe(410);
+      expect(used.body).toContain("Each login link works once");
+      expect(used.body).not.toContain("open the link again");
+      expect(used.body).toContain("ask it for a new link");
+    }
+    // Where opening the same link again is the way forward, the page still says so.
+    const crossSite = await redeem(t.app, (await mint(t.app, f)).ticket, {
+      headers: { "sec-fetch-site": "cross-site" },
+    });
+    expect(crossSite.body).toContain("open the link again");
+  });
+
+  it("lands the browser that used a link in the app when it opens the link again while signed in", async () => {
+    const minted = await mint(t.app, f);
+    const cookie = sessionCookie(await redeem(t.app, minted.ticket));
+    const again = await t.app.inject({
+      method: "GET",
+      url: `/login/${minted.ticket}`,
+      headers: { cookie: `handoff_session=${cookie}` },
+    });
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toBe("https://shop.example/store/");
+    const posted = await redeem(t.app, minted.ticket, { cookie });
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toBe("https://shop.example/store/");
+    expect(posted.headers["set-cookie"]).toBeUndefined();
+    // Still the one session, still live; nothing was used again.
+    expect(await t.database.read.selectFrom("sessions").select("id").execute()).toHaveLength(1);
+    expect((await verify(t.app, cookie)).statusCode).toBe(200);
+
+    // Any other browser, or this one with another link's session or after signing out: the page.
+    expect((await redeem(t.app, minted.ticket)).statusCode).toBe(410);
+    const other = sessionCookie(await redeem(t.app, (await mint(t.app, f)).ticket));
+    expect((await redeem(t.app, minted.ticket, { cookie: other })).statusCode).toBe(410);
+    await t.app.inject({
+      method: "POST",
+      url: "/logout",
+      headers: { cookie: `handoff_session=${cookie}`, "sec-fetch-site": "same-origin" },
+    });
+    const afterLogout = await t.app.inject({
+      method: "GET",
+      url: `/login/${minted.ticket}`,
+      headers: { cookie: `handoff_session=${cookie}` },
+    });
+    expect(afterLogout.statusCode).toBe(410);
   });
 
   it("writes mint and redemption to the audit log without any secret", async () => {

@@ -1,0 +1,319 @@
+// The forward-auth configs of docs/sso.md, run as written there with the real nginx and Caddy
+// from Debian: a session's X-Handoff-* headers reach the app, a browser's forged ones never do,
+// and a request without a session for this app never reaches the app at all.
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../../src/app.js";
+import { testConfig } from "../../src/config.js";
+import { loginUrl } from "../../src/tickets/service.js";
+import { freePort } from "../helpers/net.js";
+
+const NGINX = process.env.HANDOFF_NGINX ?? "/usr/sbin/nginx";
+const CADDY = process.env.HANDOFF_CADDY ?? "/usr/bin/caddy";
+/** In CI both must be there (.ci/run installs them); on a laptop without them, tests skip. */
+const available = (binary: string) => existsSync(binary) || process.env.CI !== undefined;
+
+/** The fenced block of docs/sso.md in `language`: the very text a reader copies. */
+function documented(language: string): string {
+  const doc = readFileSync(new URL("../../docs/sso.md", import.meta.url), "utf8");
+  const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(doc)?.[1];
+  if (!block) throw new Error(`docs/sso.md has no ${language} block`);
+  return block;
+}
+
+/** Every header a browser could forge in the hope that the app believes it. */
+const FORGED = {
+  "x-handoff-user": "usr_forged",
+  "x-handoff-external-id": "forged",
+  "x-handoff-partner": "ptn_forged",
+  "x-handoff-parent-partner": "ptn_forged_parent",
+  "x-handoff-email": "forged@evil.example",
+  "x-handoff-app": "app_forged",
+  "x-handoff-anything-else": "forged",
+};
+
+const handoffHeaders = (headers: IncomingHttpHeaders) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith("x-handoff-")));
+
+function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      if (child.exitCode !== null) {
+        reject(new Error(`proxy exited ${child.exitCode}: ${log()}`));
+        return;
+      }
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once("error", () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`proxy did not listen: ${log()}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+interface Proxy {
+  name: string;
+  binary: string;
+  /** The fence of its config in docs/sso.md. */
+  language: string;
+  /**
+   * Whether it removes X-Handoff-* headers by prefix. nginx cannot: it overwrites the six that
+   * Handoff defines, and the docs say an app reads no other.
+   */
+  clearsPrefix: boolean;
+  /** Writes the config for a proxy on `port` into `dir`; returns the command line. */
+  start(dir: string, port: number, upstreams: Upstreams): string[];
+}
+
+interface Upstreams {
+  handoff: number;
+  app: number;
+  appId: string;
+}
+
+/** The documented text with its placeholders (hosts, app id) pointed at this test's servers. */
+function fill(text: string, u: Upstreams): string {
+  return text
+    .replaceAll("handoff:8080", `127.0.0.1:${u.handoff}`)
+    .replaceAll("app:3000", `127.0.0.1:${u.app}`)
+    .replaceAll("app_…", u.appId);
+}
+
+const proxies: Proxy[] = [
+  {
+    name: "nginx",
+    binary: NGINX,
+    language: "nginx",
+    clearsPrefix: false,
+    start(dir, port, u) {
+      const conf = join(dir, "nginx.conf");
+      writeFileSync(
+        conf,
+        `pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+${fill(documented(this.language), u)}
+  }
+}
+`,
+      );
+      return [NGINX, "-p", dir, "-e", `${dir}/error.log`, "-c", conf, "-g", "daemon off;"];
+    },
+  },
+  {
+    name: "Caddy",
+    binary: CADDY,
+    language: "caddy",
+    clearsPrefix: true,
+    start(dir, port, u) {
+      const conf = join(dir, "Caddyfile");
+      const site = fill(documented(this.language), u).replace(
+        /^shop\.example \{/m,
+        `http://127.0.0.1:${port} {`,
+      );
+      writeFileSync(conf, `{\n\tadmin off\n\tauto_https off\n}\n${site}`);
+      return [CADDY, "run", "--config", conf, "--adapter", "caddyfile"];
+    },
+  },
+];
+
+describe.each(proxies)("the documented $name forward-auth config", (proxy) => {
+  const skip = !available(proxy.binary);
+  let handoff: FastifyInstance;
+  let app: Server;
+  let child: ChildProcess;
+  let dir: string;
+  let base: string;
+  let appId: string;
+  let otherAppId: string;
+  let partnerId: string;
+  let subAccountId: string;
+  /** What reached the app: one entry per request, its X-Handoff-* headers. */
+  const seen: Record<string, unknown>[] = [];
+  let output = "";
+
+  beforeAll(async () => {
+    if (skip) return;
+    const proxyPort = await freePort();
+    const handoffPort = await freePort();
+    const appPort = await freePort();
+    base = `http://127.0.0.1:${proxyPort}`;
+    // HANDOFF_BASE_URL is the proxy's origin, as the docs require.
+    handoff = await buildApp(testConfig({ baseUrl: base, port: handoffPort }));
+    await handoff.listen({ port: handoffPort, host: "127.0.0.1" });
+    app = createServer((req, res) => {
+      seen.push(handoffHeaders(req.headers));
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(handoffHeaders(req.headers)));
+    });
+    await new Promise<void>((resolve) => app.listen(appPort, "127.0.0.1", resolve));
+    ({ id: appId } = await handoff.services.apps.create({ name: "Shop", baseUrl: base }));
+    ({ id: otherAppId } = await handoff.services.apps.create({
+      name: "Other",
+      baseUrl: `${base}/other`,
+    }));
+    ({
+      partner: { id: partnerId },
+    } = await handoff.services.partners.create({ name: "Partner" }));
+    ({
+      partner: { id: subAccountId },
+    } = await handoff.services.partners.create({ name: "Sub" }));
+    await handoff.services.partners.link(partnerId, subAccountId);
+
+    dir = mkdtempSync(join(tmpdir(), `handoff-${proxy.name.toLowerCase()}-`));
+    // nginx's workers run as nobody when the master is root; they must reach the temp paths.
+    chmodSync(dir, 0o755);
+    const [command, ...args] = proxy.start(dir, proxyPort, {
+      handoff: handoffPort,
+      app: appPort,
+      appId,
+    });
+    child = spawn(command as string, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, HOME: dir },
+    });
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
+    await waitForPort(proxyPort, child, () => {
+      const errors = join(dir, "error.log");
+      return output + (existsSync(errors) ? readFileSync(errors, "utf8") : "");
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (skip) return;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    await new Promise((resolve) => app?.close(resolve));
+    await handoff?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A person follows a login link through the proxy; returns their session cookie. */
+  async function signIn(
+    user: Record<string, unknown>,
+    options: { app?: string; onBehalfOf?: string } = {},
+  ): Promise<string> {
+    const minted = await handoff.services.tickets.mint({
+      partnerId,
+      apiTokenId: null,
+      user: user as { id: string },
+      appId: options.app ?? appId,
+      onBehalfOf: options.onBehalfOf,
+      ip: "127.0.0.1",
+    });
+    const link = loginUrl(base, minted.ticket);
+    expect(link.startsWith(`${base}/login/`)).toBe(true);
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    const landed = await fetch(link, {
+      method: "POST",
+      redirect: "manual",
+      headers: { origin: base, "sec-fetch-site": "same-origin" },
+    });
+    expect(landed.status).toBe(303);
+    const cookie = landed.headers.getSetCookie().find((c) => c.startsWith("handoff_session="));
+    if (!cookie) throw new Error("no session cookie");
+    return cookie.split(";")[0] as string;
+  }
+
+  const get = (path: string, headers: Record<string, string>) =>
+    fetch(`${base}${path}`, { headers, redirect: "manual" });
+
+  it.skipIf(skip)("passes a live session's headers to the app, never the browser's", async () => {
+    const cookie = await signIn({ id: "u-1", email: "ada@example.com" });
+    const response = await get("/orders/7", { cookie, ...FORGED });
+    expect(response.status).toBe(200);
+    const [session] = await handoff.services.database.read
+      .selectFrom("sessions")
+      .select(["id", "user_id"])
+      .orderBy("created_at", "desc")
+      .execute();
+    expect(await response.json()).toEqual({
+      "x-handoff-user": session?.user_id,
+      "x-handoff-external-id": "u-1",
+      "x-handoff-partner": partnerId,
+      "x-handoff-email": "ada@example.com",
+      "x-handoff-app": appId,
+      ...(proxy.clearsPrefix ? {} : { "x-handoff-anything-else": "forged" }),
+    });
+  });
+
+  it.skipIf(skip)(
+    "drops a forged email or parent partner when Handoff sends none, and passes a sub-account's",
+    async () => {
+      const noEmail = await signIn({ id: "u-2" });
+      const plain = await (await get("/", { cookie: noEmail, ...FORGED })).json();
+      expect(plain).not.toHaveProperty("x-handoff-email");
+      expect(plain).not.toHaveProperty("x-handoff-parent-partner");
+      expect(plain).toMatchObject({ "x-handoff-external-id": "u-2", "x-handoff-app": appId });
+
+      const sub = await signIn({ id: "u-3" }, { onBehalfOf: subAccountId });
+      expect(await (await get("/", { cookie: sub, ...FORGED })).json()).toMatchObject({
+        "x-handoff-partner": subAccountId,
+        "x-handoff-parent-partner": partnerId,
+        "x-handoff-external-id": "u-3",
+      });
+    },
+  );
+
+  it.skipIf(skip)("never lets a request without a session for this app reach the app", async () => {
+    const before = seen.length;
+    const anonymous = await get("/", FORGED);
+    expect(anonymous.status).toBe(401);
+    const elsewhere = await signIn({ id: "u-4" }, { app: otherAppId });
+    const wrongApp = await get("/", { cookie: elsewhere, ...FORGED });
+    expect(wrongApp.status).toBe(403);
+    const forgedCookie = await get("/", { cookie: "handoff_session=hss_forged", ...FORGED });
+    expect(forgedCookie.status).toBe(401);
+    expect(seen.length).toBe(before);
+  });
+
+  it.skipIf(skip)("sets every header forward-auth can send", async () => {
+    // The config names each X-Handoff-* header; a header Handoff adds must be added there too.
+    const sub = await signIn({ id: "u-5", email: "b@example.com" }, { onBehalfOf: subAccountId });
+    const verify = await handoff.inject({
+      method: "GET",
+      url: `/v1/session/verify?app=${appId}`,
+      headers: { cookie: sub },
+    });
+    expect(verify.statusCode).toBe(200);
+    const sent = Object.keys(verify.headers)
+      .filter((name) => name.startsWith("x-handoff-"))
+      .sort();
+    const configured = [
+      ...new Set(
+        [...documented(proxy.language).matchAll(/X-Handoff-[\w-]+/g)]
+          .map((m) => m[0].toLowerCase())
+          .filter((name) => !name.endsWith("-")),
+      ),
+    ].sort();
+    expect(configured).toEqual(sent);
+  });
+});
