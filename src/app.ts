@@ -28,8 +28,9 @@ import { oidcInteractionRoutes, oidcProviderRoutes } from "./oidc/routes.js";
 import { startPruner } from "./ops/pruner.js";
 import { opsRoutes } from "./ops/routes.js";
 import { buildServices, type Services } from "./services.js";
+import { sessionRoutes } from "./sessions/routes.js";
 import { browserRoutes } from "./tickets/browser.js";
-import { ssoRoutes } from "./tickets/routes.js";
+import { ticketRoutes } from "./tickets/routes.js";
 
 export interface BuildOptions {
   clock?: Clock;
@@ -154,7 +155,8 @@ export async function buildApp(
   await app.register(async (scope) => banckleRoutes(scope, services));
   await app.register(async (scope) => bluesnapRoutes(scope, services));
   await app.register(async (scope) => enkashRoutes(scope, services));
-  await app.register(async (scope) => ssoRoutes(scope, services));
+  await app.register(async (scope) => ticketRoutes(scope, services));
+  await app.register(async (scope) => sessionRoutes(scope, services));
   await app.register(async (scope) => browserRoutes(scope, services));
   // Only with the demo: a production deployment serves no /demo routes.
   if (await demoServed(services)) {

@@ -97,16 +97,32 @@ export class SessionService {
 
   /** The live session a cookie value stands for, or null. Never throws for a bad cookie. */
   async check(token: string | undefined): Promise<LiveSession | null> {
+    return (await this.inspect(token)).session;
+  }
+
+  /**
+   * The live session a cookie value stands for, and whether the value was forged: a malformed
+   * `hss_` value, or a known session's id with the wrong secret (an ended, expired or pruned
+   * session's cookie is not forged; browsers keep those).
+   */
+  async inspect(
+    token: string | undefined,
+  ): Promise<{ session: LiveSession | null; forged: boolean }> {
     const parsed = parseSecret(SecretPrefix.session, token);
-    if (!parsed) return null;
-    const now = this.clock.now();
+    if (!parsed)
+      return { session: null, forged: token?.startsWith(`${SecretPrefix.session}_`) === true };
     const entry = this.#cache.get(parsed.id) ?? (await this.#load(parsed.id));
-    if (!entry) return null;
-    if (!secretMatches(parsed.secret, entry.secretHash)) return null;
+    if (!entry) return { session: null, forged: false };
+    if (!secretMatches(parsed.secret, entry.secretHash)) return { session: null, forged: true };
+    return { session: await this.#live(parsed.id, entry), forged: false };
+  }
+
+  async #live(id: string, entry: Cached): Promise<LiveSession | null> {
+    const now = this.clock.now();
     if (entry.endedAt !== null || now >= entry.absoluteAt) return null;
     if (now >= entry.view.lastSeenAt + entry.idleMs) {
       // Another node may have seen the session more recently: ask the database before refusing.
-      const fresh = await this.#load(parsed.id);
+      const fresh = await this.#load(id);
       if (!fresh || fresh.endedAt !== null || now >= fresh.view.lastSeenAt + fresh.idleMs)
         return null;
       return this.#standing(fresh, now);

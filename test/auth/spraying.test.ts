@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { accessTokenFor, makePartner, type TestApp, testApp } from "../helpers/app.js";
 import { freePort } from "../helpers/net.js";
-import { ssoFixture } from "../helpers/sso.js";
+import { mint, redeem, sessionCookie, ssoFixture, verify } from "../helpers/sso.js";
 
 describe("credential spraying", () => {
   let t: TestApp;
@@ -67,5 +67,28 @@ describe("credential spraying", () => {
     expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
     // Discovery is not a credential endpoint: still served.
     expect((await fetch(`${base}/oidc/.well-known/openid-configuration`)).status).toBe(200);
+  });
+});
+
+describe("forged session cookies at forward-auth", () => {
+  let t: TestApp;
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  it("counts a cookie with a wrong secret or a malformed one, not an ended session's", async () => {
+    t = await testApp("sqlite", { authFailuresPerMinute: 2 });
+    const f = await ssoFixture(t.app);
+    const cookie = sessionCookie(await redeem(t.app, (await mint(t.app, f)).ticket));
+    const ended = sessionCookie(await redeem(t.app, (await mint(t.app, f)).ticket));
+    await t.app.services.sessions.end(ended, "logout", null);
+    for (let i = 0; i < 5; i++) expect((await verify(t.app, ended)).statusCode).toBe(401);
+    expect((await verify(t.app, cookie)).statusCode).toBe(200);
+    const forged = `${cookie.slice(0, "hss_".length + 16)}${"A".repeat(43)}`;
+    expect((await verify(t.app, forged)).statusCode).toBe(401);
+    expect((await verify(t.app, "hss_garbage")).statusCode).toBe(401);
+    const refused = await verify(t.app, cookie);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers["retry-after"]).toMatch(/^\d+$/);
   });
 });

@@ -3,7 +3,14 @@
 // otherwise fail the query, and SQLite store the value).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dialects, type TestApp, testApp } from "../helpers/app.js";
-import { type SsoFixture, ssoFixture } from "../helpers/sso.js";
+import {
+  mint,
+  redeem,
+  type SsoFixture,
+  sessionCookie,
+  ssoFixture,
+  verify,
+} from "../helpers/sso.js";
 
 describe.each(dialects)("input at the edge on %s", (dialect) => {
   let t: TestApp;
@@ -102,5 +109,31 @@ describe.each(dialects)("input at the edge on %s", (dialect) => {
       tpd: {},
     });
     expect(xoxoday.statusCode).toBe(400);
+  });
+
+  it("keeps characters outside the Basic Multilingual Plane through forward-auth headers and introspection", async () => {
+    const user = { id: "fan-😀-ü", email: "😀ü@example.com", name: "Zoë 🎉" };
+    const minted = await mint(t.app, f, { user });
+    const cookie = sessionCookie(await redeem(t.app, minted.ticket));
+    const checked = await verify(t.app, cookie);
+    expect(checked.statusCode).toBe(200);
+    const external = String(checked.headers["x-handoff-external-id"]);
+    const email = String(checked.headers["x-handoff-email"]);
+    expect(external).toMatch(/^[\x21-\x7e]+$/);
+    expect(decodeURIComponent(external)).toBe(user.id);
+    expect(decodeURIComponent(email)).toBe(user.email);
+    const introspected = await t.app.inject({
+      method: "POST",
+      url: "/v1/sessions/introspect",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${f.appId}:${f.appSecret}`).toString("base64")}`,
+      },
+      payload: { token: cookie },
+    });
+    expect(introspected.json()).toMatchObject({
+      active: true,
+      username: user.id,
+      user: { email: user.email, name: user.name },
+    });
   });
 });

@@ -1,13 +1,17 @@
 // Limits on volume (issue 15 item 6): a partner's mints per minute, a user's unused login links,
 // open connections, and how long a request may take to arrive.
 import { connect, type Socket } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { dialects, type TestApp, testApp, testDatabase } from "../helpers/app.js";
 import { freePort } from "../helpers/net.js";
 import { mint, mintRequest, redeem, ssoFixture } from "../helpers/sso.js";
 
 describe.each(dialects)("mint limits on %s", (dialect) => {
   let t: TestApp;
+  // The file's shared PGlite starts here, under the hook's longer time limit, not in a test.
+  beforeAll(async () => {
+    await testDatabase(dialect);
+  });
   afterEach(async () => {
     await t.app.close();
   });
