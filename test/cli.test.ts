@@ -91,12 +91,15 @@ describe("handoff CLI", () => {
       "prefix",
       "--failure-url",
       "https://partner.example/failed",
+      "--pkce-required",
+      "false",
     );
     expect(updated).toMatchObject({
       session_idle: 600,
       ip_binding: "prefix",
       failure_url: "https://partner.example/failed",
       return_paths: ["/orders"],
+      oidc_pkce_required: false,
     });
     const listed = await handoff("app", "list");
     expect(JSON.stringify(listed)).not.toContain(app.app_secret);

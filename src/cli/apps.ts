@@ -19,6 +19,7 @@ export const APP_OPTIONS = {
   "redirect-uri": { type: "string", multiple: true },
   "post-logout-redirect-uri": { type: "string", multiple: true },
   "refresh-tokens": { type: "string" },
+  "pkce-required": { type: "string" },
 } as const;
 
 function flag(values: Parsed["values"], name: string): boolean | undefined {
@@ -44,6 +45,7 @@ function changes(values: Parsed["values"]): AppChanges {
   }
   const sees = flag(values, "sees-auth-token");
   const refresh = flag(values, "refresh-tokens");
+  const pkce = flag(values, "pkce-required");
   const out: AppChanges = {};
   if (values.name !== undefined) out.name = String(values.name);
   if (values.url !== undefined) out.baseUrl = String(values.url);
@@ -68,6 +70,7 @@ function changes(values: Parsed["values"]): AppChanges {
   const logouts = uris("post-logout-redirect-uri");
   if (logouts) out.postLogoutRedirectUris = logouts;
   if (refresh !== undefined) out.refreshTokens = refresh;
+  if (pkce !== undefined) out.pkceRequired = pkce;
   return out;
 }
 
@@ -96,6 +99,7 @@ function describe(app: App): Record<string, unknown> {
     oidc_redirect_uris: app.oidc.redirectUris,
     oidc_post_logout_redirect_uris: app.oidc.postLogoutRedirectUris,
     oidc_refresh_tokens: app.oidc.refreshTokens,
+    oidc_pkce_required: app.oidc.pkceRequired,
   };
 }
 

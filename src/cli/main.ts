@@ -32,6 +32,7 @@ const USAGE = `usage: handoff <command>
       [--ticket-ttl S] [--ticket-ttl-max S] [--session-idle S] [--session-absolute S]
       [--ip-binding exact|prefix] [--sees-auth-token true|false]
       [--redirect-uri URI]… [--post-logout-redirect-uri URI]… [--refresh-tokens true|false]
+      [--pkce-required true|false]
                                           (a redirect URI makes the app an OIDC client; "" clears a list)
   app update ID [same options] | rotate-secret ID | list
 
