@@ -5,6 +5,10 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { ProblemSchema } from "../http/schemas.js";
 import type { Services } from "../services.js";
+
+/** What this module uses of the app's services. */
+type Deps = Pick<Services, "auth" | "clock" | "exchangeFailures" | "partners">;
+
 import type { PartnerPrincipal } from "./service.js";
 
 const TokenRequest = Type.Object(
@@ -27,7 +31,7 @@ const TokenResponse = Type.Object({
  * before any credential is looked at.
  */
 export async function guardedExchange(
-  services: Services,
+  services: Deps,
   request: FastifyRequest,
   partnerToken: unknown,
   apiToken: unknown,
@@ -68,7 +72,7 @@ export async function requirePartner(
   }
 }
 
-export async function authRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+export async function authRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(

@@ -6,6 +6,10 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { envelopeErrorHandler } from "../http/problem.js";
 import type { Services } from "../services.js";
+
+/** What this module uses of the app's services. */
+type Deps = Pick<Services, "apps" | "auth" | "config" | "partners" | "redeemFailures" | "tickets">;
+
 import { loginUrl } from "../tickets/service.js";
 import { canonicalEmail, checkEmail } from "../users/service.js";
 
@@ -30,7 +34,7 @@ function field(input: Record<string, unknown>, name: (typeof FIELDS)[number]): s
   return value.trim();
 }
 
-export async function banckleRoutes(app: FastifyInstance, services: Services): Promise<void> {
+export async function banckleRoutes(app: FastifyInstance, services: Deps): Promise<void> {
   const handler = async (request: FastifyRequest) => {
     // "call following URL": the fields arrive in the query (GET) or in a JSON or form body (POST).
     const input = (

@@ -7,6 +7,13 @@ import { canonicalIp, clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { ProblemSchema } from "../http/schemas.js";
 import type { Services } from "../services.js";
+
+/** What this module uses of the app's services. */
+type Deps = Pick<
+  Services,
+  "apps" | "auth" | "config" | "exchangeFailures" | "sessions" | "tickets" | "users"
+>;
+
 import { loginPage } from "../tickets/browser.js";
 import type { UserRow } from "../users/service.js";
 
@@ -49,7 +56,7 @@ function userBody(user: UserRow) {
   };
 }
 
-export async function bluesnapRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+export async function bluesnapRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ["compat: bluesnap (seed 004)"];
   const security = [{ partnerBasic: [] }];

@@ -9,6 +9,21 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError, OAuthError, type OAuthErrorCode } from "../http/errors.js";
 import { envelopeErrorHandler } from "../http/problem.js";
 import type { Services } from "../services.js";
+
+/** What this module uses of the app's services. */
+type Deps = Pick<
+  Services,
+  | "apps"
+  | "auth"
+  | "clock"
+  | "config"
+  | "exchangeFailures"
+  | "partnerUsers"
+  | "refreshTokens"
+  | "sessions"
+  | "tickets"
+>;
+
 import { loginPage } from "../tickets/browser.js";
 
 /** The app the links land in: the one registered under this product name. */
@@ -50,7 +65,7 @@ const sendOtherOAuthError = envelopeErrorHandler((error) => ({
 const BAD_CREDENTIALS =
   "Bad credentials, or the user is locked after three wrong passwords in a row";
 
-export async function enkashRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+export async function enkashRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ["compat: enkash (seed 000)"];
 

@@ -5,6 +5,9 @@ import type { ErrorCode } from "../http/errors.js";
 import { envelopeErrorHandler } from "../http/problem.js";
 import type { Services } from "../services.js";
 
+/** What this module uses of the app's services. */
+type Deps = Pick<Services, "auth" | "clock" | "exchangeFailures" | "partners">;
+
 /** The seed's error table, word for word; the HTTP status is our choice (docs/compat/sparrow.md). */
 export const sparrowMessages: Partial<Record<ErrorCode, string>> = {
   invalid_partner_token: "Invalid Partner Token",
@@ -31,7 +34,7 @@ const sendSparrowError = envelopeErrorHandler((error) => ({
   status: "DATA_ERROR",
 }));
 
-export async function sparrowRoutes(app: FastifyInstance, services: Services): Promise<void> {
+export async function sparrowRoutes(app: FastifyInstance, services: Deps): Promise<void> {
   const handler = async (request: FastifyRequest) => {
     // The seed's fields arrive as JSON or as a form; anything else is "missing".
     const body = (request.body ?? {}) as Record<string, unknown>;

@@ -9,6 +9,13 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { ProblemSchema } from "../http/schemas.js";
 import type { Services } from "../services.js";
+
+/** What this module uses of the app's services. */
+type Deps = Pick<
+  Services,
+  "apps" | "auth" | "clock" | "config" | "exchangeFailures" | "sessions" | "tickets"
+>;
+
 import { loginPage } from "../tickets/browser.js";
 import { OTP_MODES } from "../tickets/service.js";
 import { canonicalEmail, checkEmail } from "../users/service.js";
@@ -60,7 +67,7 @@ const SsoRequest = Type.Object(
   { additionalProperties: false },
 );
 
-export async function xoxodayRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+export async function xoxodayRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(

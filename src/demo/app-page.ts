@@ -3,9 +3,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
+
+/** What this module uses of the app's services. */
+type Deps = Pick<Services, "config" | "sessions">;
+
 import { sessionCookieName } from "../sessions/cookies.js";
 
-export async function demoAppRoutes(app: FastifyInstance, services: Services): Promise<void> {
+export async function demoAppRoutes(app: FastifyInstance, services: Deps): Promise<void> {
   const cookieName = sessionCookieName(services.config);
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const session = await services.sessions.check(request.cookies[cookieName]);

@@ -2,9 +2,12 @@
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../services.js";
 
+/** What this module uses of the app's services. */
+type Deps = Pick<Services, "database" | "keys">;
+
 const READY_TIMEOUT_MS = 2000;
 
-export async function opsRoutes(app: FastifyInstance, services: Services): Promise<void> {
+export async function opsRoutes(app: FastifyInstance, services: Deps): Promise<void> {
   app.get(
     "/healthz",
     { schema: { tags: ["ops"], summary: "The process is up" }, logLevel: "warn" },

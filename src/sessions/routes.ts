@@ -8,6 +8,13 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import { ProblemSchema } from "../http/schemas.js";
 import type { Services } from "../services.js";
+
+/** What this module uses of the app's services. */
+type Deps = Pick<
+  Services,
+  "apps" | "auth" | "config" | "exchangeFailures" | "redeemFailures" | "sessions" | "users"
+>;
+
 import { sessionCookieName } from "./cookies.js";
 import type { LiveSession } from "./service.js";
 
@@ -37,7 +44,7 @@ export function headerSafe(value: string): string {
 
 /** The app behind an introspection request: HTTP Basic, or client_id/client_secret in the body. */
 async function requireApp(
-  services: Services,
+  services: Deps,
   request: FastifyRequest,
   body: { client_id?: string | undefined; client_secret?: string | undefined },
 ) {
@@ -58,7 +65,7 @@ async function requireApp(
 }
 
 export function introspection(
-  services: Services,
+  services: Deps,
   session: LiveSession,
   withAuthToken: boolean,
 ): { active: boolean } & Record<string, unknown> {
@@ -86,7 +93,7 @@ export function introspection(
   };
 }
 
-export async function sessionRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+export async function sessionRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const cookieName = sessionCookieName(services.config);
 

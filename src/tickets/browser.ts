@@ -9,6 +9,10 @@ import { HandoffError, type PageFailure, pageFailureCatalogue } from "../http/er
 import { logError, toHandoffError } from "../http/problem.js";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
+
+/** What this module uses of the app's services. */
+type Deps = Pick<Services, "config" | "redeemFailures" | "sessions" | "tickets">;
+
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
 import { defaultReturnPath, landingUrl } from "./return-path.js";
 
@@ -62,7 +66,7 @@ export function crossSite(request: FastifyRequest, baseUrl: string): boolean {
  * the ticket but never uses it; the form continues with a POST to `/login/{ticket}`.
  */
 export async function loginPage(
-  services: Services,
+  services: Pick<Deps, "sessions" | "tickets">,
   ticket: string,
   reply: FastifyReply,
   landing?: { view: string; accountId: string },
@@ -95,7 +99,7 @@ export async function loginPage(
  * than the "already used" page. Null for anyone else, whose page stays the same.
  */
 async function alreadySignedIn(
-  services: Services,
+  services: Deps,
   ticket: string,
   presentedSession: string | undefined,
 ): Promise<string | null> {
@@ -110,7 +114,7 @@ async function alreadySignedIn(
   return landingUrl(preview.app.baseUrl, defaultReturnPath(preview.app.returnPaths));
 }
 
-export async function browserRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+export async function browserRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { config } = services;
   const cookieName = sessionCookieName(config);

@@ -5,6 +5,10 @@ import { requirePartner } from "../auth/routes.js";
 import { clientIp } from "../http/client-ip.js";
 import { ProblemSchema } from "../http/schemas.js";
 import type { Services } from "../services.js";
+
+/** What this module uses of the app's services. */
+type Deps = Pick<Services, "auth" | "config" | "exchangeFailures" | "tickets" | "users">;
+
 import { loginUrl, OTP_MODES } from "./service.js";
 
 const FieldSetting = Type.Object(
@@ -107,7 +111,7 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) 
 
 const bearer = [{ bearer: [] }];
 
-export async function ticketRoutes(fastify: FastifyInstance, services: Services): Promise<void> {
+export async function ticketRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
