@@ -8,21 +8,23 @@ import type { Sealer } from "../crypto/seal.js";
 import { mintSecret, parseSecret, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import type { Allowance } from "../http/allowance.js";
-import { canonicalIp, ipMatches } from "../http/client-ip.js";
+import { ipMatches } from "../http/client-ip.js";
 import { HandoffError, type TicketFailure } from "../http/errors.js";
 import type { SessionService } from "../sessions/service.js";
 import type { UserAttributes, UserService } from "../users/service.js";
-import { checkReturnPath, defaultReturnPath, landingUrl } from "./return-path.js";
+import { mintOptions } from "./mint-options.js";
+import { landingUrl } from "./return-path.js";
+import {
+  deadReason,
+  TICKET_CLOCK_TOLERANCE_MS,
+  type TicketStatusView,
+  ticketView,
+} from "./status.js";
 import type { TicketCore, TicketRow, TicketStore } from "./store.js";
 
+export type { TicketStatusView } from "./status.js";
+export { TICKET_CLOCK_TOLERANCE_MS } from "./status.js";
 export type { TicketRow } from "./store.js";
-
-/**
- * A ticket still counts this long after its expiry, to absorb clock drift between the node that
- * minted it and the node that redeems it. Kept under a second on purpose: a link is dead one
- * second after its stated expiry (docs/security.md row 19).
- */
-export const TICKET_CLOCK_TOLERANCE_MS = 500;
 
 export const OTP_MODES = ["none", "primary_email", "primary_phone", "alternate_email"] as const;
 export type OtpMode = (typeof OTP_MODES)[number];
@@ -59,21 +61,6 @@ export interface MintedTicket {
   app: App;
 }
 
-export interface TicketStatusView {
-  id: string;
-  status: "issued" | "redeemed" | "expired" | "revoked" | "rejected";
-  reason: FailureReason | null;
-  user_id: string;
-  app: string;
-  account_id: string;
-  created_at: string;
-  expires_at: string;
-  redeemed_at: string | null;
-  revoked_at: string | null;
-  rejected_at: string | null;
-  last_failure: { reason: string; at: string } | null;
-}
-
 export type RedeemOutcome =
   | {
       ok: true;
@@ -90,8 +77,6 @@ export type RedeemOutcome =
 export type Preview =
   | { ok: true; app: App; expiresAt: number; accountId: string; landings: string[] }
   | { ok: false; reason: FailureReason; app: App | null };
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function loginUrl(baseUrl: string, ticket: string): string {
   return `${baseUrl}/login/${ticket}`;
@@ -142,32 +127,7 @@ export class TicketService {
   async mint(input: MintInput): Promise<MintedTicket> {
     const app = await this.apps.find(input.appId);
     if (!app) throw new HandoffError("unknown_app", `no app ${input.appId}`);
-    const ttl = input.ttlSeconds ?? app.ticketTtlDefault;
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > app.ticketTtlMax) {
-      throw new HandoffError(
-        "invalid_request",
-        `ttl_seconds must be from 1 to ${app.ticketTtlMax} for app ${app.id}`,
-      );
-    }
-    let returnTo = defaultReturnPath(app.returnPaths);
-    if (input.returnTo !== undefined) {
-      const check = checkReturnPath(input.returnTo, app.returnPaths);
-      if (!check.ok) throw new HandoffError("invalid_return_to", check.reason);
-      returnTo = check.path;
-    }
-    const landings = input.context?.landings;
-    if (landings && typeof landings === "object") {
-      for (const path of Object.values(landings as Record<string, string>)) {
-        const check = checkReturnPath(path, app.returnPaths);
-        if (!check.ok) throw new HandoffError("invalid_return_to", `${path}: ${check.reason}`);
-      }
-    }
-    let bindIp: string | null = null;
-    if (input.bindIp !== undefined) {
-      bindIp = canonicalIp(input.bindIp);
-      if (bindIp === null)
-        throw new HandoffError("invalid_request", "bind_ip is not an IPv4 or IPv6 address");
-    }
+    const { ttl, returnTo, bindIp } = mintOptions(input, app);
     const accountId = input.onBehalfOf ?? input.partnerId;
     if (accountId !== input.partnerId && !(await this.auth.standing(input.partnerId, accountId))) {
       throw new HandoffError("not_linked");
@@ -231,7 +191,7 @@ export class TicketService {
   /** The ticket as its minting partner sees it; not_found for anyone else. */
   async status(partnerId: string, id: string): Promise<TicketStatusView> {
     const row = await this.#ownRow(partnerId, id);
-    return this.#view(row);
+    return ticketView(row, this.clock.now());
   }
 
   /** Revokes an issued ticket; a finished one is left as it is. Returns the resulting status. */
@@ -250,7 +210,7 @@ export class TicketService {
         outcome: revoked ? "ok" : row.status,
       });
     });
-    return this.#view(await this.#ownRow(partnerId, id));
+    return ticketView(await this.#ownRow(partnerId, id), this.clock.now());
   }
 
   /** Revokes every outstanding ticket of a user; returns how many. */
@@ -277,7 +237,7 @@ export class TicketService {
     const found = await this.#find(token);
     if (!found) return { ok: false, reason: "not_found", app: null };
     const { row, app } = found;
-    const reason = this.#deadReason(row, this.clock.now());
+    const reason = deadReason(row, this.clock.now());
     if (reason) return { ok: false, reason, app };
     return {
       ok: true,
@@ -308,7 +268,7 @@ export class TicketService {
       landing = path;
     }
     const now = this.clock.now();
-    const dead = this.#deadReason(row, now);
+    const dead = deadReason(row, now);
     if (dead) {
       await this.#failed(row, dead, request.ip, false);
       return { ok: false, reason: dead, app };
@@ -375,7 +335,7 @@ export class TicketService {
     } catch (error) {
       if (!(error instanceof LostRace)) throw error;
       const latest = await this.store.find(row.id);
-      const reason = (latest && this.#deadReason(latest, now)) || "already_used";
+      const reason = (latest && deadReason(latest, now)) || "already_used";
       if (latest) await this.#failed(latest, reason, request.ip, false);
       return { ok: false, reason, app };
     }
@@ -388,19 +348,6 @@ export class TicketService {
     if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
     const app = await this.apps.find(row.app_id);
     return app ? { row, app } : null;
-  }
-
-  /** Why a ticket can no longer be used, judged from its row alone; null while it is usable. */
-  #deadReason(row: TicketCore, now: number): FailureReason | null {
-    switch (row.status) {
-      case "redeemed":
-        return "already_used";
-      case "revoked":
-      case "rejected":
-        return (row.reason as FailureReason | null) ?? "revoked";
-      default:
-        return now > row.expires_at + TICKET_CLOCK_TOLERANCE_MS ? "expired" : null;
-    }
   }
 
   /** Records a refused redemption on the ticket (and rejects it for good when `reject`). */
@@ -416,28 +363,5 @@ export class TicketService {
     const row = await this.store.findOwn(partnerId, id);
     if (!row) throw new HandoffError("not_found", `no ticket ${id}`);
     return row;
-  }
-
-  #view(row: TicketRow): TicketStatusView {
-    const expired =
-      row.status === "issued" && this.clock.now() > row.expires_at + TICKET_CLOCK_TOLERANCE_MS;
-    const status = expired ? "expired" : row.status;
-    return {
-      id: row.id,
-      status,
-      reason: expired ? "expired" : (row.reason as FailureReason | null),
-      user_id: row.user_id,
-      app: row.app_id,
-      account_id: row.account_id,
-      created_at: new Date(row.created_at).toISOString(),
-      expires_at: new Date(row.expires_at).toISOString(),
-      redeemed_at: row.status === "redeemed" ? iso(row.finished_at) : null,
-      revoked_at: row.status === "revoked" ? iso(row.finished_at) : null,
-      rejected_at: row.status === "rejected" ? iso(row.finished_at) : null,
-      last_failure:
-        row.last_failure && row.last_failure_at !== null
-          ? { reason: row.last_failure, at: new Date(row.last_failure_at).toISOString() }
-          : null,
-    };
   }
 }
