@@ -1,6 +1,6 @@
-// Signing keys: JWKs in the database (private part sealed), JWKS, sign and verify. Ed25519
-// (EdDSA) signs access tokens; RSA (RS256, which every OpenID Connect client supports) is added
-// the first time the OIDC provider needs it and signs ID tokens with EdDSA as the alternative.
+// Signing keys: which keys sign and verify, their rotation and reloading (rows in keys/store.ts,
+// JWS in crypto/jws.ts). Ed25519 (EdDSA) signs access tokens; RSA (RS256, which every OpenID
+// Connect client supports) is added the first time the OIDC provider needs it and signs ID tokens.
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import {
   type CryptoKey,
