@@ -2,11 +2,13 @@
 //
 // The headline figure is the server's CPU time per request: utime + stime of the server process
 // (all its threads, also those that ended) over the measured run, divided by the requests (or
-// operations) it answered. Throughput depends on how the machine's cores are shared; CPU per
+// operations) it answered, counting only the seconds in which no other process took more than a
+// little CPU (see QUIET). Throughput depends on how the machine's cores are shared; CPU per
 // request much less. The server (Handoff, the bare Fastify route, oidc-provider alone: one at a
 // time under load) runs pinned to one CPU and this process, autocannon's load generator, to
 // another (`taskset`); without taskset or a second CPU the bench runs unpinned and says so.
-// Each route is compared with a run of the bare route made just before it. Full-speed runs use
+// Each route's run is cut into slices (BENCH_ROUNDS), each just after a slice of the bare
+// route's, so that both are measured under the same load on the machine. Full-speed runs use
 // autocannon (a closed loop: 50 connections, each sending its next request when the last is
 // answered); the runs paced at each route's target rate use the open-loop client in open-loop.js.
 //
@@ -14,9 +16,11 @@
 // default 3), BENCH_PACED (0 skips the runs paced at the targets), BENCH_CONNECTIONS (default 50),
 // BENCH_LARGE_ROWS (default 1000000; 0 skips the large-database pass), BENCH_READY_CODES
 // (authorization codes for the OIDC pass, default 800 per second of BENCH_DURATION up to 10 s),
-// BENCH_ROUTES (comma-separated route keys, default all: exchange, partner, mint, redeem, verify,
-// oidc, oidc-bare, mint-large, redeem-large, verify-large). The results are also written as JSON
-// to bench/results/ (not committed); `node bench/compare.js A.json B.json` compares two runs.
+// BENCH_ROUNDS (slices per route, default 4), BENCH_QUIET (default 0.1) and BENCH_QUIET_WAIT
+// (default 60 s; see QUIET), BENCH_ROUTES (comma-separated route keys, default all: exchange,
+// partner, mint, redeem, verify, oidc, oidc-bare, mint-large, redeem-large, verify-large).
+// The results are also written as JSON to bench/results/ (not committed);
+// `node bench/compare.js BEFORE.json AFTER.json` compares two runs.
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -101,15 +105,16 @@ function cpuTime(pid) {
 }
 
 /**
- * Time (µs) the bench's CPUs (all CPUs when unpinned) have spent running processes so far: user,
- * nice and system in /proc/stat, sampled every clock tick.
+ * Time (µs) the bench's CPUs (all CPUs when unpinned) have spent busy so far: user, nice,
+ * system, irq and softirq in /proc/stat, sampled every clock tick.
  */
 function cpuBusy() {
   let total = 0;
   try {
     for (const [, n, rest] of readFileSync("/proc/stat", "utf8").matchAll(/^cpu(\d+) (.*)$/gm)) {
-      const [user, nice, system] = rest.split(" ").map(Number);
-      if (!PIN.server || n === PIN.server || n === PIN.load) total += user + nice + system;
+      const [user, nice, system, , , irq, softirq] = rest.split(" ").map(Number);
+      if (!PIN.server || n === PIN.server || n === PIN.load)
+        total += user + nice + system + irq + softirq;
     }
     return (total * 1e6) / TICKS;
   } catch {
@@ -169,6 +174,8 @@ function stop(child) {
 const QUIET = Number(process.env.BENCH_QUIET ?? 0.1);
 /** Seconds to wait at most, before each run, for a quiet second. */
 const QUIET_WAIT = Number(process.env.BENCH_QUIET_WAIT ?? 60);
+/** Slices of each route's run, each after a slice of the bare route's (see `measure`). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 
 /** Waits until other processes take less than QUIET of a CPU for a second, or QUIET_WAIT s. */
 async function quietNow() {
@@ -186,12 +193,11 @@ async function quietNow() {
 }
 
 /**
- * One measured autocannon run against `server` (every response must have one of the `ok`
- * statuses). The server's CPU time, this process's and the CPUs' are read every second: `cpu` is
- * the server's CPU time per operation of `perOperation` requests over the quiet seconds (see
- * QUIET), `quiet` their share of the run, `cpuAll` the same over the whole run.
+ * One measured autocannon run against `server` for DURATION / ROUNDS s (every response must have
+ * one of the `ok` statuses). The server's CPU time, this process's and the CPUs' are read every
+ * second; the quiet seconds (see QUIET) are counted apart.
  */
-async function run(name, server, options, ok, perOperation) {
+async function run(name, server, options, ok) {
   let answered = 0;
   const read = () => ({
     at: performance.now(),
@@ -214,7 +220,8 @@ async function run(name, server, options, ok, perOperation) {
     seconds.push(between(last, now));
     last = now;
   }, 1000);
-  const tracker = autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const duration = DURATION / ROUNDS;
+  const tracker = autocannon({ connections: CONNECTIONS, duration, ...options });
   tracker.on("response", () => {
     answered += 1;
   });
@@ -222,44 +229,78 @@ async function run(name, server, options, ok, perOperation) {
   clearInterval(timer);
   const end = read();
   seconds.push(between(last, end));
+  check(name, result, ok);
   const quiet = seconds.filter((second) => second.others < QUIET);
-  const sum = (list, key) => list.reduce((total, second) => total + second[key], 0);
-  const whole = between(first, end);
+  const sum = (key) => quiet.reduce((total, second) => total + second[key], 0);
   return {
-    ...check(name, result, ok, perOperation),
-    operations: result.requests.total / perOperation,
-    cpu: (sum(quiet, "cpu") / sum(quiet, "answered")) * perOperation,
-    quiet: sum(quiet, "ms") / whole.ms,
-    cpuAll: (whole.cpu / whole.answered) * perOperation,
-    busy: whole.cpu / 1000 / whole.ms,
-    others: whole.others,
+    ...between(first, end),
+    p99: result.latency.p99,
+    quietMs: sum("ms"),
+    quietCpu: sum("cpu"),
+    quietAnswered: sum("answered"),
   };
 }
 
-/** One run of the bare Fastify route: the yardstick for the route measured next. */
-async function baselineNow() {
-  const options = {
-    url: baselineUrl,
-    method: "POST",
-    body: "{}",
-    headers: { "content-type": "application/json" },
-  };
-  await quietNow();
-  if (WARMUP > 0) await autocannon({ connections: CONNECTIONS, ...options, duration: WARMUP });
-  return run("baseline", baseline, options, [200], 1);
-}
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return (sorted[Math.floor(middle)] + sorted[Math.ceil(middle) - 1]) / 2;
+};
 
 /**
- * Measures the baseline (unless given), then the route `key` on `server`; the route's figures
- * are compared with that baseline's.
+ * A route's (or the bare route's) slices together: `cpu` is the server's CPU time per operation
+ * over their quiet seconds, `quiet` the share of their time those were, `cpuAll` CPU per
+ * operation over all of it, `busy` the server's share of its CPU.
+ */
+function total(name, slices, perOperation) {
+  const add = (key) => slices.reduce((sum, slice) => sum + slice[key], 0);
+  return {
+    name,
+    rps: add("answered") / perOperation / (add("ms") / 1000),
+    p99: median(slices.map((slice) => slice.p99)),
+    operations: add("answered") / perOperation,
+    cpu: (add("quietCpu") / add("quietAnswered")) * perOperation,
+    quiet: add("quietMs") / add("ms"),
+    cpuAll: (add("cpu") / add("answered")) * perOperation,
+    busy: add("cpu") / 1000 / add("ms"),
+    others: add("others") / slices.length,
+  };
+}
+
+const baselineOptions = () => ({
+  url: baselineUrl,
+  method: "POST",
+  body: "{}",
+  headers: { "content-type": "application/json" },
+});
+
+/**
+ * Measures the route `key` on `server` (`perOperation` requests an operation, each answered with
+ * one of the `ok` statuses) in ROUNDS slices, each just after a slice of the bare route: `base`
+ * is the bare route's slices together, `cpuRatio` the median over the rounds of the route's CPU
+ * per operation over the bare route's, so that both sides of a ratio ran under the same load on
+ * the machine. `slice` is added to each slice's options; `warm: false` skips the warm-up.
  */
 async function measure(key, name, server, options, more = {}) {
-  const { ok = [200], perOperation = 1, warm = true } = more;
-  const base = more.base ?? (await baselineNow());
+  const { ok = [200], perOperation = 1, warm = true, slice = {} } = more;
   if (warm) await quietNow();
   if (warm && WARMUP > 0)
     await autocannon({ connections: CONNECTIONS, duration: WARMUP, ...options });
-  return { key, ...(await run(name, server, options, ok, perOperation)), base };
+  const base = [];
+  const route = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    base.push(await run("baseline", baseline, baselineOptions(), [200]));
+    route.push(await run(name, server, { ...options, ...slice }, ok));
+  }
+  const ratios = route.map(
+    (r, i) => r.quietCpu / r.quietAnswered / (base[i].quietCpu / base[i].quietAnswered),
+  );
+  return {
+    key,
+    ...total(name, route, perOperation),
+    base: total("baseline", base, 1),
+    cpuRatio: median(ratios) * perOperation,
+  };
 }
 
 /**
@@ -299,7 +340,7 @@ async function paced(name, ratio, baseline, url, operation, ok = [200]) {
   ];
 }
 
-function check(name, result, ok, perOperation) {
+function check(name, result, ok) {
   const good = ok.reduce((sum, code) => sum + (result.statusCodeStats?.[code]?.count ?? 0), 0);
   const bad = result.requests.total - good + result.errors + result.timeouts;
   if (bad > 0) {
@@ -307,7 +348,6 @@ function check(name, result, ok, perOperation) {
       `${name}: ${bad} failed of ${result.requests.total} (${JSON.stringify(result.statusCodeStats)})`,
     );
   }
-  return { name, rps: result.requests.average / perOperation, p99: result.latency.p99 };
 }
 
 /** Inserts tickets whose secrets we keep, straight into the database, for the redemption pass. */
@@ -581,8 +621,6 @@ async function oidcRoutes(base, demo) {
   const oc = demo.oidc_client;
   const results = [];
   if (want("oidc")) {
-    // The baseline first: a code is good for 60 s once made.
-    const baselineRun = await baselineNow();
     await quietNow();
     const started = Date.now();
     const warm = WARMUP > 0 ? Math.round(READY_CODES / 5) : 0;
@@ -613,8 +651,9 @@ async function oidcRoutes(base, demo) {
       ],
     });
     if (warm > 0) await autocannon({ connections: CONNECTIONS, ...exchange(warm) });
+    // No more waiting: a code is good for 60 s once made.
     const name = "OIDC code exchange POST /oidc/token";
-    const more = { warm: false, base: baselineRun };
+    const more = { warm: false, slice: { amount: Math.floor(READY_CODES / ROUNDS) } };
     results.push(await measure("oidc", name, handoff, exchange(READY_CODES), more));
   }
   if (want("oidc-bare")) {
@@ -648,6 +687,8 @@ console.log(
 const baselinePort = await freePort();
 baseline = await start(["bench/baseline.js", String(baselinePort)], {}, "ready");
 baselineUrl = `http://127.0.0.1:${baselinePort}/baseline`;
+if (WARMUP > 0)
+  await autocannon({ connections: CONNECTIONS, duration: WARMUP, ...baselineOptions() });
 const results = [];
 
 const dataDir = mkdtempSync(join(tmpdir(), "handoff-bench-"));
@@ -730,7 +771,8 @@ for (const line of [
   "answered (redeem: per GET+POST pair), counted over the run's quiet seconds: those in which other",
   `processes took less than ${QUIET * 100} % of a CPU ('quiet': their share of the run). ops/s and p99`,
   "depend on how the machine is shared. 'busy': the server's share of its CPU over the run. 'base':",
-  "the bare Fastify route, run just before; 'CPU ×' = µs CPU/op over the base's. A paced row offers",
+  `the bare Fastify route, in ${ROUNDS} slices alternating with the route's; 'CPU ×': median over`,
+  "those rounds of the route's µs CPU/op over the base's. A paced row offers",
   "the route's target rate on an open-loop schedule; 'kept' is the share of it answered, its p99",
   "counts from each operation's scheduled start, and its CPU/op is over the whole run.\n",
 ])
@@ -747,7 +789,7 @@ const columns = [
   ["quiet", 5, (r) => pct(r.b.quiet)],
   ["base/s", 6, (r) => f(r.b.rps)],
   ["base p99", 8, (r) => f(r.b.p99, 1)],
-  ["CPU ×", 5, (r) => f(r.cpu / r.b.cpu, 2)],
+  ["CPU ×", 5, (r) => f(r.cpuRatio, 2)],
 ];
 const row = (cells) =>
   cells.map((c, i) => (i ? c.padStart(columns[i][1]) : c.padEnd(46))).join(" ");
@@ -803,7 +845,7 @@ writeFileSync(
       pinned: PIN.server ? { server: PIN.server, load: PIN.load } : PIN.why,
       clockTicks: TICKS,
       ...settings,
-      results: results.map((r) => ({ ...r, cpuRatio: r.cpu / r.base.cpu })),
+      results,
     },
     null,
     1,
