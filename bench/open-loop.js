@@ -149,8 +149,10 @@ async function pool(base, size) {
  * @param {() => Array<{method: string, path: string, headers?: object, body?: string}>} options.operation
  *   the requests of the next operation, sent one after another
  * @param {number[]} options.ok  the statuses every answer must have
+ * @param {() => number} [options.cpu]  the server's CPU time so far, µs: the result then has its
+ *   CPU time per answered operation over the measured run (`cpu`) and its share of a core (`busy`)
  */
-export async function openLoop({ base, rate, duration, warmup, connections, operation, ok }) {
+export async function openLoop({ base, rate, duration, warmup, connections, operation, ok, cpu }) {
   const client = await pool(base, connections);
   try {
     if (warmup > 0) {
@@ -158,7 +160,11 @@ export async function openLoop({ base, rate, duration, warmup, connections, oper
       // Whatever the warm-up left waiting does not spill into the measured run.
       client.dropWaiting();
     }
-    return await schedule(client, rate, duration, operation, ok);
+    const before = cpu?.() ?? Number.NaN;
+    const wall = performance.now();
+    const result = await schedule(client, rate, duration, operation, ok);
+    const used = (cpu?.() ?? Number.NaN) - before;
+    return { ...result, cpu: used / result.done, busy: used / 1000 / (performance.now() - wall) };
   } finally {
     client.close();
   }
@@ -223,6 +229,7 @@ async function schedule(client, rate, duration, operation, ok) {
     offered: rate,
     rps: done / elapsed,
     unanswered: total - done,
+    done,
     p50: at(0.5),
     p99: at(0.99),
     max: at(1),
