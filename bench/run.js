@@ -703,6 +703,11 @@ const env = {
   HANDOFF_DEMO: "1",
   LOG_LEVEL: "warn",
   DATABASE_URL: `sqlite:${file}`,
+  // The bench mints far past the production defaults' per-partner and per-user limits.
+  HANDOFF_MINTS_PER_MINUTE: "100000000",
+  HANDOFF_TICKETS_PER_USER: "1000000",
+  HANDOFF_ANONYMOUS_PER_MINUTE: "1000000",
+  HANDOFF_MAX_CONNECTIONS: "100000",
 };
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
