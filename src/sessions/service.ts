@@ -114,10 +114,10 @@ export class SessionService {
     const entry = this.#cache.get(parsed.id) ?? (await this.#load(parsed.id));
     if (!entry) return { session: null, forged: false };
     if (!secretMatches(parsed.secret, entry.secretHash)) return { session: null, forged: true };
-    return { session: await this.#live(parsed.id, entry), forged: false };
+    return { session: await this.#usable(parsed.id, entry), forged: false };
   }
 
-  async #live(id: string, entry: Cached): Promise<LiveSession | null> {
+  async #usable(id: string, entry: Cached): Promise<LiveSession | null> {
     const now = this.clock.now();
     if (entry.endedAt !== null || now >= entry.absoluteAt) return null;
     if (now >= entry.view.lastSeenAt + entry.idleMs) {
