@@ -7,6 +7,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import { type ChangeFeed, LocalFeed, PolledFeed } from "./changes.js";
 import { type Database, type OpenOptions, storageParts } from "./database.js";
+import { GroupCommit } from "./group-commit.js";
 import { migrateToLatest } from "./migrate.js";
 import type { Tables } from "./schema.js";
 import { loadSqlite } from "./sqlite-driver.js";
@@ -72,7 +73,6 @@ export async function openSqlite(path: string, options: OpenOptions): Promise<Da
     // The reader cannot write, whatever a caller tries.
     readerNative.pragma("query_only = 1");
   }
-  const { GroupCommit } = await import("./group-commit.js");
   const group = new GroupCommit(writer);
   const changes: ChangeFeed = memory
     ? new LocalFeed()
