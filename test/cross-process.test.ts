@@ -3,7 +3,7 @@
 // partner while a server runs on the same SQLite file; on PostgreSQL, a logout on one node is
 // refused on another. The servers cache credentials for a minute (HANDOFF_AUTH_CACHE_MS), so
 // only the change feed can explain a refusal within the second.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,34 +16,18 @@ import { loadConfig } from "../src/config.js";
 import { openDatabase } from "../src/db/database.js";
 import type { DemoCredentials } from "../src/demo/demo.js";
 import { freePort } from "./helpers/net.js";
+import { startHandoff } from "./helpers/server.js";
 
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const child of children) child.kill("SIGKILL");
 });
 
-/** Starts `handoff start` as its own process and waits for its demo to be printed. */
-function startServer(env: Record<string, string>): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "start"], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no start: ${seen}`)), 45_000);
-    const listen = (chunk: Buffer) => {
-      seen += chunk;
-      if (seen.includes("Handoff demo") || seen.includes("listening")) {
-        clearTimeout(timer);
-        child.removeAllListeners("exit");
-        resolve(child);
-      }
-    };
-    child.stdout?.on("data", listen);
-    child.stderr?.on("data", listen);
-    child.on("exit", (code) => reject(new Error(`exited ${code}: ${seen}`)));
-  });
+/** Starts `handoff start` as its own process, killed after the file's tests. */
+async function startServer(env: Record<string, string>): Promise<ChildProcess> {
+  const child = await startHandoff(env);
+  children.push(child);
+  return child;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

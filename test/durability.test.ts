@@ -1,30 +1,12 @@
 // SECURITY row 42: kill -9 under load, restart: every redemption and revocation that was
 // answered stays done. The server runs as its own process on a SQLite file.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "./helpers/net.js";
-
-function startHandoff(env: Record<string, string>): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "start"], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no start: ${seen}`)), 45_000);
-    child.stdout?.on("data", (chunk) => {
-      seen += chunk;
-      if (seen.includes("Handoff demo")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`exited ${code}: ${seen}`)));
-  });
-}
+import { startHandoff } from "./helpers/server.js";
 
 describe("durability (SQLite, synchronous=FULL)", () => {
   const children: ChildProcess[] = [];
