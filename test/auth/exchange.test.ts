@@ -248,8 +248,9 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
     );
     await t.app.services.partners.setStatus(partner.partnerId, "active");
     expect((await exchange(partner.partnerToken, partner.apiToken)).statusCode).toBe(200);
-    // A write that names no change (none does, outside this test) still counts within the
-    // cache time: the cache's lifetime bounds what the change feed does not reach.
+    // A write that names no change (none does, outside this test) counts once the cache time
+    // has passed: the cache's lifetime bounds what the change feed does not reach. (Before then
+    // the answer depends on whether the feed is current, which is wall-clock timing: not asserted.)
     await t.database.write((trx) =>
       trx
         .updateTable("api_tokens")
@@ -257,9 +258,7 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
         .where("id", "=", partner.apiTokenId)
         .execute(),
     );
-    t.clock.advance(1000);
-    expect((await exchange(partner.partnerToken, partner.apiToken)).statusCode).toBe(200);
-    t.clock.advance(1000);
+    t.clock.advance(2000);
     expect((await exchange(partner.partnerToken, partner.apiToken)).json().code).toBe(
       "invalid_api_token",
     );
