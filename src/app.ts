@@ -11,6 +11,7 @@ import { enkashRoutes } from "./compat/enkash.js";
 import { sparrowRoutes } from "./compat/sparrow.js";
 import { xoxodayRoutes } from "./compat/xoxoday.js";
 import type { Config } from "./config.js";
+import { managementRoutes } from "./console/routes.js";
 import type { AppContext } from "./context.js";
 
 import { Sealer } from "./crypto/seal.js";
@@ -138,6 +139,13 @@ export async function buildApp(
           bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
           appBasic: { type: "http", scheme: "basic", description: "app id : app secret" },
           partnerBasic: { type: "http", scheme: "basic", description: "partner id : API token" },
+          consoleCookie: {
+            type: "apiKey",
+            in: "cookie",
+            name: "handoff_console",
+            description:
+              "The console session (`__Host-handoff-console` over https); changes also need the `x-csrf-token` header from GET /v1/manage/me",
+          },
           partnerTokenBasic: {
             type: "http",
             scheme: "basic",
@@ -158,6 +166,7 @@ export async function buildApp(
   await app.register(async (scope) => ticketRoutes(scope, services));
   await app.register(async (scope) => sessionRoutes(scope, services));
   await app.register(async (scope) => browserRoutes(scope, services));
+  await app.register(async (scope) => managementRoutes(scope, services));
   // Only with the demo: a production deployment serves no /demo routes.
   if (await demoServed(services)) {
     await app.register(async (scope) => demoAppRoutes(scope, services));

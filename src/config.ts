@@ -50,6 +50,10 @@ export interface Config {
   maxConnections: number;
   /** Seconds a request may take to arrive whole (headers: a third of it, at most 10). */
   requestTimeoutSeconds: number;
+  /** Minutes a console session lasts without a request. */
+  consoleIdleMinutes: number;
+  /** Hours a console session lasts at most, however active. */
+  consoleSessionHours: number;
 }
 
 /** A configuration error names the variable at fault; start-up prints it on one line. */
@@ -234,6 +238,8 @@ export function loadConfig(env: Env = process.env): Config {
     anonymousWritesPerMinute: integer(env, "HANDOFF_ANONYMOUS_PER_MINUTE", 30, 1, 1_000_000),
     maxConnections: integer(env, "HANDOFF_MAX_CONNECTIONS", 2048, 1, 1_000_000),
     requestTimeoutSeconds: integer(env, "HANDOFF_REQUEST_TIMEOUT", 30, 1, 3600),
+    consoleIdleMinutes: integer(env, "HANDOFF_CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60),
+    consoleSessionHours: integer(env, "HANDOFF_CONSOLE_SESSION_HOURS", 12, 1, 30 * 24),
   };
 }
 
@@ -264,6 +270,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     anonymousWritesPerMinute: 30,
     maxConnections: 2048,
     requestTimeoutSeconds: 30,
+    consoleIdleMinutes: 30,
+    consoleSessionHours: 12,
     ...overrides,
   };
 }

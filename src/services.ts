@@ -2,10 +2,14 @@
 // change (src/db/changes.ts) into the caches it empties.
 import { AppService } from "./apps/service.js";
 import { AppStore } from "./apps/store.js";
+import { AuditStore } from "./audit/store.js";
 import { FailureLimiter } from "./auth/failures.js";
 import { RefreshTokenService } from "./auth/refresh.js";
 import { AuthService } from "./auth/service.js";
 import { AuthStore } from "./auth/store.js";
+import { Management } from "./console/management.js";
+import { ConsoleAuth } from "./console/service.js";
+import { ConsoleSessionStore } from "./console/store.js";
 import type { AppContext } from "./context.js";
 import { Passwords } from "./crypto/passwords.js";
 import type { Change } from "./db/changes.js";
@@ -39,6 +43,12 @@ export interface Services extends AppContext {
   oidcStore: OidcStore;
   /** Requests per client address that write without a session (OIDC authorize and logout). */
   anonymousWrites: Allowance;
+  /** Console sign-in and sessions. */
+  consoleAuth: ConsoleAuth;
+  /** Wrong console passwords per client IP. */
+  consoleFailures: FailureLimiter;
+  /** What the console and the management API may do, checked per viewer. */
+  management: Management;
   /** Stops listening to the change feed (the app's close). */
   stopListening: () => void;
 }
@@ -103,27 +113,54 @@ export function buildServices(ctx: AppContext): Services {
         void ctx.keys.reload().catch(() => undefined);
     }
   };
+  const operators = new OperatorService(
+    storage,
+    new OperatorStore(storage),
+    clock,
+    passwords,
+    config.partnerUserLockSeconds,
+  );
+  const partnerUsers = new PartnerUserService(
+    storage,
+    partnerStore,
+    clock,
+    passwords,
+    config.partnerUserLockSeconds,
+  );
   return {
     ...ctx,
     auth,
     partners,
     apps,
-    operators: new OperatorService(storage, new OperatorStore(storage), clock, passwords),
+    operators,
     exchangeFailures: new FailureLimiter("exchange", config.authFailuresPerMinute),
     users,
     sessions,
     tickets,
     redeemFailures: new FailureLimiter("redeem", config.authFailuresPerMinute),
-    partnerUsers: new PartnerUserService(
-      storage,
-      partnerStore,
-      clock,
-      passwords,
-      config.partnerUserLockSeconds,
-    ),
+    partnerUsers,
     refreshTokens: new RefreshTokenService(storage, authStore, clock),
     oidcStore: new OidcStore(storage),
     anonymousWrites: new Allowance("anonymous", config.anonymousWritesPerMinute),
+    consoleAuth: new ConsoleAuth(
+      storage,
+      new ConsoleSessionStore(storage),
+      clock,
+      operators,
+      partnerUsers,
+      partners,
+      { idleMinutes: config.consoleIdleMinutes, sessionHours: config.consoleSessionHours },
+    ),
+    consoleFailures: new FailureLimiter("console", config.authFailuresPerMinute),
+    management: new Management({
+      partners,
+      partnerUsers,
+      operators,
+      apps,
+      keys: ctx.keys,
+      tickets,
+      audit: new AuditStore(storage),
+    }),
     stopListening: storage.changes.subscribe(forget),
   };
 }

@@ -1,4 +1,5 @@
 // Apps: the platform's web apps that users land in, with their return paths and session policy.
+import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import { hashSecret, mintSecret, newId, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import { SharedCache } from "../db/cache.js";
@@ -88,6 +89,29 @@ function toApp(row: AppRow): App {
 
 export type AppChanges = Partial<NewApp>;
 
+/** An app as the CLI and the management API show it (snake_case; never the secret). */
+export function appView(app: App) {
+  return {
+    id: app.id,
+    name: app.name,
+    url: app.baseUrl,
+    return_paths: app.returnPaths,
+    products: app.products,
+    ticket_ttl: app.ticketTtlDefault,
+    ticket_ttl_max: app.ticketTtlMax,
+    session_idle: app.sessionIdleSeconds,
+    session_absolute: app.sessionAbsoluteSeconds,
+    failure_url: app.failureUrl,
+    ip_binding: app.ipBinding,
+    sees_auth_token: app.seesAuthToken,
+    has_secret: app.hasSecret,
+    oidc_redirect_uris: app.oidc.redirectUris,
+    oidc_post_logout_redirect_uris: app.oidc.postLogoutRedirectUris,
+    oidc_refresh_tokens: app.oidc.refreshTokens,
+    oidc_pkce_required: app.oidc.pkceRequired,
+  };
+}
+
 export class AppService {
   /** Apps change rarely and are read on every mint and redemption. */
   readonly #cache: SharedCache<{ app: App; secretHash: string | null }>;
@@ -112,7 +136,7 @@ export class AppService {
     this.#all.clear();
   }
 
-  async create(input: NewApp & { id?: string }): Promise<App> {
+  async create(input: NewApp & { id?: string }, by: Actor = CLI): Promise<App> {
     const name = input.name.trim();
     if (!name || name.length > 200)
       throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
@@ -148,11 +172,12 @@ export class AppService {
     await this.storage.write(async (trx, changed) => {
       await this.store.insert(trx, row);
       changed({ topic: "app", key: row.id });
+      await audit(trx, changeEntry(by, now, "app.create", null, row.id));
     });
     return toApp(row);
   }
 
-  async update(id: string, changes: AppChanges): Promise<App> {
+  async update(id: string, changes: AppChanges, by: Actor = CLI): Promise<App> {
     const current = await this.#row(id);
     const row: AppRow = {
       ...current,
@@ -205,17 +230,23 @@ export class AppService {
     await this.storage.write(async (trx, changed) => {
       await this.store.update(trx, row);
       changed({ topic: "app", key: id });
+      await audit(
+        trx,
+        changeEntry(by, row.updated_at, "app.update", null, id, { fields: Object.keys(changes) }),
+      );
     });
     return toApp(row);
   }
 
   /** Issues a new app secret (the old one stops working at once); shown once. */
-  async rotateSecret(id: string): Promise<string> {
+  async rotateSecret(id: string, by: Actor = CLI): Promise<string> {
     const { token } = mintSecret(SecretPrefix.appSecret);
     const now = this.clock.now();
     const found = await this.storage.write(async (trx, changed) => {
       changed({ topic: "app", key: id });
-      return this.store.setSecretHash(trx, id, hashSecret(token), now);
+      const set = await this.store.setSecretHash(trx, id, hashSecret(token), now);
+      if (set) await audit(trx, changeEntry(by, now, "app.secret_rotate", null, id));
+      return set;
     });
     if (!found) throw new HandoffError("not_found", `no app ${id}`);
     return token;

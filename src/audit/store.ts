@@ -1,8 +1,11 @@
 // The audit log: who did what to which ticket, session or user, when, from where, and how it
 // ended. Written in the same transaction as the change it records; never holds a secret.
+
+import type { Selectable } from "kysely";
 import { newId } from "../crypto/secrets.js";
-import type { Tx } from "../db/database.js";
+import type { Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
+import type { AuditTable } from "../db/schema.js";
 
 export interface AuditEntry {
   at: number;
@@ -13,6 +16,36 @@ export interface AuditEntry {
   ip: string | null;
   outcome: string;
   detail?: Record<string, unknown>;
+}
+
+/** Who made a management change, and from where: an operator's or partner user's id, or "cli". */
+export interface Actor {
+  actor: string;
+  ip: string | null;
+}
+
+/** The operator's command line on the server. */
+export const CLI: Actor = { actor: "cli", ip: null };
+
+/** An audit entry for a management change (never with a secret: subjects are row ids). */
+export function changeEntry(
+  by: Actor,
+  at: number,
+  action: string,
+  partnerId: string | null,
+  subject: string | null,
+  detail?: Record<string, unknown>,
+): AuditEntry {
+  return {
+    at,
+    actor: by.actor,
+    action,
+    partnerId,
+    subject,
+    ip: by.ip,
+    outcome: "ok",
+    ...(detail ? { detail } : {}),
+  };
 }
 
 type AuditParam =
@@ -67,4 +100,32 @@ export async function pruneAudit(trx: Tx, before: number, limit: number): Promis
     )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+export interface AuditFilter {
+  partnerIds?: string[];
+  actor?: string;
+  action?: string;
+  /** Entries at or after (ms). */
+  since?: number;
+  /** Entries before (ms); also the page cursor: the `at` of the last entry seen. */
+  before?: number;
+  limit: number;
+}
+
+export type AuditRow = Selectable<AuditTable>;
+
+/** Reads the audit log, newest first. */
+export class AuditStore {
+  constructor(private readonly storage: Storage) {}
+
+  list(filter: AuditFilter): Promise<AuditRow[]> {
+    let query = this.storage.read.selectFrom("audit_log").selectAll();
+    if (filter.partnerIds) query = query.where("partner_id", "in", filter.partnerIds);
+    if (filter.actor) query = query.where("actor", "=", filter.actor);
+    if (filter.action) query = query.where("action", "=", filter.action);
+    if (filter.since !== undefined) query = query.where("at", ">=", filter.since);
+    if (filter.before !== undefined) query = query.where("at", "<", filter.before);
+    return query.orderBy("at", "desc").orderBy("id", "desc").limit(filter.limit).execute();
+  }
 }

@@ -1,5 +1,5 @@
 // `handoff app create|list|update|rotate-secret`: the platform's web apps that users land in.
-import type { App, AppChanges } from "../apps/service.js";
+import { type App, type AppChanges, appView } from "../apps/service.js";
 import { landingUrl } from "../tickets/return-path.js";
 import { type Cli, type Parsed, parse, positional, print, UsageError, withServices } from "./io.js";
 
@@ -82,27 +82,6 @@ function noteUrl(cli: Cli, given: unknown, app: App): void {
   );
 }
 
-function describe(app: App): Record<string, unknown> {
-  return {
-    id: app.id,
-    name: app.name,
-    url: app.baseUrl,
-    return_paths: app.returnPaths,
-    products: app.products,
-    ticket_ttl: app.ticketTtlDefault,
-    ticket_ttl_max: app.ticketTtlMax,
-    session_idle: app.sessionIdleSeconds,
-    session_absolute: app.sessionAbsoluteSeconds,
-    failure_url: app.failureUrl,
-    ip_binding: app.ipBinding,
-    sees_auth_token: app.seesAuthToken,
-    oidc_redirect_uris: app.oidc.redirectUris,
-    oidc_post_logout_redirect_uris: app.oidc.postLogoutRedirectUris,
-    oidc_refresh_tokens: app.oidc.refreshTokens,
-    oidc_pkce_required: app.oidc.pkceRequired,
-  };
-}
-
 export async function appCommand(
   cli: Cli,
   verb: string | undefined,
@@ -119,7 +98,7 @@ export async function appCommand(
           baseUrl: String(values.url),
         });
         const secret = await services.apps.rotateSecret(app.id);
-        print(cli, values.json as boolean, { ...describe(app), app_secret: secret });
+        print(cli, values.json as boolean, { ...appView(app), app_secret: secret });
         noteUrl(cli, values.url, app);
         if (!values.json)
           cli.err(
@@ -132,7 +111,7 @@ export async function appCommand(
       case "update": {
         const id = positional(positionals, 0, "app id");
         const app = await services.apps.update(id, changes(values));
-        print(cli, values.json as boolean, describe(app));
+        print(cli, values.json as boolean, appView(app));
         noteUrl(cli, values.url, app);
         return;
       }
@@ -145,7 +124,7 @@ export async function appCommand(
         return;
       }
       case "list":
-        print(cli, values.json as boolean, (await services.apps.list()).map(describe));
+        print(cli, values.json as boolean, (await services.apps.list()).map(appView));
         return;
       default:
         throw new UsageError("app create|list|update <id>|rotate-secret <id>");

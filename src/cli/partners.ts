@@ -208,7 +208,7 @@ export async function partnerUserCommand(
         return;
       case "unlock": {
         const login = positional(positionals, 1, "login");
-        await services.partnerUsers.unlock(partnerId, login);
+        await services.partnerUsers.unlock(partnerId, { login });
         print(cli, values.json as boolean, { partner_id: partnerId, login, unlocked: true });
         return;
       }

@@ -122,7 +122,7 @@ export async function enkashRoutes(fastify: FastifyInstance, services: Deps): Pr
           await services.exchangeFailures.fail(ip, request.log);
           throw new OAuthError("invalid_grant", BAD_CREDENTIALS);
         }
-        grant = { partnerUserId: checked.partnerUserId, accountId: clientId };
+        grant = { partnerUserId: checked.id, accountId: clientId };
         refreshToken = await services.refreshTokens.issue({ ...grant, partnerTokenId });
       } else if (grantType === "refresh_token") {
         const rotated = await services.refreshTokens.rotate(text("refresh_token"), partnerId);

@@ -10,6 +10,7 @@ export const SecretPrefix = {
   session: "hss",
   appSecret: "has",
   refreshToken: "hrt",
+  consoleSession: "hcs",
 } as const;
 export type SecretPrefix = (typeof SecretPrefix)[keyof typeof SecretPrefix];
 

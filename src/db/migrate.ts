@@ -8,6 +8,7 @@ import * as oidc from "./migrations/0005_oidc.js";
 import * as storageSeam from "./migrations/0006_storage_seam.js";
 import * as oidcHashedIds from "./migrations/0007_oidc_hashed_ids.js";
 import * as oidcPkce from "./migrations/0008_oidc_pkce.js";
+import * as consoleTables from "./migrations/0009_console.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "0006_storage_seam": storageSeam,
   "0007_oidc_hashed_ids": oidcHashedIds,
   "0008_oidc_pkce": oidcPkce,
+  "0009_console": consoleTables,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

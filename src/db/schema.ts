@@ -40,6 +40,9 @@ export interface OperatorTable {
   email: string;
   password_hash: string;
   created_at: number;
+  /** Wrong passwords in a row at the console's sign-in; the third locks the operator. */
+  failed_attempts: Generated<number>;
+  locked_until: number | null;
 }
 
 export interface SigningKeyTable {
@@ -182,6 +185,25 @@ export interface PartnerUserTable {
   locked_until: number | null;
   created_at: number;
   updated_at: number;
+  /** In the console: "admin" manages the partner's credentials and users, "viewer" reads. */
+  role: Generated<PartnerUserRole>;
+}
+
+export type PartnerUserRole = "admin" | "viewer";
+
+/** A signed-in console user (an operator or a partner user); separate from SSO sessions. */
+export interface ConsoleSessionTable {
+  /** The id part of the `hcs_` secret. */
+  id: string;
+  secret_hash: string;
+  operator_id: string | null;
+  partner_user_id: string | null;
+  created_at: number;
+  /** The idle limit counts from here (touched at most once a minute). */
+  last_seen_at: number;
+  /** The absolute limit. */
+  expires_at: number;
+  ended_at: number | null;
 }
 
 export interface RefreshTokenTable {
@@ -246,4 +268,5 @@ export interface Tables {
   oidc_models: OidcModelTable;
   oidc_grant_sessions: OidcGrantSessionTable;
   changes: ChangeTable;
+  console_sessions: ConsoleSessionTable;
 }

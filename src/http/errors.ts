@@ -50,6 +50,27 @@ export const errorCatalogue = {
     title:
       "The session is live, but for another app: open this app through a login link made for it.",
   },
+  invalid_credentials: {
+    status: 401,
+    title: "The login or password is wrong (or the partner id, for a partner user).",
+  },
+  account_locked: {
+    status: 403,
+    title: "Too many wrong passwords in a row: the account is locked until Retry-After.",
+  },
+  no_console_session: {
+    status: 401,
+    title: "Sign in to the console first: the console session is missing, ended or expired.",
+  },
+  forbidden: {
+    status: 403,
+    title: "Your role may not do this (operators only, or a viewer changing something).",
+  },
+  csrf_failed: {
+    status: 403,
+    title:
+      "The request did not prove it came from the console: the CSRF token is missing or wrong, or it came from another site.",
+  },
   service_unavailable: {
     status: 503,
     title: "The service cannot reach its database; retry shortly.",

@@ -11,6 +11,7 @@ import {
   type JWK,
   type JWTPayload,
 } from "jose";
+import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import {
   jwsHeader,
@@ -144,13 +145,13 @@ export class KeyStore {
    * Adds a new signing key for every algorithm in use; the previous ones verify until what they
    * signed has expired. Returns the new EdDSA key's id.
    */
-  async rotate(): Promise<string> {
-    const kid = await this.#rotateAlg(SIGNING_ALG);
-    if (this.#signer("RS256")) await this.#rotateAlg("RS256");
+  async rotate(by: Actor = CLI): Promise<string> {
+    const kid = await this.#rotateAlg(SIGNING_ALG, by);
+    if (this.#signer("RS256")) await this.#rotateAlg("RS256", by);
     return kid;
   }
 
-  async #rotateAlg(alg: KeyAlg): Promise<string> {
+  async #rotateAlg(alg: KeyAlg, by: Actor | null = null): Promise<string> {
     const now = this.clock.now();
     const { publicKey, privateKey } =
       alg === "EdDSA"
@@ -172,23 +173,33 @@ export class KeyStore {
     await this.storage.write(async (trx, changed) => {
       await this.store.replace(trx, row, retireAt);
       changed({ topic: "keys" });
+      if (by) await audit(trx, changeEntry(by, now, "signing_key.rotate", null, kid, { alg }));
     });
     await this.reload();
     return kid;
   }
 
   /** Emergency revocation: the key stops verifying at once in this process. */
-  async revoke(kid: string): Promise<boolean> {
+  async revoke(kid: string, by: Actor = CLI): Promise<boolean> {
     const now = this.clock.now();
     const revoked = await this.storage.write(async (trx, changed) => {
       changed({ topic: "keys" });
-      return this.store.revoke(trx, kid, now);
+      const done = await this.store.revoke(trx, kid, now);
+      if (done) await audit(trx, changeEntry(by, now, "signing_key.revoke", null, kid));
+      return done;
     });
     const algs = new Set([...this.#keys.values()].map((k) => k.alg));
     await this.reload();
     for (const alg of algs) await this.ensure(alg);
     if (!this.#signer(SIGNING_ALG)) await this.#rotateAlg(SIGNING_ALG);
     return revoked;
+  }
+
+  /** The live keys as the console lists them: id, algorithm, created, retiring (never a key). */
+  describe(): { kid: string; alg: string; created_at: number; retire_at: number | null }[] {
+    return [...this.#keys.values()]
+      .map((k) => ({ kid: k.kid, alg: k.alg, created_at: k.createdAt, retire_at: k.retireAt }))
+      .sort((a, b) => b.created_at - a.created_at);
   }
 
   /** The public keys that verify now (never a private part): EdDSA first, newest first. */

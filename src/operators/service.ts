@@ -1,10 +1,18 @@
 // Operators: the platform's team, with an email and an Argon2id password (the demo creates one).
+// They sign in to the console with the same lockout as partner users: three wrong passwords in a
+// row lock the operator for HANDOFF_PARTNER_USER_LOCK_SECONDS.
+import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import type { Passwords } from "../crypto/passwords.js";
 import { newId } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
+import { checkPassword, MAX_FAILED_PASSWORDS, type PasswordCheck } from "../partners/users.js";
 import type { OperatorStore } from "./store.js";
+
+export function canonicalOperatorEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
 
 export class OperatorService {
   constructor(
@@ -12,24 +20,83 @@ export class OperatorService {
     private readonly store: OperatorStore,
     private readonly clock: Clock,
     private readonly passwords: Passwords,
+    private readonly lockSeconds: number,
   ) {}
 
-  async create(email: string, password: string): Promise<{ id: string; email: string }> {
-    const canonical = email.trim().toLowerCase();
+  async create(
+    email: string,
+    password: string,
+    by: Actor = CLI,
+  ): Promise<{ id: string; email: string }> {
+    const canonical = canonicalOperatorEmail(email);
     if (!/^[^@\s]+@[^@\s]+$/.test(canonical))
       throw new HandoffError("invalid_request", "email is not an address");
-    if (password.length < 12 || password.length > 1024) {
-      throw new HandoffError("invalid_request", "password must be 12 to 1024 characters");
-    }
+    checkPassword(password);
+    const now = this.clock.now();
     const row = {
       id: newId("opr"),
       email: canonical,
       password_hash: await this.passwords.hash(password),
-      created_at: this.clock.now(),
+      created_at: now,
+      locked_until: null,
     };
-    const created = await this.storage.write((trx) => this.store.insert(trx, row));
+    const created = await this.storage.write(async (trx) => {
+      const inserted = await this.store.insert(trx, row);
+      if (inserted) await audit(trx, changeEntry(by, now, "operator.create", null, row.id));
+      return inserted;
+    });
     if (!created) throw new HandoffError("user_exists", `operator ${canonical} already exists`);
     return { id: row.id, email: canonical };
+  }
+
+  /**
+   * Checks an operator's email and password. An unknown email costs the same as a wrong
+   * password and answers the same; a locked operator is refused even with the right password.
+   */
+  async check(email: string, password: string): Promise<PasswordCheck> {
+    const row = await this.store.findByEmail(canonicalOperatorEmail(email));
+    if (!row) {
+      await this.passwords.verifyNothing(password);
+      return { ok: false, reason: "invalid" };
+    }
+    const now = this.clock.now();
+    if (row.locked_until !== null && row.locked_until > now) {
+      await this.passwords.verify(row.password_hash, password);
+      return { ok: false, reason: "locked", lockedUntil: row.locked_until };
+    }
+    if (await this.passwords.verify(row.password_hash, password)) {
+      if (row.failed_attempts !== 0 || row.locked_until !== null) {
+        await this.storage.write((trx) => this.store.clearFailures(trx, row.id));
+      }
+      return { ok: true, id: row.id };
+    }
+    const lockedUntil = await this.storage.write((trx) =>
+      this.store.countFailedPassword(
+        trx,
+        row.id,
+        MAX_FAILED_PASSWORDS,
+        now + this.lockSeconds * 1000,
+      ),
+    );
+    if (lockedUntil !== null) return { ok: false, reason: "locked", lockedUntil };
+    return { ok: false, reason: "invalid" };
+  }
+
+  async unlock(email: string, by: Actor = CLI): Promise<void> {
+    const now = this.clock.now();
+    await this.storage.write(async (trx) => {
+      const id = await this.store.unlock(trx, canonicalOperatorEmail(email));
+      if (!id) throw new HandoffError("not_found", "no such operator");
+      await audit(trx, changeEntry(by, now, "operator.unlock", null, id));
+    });
+  }
+
+  byId(id: string) {
+    return this.store.byId(id);
+  }
+
+  list() {
+    return this.store.list();
   }
 
   count(): Promise<number> {

@@ -1,4 +1,5 @@
 // The rules for partners and their credentials: one partner token, many API tokens, SSO keys.
+import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import {
   type MintedSecret,
@@ -61,11 +62,14 @@ export class PartnerService {
   ) {}
 
   /** Creates an active partner and its partner token. */
-  async create(input: {
-    name: string;
-    contractExpiresAt?: number | null;
-    id?: string;
-  }): Promise<NewPartner> {
+  async create(
+    input: {
+      name: string;
+      contractExpiresAt?: number | null;
+      id?: string;
+    },
+    by: Actor = CLI,
+  ): Promise<NewPartner> {
     const name = input.name.trim();
     if (!name || name.length > 200)
       throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
@@ -82,12 +86,17 @@ export class PartnerService {
     await this.storage.write(async (trx) => {
       await this.store.insert(trx, partner);
       await this.store.insertPartnerToken(trx, credentialRow(secret, partner.id, now));
+      await audit(trx, changeEntry(by, now, "partner.create", partner.id, partner.id));
     });
     return { partner, partnerToken: secret.token };
   }
 
   list(): Promise<Partner[]> {
     return this.store.list();
+  }
+
+  find(id: string): Promise<Partner | undefined> {
+    return this.store.find(id);
   }
 
   async get(id: string): Promise<Partner> {
@@ -100,31 +109,37 @@ export class PartnerService {
    * Suspending a partner ends, in the same transaction, every live session and outstanding
    * ticket it made or that belongs to it: reactivating it later does not bring them back.
    */
-  async setStatus(id: string, status: Partner["status"]): Promise<void> {
+  async setStatus(id: string, status: Partner["status"], by: Actor = CLI): Promise<void> {
     const now = this.clock.now();
     await this.storage.write(async (trx, changed) => {
       if (!(await this.store.update(trx, id, { status }, now))) {
         throw new HandoffError("not_found", `no partner ${id}`);
       }
       changed({ topic: "credentials" });
+      const action = status === "suspended" ? "partner.suspend" : "partner.activate";
+      await audit(trx, changeEntry(by, now, action, id, id));
       if (status !== "suspended") return;
       await this.store.endEverything(trx, id, now);
       changed({ topic: "sessions" });
     });
   }
 
-  async setContractExpiry(id: string, expiresAt: number | null): Promise<void> {
+  async setContractExpiry(id: string, expiresAt: number | null, by: Actor = CLI): Promise<void> {
     const now = this.clock.now();
     await this.storage.write(async (trx, changed) => {
       if (!(await this.store.update(trx, id, { contract_expires_at: expiresAt }, now))) {
         throw new HandoffError("not_found", `no partner ${id}`);
       }
       changed({ topic: "credentials" });
+      await audit(
+        trx,
+        changeEntry(by, now, "partner.contract", id, id, { contract_expires_at: expiresAt }),
+      );
     });
   }
 
   /** Lets `parentId` act on behalf of `childId`; nothing else gains any right. */
-  async link(parentId: string, childId: string): Promise<void> {
+  async link(parentId: string, childId: string, by: Actor = CLI): Promise<void> {
     if (parentId === childId)
       throw new HandoffError("invalid_request", "a partner cannot be its own sub-account");
     await this.get(parentId);
@@ -133,14 +148,17 @@ export class PartnerService {
     await this.storage.write(async (trx, changed) => {
       await this.store.link(trx, parentId, childId, now);
       changed({ topic: "credentials" });
+      await audit(trx, changeEntry(by, now, "partner.link", parentId, childId));
     });
   }
 
   /** Takes the right away at once: tickets minted on the child's behalf stop redeeming too. */
-  unlink(parentId: string, childId: string): Promise<boolean> {
+  unlink(parentId: string, childId: string, by: Actor = CLI): Promise<boolean> {
+    const now = this.clock.now();
     return this.storage.write(async (trx, changed) => {
       const removed = await this.store.unlink(trx, parentId, childId);
       changed({ topic: "credentials" });
+      if (removed) await audit(trx, changeEntry(by, now, "partner.unlink", parentId, childId));
       return removed;
     });
   }
@@ -160,6 +178,7 @@ export class PartnerService {
   async rotatePartnerToken(
     partnerId: string,
     overlapSeconds = this.overlapSeconds,
+    by: Actor = CLI,
   ): Promise<string> {
     await this.get(partnerId);
     const now = this.clock.now();
@@ -168,6 +187,12 @@ export class PartnerService {
       await this.store.expireLivePartnerTokens(trx, partnerId, now + overlapSeconds * 1000);
       changed({ topic: "credentials" });
       await this.store.insertPartnerToken(trx, credentialRow(secret, partnerId, now));
+      await audit(
+        trx,
+        changeEntry(by, now, "partner_token.rotate", partnerId, secret.id, {
+          overlap_seconds: overlapSeconds,
+        }),
+      );
     });
     return secret.token;
   }
@@ -175,6 +200,7 @@ export class PartnerService {
   async createApiToken(
     partnerId: string,
     input: { name: string; expiresAt?: number | null },
+    by: Actor = CLI,
   ): Promise<NewApiToken> {
     await this.get(partnerId);
     const name = input.name.trim();
@@ -195,7 +221,10 @@ export class PartnerService {
       last_used_at: null,
       revoked_at: null,
     };
-    await this.storage.write((trx) => this.store.insertApiToken(trx, row));
+    await this.storage.write(async (trx) => {
+      await this.store.insertApiToken(trx, row);
+      await audit(trx, changeEntry(by, now, "api_token.create", partnerId, row.id, { name }));
+    });
     return { apiToken: publicApiToken(row), token: secret.token };
   }
 
@@ -205,24 +234,26 @@ export class PartnerService {
   }
 
   /** Revokes one of the partner's API tokens; a token of another partner is "not found". */
-  async revokeApiToken(partnerId: string, id: string): Promise<void> {
+  async revokeApiToken(partnerId: string, id: string, by: Actor = CLI): Promise<void> {
     const now = this.clock.now();
     await this.storage.write(async (trx, changed) => {
       if (!(await this.store.revokeApiToken(trx, partnerId, id, now))) {
         throw new HandoffError("not_found", `no live API token ${id}`);
       }
       changed({ topic: "credentials" });
+      await audit(trx, changeEntry(by, now, "api_token.revoke", partnerId, id));
     });
   }
 
   /** Issues a new SSO key for the legacy one-call shapes; earlier keys stop at once. */
-  async rotateSsoKey(partnerId: string): Promise<string> {
+  async rotateSsoKey(partnerId: string, by: Actor = CLI): Promise<string> {
     await this.get(partnerId);
     const now = this.clock.now();
     const secret = mintSecret(SecretPrefix.ssoKey);
-    await this.storage.write((trx) =>
-      this.store.replaceSsoKeys(trx, credentialRow(secret, partnerId, now)),
-    );
+    await this.storage.write(async (trx) => {
+      await this.store.replaceSsoKeys(trx, credentialRow(secret, partnerId, now));
+      await audit(trx, changeEntry(by, now, "sso_key.rotate", partnerId, secret.id));
+    });
     return secret.token;
   }
 

@@ -1,6 +1,6 @@
 // The partners domain's tables: partners, sub-account links, partner tokens, API tokens, SSO keys
 // and partner users. The only file with their SQL.
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import type { Storage, Tx } from "../db/database.js";
 import type { ApiTokenTable, PartnerTable, PartnerUserTable, Tables } from "../db/schema.js";
 
@@ -166,7 +166,10 @@ export class PartnerStore {
   }
 
   /** Inserts a partner user; undefined when the partner already has one with that login. */
-  insertPartnerUser(trx: Tx, row: PartnerUserRow): Promise<{ id: string } | undefined> {
+  insertPartnerUser(
+    trx: Tx,
+    row: Insertable<PartnerUserTable>,
+  ): Promise<{ id: string } | undefined> {
     return trx
       .insertInto("partner_users")
       .values(row)
@@ -178,7 +181,7 @@ export class PartnerStore {
   listPartnerUsers(partnerId: string) {
     return this.read
       .selectFrom("partner_users")
-      .select(["id", "login", "failed_attempts", "locked_until"])
+      .select(["id", "login", "role", "failed_attempts", "locked_until", "created_at"])
       .where("partner_id", "=", partnerId)
       .orderBy("login")
       .execute();
@@ -193,20 +196,65 @@ export class PartnerStore {
       .executeTakeFirst();
   }
 
-  /** Clears a partner user's lock and count of wrong passwords; false when there is no such user. */
-  async unlockPartnerUser(
+  /** A partner user as the console knows it (no password hash). */
+  partnerUserById(id: string) {
+    return this.read
+      .selectFrom("partner_users")
+      .select(["id", "partner_id", "login", "role"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Sets a partner user's password (and clears its lock); false when the partner has no such
+   * user. Its console sessions and refresh tokens end with the old password.
+   */
+  async setPartnerUserPassword(
     trx: Tx,
-    where: { partnerId: string; login: string } | { id: string },
+    partnerId: string,
+    id: string,
+    passwordHash: string,
     now: number,
   ): Promise<boolean> {
+    const updated = await trx
+      .updateTable("partner_users")
+      .set({ password_hash: passwordHash, failed_attempts: 0, locked_until: null, updated_at: now })
+      .where("id", "=", id)
+      .where("partner_id", "=", partnerId)
+      .executeTakeFirst();
+    if (changedRows(updated) === 0) return false;
+    await trx
+      .updateTable("console_sessions")
+      .set({ ended_at: now })
+      .where("partner_user_id", "=", id)
+      .where("ended_at", "is", null)
+      .execute();
+    await trx
+      .updateTable("refresh_tokens")
+      .set({ revoked_at: now })
+      .where("partner_user_id", "=", id)
+      .where("revoked_at", "is", null)
+      .execute();
+    return true;
+  }
+
+  /**
+   * Clears a partner user's lock and count of wrong passwords; answers its id, or undefined when
+   * there is no such user (of that partner, when one is named).
+   */
+  async unlockPartnerUser(
+    trx: Tx,
+    where: { partnerId?: string; login: string } | { partnerId?: string; id: string },
+    now: number,
+  ): Promise<string | undefined> {
     let query = trx
       .updateTable("partner_users")
       .set({ failed_attempts: 0, locked_until: null, updated_at: now });
     query =
-      "id" in where
-        ? query.where("id", "=", where.id)
-        : query.where("partner_id", "=", where.partnerId).where("login", "=", where.login);
-    return changedRows(await query.executeTakeFirst()) > 0;
+      "id" in where ? query.where("id", "=", where.id) : query.where("login", "=", where.login);
+    if (where.partnerId !== undefined) query = query.where("partner_id", "=", where.partnerId);
+    const row = await query.returning("id").executeTakeFirst();
+    return row?.id;
   }
 
   /**

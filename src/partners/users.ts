@@ -1,10 +1,12 @@
 // Partner users: people at a partner who log in with a login (email or mobile number) and a
 // password (seed 000's password grant). Argon2id hashes; three wrong passwords in a row lock the
 // user until an operator unlocks it or the lock time passes.
+import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import type { Passwords } from "../crypto/passwords.js";
 import { newId } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
+import type { PartnerUserRole } from "../db/schema.js";
 import { HandoffError } from "../http/errors.js";
 import { canonicalEmail } from "../users/service.js";
 import type { PartnerStore } from "./store.js";
@@ -19,8 +21,15 @@ export function canonicalLogin(login: string): string {
   return value.replace(/[\s\-()]/g, "").replace(/^\+/, "");
 }
 
+/** The password rule for every person who signs in (partner users and operators). */
+export function checkPassword(password: string): void {
+  if (password.length < 12 || password.length > 1024) {
+    throw new HandoffError("invalid_request", "password must be 12 to 1024 characters");
+  }
+}
+
 export type PasswordCheck =
-  | { ok: true; partnerUserId: string }
+  | { ok: true; id: string }
   | { ok: false; reason: "invalid" | "locked"; lockedUntil?: number };
 
 export class PartnerUserService {
@@ -36,20 +45,20 @@ export class PartnerUserService {
     partnerId: string,
     login: string,
     password: string,
-  ): Promise<{ id: string; login: string }> {
+    options: { role?: PartnerUserRole; by?: Actor } = {},
+  ): Promise<{ id: string; login: string; role: PartnerUserRole }> {
     const canonical = canonicalLogin(login);
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(canonical) && !/^[0-9]{6,15}$/.test(canonical)) {
       throw new HandoffError("invalid_request", "login must be an email or a mobile number");
     }
-    if (password.length < 12 || password.length > 1024) {
-      throw new HandoffError("invalid_request", "password must be 12 to 1024 characters");
-    }
+    checkPassword(password);
+    const role = options.role ?? "admin";
     const now = this.clock.now();
     const id = newId("pus");
     const passwordHash = await this.passwords.hash(password);
     // One conditional insert: of two concurrent creations one wins, the other is told.
-    const created = await this.storage.write((trx) =>
-      this.store.insertPartnerUser(trx, {
+    const created = await this.storage.write(async (trx) => {
+      const inserted = await this.store.insertPartnerUser(trx, {
         id,
         partner_id: partnerId,
         login: canonical,
@@ -58,10 +67,44 @@ export class PartnerUserService {
         locked_until: null,
         created_at: now,
         updated_at: now,
-      }),
-    );
+        role,
+      });
+      if (inserted) {
+        await audit(
+          trx,
+          changeEntry(options.by ?? CLI, now, "partner_user.create", partnerId, id, { role }),
+        );
+      }
+      return inserted;
+    });
     if (!created) throw new HandoffError("user_exists", `partner user ${canonical} already exists`);
-    return { id, login: canonical };
+    return { id, login: canonical, role };
+  }
+
+  /** A partner user by id, for the console (no password hash); undefined when there is none. */
+  byId(id: string) {
+    return this.store.partnerUserById(id);
+  }
+
+  /**
+   * Sets a new password for one of the partner's users; it ends their console sessions and
+   * refresh tokens, and clears any lock.
+   */
+  async resetPassword(
+    partnerId: string,
+    id: string,
+    password: string,
+    by: Actor = CLI,
+  ): Promise<void> {
+    checkPassword(password);
+    const passwordHash = await this.passwords.hash(password);
+    const now = this.clock.now();
+    await this.storage.write(async (trx) => {
+      if (!(await this.store.setPartnerUserPassword(trx, partnerId, id, passwordHash, now))) {
+        throw new HandoffError("not_found", "no such partner user");
+      }
+      await audit(trx, changeEntry(by, now, "partner_user.password", partnerId, id));
+    });
   }
 
   list(partnerId: string) {
@@ -69,11 +112,19 @@ export class PartnerUserService {
   }
 
   /** The operator's unlock: clears the lock and the count of wrong passwords. */
-  async unlock(partnerId: string, login: string): Promise<void> {
-    const where = { partnerId, login: canonicalLogin(login) };
+  async unlock(
+    partnerId: string,
+    who: { login: string } | { id: string },
+    by: Actor = CLI,
+  ): Promise<void> {
+    const where =
+      "id" in who ? { partnerId, id: who.id } : { partnerId, login: canonicalLogin(who.login) };
     const now = this.clock.now();
-    const found = await this.storage.write((trx) => this.store.unlockPartnerUser(trx, where, now));
-    if (!found) throw new HandoffError("not_found", "no such partner user");
+    await this.storage.write(async (trx) => {
+      const id = await this.store.unlockPartnerUser(trx, where, now);
+      if (!id) throw new HandoffError("not_found", "no such partner user");
+      await audit(trx, changeEntry(by, now, "partner_user.unlock", partnerId, id));
+    });
   }
 
   /**
@@ -96,7 +147,7 @@ export class PartnerUserService {
       if (row.failed_attempts !== 0 || row.locked_until !== null) {
         await this.storage.write((trx) => this.store.unlockPartnerUser(trx, { id: row.id }, now));
       }
-      return { ok: true, partnerUserId: row.id };
+      return { ok: true, id: row.id };
     }
     const lockedUntil = await this.storage.write((trx) =>
       this.store.countFailedPassword(

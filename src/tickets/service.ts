@@ -353,10 +353,26 @@ export class TicketService {
   /** Records a refused redemption on the ticket (and rejects it for good when `reject`). */
   async #failed(row: TicketCore, reason: FailureReason, ip: string, reject: boolean) {
     const now = this.clock.now();
+    // What a partner needs to tell clock skew from a slow user, or which address was expected.
+    const detail =
+      reason === "expired"
+        ? { expires_at: new Date(row.expires_at).toISOString(), late_ms: now - row.expires_at }
+        : reason === "ip_mismatch"
+          ? { bound_ip: row.bind_ip }
+          : undefined;
     await this.storage.write(async (trx) => {
       await this.store.recordFailure(trx, row.id, { reason, now, reject });
-      await audit(trx, redemption(row, now, ip, reason));
+      await audit(trx, redemption(row, now, ip, reason, detail));
     });
+  }
+
+  /** The newest tickets of these partners, as their minting partner sees each one. */
+  async list(
+    partnerIds: string[],
+    page: { before?: number | undefined; limit: number },
+  ): Promise<TicketStatusView[]> {
+    const now = this.clock.now();
+    return (await this.store.listForPartners(partnerIds, page)).map((row) => ticketView(row, now));
   }
 
   async #ownRow(partnerId: string, id: string): Promise<TicketRow> {

@@ -118,6 +118,19 @@ export class TicketStore {
       .executeTakeFirst();
   }
 
+  /** The newest tickets minted by these partners (the console's activity), before a cursor. */
+  listForPartners(
+    partnerIds: string[],
+    page: { before?: number | undefined; limit: number },
+  ): Promise<TicketRow[]> {
+    let query = this.storage.read
+      .selectFrom("tickets")
+      .selectAll()
+      .where("partner_id", "in", partnerIds);
+    if (page.before !== undefined) query = query.where("created_at", "<", page.before);
+    return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(page.limit).execute();
+  }
+
   /**
    * The lock: moves the ticket off "issued" only while it is issued and not expired (minus
    * `notBefore`'s tolerance). True for exactly one of any number of concurrent callers.

@@ -82,7 +82,7 @@ describe.each(dialects)("seed 000 (Enkash) token endpoint on %s", (dialect) => {
     const locked = await password("owner@partner.example");
     expect(locked.statusCode).toBe(400);
     expect(locked.json().error).toBe("invalid_grant");
-    await t.app.services.partnerUsers.unlock(partner.partnerId, "owner@partner.example");
+    await t.app.services.partnerUsers.unlock(partner.partnerId, { login: "owner@partner.example" });
     expect((await password("owner@partner.example")).statusCode).toBe(200);
 
     for (let i = 0; i < 3; i++) await password("owner@partner.example", "wrong-password-123");

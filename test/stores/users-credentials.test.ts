@@ -180,7 +180,7 @@ describe.each(dialects)("user and credential stores on %s", (dialect) => {
       failed_attempts: 0,
     });
     const where = { partnerId: "pa", login: "owner@pa.example" };
-    expect(await database.write((trx) => partners.unlockPartnerUser(trx, where, NOW))).toBe(true);
+    expect(await database.write((trx) => partners.unlockPartnerUser(trx, where, NOW))).toBe("pu1");
   });
 
   it("links and unlinks sub-accounts; a rotation never extends an earlier end", async () => {

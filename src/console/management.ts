@@ -1,0 +1,301 @@
+// What the console and the management API may do, and for whom: every operation takes the
+// signed-in viewer and checks it here, once, before calling the same domain services the CLI
+// calls. Partner users see only their partner and its linked sub-accounts; anything else is "not
+// found" (never "forbidden", which would confirm it exists). Operator-only operations refuse
+// partner users with 403, and viewers may only read.
+import type { App, AppChanges, NewApp } from "../apps/service.js";
+import type { Actor, AuditRow, AuditStore } from "../audit/store.js";
+import type { PartnerUserRole } from "../db/schema.js";
+import { HandoffError } from "../http/errors.js";
+import type { KeyStore } from "../keys/service.js";
+import type { OperatorService } from "../operators/service.js";
+import type {
+  NewApiToken,
+  NewPartner,
+  PartnerService,
+  PublicApiToken,
+} from "../partners/service.js";
+import type { Partner } from "../partners/store.js";
+import type { PartnerUserService } from "../partners/users.js";
+import type { TicketService } from "../tickets/service.js";
+import type { TicketStatusView } from "../tickets/status.js";
+import type { Viewer } from "./service.js";
+
+export interface ManagementDeps {
+  partners: PartnerService;
+  partnerUsers: PartnerUserService;
+  operators: OperatorService;
+  apps: {
+    list(): Promise<App[]>;
+    get(id: string): Promise<App>;
+    create(input: NewApp, by: Actor): Promise<App>;
+    update(id: string, changes: AppChanges, by: Actor): Promise<App>;
+    rotateSecret(id: string, by: Actor): Promise<string>;
+  };
+  keys: KeyStore;
+  tickets: TicketService;
+  audit: AuditStore;
+}
+
+/** The signed-in person and the address they act from: what every audit entry records. */
+export interface Acting {
+  viewer: Viewer;
+  ip: string;
+}
+
+export interface PartnerView extends Partner {
+  sub_accounts: string[];
+}
+
+export interface Page {
+  before?: number | undefined;
+  limit?: number | undefined;
+}
+
+const PAGE_MAX = 100;
+const limitOf = (page: Page) => Math.min(Math.max(page.limit ?? 50, 1), PAGE_MAX);
+
+const actor = (acting: Acting): Actor => ({ actor: acting.viewer.id, ip: acting.ip });
+
+function requireOperator(viewer: Viewer): void {
+  if (viewer.kind !== "operator") {
+    throw new HandoffError("forbidden", "only the platform's operators may do this");
+  }
+}
+
+function requireWriter(viewer: Viewer): void {
+  if (viewer.role === "viewer") throw new HandoffError("forbidden", "viewers may only read");
+}
+
+export class Management {
+  constructor(private readonly deps: ManagementDeps) {}
+
+  /** The partners this viewer may see: null means every partner (an operator). */
+  async scope(viewer: Viewer): Promise<string[] | null> {
+    if (viewer.kind === "operator") return null;
+    return [viewer.partnerId, ...(await this.deps.partners.subAccounts(viewer.partnerId))];
+  }
+
+  /** Throws not_found unless the viewer may see this partner. */
+  async #visible(viewer: Viewer, partnerId: string): Promise<Partner> {
+    const scope = await this.scope(viewer);
+    const partner =
+      scope === null || scope.includes(partnerId)
+        ? await this.deps.partners.find(partnerId)
+        : undefined;
+    if (!partner) throw new HandoffError("not_found", `no partner ${partnerId}`);
+    return partner;
+  }
+
+  async #writable(acting: Acting, partnerId: string): Promise<Partner> {
+    const partner = await this.#visible(acting.viewer, partnerId);
+    requireWriter(acting.viewer);
+    return partner;
+  }
+
+  // Partners
+
+  async listPartners(viewer: Viewer, query?: string): Promise<Partner[]> {
+    const scope = await this.scope(viewer);
+    const all = await this.deps.partners.list();
+    const needle = query?.trim().toLowerCase();
+    return all.filter(
+      (p) =>
+        (scope === null || scope.includes(p.id)) &&
+        (!needle || p.name.toLowerCase().includes(needle) || p.id.includes(needle)),
+    );
+  }
+
+  async getPartner(viewer: Viewer, id: string): Promise<PartnerView> {
+    const partner = await this.#visible(viewer, id);
+    return { ...partner, sub_accounts: await this.deps.partners.subAccounts(id) };
+  }
+
+  createPartner(
+    acting: Acting,
+    input: { name: string; contractExpiresAt?: number | null },
+  ): Promise<NewPartner> {
+    requireOperator(acting.viewer);
+    return this.deps.partners.create(input, actor(acting));
+  }
+
+  async updatePartner(
+    acting: Acting,
+    id: string,
+    changes: { status?: Partner["status"]; contractExpiresAt?: number | null },
+  ): Promise<PartnerView> {
+    requireOperator(acting.viewer);
+    if (changes.status) await this.deps.partners.setStatus(id, changes.status, actor(acting));
+    if (changes.contractExpiresAt !== undefined) {
+      await this.deps.partners.setContractExpiry(id, changes.contractExpiresAt, actor(acting));
+    }
+    return this.getPartner(acting.viewer, id);
+  }
+
+  async linkSubAccount(acting: Acting, parentId: string, childId: string): Promise<void> {
+    requireOperator(acting.viewer);
+    await this.deps.partners.link(parentId, childId, actor(acting));
+  }
+
+  async unlinkSubAccount(acting: Acting, parentId: string, childId: string): Promise<void> {
+    requireOperator(acting.viewer);
+    if (!(await this.deps.partners.unlink(parentId, childId, actor(acting)))) {
+      throw new HandoffError("not_found", `${childId} is not a sub-account of ${parentId}`);
+    }
+  }
+
+  // Credentials (the Token Management page)
+
+  async rotatePartnerToken(
+    acting: Acting,
+    partnerId: string,
+    overlapSeconds?: number,
+  ): Promise<string> {
+    await this.#writable(acting, partnerId);
+    return this.deps.partners.rotatePartnerToken(partnerId, overlapSeconds, actor(acting));
+  }
+
+  async listApiTokens(viewer: Viewer, partnerId: string): Promise<PublicApiToken[]> {
+    await this.#visible(viewer, partnerId);
+    return this.deps.partners.listApiTokens(partnerId);
+  }
+
+  async createApiToken(
+    acting: Acting,
+    partnerId: string,
+    input: { name: string; expiresAt?: number | null },
+  ): Promise<NewApiToken> {
+    await this.#writable(acting, partnerId);
+    return this.deps.partners.createApiToken(partnerId, input, actor(acting));
+  }
+
+  async revokeApiToken(acting: Acting, partnerId: string, tokenId: string): Promise<void> {
+    await this.#writable(acting, partnerId);
+    await this.deps.partners.revokeApiToken(partnerId, tokenId, actor(acting));
+  }
+
+  async rotateSsoKey(acting: Acting, partnerId: string): Promise<string> {
+    await this.#writable(acting, partnerId);
+    return this.deps.partners.rotateSsoKey(partnerId, actor(acting));
+  }
+
+  // Partner users
+
+  async listPartnerUsers(viewer: Viewer, partnerId: string) {
+    await this.#visible(viewer, partnerId);
+    return this.deps.partnerUsers.list(partnerId);
+  }
+
+  async createPartnerUser(
+    acting: Acting,
+    partnerId: string,
+    input: { login: string; password: string; role?: PartnerUserRole },
+  ) {
+    await this.#writable(acting, partnerId);
+    return this.deps.partnerUsers.create(partnerId, input.login, input.password, {
+      ...(input.role ? { role: input.role } : {}),
+      by: actor(acting),
+    });
+  }
+
+  async resetPartnerUserPassword(
+    acting: Acting,
+    partnerId: string,
+    userId: string,
+    password: string,
+  ): Promise<void> {
+    await this.#writable(acting, partnerId);
+    await this.deps.partnerUsers.resetPassword(partnerId, userId, password, actor(acting));
+  }
+
+  async unlockPartnerUser(acting: Acting, partnerId: string, userId: string): Promise<void> {
+    await this.#writable(acting, partnerId);
+    await this.deps.partnerUsers.unlock(partnerId, { id: userId }, actor(acting));
+  }
+
+  // Activity: what happened to the partner's login links, and who changed what
+
+  async listTickets(viewer: Viewer, partnerId: string, page: Page): Promise<TicketStatusView[]> {
+    await this.#visible(viewer, partnerId);
+    return this.deps.tickets.list([partnerId], { before: page.before, limit: limitOf(page) });
+  }
+
+  async activity(
+    viewer: Viewer,
+    partnerId: string,
+    filter: Page & { action?: string | undefined },
+  ): Promise<AuditRow[]> {
+    await this.#visible(viewer, partnerId);
+    return this.deps.audit.list({
+      partnerIds: [partnerId],
+      ...(filter.action ? { action: filter.action } : {}),
+      ...(filter.before !== undefined ? { before: filter.before } : {}),
+      limit: limitOf(filter),
+    });
+  }
+
+  /** The whole audit log, for operators. */
+  audit(
+    viewer: Viewer,
+    filter: Page & {
+      partnerId?: string | undefined;
+      actor?: string | undefined;
+      action?: string | undefined;
+      since?: number | undefined;
+    },
+  ): Promise<AuditRow[]> {
+    requireOperator(viewer);
+    return this.deps.audit.list({
+      ...(filter.partnerId ? { partnerIds: [filter.partnerId] } : {}),
+      ...(filter.actor ? { actor: filter.actor } : {}),
+      ...(filter.action ? { action: filter.action } : {}),
+      ...(filter.since !== undefined ? { since: filter.since } : {}),
+      ...(filter.before !== undefined ? { before: filter.before } : {}),
+      limit: limitOf(filter),
+    });
+  }
+
+  // Apps and signing keys: the platform's own, operators only
+
+  listApps(viewer: Viewer): Promise<App[]> {
+    requireOperator(viewer);
+    return this.deps.apps.list();
+  }
+
+  getApp(viewer: Viewer, id: string): Promise<App> {
+    requireOperator(viewer);
+    return this.deps.apps.get(id);
+  }
+
+  createApp(acting: Acting, input: NewApp): Promise<App> {
+    requireOperator(acting.viewer);
+    return this.deps.apps.create(input, actor(acting));
+  }
+
+  updateApp(acting: Acting, id: string, changes: AppChanges): Promise<App> {
+    requireOperator(acting.viewer);
+    return this.deps.apps.update(id, changes, actor(acting));
+  }
+
+  rotateAppSecret(acting: Acting, id: string): Promise<string> {
+    requireOperator(acting.viewer);
+    return this.deps.apps.rotateSecret(id, actor(acting));
+  }
+
+  listKeys(viewer: Viewer) {
+    requireOperator(viewer);
+    return this.deps.keys.describe();
+  }
+
+  rotateKeys(acting: Acting): Promise<string> {
+    requireOperator(acting.viewer);
+    return this.deps.keys.rotate(actor(acting));
+  }
+
+  async revokeKey(acting: Acting, kid: string): Promise<void> {
+    requireOperator(acting.viewer);
+    if (!(await this.deps.keys.revoke(kid, actor(acting)))) {
+      throw new HandoffError("not_found", `no live key ${kid}`);
+    }
+  }
+}
