@@ -11,6 +11,7 @@ import { enkashRoutes } from "./compat/enkash.js";
 import { sparrowRoutes } from "./compat/sparrow.js";
 import { xoxodayRoutes } from "./compat/xoxoday.js";
 import type { Config } from "./config.js";
+import { consolePages } from "./console/pages.js";
 import { managementRoutes } from "./console/routes.js";
 import type { AppContext } from "./context.js";
 
@@ -167,6 +168,7 @@ export async function buildApp(
   await app.register(async (scope) => sessionRoutes(scope, services));
   await app.register(async (scope) => browserRoutes(scope, services));
   await app.register(async (scope) => managementRoutes(scope, services));
+  await app.register(async (scope) => consolePages(scope, services));
   // Only with the demo: a production deployment serves no /demo routes.
   if (await demoServed(services)) {
     await app.register(async (scope) => demoAppRoutes(scope, services));

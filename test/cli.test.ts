@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { APP_OPTIONS } from "../src/cli/apps.js";
 import { runCli } from "../src/cli/main.js";
+import { openDatabase } from "../src/db/database.js";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "handoff-cli-"));
@@ -67,6 +68,55 @@ describe("handoff CLI", () => {
     expect(partners.find((p: { id: string }) => p.id === child.id).status).toBe("suspended");
     const kid = (await handoff("keys", "rotate")).kid;
     expect((await handoff("keys", "list")).map((k: { kid: string }) => k.kid)).toContain(kid);
+  });
+
+  it("creates operators and partner viewers for the console, and records who changed what", async () => {
+    const operator = await handoff("operator", "create", "--email", "Root@Platform.example");
+    expect(operator).toMatchObject({ email: "root@platform.example" });
+    expect(operator.password.length).toBeGreaterThanOrEqual(12);
+    expect((await handoff("operator", "list")).map((o: { id: string }) => o.id)).toContain(
+      operator.id,
+    );
+    expect(await handoff("operator", "unlock", "root@platform.example")).toMatchObject({
+      unlocked: true,
+    });
+    const partner = await handoff("partner", "create", "--name", "Viewer Co");
+    const viewer = await handoff(
+      "partner-user",
+      "create",
+      partner.id,
+      "--login",
+      "viewer@viewer.example",
+      "--role",
+      "viewer",
+    );
+    expect(viewer.role).toBe("viewer");
+    await expect(
+      handoff(
+        "partner-user",
+        "create",
+        partner.id,
+        "--login",
+        "x@viewer.example",
+        "--role",
+        "root",
+      ),
+    ).rejects.toThrow("--role is admin or viewer");
+    const database = await openDatabase(env.DATABASE_URL);
+    try {
+      const entries = await database.read
+        .selectFrom("audit_log")
+        .select(["actor", "action"])
+        .where("partner_id", "=", partner.id)
+        .orderBy("at")
+        .execute();
+      expect(entries).toEqual([
+        { actor: "cli", action: "partner.create" },
+        { actor: "cli", action: "partner_user.create" },
+      ]);
+    } finally {
+      await database.close();
+    }
   });
 
   it("creates, updates and lists apps, showing the app secret once", async () => {

@@ -88,6 +88,20 @@ describe("demo", () => {
       }).toString(),
     });
     expect(grant.statusCode).toBe(200);
+    // The printed logins open the console: the operator's, and the partner admin's.
+    const consoleSignIn = (payload: Record<string, string>) =>
+      t.app.inject({ method: "POST", url: "/v1/manage/sign-in", payload });
+    const operatorIn = await consoleSignIn({
+      login: written.operator.email,
+      password: written.operator.password,
+    });
+    expect(operatorIn.json().viewer).toMatchObject({ kind: "operator", role: "operator" });
+    const adminIn = await consoleSignIn({
+      login: written.partner_user.username,
+      password: written.partner_user.password,
+      partner_id: written.partner.id,
+    });
+    expect(adminIn.json().viewer).toMatchObject({ role: "admin", partner_id: written.partner.id });
     // Only once: a second start on the same database creates nothing.
     expect(await ensureDemo(t.app.services)).toBeNull();
   });

@@ -9,6 +9,7 @@ import { StartError, startServer } from "../main.js";
 import { appCommand } from "./apps.js";
 import { type Cli, UsageError } from "./io.js";
 import { keysCommand } from "./keys.js";
+import { operatorCommand } from "./operators.js";
 import {
   apiTokenCommand,
   partnerCommand,
@@ -26,7 +27,10 @@ const USAGE = `usage: handoff <command>
   partner-token rotate PARTNER [--overlap SECONDS]
   api-token create PARTNER [--name N] [--expires ISO] | list PARTNER | revoke PARTNER ID
   sso-key rotate PARTNER
-  partner-user create PARTNER --login EMAIL|MOBILE [--password P] | list PARTNER | unlock PARTNER LOGIN
+  partner-user create PARTNER --login EMAIL|MOBILE [--password P] [--role admin|viewer]
+      | list PARTNER | unlock PARTNER LOGIN
+  operator create --email E [--password P] | list | unlock EMAIL
+                                          (operators sign in to the console at /console)
   keys rotate | revoke KID | list
   app create --name N --url URL [--return-path P]… [--product P]… [--failure-url URL]
       [--ticket-ttl S] [--ticket-ttl-max S] [--session-idle S] [--session-absolute S]
@@ -82,6 +86,8 @@ async function run(argv: string[], cli: Cli): Promise<void> {
       return partnerUserCommand(cli, verb, rest);
     case "sso-key":
       return ssoKeyCommand(cli, verb, rest);
+    case "operator":
+      return operatorCommand(cli, verb, rest);
     case "keys":
       return keysCommand(cli, verb, rest);
     case "app":

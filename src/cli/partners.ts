@@ -178,6 +178,7 @@ export async function partnerUserCommand(
   const { values, positionals } = parse(args, {
     login: { type: "string" },
     password: { type: "string" },
+    role: { type: "string" },
   });
   await withServices(cli, async (services) => {
     const partnerId = positional(positionals, 0, "partner id");
@@ -186,10 +187,17 @@ export async function partnerUserCommand(
         if (!values.login) throw new UsageError("partner-user create needs --login");
         const password =
           (values.password as string | undefined) ?? randomBytes(15).toString("base64url");
-        const user = await services.partnerUsers.create(partnerId, String(values.login), password);
+        const role = values.role ?? "admin";
+        if (role !== "admin" && role !== "viewer") {
+          throw new UsageError("--role is admin or viewer");
+        }
+        const user = await services.partnerUsers.create(partnerId, String(values.login), password, {
+          role,
+        });
         print(cli, values.json as boolean, {
           id: user.id,
           login: user.login,
+          role: user.role,
           ...(values.password === undefined ? { password } : {}),
         });
         return;
@@ -201,6 +209,7 @@ export async function partnerUserCommand(
           (await services.partnerUsers.list(partnerId)).map((u) => ({
             id: u.id,
             login: u.login,
+            role: u.role,
             failed_attempts: u.failed_attempts,
             locked_until: iso(u.locked_until),
           })),

@@ -234,6 +234,17 @@ export class Management {
     });
   }
 
+  /** Redemptions since `since` in the viewer's partners, newest first (the overview's chart). */
+  async redemptions(viewer: Viewer, since: number): Promise<AuditRow[]> {
+    const scope = await this.scope(viewer);
+    return this.deps.audit.list({
+      ...(scope ? { partnerIds: scope } : {}),
+      action: "ticket.redeem",
+      since,
+      limit: 10_000,
+    });
+  }
+
   /** The whole audit log, for operators. */
   audit(
     viewer: Viewer,

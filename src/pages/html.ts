@@ -53,6 +53,21 @@ export interface PageOptions {
   autoSubmit?: boolean;
   /** Origins a form on this page may end up at (after the redirect that follows a POST). */
   formTargets?: string[];
+  /** A stylesheet of its own instead of the plain pages' (the console's), allowed by its hash. */
+  style?: string;
+  /** A script for this page (a fixed string, never built from data), allowed by its hash. */
+  script?: string;
+}
+
+const hashes = new Map<string, string>();
+/** The CSP hash of a fixed style or script, computed once per text. */
+function hashOf(text: string): string {
+  let value = hashes.get(text);
+  if (value === undefined) {
+    value = hash(text);
+    hashes.set(text, value);
+  }
+  return value;
 }
 
 export interface RenderedPage {
@@ -63,16 +78,21 @@ export interface RenderedPage {
 
 /** A page and the CSP that allows exactly its own style and script (for Fastify or Koa). */
 export function renderPage(options: PageOptions): RenderedPage {
-  const scripts = options.autoSubmit ? `script-src ${SCRIPT_HASH}; ` : "";
+  const scriptText = options.autoSubmit ? AUTO_SUBMIT : options.script;
+  const scripts = scriptText
+    ? `script-src ${scriptText === AUTO_SUBMIT ? SCRIPT_HASH : hashOf(scriptText)}; `
+    : "";
   const forms = ["'self'", ...(options.formTargets ?? [])].join(" ");
-  const script = options.autoSubmit ? `<script>${AUTO_SUBMIT}</script>` : "";
+  const script = scriptText ? `<script>${scriptText}</script>` : "";
+  const style = options.style ?? STYLE;
+  const styleHash = options.style ? hashOf(options.style) : STYLE_HASH;
   return {
     status: options.status ?? 200,
     headers: {
       "content-type": "text/html; charset=utf-8",
-      "content-security-policy": `default-src 'none'; style-src ${STYLE_HASH}; ${scripts}form-action ${forms}; frame-ancestors 'none'; base-uri 'none'`,
+      "content-security-policy": `default-src 'none'; style-src ${styleHash}; ${scripts}form-action ${forms}; frame-ancestors 'none'; base-uri 'none'`,
     },
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(options.title)}</title><style>${STYLE}</style></head><body>${options.body.value}${script}</body></html>`,
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(options.title)}</title><style>${style}</style></head><body>${options.body.value}${script}</body></html>`,
   };
 }
 

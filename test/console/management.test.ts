@@ -1,6 +1,6 @@
 // The management API as operators and partner admins use it: sign-in, the console cookie, CSRF,
 // roles, cross-partner isolation on every endpoint, secrets shown once, and the audit log.
-import type { FastifyInstance, InjectOptions } from "fastify";
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   accessTokenFor,
@@ -20,7 +20,7 @@ export interface ConsoleUser {
   cookie: string;
   csrf: string;
   id: string;
-  call(options: InjectOptions): ReturnType<FastifyInstance["inject"]>;
+  call(options: InjectOptions): Promise<LightMyRequestResponse>;
 }
 
 export async function signInConsole(
