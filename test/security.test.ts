@@ -29,7 +29,17 @@ describe.each(dialects)("secrets at rest on %s", (dialect) => {
     const minted = await mint(t.app, sso, { partner_data: { auth_token: "tpd-auth-token-xyz" } });
     const cookie = sessionCookie(await redeem(t.app, minted.ticket));
     const pending = await mint(t.app, sso);
+    await t.app.services.operators.create("ops@platform.example", "operator password 1");
+    const signedIn = await t.app.inject({
+      method: "POST",
+      url: "/v1/manage/sign-in",
+      payload: { login: "ops@platform.example", password: "operator password 1" },
+    });
+    const consoleCookie = signedIn.cookies.find((c) => c.name === "handoff_console")?.value;
+    expect(consoleCookie).toMatch(/^hcs_/);
     const secrets = [
+      consoleCookie as string,
+      "operator password 1",
       partner.partnerToken,
       partner.apiToken,
       rotated,
@@ -53,6 +63,8 @@ describe.each(dialects)("secrets at rest on %s", (dialect) => {
       "tickets",
       "sessions",
       "audit_log",
+      "console_sessions",
+      "partner_users",
     ] as const) {
       const rows = await sql`select * from ${sql.table(table)}`.execute(t.database.read);
       dump += JSON.stringify(rows.rows);
@@ -63,7 +75,11 @@ describe.each(dialects)("secrets at rest on %s", (dialect) => {
       // Nor the secret part alone (the id part is a locator and may appear).
       const parsed = parseSecret(secret.slice(0, 3) as SecretPrefix, secret);
       if (parsed) expect(dump).not.toContain(parsed.secret);
-      else expect(secret.startsWith("has_") || secret.split(".").length === 3).toBe(true);
+      else {
+        expect(
+          secret.startsWith("has_") || secret.split(".").length === 3 || !secret.includes("_"),
+        ).toBe(true);
+      }
     }
     expect(dump).not.toContain("tpd-auth-token-xyz");
     // The signing key's private part is sealed, never a plain JWK with "d".

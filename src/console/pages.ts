@@ -22,6 +22,7 @@ import {
   CONSOLE_STYLE,
   type ConsolePage,
   csrfField,
+  duration,
   layout,
   redemptionChart,
   shownOnce,
@@ -380,7 +381,7 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
           "No API tokens yet: create one below.",
         )}${
           writer
-            ? html`<h2>New API token</h2><form class="card" method="post" action="/console/partners/${partner.id}/api-tokens">${csrfField(session)}<div class="row"><div><label for="token-name">Name</label><input id="token-name" name="name" required maxlength="200" placeholder="checkout backend"></div><div><label for="token-expiry">Expires <span class="muted">(optional)</span></label><input id="token-expiry" name="expires_at" type="date"></div><button type="submit">Create API token</button></div></form><h2>Partner token</h2><div class="card"><p>A new partner token replaces the current one; the current one keeps working for ${Math.round((services.config.partnerTokenOverlapSeconds / 3600) * 10) / 10} hours, so your systems can switch over.</p><a class="button secondary" href="/console/partners/${partner.id}/partner-token/rotate">Rotate partner token</a></div><h2>SSO key</h2><div class="card"><p>The SSO key signs in with seed 003's one-call shape. A new key stops the old one at once.</p><a class="button secondary" href="/console/partners/${partner.id}/sso-key/rotate">Issue a new SSO key</a></div>`
+            ? html`<h2>New API token</h2><form class="card" method="post" action="/console/partners/${partner.id}/api-tokens">${csrfField(session)}<div class="row"><div><label for="token-name">Name</label><input id="token-name" name="name" required maxlength="200" placeholder="checkout backend"></div><div><label for="token-expiry">Expires <span class="muted">(optional)</span></label><input id="token-expiry" name="expires_at" type="date"></div><button type="submit">Create API token</button></div></form><h2>Partner token</h2><div class="card"><p>A new partner token replaces the current one; the current one keeps working for ${duration(services.config.partnerTokenOverlapSeconds)}, so your systems can switch over.</p><a class="button secondary" href="/console/partners/${partner.id}/partner-token/rotate">Rotate partner token</a></div><h2>SSO key</h2><div class="card"><p>The SSO key signs in with seed 003's one-call shape. A new key stops the old one at once.</p><a class="button secondary" href="/console/partners/${partner.id}/sso-key/rotate">Issue a new SSO key</a></div>`
             : html`<p class="muted">You can see the tokens; an admin of your partner can change them.</p>`
         }`,
       });

@@ -28,7 +28,7 @@ h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.15rem;margin:1.5rem 0 .5r
 table{border-collapse:collapse;width:100%;background:#fff;font-size:.92rem}
 th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:#eef1f5;font-weight:600}
-td code,p code{font-size:.85rem;word-break:break-all}
+td code{font-size:.85rem;white-space:nowrap}p code{font-size:.85rem;word-break:break-all}td{white-space:nowrap}td:last-child,th{white-space:normal}
 .muted{color:var(--muted);font-size:.9rem}
 .empty{color:var(--muted);padding:1rem;text-align:center;background:#fff;border:1px dashed var(--line);border-radius:.5rem}
 form.inline{display:inline}
@@ -54,6 +54,13 @@ pre{background:#0f1729;color:#e6ecff;padding:.8rem;border-radius:.4rem;overflow-
 
 /** The one script: copy buttons next to secrets and snippets. */
 export const CONSOLE_SCRIPT = `document.querySelectorAll("[data-copy]").forEach(function(b){b.addEventListener("click",function(){var t=document.getElementById(b.getAttribute("data-copy"));if(t&&navigator.clipboard){navigator.clipboard.writeText(t.textContent).then(function(){b.textContent="Copied"})}})})`;
+
+/** A duration in words: "7 days", "36 hours", "15 minutes". */
+export function duration(seconds: number): string {
+  if (seconds >= 2 * 86_400 && seconds % 86_400 === 0) return `${seconds / 86_400} days`;
+  if (seconds >= 2 * 3600) return `${Math.round(seconds / 3600)} hours`;
+  return `${Math.round(seconds / 60)} minutes`;
+}
 
 export const when = (ms: number | string | null) => {
   if (ms === null) return "—";
@@ -144,5 +151,5 @@ export function redemptionChart(buckets: { ok: number; failed: number }[]): Html
   });
   const ok = buckets.reduce((n, b) => n + b.ok, 0);
   const failed = buckets.reduce((n, b) => n + b.failed, 0);
-  return html`<figure class="card"><svg class="chart" viewBox="0 0 ${buckets.length * width} 100" role="img" aria-label="Redemptions per hour over the last ${buckets.length} hours: ${ok} signed in, ${failed} failed">${bars}</svg><figcaption class="muted">Login links used per hour, last ${buckets.length} hours: <strong>${ok}</strong> signed in (blue), <strong>${failed}</strong> failed (red).</figcaption></figure>`;
+  return html`<figure class="card"><svg class="chart" viewBox="0 0 ${buckets.length * width} 100" preserveAspectRatio="none" role="img" aria-label="Redemptions per hour over the last ${buckets.length} hours: ${ok} signed in, ${failed} failed">${bars}</svg><figcaption class="muted">Login links used per hour, last ${buckets.length} hours: <strong>${ok}</strong> signed in (blue), <strong>${failed}</strong> failed (red).</figcaption></figure>`;
 }
