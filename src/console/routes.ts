@@ -18,6 +18,7 @@ import type { Partner } from "../partners/store.js";
 import type { Services } from "../services.js";
 import {
   clearConsoleCookie,
+  consoleSession,
   requireConsole,
   requireConsoleChange,
   sameOrigin,
@@ -224,7 +225,11 @@ export async function signIn(
   const ip = clientIp(request);
   await services.consoleFailures.check(ip);
   try {
-    return await services.consoleAuth.signIn(input);
+    const signedIn = await services.consoleAuth.signIn(input);
+    // The session this browser had before, if any, ends: one person, one current session.
+    const previous = await consoleSession(services, request);
+    if (previous) await services.consoleAuth.signOut(previous.id);
+    return signedIn;
   } catch (error) {
     if (error instanceof HandoffError) await services.consoleFailures.fail(ip, request.log);
     throw error;

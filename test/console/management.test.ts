@@ -1,6 +1,6 @@
 // The management API as operators and partner admins use it: sign-in, the console cookie, CSRF,
 // roles, cross-partner isolation on every endpoint, secrets shown once, and the audit log.
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
+import type { InjectOptions } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   accessTokenFor,
@@ -10,47 +10,8 @@ import {
   type TestApp,
   testApp,
 } from "../helpers/app.js";
+import { COOKIE, type ConsoleUser, PASSWORD, signInConsole } from "../helpers/console.js";
 import { mintRequest, redeem } from "../helpers/sso.js";
-
-const PASSWORD = "correct horse battery";
-const COOKIE = "handoff_console";
-
-/** A signed-in console user: their cookie and CSRF token, and a request helper that sends both. */
-export interface ConsoleUser {
-  cookie: string;
-  csrf: string;
-  id: string;
-  call(options: InjectOptions): Promise<LightMyRequestResponse>;
-}
-
-export async function signInConsole(
-  app: FastifyInstance,
-  login: string,
-  partnerId?: string,
-): Promise<ConsoleUser> {
-  const response = await app.inject({
-    method: "POST",
-    url: "/v1/manage/sign-in",
-    payload: { login, password: PASSWORD, ...(partnerId ? { partner_id: partnerId } : {}) },
-  });
-  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.body}`);
-  const cookie = response.cookies.find((c) => c.name === COOKIE)?.value as string;
-  const { csrf_token: csrf, viewer } = response.json<{
-    csrf_token: string;
-    viewer: { id: string };
-  }>();
-  return {
-    cookie,
-    csrf,
-    id: viewer.id,
-    call: (options) =>
-      app.inject({
-        ...options,
-        cookies: { [COOKIE]: cookie },
-        headers: { "x-csrf-token": csrf, ...(options.headers ?? {}) },
-      }),
-  };
-}
 
 describe.each(dialects)("management API on %s", (dialect) => {
   let t: TestApp;

@@ -1,0 +1,117 @@
+// The console's pages without a browser: where an anonymous person is sent, forms that need the
+// CSRF field, a partner admin asking for another partner's page, and secrets shown once.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makePartner, type PartnerFixture, type TestApp, testApp } from "../helpers/app.js";
+import { PASSWORD, signInConsole } from "../helpers/console.js";
+
+describe("console pages", () => {
+  let t: TestApp;
+  let a: PartnerFixture;
+  let b: PartnerFixture;
+
+  beforeEach(async () => {
+    t = await testApp("sqlite");
+    a = await makePartner(t.app, "Partner A");
+    b = await makePartner(t.app, "Partner B");
+    await t.app.services.partnerUsers.create(a.partnerId, "admin@a.example", PASSWORD);
+  });
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  it("sends a person who is not signed in to the sign-in page, from every old address too", async () => {
+    for (const url of [
+      "/console",
+      "/console/partners",
+      `/console/partners/${a.partnerId}/tokens`,
+    ]) {
+      const response = await t.app.inject({ method: "GET", url });
+      expect(response.statusCode, url).toBe(303);
+      expect(response.headers.location).toBe("/console/sign-in");
+    }
+    for (const url of ["/dashboard", "/portal", "/login"]) {
+      expect((await t.app.inject({ method: "GET", url })).headers.location).toBe("/console");
+    }
+    const page = await t.app.inject({ method: "GET", url: "/console/sign-in" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(page.body).toContain('name="password"');
+  });
+
+  it("signs in with the form, says what went wrong in words, and replaces an earlier session", async () => {
+    const form = (fields: Record<string, string>, cookie?: string) =>
+      t.app.inject({
+        method: "POST",
+        url: "/console/sign-in",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "sec-fetch-site": "same-origin",
+        },
+        ...(cookie ? { cookies: { handoff_console: cookie } } : {}),
+        payload: new URLSearchParams(fields).toString(),
+      });
+    const wrong = await form({
+      login: "admin@a.example",
+      password: "not the password",
+      partner_id: a.partnerId,
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain("The login or password is wrong");
+    expect(wrong.body).toContain('value="admin@a.example"');
+    const right = await form({
+      login: "admin@a.example",
+      password: PASSWORD,
+      partner_id: a.partnerId,
+    });
+    expect(right.statusCode).toBe(303);
+    const first = right.cookies.find((c) => c.name === "handoff_console")?.value as string;
+    const again = await form(
+      { login: "admin@a.example", password: PASSWORD, partner_id: a.partnerId },
+      first,
+    );
+    const second = again.cookies.find((c) => c.name === "handoff_console")?.value as string;
+    expect(second).not.toBe(first);
+    const me = (cookie: string) =>
+      t.app.inject({ method: "GET", url: "/v1/manage/me", cookies: { handoff_console: cookie } });
+    expect((await me(first)).statusCode).toBe(401);
+    expect((await me(second)).statusCode).toBe(200);
+  });
+
+  it("refuses a form without the CSRF field, and another partner's pages, in words", async () => {
+    const admin = await signInConsole(t.app, "admin@a.example", a.partnerId);
+    const post = (csrf?: string) =>
+      t.app.inject({
+        method: "POST",
+        url: `/console/partners/${a.partnerId}/api-tokens`,
+        cookies: { handoff_console: admin.cookie },
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({ name: "ci", ...(csrf ? { csrf } : {}) }).toString(),
+      });
+    const refused = await post();
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers["content-type"]).toContain("text/html");
+    expect(refused.body).toContain("did not prove it came from the console");
+    expect(await t.app.services.partners.listApiTokens(a.partnerId)).toHaveLength(1);
+    const created = await post(admin.csrf);
+    expect(created.statusCode).toBe(201);
+    const token = /<code id="secret-value">(hak_[^<]+)<\/code>/.exec(created.body)?.[1] as string;
+    expect(token).toMatch(/^hak_/);
+    const list = await t.app.inject({
+      method: "GET",
+      url: `/console/partners/${a.partnerId}/tokens`,
+      cookies: { handoff_console: admin.cookie },
+    });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain("ci");
+    expect(list.body).not.toContain(token.slice(20));
+    for (const path of ["", "/tokens", "/users", "/activity", "/integration", "/sso-key/rotate"]) {
+      const other = await t.app.inject({
+        method: "GET",
+        url: `/console/partners/${b.partnerId}${path}`,
+        cookies: { handoff_console: admin.cookie },
+      });
+      expect(other.statusCode, path).toBe(404);
+      expect(other.body).not.toContain("Partner B");
+    }
+  });
+});
