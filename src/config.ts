@@ -54,6 +54,8 @@ export interface Config {
   consoleIdleMinutes: number;
   /** Hours a console session lasts at most, however active. */
   consoleSessionHours: number;
+  /** Operators must enrol and give a TOTP code to use the console. */
+  consoleRequire2fa: boolean;
 }
 
 /** A configuration error names the variable at fault; start-up prints it on one line. */
@@ -240,6 +242,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutSeconds: integer(env, "HANDOFF_REQUEST_TIMEOUT", 30, 1, 3600),
     consoleIdleMinutes: integer(env, "HANDOFF_CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60),
     consoleSessionHours: integer(env, "HANDOFF_CONSOLE_SESSION_HOURS", 12, 1, 30 * 24),
+    consoleRequire2fa: oneOf(env, "HANDOFF_CONSOLE_REQUIRE_2FA", ["0", "1"], "0") === "1",
   };
 }
 
@@ -272,6 +275,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     requestTimeoutSeconds: 30,
     consoleIdleMinutes: 30,
     consoleSessionHours: 12,
+    consoleRequire2fa: false,
     ...overrides,
   };
 }

@@ -9,7 +9,8 @@ import { AuthService } from "./auth/service.js";
 import { AuthStore } from "./auth/store.js";
 import { Management } from "./console/management.js";
 import { ConsoleAuth } from "./console/service.js";
-import { ConsoleSessionStore } from "./console/store.js";
+import { ConsoleSessionStore, ConsoleTotpStore } from "./console/store.js";
+import { ConsoleTotp } from "./console/totp.js";
 import type { AppContext } from "./context.js";
 import { Passwords } from "./crypto/passwords.js";
 import type { Change } from "./db/changes.js";
@@ -149,7 +150,18 @@ export function buildServices(ctx: AppContext): Services {
       operators,
       partnerUsers,
       partners,
-      { idleMinutes: config.consoleIdleMinutes, sessionHours: config.consoleSessionHours },
+      new ConsoleTotp(
+        storage,
+        new ConsoleTotpStore(storage),
+        clock,
+        ctx.sealer,
+        new URL(config.baseUrl).host,
+      ),
+      {
+        idleMinutes: config.consoleIdleMinutes,
+        sessionHours: config.consoleSessionHours,
+        requireOperator2fa: config.consoleRequire2fa,
+      },
     ),
     consoleFailures: new FailureLimiter("console", config.authFailuresPerMinute),
     management: new Management({

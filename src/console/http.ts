@@ -52,14 +52,18 @@ export function consoleSession(services: Deps, request: FastifyRequest) {
 }
 
 /**
- * The signed-in person, for a read: no_console_session when there is none.
+ * The signed-in person, for a read: no_console_session when there is none, and
+ * second_factor_required while the session owes a TOTP code or an enrolment (unless `owing` is
+ * allowed: the steps that pay it, sign-out, and who-am-I).
  */
 export async function requireConsole(
   services: Deps,
   request: FastifyRequest,
+  options: { owing?: boolean } = {},
 ): Promise<ConsoleSession> {
   const session = await consoleSession(services, request);
   if (!session) throw new HandoffError("no_console_session");
+  if (session.pending && !options.owing) throw new HandoffError("second_factor_required");
   return session;
 }
 
@@ -71,8 +75,9 @@ export async function requireConsoleChange(
   services: Deps,
   request: FastifyRequest,
   presented?: unknown,
+  options: { owing?: boolean } = {},
 ): Promise<Acting & { session: ConsoleSession }> {
-  const session = await requireConsole(services, request);
+  const session = await requireConsole(services, request, options);
   const token = presented ?? request.headers["x-csrf-token"];
   if (
     !sameOrigin(request, services.config.baseUrl) ||

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { HandoffError } from "../http/errors.js";
 import { logError, toHandoffError } from "../http/problem.js";
-import { type Html, html, sendPage } from "../pages/html.js";
+import { Html, html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
 import {
   clearConsoleCookie,
@@ -15,6 +15,7 @@ import {
 import type { Acting } from "./management.js";
 import { signIn } from "./routes.js";
 import type { ConsoleSession } from "./service.js";
+import type { Enrolment } from "./totp.js";
 import {
   alert,
   badge,
@@ -43,6 +44,7 @@ const NOTICES: Record<string, string> = {
   linked: "The sub-account is linked.",
   unlinked: "The sub-account is unlinked.",
   key_revoked: "The signing key is revoked.",
+  totp_off: "The second factor is off: sign-in asks for your password only.",
 };
 
 function send(reply: FastifyReply, session: ConsoleSession | null, page: ConsolePage) {
@@ -85,6 +87,29 @@ const tabs = (partnerId: string, active: string) => {
   ]}</ul>`;
 };
 
+/** Where a session that owes something must go first; null when it owes nothing. */
+function owedStep(session: ConsoleSession): string | null {
+  if (session.pending === "totp") return "/console/sign-in/totp";
+  if (session.pending === "enrol") return "/console/account";
+  return null;
+}
+
+function codePage(session: ConsoleSession, error?: string): ConsolePage {
+  return {
+    title: "Your code",
+    status: error ? 401 : 200,
+    body: html`<div class="signin"><h1>Your code</h1>${error ? alert(error) : ""}<form class="card" method="post" action="/console/sign-in/totp">${csrfField(session)}<div class="field"><label for="code">6-digit code from your authenticator app, or a recovery code</label><input id="code" name="code" autocomplete="one-time-code" required></div><button type="submit">Continue</button></form><form method="post" action="/console/sign-out">${csrfField(session)}<button class="secondary" type="submit">Cancel and sign out</button></form></div>`,
+  };
+}
+
+function enrolPage(session: ConsoleSession, enrolment: Enrolment): ConsolePage {
+  return {
+    title: "Set up your authenticator app",
+    active: "/console/account",
+    body: html`<h1>Set up your authenticator app</h1><div class="card"><p>Scan this QR code with your authenticator app, or type in the key below. Then enter the 6-digit code it shows.</p><div class="qr" role="img" aria-label="QR code holding your authenticator key">${new Html(enrolment.qrSvg)}</div><p>Key: <code id="totp-key">${enrolment.secret}</code></p><form class="row" method="post" action="/console/account/totp/confirm">${csrfField(session)}<div><label for="first-code">Code from the app</label><input id="first-code" name="code" inputmode="numeric" autocomplete="one-time-code" required></div><button type="submit">Turn on</button></form></div>`,
+  };
+}
+
 /** A page that asks before a destructive action, and posts to `action` when confirmed. */
 function confirmPage(
   session: ConsoleSession,
@@ -103,18 +128,37 @@ function confirmPage(
 export function consolePages(scope: FastifyInstance, services: Deps): void {
   const { management } = services;
 
-  /** Loads the session for a page; null sends the person to sign in. */
+  /**
+   * Loads the session for a page; null sends the person where they must go first: to sign in,
+   * to give their TOTP code, or (an operator who must have one) to enrol.
+   */
   async function viewer(
     request: FastifyRequest,
     reply: FastifyReply,
+    options: { owing?: boolean } = {},
   ): Promise<ConsoleSession | null> {
     const session = await consoleSession(services, request);
-    if (!session) void reply.redirect("/console/sign-in", 303);
+    const next = !session ? "/console/sign-in" : options.owing ? null : owedStep(session);
+    if (next) {
+      void reply.redirect(next, 303);
+      return null;
+    }
     return session;
   }
 
-  async function acting(request: FastifyRequest): Promise<Acting & { session: ConsoleSession }> {
-    return requireConsoleChange(services, request, (request.body as Form | undefined)?.csrf);
+  async function acting(
+    request: FastifyRequest,
+    options: { owing?: boolean } = {},
+  ): Promise<Acting & { session: ConsoleSession }> {
+    const csrf = (request.body as Form | undefined)?.csrf;
+    return requireConsoleChange(services, request, csrf, options);
+  }
+
+  /** A change to one's own second factor: allowed while an enrolment is owed, not a code. */
+  async function enrolling(request: FastifyRequest) {
+    const who = await acting(request, { owing: true });
+    if (who.session.pending === "totp") throw new HandoffError("second_factor_required");
+    return who;
   }
 
   // Errors on a page are pages: the words of the error, the status, never a stack.
@@ -150,13 +194,13 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
   scope.post("/console/sign-in", { schema: { hide: true } }, async (request, reply) => {
     const form = request.body as Form | undefined;
     try {
-      const { token } = await signIn(services, request, {
+      const { token, session } = await signIn(services, request, {
         login: str(form, "login"),
         password: form?.password ?? "",
         partnerId: str(form, "partner_id") || undefined,
       });
       setConsoleCookie(services, reply, token);
-      return reply.redirect("/console", 303);
+      return reply.redirect(owedStep(session) ?? "/console", 303);
     } catch (error) {
       const failure = toHandoffError(error);
       if (failure.status >= 500) throw error;
@@ -169,8 +213,88 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
     }
   });
 
+  // The second factor: the code a sign-in owes, and one's own enrolment
+
+  scope.get("/console/sign-in/totp", { schema: { hide: true } }, async (request, reply) => {
+    const session = await viewer(request, reply, { owing: true });
+    if (!session) return reply;
+    if (session.pending !== "totp") return reply.redirect("/console", 303);
+    return send(reply, null, codePage(session));
+  });
+
+  scope.post("/console/sign-in/totp", { schema: { hide: true } }, async (request, reply) => {
+    const who = await acting(request, { owing: true });
+    await services.consoleFailures.check(who.ip);
+    try {
+      await services.consoleAuth.giveCode(who.session, str(request.body as Form, "code"));
+    } catch (error) {
+      await services.consoleFailures.fail(who.ip, request.log);
+      const failure = toHandoffError(error);
+      if (failure.code !== "invalid_credentials") throw error;
+      const still = await consoleSession(services, request);
+      if (!still) return reply.redirect("/console/sign-in", 303);
+      return send(reply.code(401), null, codePage(still, failure.message));
+    }
+    return reply.redirect("/console", 303);
+  });
+
+  scope.get("/console/account", { schema: { hide: true } }, async (request, reply) => {
+    const session = await viewer(request, reply, { owing: true });
+    if (!session) return reply;
+    if (session.pending === "totp") return reply.redirect("/console/sign-in/totp", 303);
+    const on = await services.consoleAuth.totp.enabled(session.viewer.id);
+    const must = session.pending === "enrol";
+    const keep = services.config.consoleRequire2fa && session.viewer.kind === "operator";
+    const state = on
+      ? html`<div class="card"><p>${badge("active")} Sign-in asks for a code from your authenticator app.</p>${
+          keep
+            ? html`<p class="muted">Operators must keep it on here.</p>`
+            : html`<form class="row" method="post" action="/console/account/totp/disable">${csrfField(session)}<div><label for="off-code">A current code, to turn it off</label><input id="off-code" name="code" inputmode="numeric" autocomplete="one-time-code" required></div><button class="danger" type="submit">Turn off</button></form>`
+        }</div>`
+      : html`<div class="card"><p>Add a second factor: after your password, sign-in will ask for a 6-digit code from an authenticator app.</p><form method="post" action="/console/account/totp">${csrfField(session)}<button type="submit">Set up an authenticator app</button></form></div>`;
+    return send(reply, session, {
+      title: "Your account",
+      active: "/console/account",
+      body: html`<h1>Your account</h1>${notice(request)}${must ? alert("This platform requires operators to use a second factor: set one up to continue.") : ""}<div class="card"><dl><dt>Signed in as</dt><dd>${session.viewer.name}</dd><dt>Role</dt><dd>${session.viewer.role}</dd></dl></div><h2>Second factor (authenticator app)</h2>${state}`,
+    });
+  });
+
+  scope.post("/console/account/totp", { schema: { hide: true } }, async (request, reply) => {
+    const who = await enrolling(request);
+    const enrolment = await services.consoleAuth.totp.begin(who.viewer.id, who.viewer.name);
+    return send(reply, who.session, enrolPage(who.session, enrolment));
+  });
+
+  scope.post(
+    "/console/account/totp/confirm",
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const who = await enrolling(request);
+      const code = str(request.body as Form, "code");
+      const codes = await services.consoleAuth.totp.confirm(who.viewer.id, code);
+      return send(reply, who.session, {
+        title: "Recovery codes",
+        active: "/console/account",
+        body: html`<h1>Your second factor is on</h1><div class="notice" role="status"><p><strong>Recovery codes</strong>: each one signs you in once if you lose your phone. Keep them somewhere safe now; they are shown once.</p><div class="secret"><pre id="secret-value" tabindex="0">${codes.join("\n")}</pre><button type="button" data-copy="secret-value">Copy</button></div></div><p><a href="/console">Continue to the console</a></p>`,
+      });
+    },
+  );
+
+  scope.post(
+    "/console/account/totp/disable",
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const who = await acting(request);
+      if (services.config.consoleRequire2fa && who.viewer.kind === "operator") {
+        throw new HandoffError("forbidden", "operators must keep a second factor here");
+      }
+      await services.consoleAuth.totp.disable(who.viewer.id, str(request.body as Form, "code"));
+      return reply.redirect("/console/account?done=totp_off", 303);
+    },
+  );
+
   scope.post("/console/sign-out", { schema: { hide: true } }, async (request, reply) => {
-    const { session } = await acting(request);
+    const { session } = await acting(request, { owing: true });
     await services.consoleAuth.signOut(session.id);
     clearConsoleCookie(services, reply);
     return reply.redirect("/console/sign-in", 303);

@@ -7,7 +7,7 @@ import {
   Type,
   type TypeBoxTypeProvider,
 } from "@fastify/type-provider-typebox";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type App, type AppChanges, appView } from "../apps/service.js";
 import type { AuditRow } from "../audit/store.js";
 import { clientIp } from "../http/client-ip.js";
@@ -43,7 +43,16 @@ const ViewerSchema = Type.Object({
   role: Type.Union([Type.Literal("operator"), Type.Literal("admin"), Type.Literal("viewer")]),
   partner_id: Nullable(Type.String()),
 });
-const Me = Type.Object({ viewer: ViewerSchema, csrf_token: Type.String() });
+const Me = Type.Object({
+  viewer: ViewerSchema,
+  csrf_token: Type.String(),
+  pending: Nullable(
+    Type.Union([Type.Literal("totp"), Type.Literal("enrol")], {
+      description:
+        "What the session owes before it opens the console: a TOTP code, or an enrolment",
+    }),
+  ),
+});
 
 const PartnerSchema = Type.Object({
   id: Type.String(),
@@ -150,6 +159,7 @@ export function viewerJson(viewer: Viewer) {
 const meJson = (session: ConsoleSession) => ({
   viewer: viewerJson(session.viewer),
   csrf_token: session.csrf,
+  pending: session.pending,
 });
 
 const partnerJson = (p: Partner | PartnerView) => ({
@@ -242,6 +252,12 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
   const tags = ["management"];
   const security = [{ consoleCookie: [] }];
   const PartnerParams = Type.Object({ partnerId: Id });
+  /** A change to one's own second factor: allowed while an enrolment is owed, not a code. */
+  const requireEnrolment = async (request: FastifyRequest) => {
+    const acting = await requireConsoleChange(services, request, undefined, { owing: true });
+    if (acting.session.pending === "totp") throw new HandoffError("second_factor_required");
+    return acting;
+  };
 
   app.post(
     "/v1/manage/sign-in",
@@ -275,7 +291,9 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
     "/v1/manage/sign-out",
     { schema: { tags, security, summary: "End the console session", response: NoContent } },
     async (request, reply) => {
-      const { session } = await requireConsoleChange(services, request);
+      const { session } = await requireConsoleChange(services, request, undefined, {
+        owing: true,
+      });
       await services.consoleAuth.signOut(session.id);
       clearConsoleCookie(services, reply);
       return reply.code(204).send(null);
@@ -292,7 +310,102 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
         response: { 200: Me, ...Problems },
       },
     },
-    async (request) => meJson(await requireConsole(services, request)),
+    async (request) => meJson(await requireConsole(services, request, { owing: true })),
+  );
+
+  const Code = Type.Object(
+    { code: Type.String({ minLength: 1, maxLength: 32 }) },
+    { additionalProperties: false },
+  );
+  app.post(
+    "/v1/manage/sign-in/totp",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Give the TOTP code (or a recovery code) a sign-in owes; five wrong codes end it",
+        body: Code,
+        response: { 200: Me, ...Problems },
+      },
+    },
+    async (request) => {
+      const { session, ip } = await requireConsoleChange(services, request, undefined, {
+        owing: true,
+      });
+      await services.consoleFailures.check(ip);
+      try {
+        await services.consoleAuth.giveCode(session, request.body.code);
+      } catch (error) {
+        await services.consoleFailures.fail(ip, request.log);
+        throw error;
+      }
+      return meJson({ ...session, pending: null });
+    },
+  );
+
+  app.post(
+    "/v1/manage/me/totp",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Start enrolling a TOTP second factor: the secret and its otpauth URI, shown once",
+        response: {
+          201: Type.Object({ otpauth_uri: Type.String(), secret: Type.String() }),
+          ...Problems,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { session } = await requireEnrolment(request);
+      const enrolment = await services.consoleAuth.totp.begin(
+        session.viewer.id,
+        session.viewer.name,
+      );
+      return reply.code(201).send({ otpauth_uri: enrolment.uri, secret: enrolment.secret });
+    },
+  );
+
+  app.post(
+    "/v1/manage/me/totp/confirm",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Confirm the enrolment with a first code: ten recovery codes, shown once",
+        body: Code,
+        response: {
+          200: Type.Object({ recovery_codes: Type.Array(Type.String()) }),
+          ...Problems,
+        },
+      },
+    },
+    async (request) => {
+      const { session } = await requireEnrolment(request);
+      const codes = await services.consoleAuth.totp.confirm(session.viewer.id, request.body.code);
+      return { recovery_codes: codes };
+    },
+  );
+
+  app.post(
+    "/v1/manage/me/totp/disable",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Turn the second factor off (needs a current code)",
+        body: Code,
+        response: NoContent,
+      },
+    },
+    async (request, reply) => {
+      const { session } = await requireConsoleChange(services, request);
+      if (services.config.consoleRequire2fa && session.viewer.kind === "operator") {
+        throw new HandoffError("forbidden", "operators must keep a second factor here");
+      }
+      await services.consoleAuth.totp.disable(session.viewer.id, request.body.code);
+      return reply.code(204).send(null);
+    },
   );
 
   // Partners

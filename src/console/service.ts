@@ -12,6 +12,7 @@ import type { OperatorService } from "../operators/service.js";
 import type { PartnerService } from "../partners/service.js";
 import type { PartnerUserService, PasswordCheck } from "../partners/users.js";
 import type { ConsoleSessionStore } from "./store.js";
+import type { ConsoleTotp } from "./totp.js";
 
 /** Who is signed in to the console. */
 export type Viewer =
@@ -27,9 +28,17 @@ export type Viewer =
 export interface ConsoleSession {
   id: string;
   viewer: Viewer;
+  /**
+   * What the session still owes before it opens the console: the TOTP code ("totp"), or, for an
+   * operator where HANDOFF_CONSOLE_REQUIRE_2FA is on, an enrolment ("enrol").
+   */
+  pending: "totp" | "enrol" | null;
   /** The token every state change must carry (a header or a form field). */
   csrf: string;
 }
+
+/** Wrong TOTP codes a session may see before it ends. */
+const MAX_TOTP_FAILURES = 5;
 
 /** Touch the session's last-seen time at most this often (a write per minute, not per request). */
 const TOUCH_MS = 60_000;
@@ -54,7 +63,12 @@ export class ConsoleAuth {
     private readonly operators: OperatorService,
     private readonly partnerUsers: PartnerUserService,
     private readonly partners: PartnerService,
-    private readonly limits: { idleMinutes: number; sessionHours: number },
+    readonly totp: ConsoleTotp,
+    private readonly limits: {
+      idleMinutes: number;
+      sessionHours: number;
+      requireOperator2fa: boolean;
+    },
   ) {}
 
   /**
@@ -81,6 +95,7 @@ export class ConsoleAuth {
     }
     const now = this.clock.now();
     const secret = mintSecret(SecretPrefix.consoleSession);
+    const owesCode = await this.totp.enabled(checked.id);
     const row = {
       id: secret.id,
       secret_hash: secret.hash,
@@ -90,11 +105,16 @@ export class ConsoleAuth {
       last_seen_at: now,
       expires_at: now + this.limits.sessionHours * 3600_000,
       ended_at: null,
+      totp_pending: owesCode ? 1 : 0,
     };
     await this.storage.write((trx) => this.store.insert(trx, row));
     const viewer = await this.#viewer(row.operator_id, row.partner_user_id);
     if (!viewer) throw new HandoffError("invalid_credentials");
-    return { token: secret.token, session: { id: row.id, viewer, csrf: csrfFor(secret.token) } };
+    const pending = owesCode ? "totp" : await this.#owed(viewer);
+    return {
+      token: secret.token,
+      session: { id: row.id, viewer, pending, csrf: csrfFor(secret.token) },
+    };
   }
 
   /** The live console session a cookie names, or null (missing, wrong, ended, idle or expired). */
@@ -116,7 +136,33 @@ export class ConsoleAuth {
     if (now - row.last_seen_at >= TOUCH_MS) {
       await this.storage.write((trx) => this.store.touch(trx, row.id, now));
     }
-    return { id: row.id, viewer, csrf: csrfFor(token) };
+    const pending = row.totp_pending === 1 ? "totp" : await this.#owed(viewer);
+    return { id: row.id, viewer, pending, csrf: csrfFor(token) };
+  }
+
+  /**
+   * Takes the TOTP (or recovery) code a session owes. Five wrong codes end the session; the
+   * person must sign in with the password again.
+   */
+  async giveCode(session: ConsoleSession, code: string): Promise<void> {
+    if (session.pending !== "totp") {
+      throw new HandoffError("invalid_request", "this session owes no code");
+    }
+    if (await this.totp.verify(session.viewer.id, code)) {
+      await this.storage.write((trx) => this.store.clearPending(trx, session.id));
+      return;
+    }
+    const failures = await this.storage.write((trx) =>
+      this.store.countTotpFailure(trx, session.id),
+    );
+    if (failures >= MAX_TOTP_FAILURES) await this.signOut(session.id);
+    throw new HandoffError("invalid_credentials", "that code is not right");
+  }
+
+  /** An operator who must have a second factor and has none owes an enrolment. */
+  async #owed(viewer: Viewer): Promise<"enrol" | null> {
+    if (!this.limits.requireOperator2fa || viewer.kind !== "operator") return null;
+    return (await this.totp.enabled(viewer.id)) ? null : "enrol";
   }
 
   /** Whether `presented` is the session's CSRF token (constant time). */

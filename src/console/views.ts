@@ -47,7 +47,8 @@ button.danger{background:var(--danger);border-color:var(--danger)}
 .secret code{font-size:.95rem;word-break:break-all;flex:1 1 20rem}
 pre{background:#0f1729;color:#e6ecff;padding:.8rem;border-radius:.4rem;overflow-x:auto;font-size:.85rem}
 .signin{max-width:26rem;margin:3rem auto}
-.chart{width:100%;height:auto;max-height:10rem}
+.chart{width:100%;height:10rem}
+.qr svg{width:12rem;height:12rem;display:block;margin:.5rem 0}
 .stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.8rem}
 .stat strong{display:block;font-size:1.4rem}
 `;
@@ -73,6 +74,7 @@ function navigation(session: ConsoleSession, active: string): Html {
   const link = (href: string, label: string) =>
     html`<a href="${href}"${active === href ? html` aria-current="page"` : ""}>${label}</a>`;
   const { viewer } = session;
+  const account = link("/console/account", "Account");
   const items =
     viewer.kind === "operator"
       ? [
@@ -81,12 +83,14 @@ function navigation(session: ConsoleSession, active: string): Html {
           link("/console/apps", "Apps"),
           link("/console/keys", "Keys"),
           link("/console/audit", "Audit log"),
+          account,
         ]
       : [
           link("/console", "Overview"),
           link(`/console/partners/${viewer.partnerId}/tokens`, "Token Management"),
           link(`/console/partners/${viewer.partnerId}/activity`, "Activity"),
           link(`/console/partners/${viewer.partnerId}/integration`, "Integration"),
+          account,
         ];
   return html`<header><a class="brand" href="/console">Handoff console</a><nav aria-label="Main">${items}</nav><span class="who">${viewer.name} · ${viewer.role}</span><form method="post" action="/console/sign-out">${csrfField(session)}<button class="secondary" type="submit">Sign out</button></form></header>`;
 }

@@ -9,6 +9,7 @@ import * as storageSeam from "./migrations/0006_storage_seam.js";
 import * as oidcHashedIds from "./migrations/0007_oidc_hashed_ids.js";
 import * as oidcPkce from "./migrations/0008_oidc_pkce.js";
 import * as consoleTables from "./migrations/0009_console.js";
+import * as consoleTotp from "./migrations/0010_console_totp.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   "0007_oidc_hashed_ids": oidcHashedIds,
   "0008_oidc_pkce": oidcPkce,
   "0009_console": consoleTables,
+  "0010_console_totp": consoleTotp,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

@@ -204,6 +204,25 @@ export interface ConsoleSessionTable {
   /** The absolute limit. */
   expires_at: number;
   ended_at: number | null;
+  /** 1 while the person's TOTP code is still owed: the session opens nothing else. */
+  totp_pending: Generated<number>;
+  /** Wrong TOTP codes this session has seen; the fifth ends it. */
+  totp_failures: Generated<number>;
+}
+
+/** A console user's second factor (RFC 6238 TOTP). */
+export interface ConsoleTotpTable {
+  /** The operator's or partner user's id. */
+  person_id: string;
+  /** The base32 secret, AES-256-GCM sealed. */
+  secret_sealed: string;
+  created_at: number;
+  /** Null until the first code confirms the enrolment. */
+  enabled_at: number | null;
+  /** The time step of the last code used: a code works once. */
+  last_step: number | null;
+  /** JSON array of SHA-256 hashes of the unused recovery codes. */
+  recovery_hashes: Generated<string>;
 }
 
 export interface RefreshTokenTable {
@@ -269,4 +288,5 @@ export interface Tables {
   oidc_grant_sessions: OidcGrantSessionTable;
   changes: ChangeTable;
   console_sessions: ConsoleSessionTable;
+  console_totp: ConsoleTotpTable;
 }

@@ -62,6 +62,11 @@ export const errorCatalogue = {
     status: 401,
     title: "Sign in to the console first: the console session is missing, ended or expired.",
   },
+  second_factor_required: {
+    status: 401,
+    title:
+      "Give the code from your authenticator app first (or enrol one: operators must, where the platform requires it).",
+  },
   forbidden: {
     status: 403,
     title: "Your role may not do this (operators only, or a viewer changing something).",

@@ -9,6 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
+import { totpCode } from "../../src/console/totp.js";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 
@@ -175,4 +176,38 @@ describe.skipIf(!chromiumAvailable)("the console in a browser", () => {
     await context.close();
     expect(checked.length).toBeGreaterThanOrEqual(15);
   }, 120_000);
+
+  it("sets up an authenticator app with a QR code, then asks for its code at sign-in", async () => {
+    await app.services.operators.create("second@platform.example", OPERATOR.password);
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    const signIn = async () => {
+      await page.goto(`${base}/console/sign-in`);
+      await page.getByLabel("Email or login").fill("second@platform.example");
+      await page.getByLabel("Password", { exact: true }).fill(OPERATOR.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+    };
+    await signIn();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await page.getByRole("link", { name: "Account" }).click();
+    await check(page);
+    await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+    await page.getByRole("img", { name: "QR code holding your authenticator key" }).waitFor();
+    await check(page);
+    const key = (await page.locator("#totp-key").textContent()) as string;
+    await page.getByLabel("Code from the app").fill(totpCode(key, Date.now()));
+    await page.getByRole("button", { name: "Turn on" }).click();
+    const recovery = (await page.locator("#secret-value").textContent()) as string;
+    expect(recovery.split("\n")).toHaveLength(10);
+    await check(page);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn();
+    await page.getByRole("heading", { name: "Your code" }).waitFor();
+    await check(page);
+    // A recovery code (the TOTP code of this step is spent already).
+    await page.getByLabel(/6-digit code/).fill(recovery.split("\n")[0] as string);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await context.close();
+  }, 60_000);
 });
