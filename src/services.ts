@@ -171,6 +171,8 @@ export function buildServices(ctx: AppContext): Services {
       apps,
       keys: ctx.keys,
       tickets,
+      sessions,
+      users,
       audit: new AuditStore(storage),
     }),
     stopListening: storage.changes.subscribe(forget),

@@ -17,8 +17,10 @@ import type {
 } from "../partners/service.js";
 import type { Partner } from "../partners/store.js";
 import type { PartnerUserService } from "../partners/users.js";
+import type { SessionService } from "../sessions/service.js";
 import type { TicketService } from "../tickets/service.js";
 import type { TicketStatusView } from "../tickets/status.js";
+import type { UserService } from "../users/service.js";
 import type { Viewer } from "./service.js";
 
 export interface ManagementDeps {
@@ -34,6 +36,8 @@ export interface ManagementDeps {
   };
   keys: KeyStore;
   tickets: TicketService;
+  sessions: SessionService;
+  users: UserService;
   audit: AuditStore;
 }
 
@@ -211,6 +215,36 @@ export class Management {
   async unlockPartnerUser(acting: Acting, partnerId: string, userId: string): Promise<void> {
     await this.#writable(acting, partnerId);
     await this.deps.partnerUsers.unlock(partnerId, { id: userId }, actor(acting));
+  }
+
+  // The partner's users (people signing in through login links): their tickets and sessions
+
+  async getTicket(viewer: Viewer, partnerId: string, ticketId: string): Promise<TicketStatusView> {
+    await this.#visible(viewer, partnerId);
+    return this.deps.tickets.status(partnerId, ticketId);
+  }
+
+  async revokeTicket(
+    acting: Acting,
+    partnerId: string,
+    ticketId: string,
+  ): Promise<TicketStatusView> {
+    await this.#writable(acting, partnerId);
+    return this.deps.tickets.revoke(partnerId, ticketId, acting.ip, acting.viewer.id);
+  }
+
+  /** Ends a user's live sessions, or revokes their unused login links; answers how many. */
+  async revokeUserAccess(
+    acting: Acting,
+    partnerId: string,
+    userId: string,
+    what: "sessions" | "tickets",
+  ): Promise<number> {
+    await this.#writable(acting, partnerId);
+    const user = await this.deps.users.reachable(partnerId, userId);
+    return what === "sessions"
+      ? this.deps.sessions.endForUser(user.id, partnerId, acting.ip, acting.viewer.id)
+      : this.deps.tickets.revokeForUser(user.id, partnerId, acting.ip, acting.viewer.id);
   }
 
   // Activity: what happened to the partner's login links, and who changed what

@@ -680,7 +680,7 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
   // Partner users
 
   app.get(
-    "/v1/manage/partners/:partnerId/users",
+    "/v1/manage/partners/:partnerId/partner-users",
     {
       schema: {
         tags,
@@ -706,7 +706,7 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
   );
 
   app.post(
-    "/v1/manage/partners/:partnerId/users",
+    "/v1/manage/partners/:partnerId/partner-users",
     {
       schema: {
         tags,
@@ -740,7 +740,7 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
 
   const UserParams = Type.Object({ partnerId: Id, userId: Id });
   app.post(
-    "/v1/manage/partners/:partnerId/users/:userId/password",
+    "/v1/manage/partners/:partnerId/partner-users/:userId/password",
     {
       schema: {
         tags,
@@ -767,7 +767,7 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
   );
 
   app.post(
-    "/v1/manage/partners/:partnerId/users/:userId/unlock",
+    "/v1/manage/partners/:partnerId/partner-users/:userId/unlock",
     {
       schema: {
         tags,
@@ -785,6 +785,66 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
   );
 
   // Activity
+
+  // The partner's users (who sign in through login links): one ticket, and revoking access
+
+  const TicketParams = Type.Object({ partnerId: Id, ticketId: Id });
+  app.get(
+    "/v1/manage/partners/:partnerId/tickets/:ticketId",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "One login link: what became of it and why",
+        params: TicketParams,
+        response: { 200: TicketSchema, ...Problems },
+      },
+    },
+    async (request) => {
+      const { viewer } = await requireConsole(services, request);
+      return management.getTicket(viewer, request.params.partnerId, request.params.ticketId);
+    },
+  );
+
+  app.delete(
+    "/v1/manage/partners/:partnerId/tickets/:ticketId",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Revoke an unused login link (a used or dead one is left as it is)",
+        params: TicketParams,
+        response: { 200: TicketSchema, ...Problems },
+      },
+    },
+    async (request) => {
+      const acting = await requireConsoleChange(services, request);
+      return management.revokeTicket(acting, request.params.partnerId, request.params.ticketId);
+    },
+  );
+
+  for (const what of ["sessions", "tickets"] as const) {
+    app.post(
+      `/v1/manage/partners/:partnerId/users/:userId/${what}/revoke`,
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            what === "sessions"
+              ? "End every live session of one of the partner's users"
+              : "Revoke every unused login link of one of the partner's users",
+          params: Type.Object({ partnerId: Id, userId: Id }),
+          response: { 200: Type.Object({ count: Type.Integer() }), ...Problems },
+        },
+      },
+      async (request) => {
+        const acting = await requireConsoleChange(services, request);
+        const { partnerId, userId } = request.params;
+        return { count: await management.revokeUserAccess(acting, partnerId, userId, what) };
+      },
+    );
+  }
 
   app.get(
     "/v1/manage/partners/:partnerId/tickets",

@@ -240,7 +240,12 @@ export class SessionService {
   }
 
   /** Ends every live session of a user; returns how many. */
-  async endForUser(userId: string, actor: string, ip: string | null): Promise<number> {
+  async endForUser(
+    userId: string,
+    partnerId: string,
+    ip: string | null,
+    actor = partnerId,
+  ): Promise<number> {
     const now = this.clock.now();
     return this.storage.write(async (trx, changed) => {
       const n = await this.store.endForUser(trx, userId, now);
@@ -249,7 +254,7 @@ export class SessionService {
         at: now,
         actor,
         action: "user.sessions.revoke",
-        partnerId: actor,
+        partnerId,
         subject: userId,
         ip,
         outcome: "ok",

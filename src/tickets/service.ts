@@ -195,14 +195,19 @@ export class TicketService {
   }
 
   /** Revokes an issued ticket; a finished one is left as it is. Returns the resulting status. */
-  async revoke(partnerId: string, id: string, ip: string): Promise<TicketStatusView> {
+  async revoke(
+    partnerId: string,
+    id: string,
+    ip: string,
+    actor = partnerId,
+  ): Promise<TicketStatusView> {
     const row = await this.#ownRow(partnerId, id);
     const now = this.clock.now();
     await this.storage.write(async (trx) => {
       const revoked = await this.store.revoke(trx, id, now);
       await audit(trx, {
         at: now,
-        actor: partnerId,
+        actor,
         action: "ticket.revoke",
         partnerId,
         subject: id,
@@ -214,7 +219,12 @@ export class TicketService {
   }
 
   /** Revokes every outstanding ticket of a user; returns how many. */
-  async revokeForUser(userId: string, actor: string, ip: string): Promise<number> {
+  async revokeForUser(
+    userId: string,
+    partnerId: string,
+    ip: string,
+    actor = partnerId,
+  ): Promise<number> {
     const now = this.clock.now();
     return this.storage.write(async (trx) => {
       const n = await this.store.revokeForUser(trx, userId, now);
@@ -222,7 +232,7 @@ export class TicketService {
         at: now,
         actor,
         action: "user.tickets.revoke",
-        partnerId: actor,
+        partnerId,
         subject: userId,
         ip,
         outcome: "ok",

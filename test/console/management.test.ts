@@ -11,7 +11,7 @@ import {
   testApp,
 } from "../helpers/app.js";
 import { COOKIE, type ConsoleUser, PASSWORD, signInConsole } from "../helpers/console.js";
-import { mintRequest, redeem } from "../helpers/sso.js";
+import { mintRequest, redeem, sessionCookie } from "../helpers/sso.js";
 
 describe.each(dialects)("management API on %s", (dialect) => {
   let t: TestApp;
@@ -193,6 +193,12 @@ describe.each(dialects)("management API on %s", (dialect) => {
   it("walks every partner endpoint as partner A against partner B's objects: 404 every time", async () => {
     const bUser = (await t.app.services.partnerUsers.list(b.partnerId))[0]?.id as string;
     const other = b.partnerId;
+    const store = await t.app.services.apps.create({ name: "S", baseUrl: "https://s.example" });
+    const bTicket = await mintRequest(t.app, await accessTokenFor(t.app, b), {
+      user: { id: "b-user" },
+      app: store.id,
+    });
+    const { id: bTicketId, user_id: bEndUser } = bTicket.json();
     const requests: InjectOptions[] = [
       { method: "GET", url: `/v1/manage/partners/${other}` },
       { method: "GET", url: `/v1/manage/partners/${other}/api-tokens` },
@@ -202,27 +208,40 @@ describe.each(dialects)("management API on %s", (dialect) => {
       { method: "DELETE", url: `/v1/manage/partners/${a.partnerId}/api-tokens/${b.apiTokenId}` },
       { method: "POST", url: `/v1/manage/partners/${other}/partner-token`, payload: {} },
       { method: "POST", url: `/v1/manage/partners/${other}/sso-key` },
-      { method: "GET", url: `/v1/manage/partners/${other}/users` },
+      { method: "GET", url: `/v1/manage/partners/${other}/partner-users` },
       {
         method: "POST",
-        url: `/v1/manage/partners/${other}/users`,
+        url: `/v1/manage/partners/${other}/partner-users`,
         payload: { login: "x@b.example", password: PASSWORD },
       },
       {
         method: "POST",
-        url: `/v1/manage/partners/${other}/users/${bUser}/password`,
+        url: `/v1/manage/partners/${other}/partner-users/${bUser}/password`,
         payload: { password: PASSWORD },
       },
       {
         method: "POST",
-        url: `/v1/manage/partners/${a.partnerId}/users/${bUser}/password`,
+        url: `/v1/manage/partners/${a.partnerId}/partner-users/${bUser}/password`,
         payload: { password: PASSWORD },
       },
-      { method: "POST", url: `/v1/manage/partners/${other}/users/${bUser}/unlock` },
-      { method: "POST", url: `/v1/manage/partners/${a.partnerId}/users/${bUser}/unlock` },
+      { method: "POST", url: `/v1/manage/partners/${other}/partner-users/${bUser}/unlock` },
+      { method: "POST", url: `/v1/manage/partners/${a.partnerId}/partner-users/${bUser}/unlock` },
       { method: "GET", url: `/v1/manage/partners/${other}/tickets` },
       { method: "GET", url: `/v1/manage/partners/${other}/activity` },
       { method: "GET", url: "/v1/manage/partners/ptn_does_not_exist" },
+      { method: "GET", url: `/v1/manage/partners/${other}/tickets/${bTicketId}` },
+      { method: "GET", url: `/v1/manage/partners/${a.partnerId}/tickets/${bTicketId}` },
+      { method: "DELETE", url: `/v1/manage/partners/${a.partnerId}/tickets/${bTicketId}` },
+      { method: "DELETE", url: `/v1/manage/partners/${other}/tickets/${bTicketId}` },
+      {
+        method: "POST",
+        url: `/v1/manage/partners/${a.partnerId}/users/${bEndUser}/sessions/revoke`,
+      },
+      {
+        method: "POST",
+        url: `/v1/manage/partners/${a.partnerId}/users/${bEndUser}/tickets/revoke`,
+      },
+      { method: "POST", url: `/v1/manage/partners/${other}/users/${bEndUser}/tickets/revoke` },
     ];
     for (const request of requests) {
       const response = await adminA.call(request);
@@ -233,6 +252,7 @@ describe.each(dialects)("management API on %s", (dialect) => {
     expect(listed.json().partners.map((p: { id: string }) => p.id)).toEqual([a.partnerId]);
     // Nothing of B's changed.
     expect((await exchange(b)).statusCode).toBe(200);
+    expect((await t.app.services.tickets.status(b.partnerId, bTicketId)).status).toBe("issued");
     expect(await t.app.services.partnerUsers.list(b.partnerId)).toHaveLength(1);
   });
 
@@ -372,12 +392,12 @@ describe.each(dialects)("management API on %s", (dialect) => {
     operator = await signInConsole(t.app, "ops@platform.example");
     const user = await operator.call({
       method: "GET",
-      url: `/v1/manage/partners/${a.partnerId}/users`,
+      url: `/v1/manage/partners/${a.partnerId}/partner-users`,
     });
     const id = user.json().users[0].id;
     const done = await operator.call({
       method: "POST",
-      url: `/v1/manage/partners/${a.partnerId}/users/${id}/password`,
+      url: `/v1/manage/partners/${a.partnerId}/partner-users/${id}/password`,
       payload: { password: "a new long password" },
     });
     expect(done.statusCode).toBe(204);
@@ -414,5 +434,35 @@ describe.each(dialects)("management API on %s", (dialect) => {
       outcome: "ip_mismatch",
       detail: { bound_ip: "203.0.113.9" },
     });
+    // One link looked up and revoked; then all of the user's, and their sessions.
+    const token = await accessTokenFor(t.app, a);
+    const unused = (await mintRequest(t.app, token, { user: { id: "u1" }, app: app.id })).json();
+    const path = `/v1/manage/partners/${a.partnerId}/tickets/${unused.id}`;
+    expect((await adminA.call({ method: "GET", url: path })).json().status).toBe("issued");
+    const revoked = await adminA.call({ method: "DELETE", url: path });
+    expect(revoked.json()).toMatchObject({ status: "revoked" });
+    const live = (await mintRequest(t.app, token, { user: { id: "u1" }, app: app.id })).json();
+    const cookie = sessionCookie(await redeem(t.app, live.ticket));
+    await mintRequest(t.app, token, { user: { id: "u1" }, app: app.id });
+    const user = `/v1/manage/partners/${a.partnerId}/users/${live.user_id}`;
+    const ended = await adminA.call({ method: "POST", url: `${user}/sessions/revoke` });
+    expect(ended.json()).toEqual({ count: 1 });
+    const verify = await t.app.inject({
+      method: "GET",
+      url: `/v1/session/verify?app=${app.id}`,
+      cookies: { handoff_session: cookie },
+    });
+    expect(verify.statusCode).toBe(401);
+    expect((await adminA.call({ method: "POST", url: `${user}/tickets/revoke` })).json()).toEqual({
+      count: 1,
+    });
+    const entries = (
+      await operator.call({ method: "GET", url: `/v1/manage/audit?actor=${adminA.id}` })
+    ).json().entries;
+    expect(entries.map((e: { action: string }) => e.action)).toEqual([
+      "user.tickets.revoke",
+      "user.sessions.revoke",
+      "ticket.revoke",
+    ]);
   });
 });
