@@ -48,6 +48,19 @@ const selectTicket = new PreparedQuery<TicketCore, "id">((db, p) =>
   db.selectFrom("tickets").select(CORE_COLUMNS).where("id", "=", p("id")),
 );
 
+/** Every mint counts the user's unused links (HANDOFF_TICKETS_PER_USER). */
+const countOutstanding = new PreparedQuery<
+  { count: number | string; next: number | string | null },
+  "user_id" | "now"
+>((db, p) =>
+  db
+    .selectFrom("tickets")
+    .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.min("expires_at").as("next")])
+    .where("user_id", "=", p("user_id"))
+    .where("status", "=", "issued")
+    .where("expires_at", ">", p<number>("now")),
+);
+
 /** The lock: only one redemption can move a ticket off "issued". */
 const useTicket = new PreparedQuery<unknown, "id" | "now" | "session_id" | "not_before">((db, p) =>
   db
@@ -155,13 +168,7 @@ export class TicketStore {
     userId: string,
     now: number,
   ): Promise<{ count: number; next: number }> {
-    const row = await trx
-      .selectFrom("tickets")
-      .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.min("expires_at").as("next")])
-      .where("user_id", "=", userId)
-      .where("status", "=", "issued")
-      .where("expires_at", ">", now)
-      .executeTakeFirst();
+    const row = (await countOutstanding.execute(trx, { user_id: userId, now })).rows[0];
     return { count: Number(row?.count ?? 0), next: Number(row?.next ?? now) };
   }
 
