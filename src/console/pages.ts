@@ -118,10 +118,14 @@ function confirmPage(
   action: string,
   back: string,
   button: string,
+  fields: Record<string, string> = {},
 ): ConsolePage {
+  const hidden = Object.entries(fields).map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+  );
   return {
     title,
-    body: html`<h1>${title}</h1><div class="card"><p>${text}</p><form method="post" action="${action}">${csrfField(session)}<button class="danger" type="submit">${button}</button> <a href="${back}">Cancel</a></form></div>`,
+    body: html`<h1>${title}</h1><div class="card"><p>${text}</p><form method="post" action="${action}">${csrfField(session)}${hidden}<button class="danger" type="submit">${button}</button> <a href="${back}">Cancel</a></form></div>`,
   };
 }
 
@@ -405,9 +409,12 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
     if (!session) return reply;
     const partner = await management.getPartner(session.viewer, request.params.partnerId);
     const operator = session.viewer.kind === "operator";
-    const statusForm = operator
-      ? html`<form method="post" action="/console/partners/${partner.id}/status">${csrfField(session)}<input type="hidden" name="status" value="${partner.status === "active" ? "suspended" : "active"}"><button class="${partner.status === "active" ? "danger" : ""}" type="submit">${partner.status === "active" ? "Suspend partner" : "Activate partner"}</button></form>`
-      : html``;
+    // Suspending ends every session and link of the partner: it asks first. Activating does not.
+    const statusForm = !operator
+      ? html``
+      : partner.status === "active"
+        ? html`<a class="button danger" href="/console/partners/${partner.id}/suspend">Suspend partner</a>`
+        : html`<form method="post" action="/console/partners/${partner.id}/status">${csrfField(session)}<input type="hidden" name="status" value="active"><button type="submit">Activate partner</button></form>`;
     const link = operator
       ? html`<form class="row" method="post" action="/console/partners/${partner.id}/sub-accounts">${csrfField(session)}<div><label for="child">Link a sub-account (partner ID)</label><input id="child" name="sub_account_id" required></div><button type="submit" class="secondary">Link</button></form>`
       : html``;
@@ -426,6 +433,26 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
       )}${link}`,
     });
   });
+
+  scope.get(
+    `${Partner}/suspend`,
+    { schema: { hide: true } },
+    async (request: PartnerRequest, reply) => {
+      const session = await viewer(request, reply);
+      if (!session) return reply;
+      const partner = await management.getPartner(session.viewer, request.params.partnerId);
+      const page = confirmPage(
+        session,
+        `Suspend ${partner.name}?`,
+        "Its partner token and API tokens stop working, and every live session and unused login link of its users ends now. Activating it later does not bring those back.",
+        `/console/partners/${partner.id}/status`,
+        `/console/partners/${partner.id}`,
+        "Suspend partner",
+        { status: "suspended" },
+      );
+      return send(reply, session, page);
+    },
+  );
 
   scope.post(
     `${Partner}/status`,
@@ -709,8 +736,28 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
       const session = await viewer(request, reply);
       if (!session) return reply;
       const partner = await management.getPartner(session.viewer, request.params.partnerId);
-      const tickets = await management.listTickets(session.viewer, partner.id, { limit: 50 });
-      const entries = await management.activity(session.viewer, partner.id, { limit: 50 });
+      // Each table pages on its own: `tickets_before` and `events_before` are the time of the
+      // last row seen (ms).
+      const q = request.query as Form;
+      const cursor = (name: string) => {
+        const value = Number(str(q, name));
+        return str(q, name) && Number.isSafeInteger(value) ? value : undefined;
+      };
+      const page = { limit: 50 };
+      const tickets = await management.listTickets(session.viewer, partner.id, {
+        ...page,
+        before: cursor("tickets_before"),
+      });
+      const entries = await management.activity(session.viewer, partner.id, {
+        ...page,
+        before: cursor("events_before"),
+      });
+      const older = (name: string, at: number | undefined, label: string) =>
+        at !== undefined
+          ? html`<p><a href="/console/partners/${partner.id}/activity?${name}=${at}">${label}</a></p>`
+          : html``;
+      const lastTicket = tickets.length === page.limit ? tickets.at(-1) : undefined;
+      const lastEntry = entries.length === page.limit ? entries.at(-1) : undefined;
       const detail = (value: string | null) => {
         if (!value) return "";
         const parsed = JSON.parse(value) as Record<string, unknown>;
@@ -725,9 +772,10 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
             ? "/console/partners"
             : `/console/partners/${partner.id}/activity`,
         body: html`<h1>Activity · ${partner.name}</h1>${tabs(partner.id, "/activity")}<h2>Login links</h2><p class="muted">The newest login links this partner made, what became of each, and why one did not work.</p>${table(
-          ["Created", "User", "App", "Status", "Reason", "Last failed attempt"],
+          ["Created", "Link", "User", "App", "Status", "Reason", "Last failed attempt"],
           tickets.map((t) => [
             html`${when(t.created_at)}`,
+            html`<code>${t.id}</code>`,
             html`<code>${t.user_id}</code>`,
             html`${t.app}`,
             badge(t.status),
@@ -735,7 +783,7 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
             t.last_failure ? html`${t.last_failure.reason} at ${when(t.last_failure.at)}` : html``,
           ]),
           "No login links yet.",
-        )}<h2>Events</h2>${table(
+        )}${older("tickets_before", lastTicket && Date.parse(lastTicket.created_at), "Older login links")}<h2>Events</h2>${table(
           ["When", "What", "Outcome", "Who", "From", "Details"],
           entries.map((e) => [
             html`${when(e.at)}`,
@@ -746,7 +794,7 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
             html`${detail(e.detail)}`,
           ]),
           "Nothing has happened yet.",
-        )}`,
+        )}${older("events_before", lastEntry?.at, "Older events")}`,
       });
     },
   );

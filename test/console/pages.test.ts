@@ -114,4 +114,49 @@ describe("console pages", () => {
       expect(other.body).not.toContain("Partner B");
     }
   });
+
+  it("asks before suspending a partner, and pages through a partner's activity", async () => {
+    await t.app.services.operators.create("ops@platform.example", PASSWORD);
+    const operator = await signInConsole(t.app, "ops@platform.example");
+    const get = (url: string) =>
+      t.app.inject({ method: "GET", url, cookies: { handoff_console: operator.cookie } });
+    const summary = await get(`/console/partners/${b.partnerId}`);
+    expect(summary.body).toContain(`href="/console/partners/${b.partnerId}/suspend"`);
+    const confirm = await get(`/console/partners/${b.partnerId}/suspend`);
+    expect(confirm.body).toContain("Suspend Partner B?");
+    expect(confirm.body).toContain('name="status" value="suspended"');
+    expect((await t.app.services.partners.get(b.partnerId)).status).toBe("active");
+    const done = await t.app.inject({
+      method: "POST",
+      url: `/console/partners/${b.partnerId}/status`,
+      cookies: { handoff_console: operator.cookie },
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({ csrf: operator.csrf, status: "suspended" }).toString(),
+    });
+    expect(done.statusCode).toBe(303);
+    expect((await t.app.services.partners.get(b.partnerId)).status).toBe("suspended");
+
+    const app = await t.app.services.apps.create({ name: "Shop", baseUrl: "https://shop.example" });
+    const ids: string[] = [];
+    for (let i = 0; i < 55; i++) {
+      t.clock.advance(1000);
+      const minted = await t.app.services.tickets.mint({
+        partnerId: a.partnerId,
+        apiTokenId: null,
+        user: { id: `u${i}` },
+        appId: app.id,
+        ip: "127.0.0.1",
+      });
+      ids.push(minted.id);
+    }
+    const first = await get(`/console/partners/${a.partnerId}/activity`);
+    expect(first.body).toContain(ids[54]);
+    expect(first.body).not.toContain(ids[4]);
+    const next = /href="([^"]*tickets_before=\d+)"/.exec(first.body)?.[1] as string;
+    // The links' table pages; the events below it start again from the newest.
+    const links = (await get(next.replaceAll("&amp;", "&"))).body.split("<h2>Events</h2>")[0] ?? "";
+    expect(links).toContain(ids[4]);
+    expect(links).not.toContain(ids[54]);
+    expect(links).not.toContain("Older login links");
+  });
 });
