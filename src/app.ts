@@ -17,6 +17,7 @@ import type { AppContext } from "./context.js";
 
 import { Sealer } from "./crypto/seal.js";
 import { type Database, openDatabase } from "./db/database.js";
+import { startOutboxWorker } from "./delivery/outbox.js";
 import { demoAppRoutes } from "./demo/app-page.js";
 import { demoServed } from "./demo/demo.js";
 import { registerSecurityHeaders } from "./http/headers.js";
@@ -169,9 +170,20 @@ export async function buildApp(
   await app.register(async (scope) => browserRoutes(scope, services));
   await app.register(async (scope) => managementRoutes(scope, services));
   await app.register(async (scope) => consolePages(scope, services));
-  // Only with the demo: a production deployment serves no /demo routes.
+  // Only with the demo: a production deployment serves no /demo routes (nor a demo mailbox).
   if (await demoServed(services)) {
     await app.register(async (scope) => demoAppRoutes(scope, services));
+  } else {
+    services.delivery.mailbox = null;
+  }
+  const sender = services.delivery.sender ?? services.delivery.mailbox;
+  if (sender) {
+    const worker = startOutboxWorker(services.delivery.outbox, sender, app.log);
+    services.delivery.nudge = worker.nudge;
+    app.addHook("onClose", async () => {
+      await worker.stop();
+      services.delivery.sender?.close();
+    });
   }
   const oidc = new OidcService(services, app.log);
   await app.register(async (scope) => oidcProviderRoutes(scope, services, oidc));

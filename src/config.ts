@@ -56,6 +56,10 @@ export interface Config {
   consoleSessionHours: number;
   /** Operators must enrol and give a TOTP code to use the console. */
   consoleRequire2fa: boolean;
+  /** Where one-time codes are mailed (smtp:// or smtps://); null: no mail (the demo's mailbox). */
+  smtpUrl: string | null;
+  /** The From of Handoff's mail. */
+  mailFrom: string;
 }
 
 /** A configuration error names the variable at fault; start-up prints it on one line. */
@@ -88,6 +92,21 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
   if (!match) throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${raw}"`);
   return match;
+}
+
+function smtpUrl(env: Env): string | null {
+  const value = env.HANDOFF_SMTP_URL?.trim();
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError("HANDOFF_SMTP_URL", "is not a URL (smtp://user:pass@host:587)");
+  }
+  if (url.protocol !== "smtp:" && url.protocol !== "smtps:") {
+    throw new ConfigError("HANDOFF_SMTP_URL", "must start with smtp:// or smtps://");
+  }
+  return value;
 }
 
 function databaseUrl(env: Env, dataDir: string): string {
@@ -194,12 +213,13 @@ export function loadConfig(env: Env = process.env): Config {
       );
     }
   }
+  const base = baseUrl(env, host, port);
   return {
     port,
     host,
     databaseUrl: dbUrl,
     dataDir,
-    baseUrl: baseUrl(env, host, port),
+    baseUrl: base,
     demo: demo(env),
     logLevel: oneOf(
       env,
@@ -243,6 +263,8 @@ export function loadConfig(env: Env = process.env): Config {
     consoleIdleMinutes: integer(env, "HANDOFF_CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60),
     consoleSessionHours: integer(env, "HANDOFF_CONSOLE_SESSION_HOURS", 12, 1, 30 * 24),
     consoleRequire2fa: oneOf(env, "HANDOFF_CONSOLE_REQUIRE_2FA", ["0", "1"], "0") === "1",
+    smtpUrl: smtpUrl(env),
+    mailFrom: env.HANDOFF_MAIL_FROM?.trim() || `Handoff <no-reply@${new URL(base).hostname}>`,
   };
 }
 
@@ -276,6 +298,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     consoleIdleMinutes: 30,
     consoleSessionHours: 12,
     consoleRequire2fa: false,
+    smtpUrl: null,
+    mailFrom: "Handoff <no-reply@127.0.0.1>",
     ...overrides,
   };
 }

@@ -14,10 +14,14 @@ import { ConsoleTotp } from "./console/totp.js";
 import type { AppContext } from "./context.js";
 import { Passwords } from "./crypto/passwords.js";
 import type { Change } from "./db/changes.js";
+import { DemoMailbox, SmtpSender } from "./delivery/mail.js";
+import { Outbox } from "./delivery/outbox.js";
 import { Allowance } from "./http/allowance.js";
 import { OidcStore } from "./oidc/store.js";
 import { OperatorService } from "./operators/service.js";
 import { OperatorStore } from "./operators/store.js";
+import { OtpService } from "./otp/service.js";
+import { OtpStore } from "./otp/store.js";
 import { PartnerService } from "./partners/service.js";
 import { PartnerStore } from "./partners/store.js";
 import { PartnerUserService } from "./partners/users.js";
@@ -27,6 +31,15 @@ import { TicketService } from "./tickets/service.js";
 import { TicketStore } from "./tickets/store.js";
 import { UserService } from "./users/service.js";
 import { UserStore } from "./users/store.js";
+
+/** Mail delivery: the outbox, and the sender its worker uses (set up in app.ts). */
+export interface Delivery {
+  outbox: Outbox;
+  sender: SmtpSender | null;
+  mailbox: DemoMailbox | null;
+  /** Asks the worker to deliver now (after a code is queued). */
+  nudge: () => void;
+}
 
 export interface Services extends AppContext {
   auth: AuthService;
@@ -50,6 +63,10 @@ export interface Services extends AppContext {
   consoleFailures: FailureLimiter;
   /** What the console and the management API may do, checked per viewer. */
   management: Management;
+  /** One-time codes at redemption. */
+  otp: OtpService;
+  /** The outbox and who delivers it (SMTP, or the demo's mailbox). */
+  delivery: Delivery;
   /** Stops listening to the change feed (the app's close). */
   stopListening: () => void;
 }
@@ -78,6 +95,21 @@ export function buildServices(ctx: AppContext): Services {
     ctx.sealer,
     config.authCacheMs,
   );
+  const delivery: Delivery = {
+    outbox: new Outbox(storage, clock, ctx.sealer),
+    // SMTP when configured; else the demo's mailbox, which app.ts drops when no demo is served.
+    sender: config.smtpUrl ? new SmtpSender(config.smtpUrl, config.mailFrom) : null,
+    mailbox: config.smtpUrl || config.demo === false ? null : new DemoMailbox(),
+    nudge: () => {},
+  };
+  const otp = new OtpService(
+    storage,
+    new OtpStore(storage),
+    clock,
+    delivery.outbox,
+    () => delivery.sender !== null || delivery.mailbox !== null,
+    () => delivery.nudge(),
+  );
   const tickets = new TicketService(
     storage,
     new TicketStore(storage),
@@ -88,6 +120,7 @@ export function buildServices(ctx: AppContext): Services {
     sessions,
     auth,
     { mints: new Allowance("mint", config.mintsPerMinute), ticketsPerUser: config.ticketsPerUser },
+    otp,
   );
   const forget = (change: Change) => {
     switch (change.topic) {
@@ -175,6 +208,8 @@ export function buildServices(ctx: AppContext): Services {
       users,
       audit: new AuditStore(storage),
     }),
+    otp,
+    delivery,
     stopListening: storage.changes.subscribe(forget),
   };
 }

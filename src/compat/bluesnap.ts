@@ -11,7 +11,7 @@ import type { Services } from "../services.js";
 /** What this module uses of the app's services. */
 type Deps = Pick<
   Services,
-  "apps" | "auth" | "config" | "exchangeFailures" | "sessions" | "tickets" | "users"
+  "apps" | "auth" | "config" | "exchangeFailures" | "otp" | "sessions" | "tickets" | "users"
 >;
 
 import { loginPage } from "../tickets/browser.js";

@@ -18,6 +18,7 @@ type Deps = Pick<
   | "clock"
   | "config"
   | "exchangeFailures"
+  | "otp"
   | "partnerUsers"
   | "refreshTokens"
   | "sessions"

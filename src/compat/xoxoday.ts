@@ -13,7 +13,7 @@ import type { Services } from "../services.js";
 /** What this module uses of the app's services. */
 type Deps = Pick<
   Services,
-  "apps" | "auth" | "clock" | "config" | "exchangeFailures" | "sessions" | "tickets"
+  "apps" | "auth" | "clock" | "config" | "exchangeFailures" | "otp" | "sessions" | "tickets"
 >;
 
 import { loginPage } from "../tickets/browser.js";

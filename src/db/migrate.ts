@@ -10,6 +10,7 @@ import * as oidcHashedIds from "./migrations/0007_oidc_hashed_ids.js";
 import * as oidcPkce from "./migrations/0008_oidc_pkce.js";
 import * as consoleTables from "./migrations/0009_console.js";
 import * as consoleTotp from "./migrations/0010_console_totp.js";
+import * as otp from "./migrations/0011_otp.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   "0008_oidc_pkce": oidcPkce,
   "0009_console": consoleTables,
   "0010_console_totp": consoleTotp,
+  "0011_otp": otp,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

@@ -157,6 +157,9 @@ export interface SessionTable {
   expires_at: number;
   ended_at: number | null;
   end_reason: string | null;
+  /** The one-time-code mode the person passed at sign-in (null: none asked). */
+  otp_mode: string | null;
+  otp_verified_at: number | null;
 }
 
 export interface AuditTable {
@@ -261,6 +264,38 @@ export interface OidcGrantSessionTable {
   expires_at: number;
 }
 
+/** The one-time code a ticket owes before it redeems (tickets with `otp` other than "none"). */
+export interface TicketOtpTable {
+  ticket_id: string;
+  /** Where codes go: the ticket's email, or the alternate address the person typed. */
+  destination: string;
+  /** SHA-256 of the current code; null once given (or before the first send). */
+  code_hash: string | null;
+  code_expires_at: number | null;
+  sends: Generated<number>;
+  last_sent_at: number | null;
+  /** Wrong codes so far; the fifth rejects the ticket (otp_failed). */
+  failures: Generated<number>;
+  /** The outbox message of the last send, so the step can say whether it went out. */
+  outbox_id: string | null;
+}
+
+/** Messages to deliver (email now), written in the transaction that makes them. */
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  /** The message (recipient, subject, bodies) as sealed JSON: it may hold a code. */
+  message_sealed: string;
+  created_at: number;
+  next_attempt_at: number;
+  attempts: Generated<number>;
+  /** A worker holds it until then; another may take it after (a crashed worker's). */
+  claimed_until: number | null;
+  sent_at: number | null;
+  failed_at: number | null;
+  last_error: string | null;
+}
+
 /** SQLite's change log: what other processes must drop from their caches (src/db/changes.ts). */
 export interface ChangeTable {
   seq: Generated<number>;
@@ -289,4 +324,6 @@ export interface Tables {
   changes: ChangeTable;
   console_sessions: ConsoleSessionTable;
   console_totp: ConsoleTotpTable;
+  ticket_otp: TicketOtpTable;
+  outbox: OutboxTable;
 }

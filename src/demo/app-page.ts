@@ -5,7 +5,7 @@ import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
 
 /** What this module uses of the app's services. */
-type Deps = Pick<Services, "config" | "sessions">;
+type Deps = Pick<Services, "config" | "sessions" | "delivery">;
 
 import { sessionCookieName } from "../sessions/cookies.js";
 
@@ -29,4 +29,21 @@ export async function demoAppRoutes(app: FastifyInstance, services: Deps): Promi
   };
   app.get("/demo/app", { schema: { hide: true } }, handler);
   app.get("/demo/app/*", { schema: { hide: true } }, handler);
+
+  // The demo's mailbox: with no SMTP server configured, one-time codes land here (never in
+  // production: without the demo there is no mailbox, and a code by email needs SMTP).
+  app.get("/demo/mailbox", { schema: { hide: true } }, async (_request, reply) => {
+    const messages = services.delivery.mailbox?.messages ?? [];
+    return sendPage(reply, {
+      title: "Demo mailbox",
+      body: html`<main><h1>Demo mailbox</h1><p class="muted">Mail Handoff would have sent, newest first (the demo has no mail server; set HANDOFF_SMTP_URL for real mail).</p>${
+        messages.length === 0
+          ? html`<p>No mail yet.</p>`
+          : messages.map(
+              (m) =>
+                html`<article><h2>${m.subject}</h2><p class="muted">To ${m.to}, ${new Date(m.at).toISOString()}</p><pre>${m.text}</pre></article>`,
+            )
+      }</main>`,
+    });
+  });
 }

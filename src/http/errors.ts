@@ -131,10 +131,10 @@ export const pageFailureCatalogue = {
     title: "This link cannot be used from here",
     text: "It was issued for another network connection than the one you are on.",
   },
-  otp_unavailable: {
+  otp_failed: {
     status: 403,
-    title: "This link needs a one-time code",
-    text: "Signing in with a one-time code is not available yet; ask the site that sent the link for another way in.",
+    title: "This link cannot be used any more",
+    text: "The one-time code was entered wrongly too many times.",
   },
   partner_inactive: {
     status: 403,
@@ -181,7 +181,7 @@ export const TICKET_FAILURES = [
   "already_used",
   "revoked",
   "ip_mismatch",
-  "otp_unavailable",
+  "otp_failed",
   "partner_inactive",
   "not_found",
 ] as const satisfies readonly PageFailure[];

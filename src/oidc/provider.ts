@@ -37,11 +37,6 @@ const TTL = {
   RefreshToken: 12 * 3600,
 };
 
-/** The `amr` values Handoff asserts: `link` (a partner's single-use login link), `otp`. */
-export function amrOf(session: Pick<LiveSession, "otp">): string[] {
-  return session.otp === "none" ? ["link"] : ["link", "otp"];
-}
-
 /** E.164 from the stored number and country code (`+` and digits only). */
 function e164(phone: LiveSession["phone"]): string | undefined {
   if (!phone) return undefined;

@@ -9,8 +9,9 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import type { Services } from "../services.js";
 import { sessionCookieName } from "../sessions/cookies.js";
+import { amrOf } from "../sessions/service.js";
 import { failurePage } from "../tickets/browser.js";
-import { amrOf, OIDC_MOUNT, type OidcService } from "./provider.js";
+import { OIDC_MOUNT, type OidcService } from "./provider.js";
 
 /**
  * Hands the raw response to oidc-provider. A hijacked reply skips Fastify's onSend, so the

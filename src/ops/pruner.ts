@@ -6,6 +6,7 @@ import { pruneAudit } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import { CHANGE_LOG_RETENTION_MS, pruneChangeLog } from "../db/changes.js";
 import type { Storage, Tx } from "../db/database.js";
+import { Outbox } from "../delivery/outbox.js";
 import { OidcStore } from "../oidc/store.js";
 import { SessionStore } from "../sessions/store.js";
 import { TicketStore } from "../tickets/store.js";
@@ -19,6 +20,8 @@ export interface PruneResult {
   audit: number;
   /** Expired OIDC artefacts (codes, tokens, sessions, interactions) and grant links. */
   oidc: number;
+  /** Messages delivered or given up more than a day ago. */
+  outbox: number;
 }
 
 export interface PruneOptions {
@@ -58,6 +61,9 @@ export async function prune(
     tickets: await drain((trx) => tickets.prune(trx, ticketsBefore, batch)),
     audit: await drain((trx) => pruneAudit(trx, auditBefore, batch)),
     oidc: await drain((trx) => oidc.prune(trx, now, batch)),
+    // Delivered (or given-up) messages hold sealed one-time codes: kept a day, for the step's
+    // "sent" / "failed" and for support, then gone.
+    outbox: await drain((trx) => Outbox.prune(trx, now - DAY_MS, batch)),
   };
   await drain((trx) => pruneChangeLog(trx, Date.now() - CHANGE_LOG_RETENTION_MS, batch));
   return result;

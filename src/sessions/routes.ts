@@ -16,7 +16,7 @@ type Deps = Pick<
 >;
 
 import { sessionCookieName } from "./cookies.js";
-import type { LiveSession } from "./service.js";
+import { amrOf, type LiveSession } from "./service.js";
 
 const bearer = [{ bearer: [] }];
 
@@ -87,7 +87,10 @@ export function introspection(
     partner: session.partnerId,
     sub_account: session.accountId === session.partnerId ? null : session.accountId,
     fields: session.fields,
-    otp: session.otp,
+    otp: session.otp && {
+      mode: session.otp.mode,
+      verified_at: new Date(session.otp.verifiedAt).toISOString(),
+    },
     context: session.context,
     partner_data: services.sessions.partnerData(session, withAuthToken),
   };
@@ -146,7 +149,8 @@ export async function sessionRoutes(fastify: FastifyInstance, services: Deps): P
         .header("x-handoff-user", session.userId)
         .header("x-handoff-external-id", headerSafe(session.externalId))
         .header("x-handoff-partner", session.accountId)
-        .header("x-handoff-app", session.appId);
+        .header("x-handoff-app", session.appId)
+        .header("x-handoff-auth-methods", amrOf(session).join(" "));
       if (session.accountId !== session.partnerId) {
         reply.header("x-handoff-parent-partner", session.partnerId);
       }

@@ -37,9 +37,18 @@ export interface LiveSession {
   /** The absolute limit alone. */
   absoluteAt: number;
   fields: Record<string, unknown> | null;
-  otp: string;
+  /** The one-time code the person gave at sign-in: its mode and when; null when none was asked. */
+  otp: { mode: string; verifiedAt: number } | null;
   context: Record<string, unknown> | null;
   partnerDataSealed: string | null;
+}
+
+/**
+ * The `amr` values Handoff asserts (RFC 8176 where it has one): `link` (a partner's single-use
+ * login link), and after a one-time code also `otp` and `mfa` (the link and the code are two).
+ */
+export function amrOf(session: Pick<LiveSession, "otp">): string[] {
+  return session.otp === null ? ["link"] : ["link", "otp", "mfa"];
 }
 
 interface Cached {
@@ -57,6 +66,8 @@ export interface NewSession {
   appId: string;
   ticketId: string;
   absoluteSeconds: number;
+  /** The one-time-code mode the person passed, when the ticket asked for one. */
+  otpMode?: string | null;
 }
 
 export class SessionService {
@@ -91,6 +102,8 @@ export class SessionService {
       ticket_id: input.ticketId,
       created_at: now,
       expires_at: now + input.absoluteSeconds * 1000,
+      otp_mode: input.otpMode ?? null,
+      otp_verified_at: input.otpMode ? now : null,
     });
     return { id: secret.id, token: secret.token };
   }
@@ -184,7 +197,10 @@ export class SessionService {
         expiresAt: Math.min(row.expires_at, row.last_seen_at + idleMs),
         absoluteAt: row.expires_at,
         fields: row.fields ? (JSON.parse(row.fields) as Record<string, unknown>) : null,
-        otp: row.otp,
+        otp:
+          row.otp_mode && row.otp_verified_at !== null
+            ? { mode: row.otp_mode, verifiedAt: Number(row.otp_verified_at) }
+            : null,
         context: row.context ? (JSON.parse(row.context) as Record<string, unknown>) : null,
         partnerDataSealed: row.partner_data_sealed,
       },

@@ -27,6 +27,8 @@ const insertSession = new PreparedQuery<unknown, keyof SessionRow>((db, p) =>
     expires_at: p<number>("expires_at"),
     ended_at: null,
     end_reason: null,
+    otp_mode: p("otp_mode"),
+    otp_verified_at: p("otp_verified_at"),
   }),
 );
 
@@ -52,7 +54,8 @@ const selectFacts = new PreparedQuery<SessionFacts, "id">((db, p) =>
       "u.phone_number",
       "u.phone_country_code",
       "t.fields",
-      "t.otp",
+      "s.otp_mode",
+      "s.otp_verified_at",
       "t.context",
       "t.partner_data_sealed",
     ])

@@ -9,9 +9,10 @@ import { HandoffError, type PageFailure, pageFailureCatalogue } from "../http/er
 import { logError, toHandoffError } from "../http/problem.js";
 import { html, sendPage } from "../pages/html.js";
 import type { Services } from "../services.js";
+import type { Preview } from "./service.js";
 
 /** What this module uses of the app's services. */
-type Deps = Pick<Services, "config" | "redeemFailures" | "sessions" | "tickets">;
+type Deps = Pick<Services, "config" | "otp" | "redeemFailures" | "sessions" | "tickets">;
 
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
 import { defaultReturnPath, landingUrl } from "./return-path.js";
@@ -62,11 +63,61 @@ export function crossSite(request: FastifyRequest, baseUrl: string): boolean {
 }
 
 /**
+ * The one-time-code step in front of a link whose ticket asks for one: where the code goes, a
+ * button that sends it (a POST: a GET never sends anything, so link scanners cannot spend
+ * codes), and the field for the code. The person can always go back to the partner's site.
+ */
+async function otpPage(
+  services: Pick<Deps, "otp">,
+  reply: FastifyReply,
+  ticket: string,
+  preview: Extract<Preview, { ok: true }>,
+  action: string,
+  problem?: { status: number; message: string },
+): Promise<FastifyReply> {
+  const view = await services.otp.view(preview.ticketId, preview.otp);
+  const app = preview.app;
+  const alternate = preview.otp === "alternate_email";
+  const where = view.destination
+    ? html`<strong>${view.destination}</strong>`
+    : html`an address you choose`;
+  const addressField = alternate
+    ? html`<p><label for="alternate">Email address for the code</label><br><input id="alternate" name="alternate" type="email" autocomplete="email" required></p>`
+    : html``;
+  const sendLabel = view.sent ? "Send a new code" : "Send me a code";
+  const canSend = view.resendInMs !== null && view.resendInMs === 0;
+  const sendForm =
+    view.resendInMs === null
+      ? html`<p class="muted">No more codes can be sent for this link.</p>`
+      : canSend
+        ? html`<form method="post" action="/login/${ticket}/otp">${addressField}<button type="submit"${view.sent ? html` class="secondary"` : ""}>${sendLabel}</button></form>`
+        : html`<p class="muted">You can ask for a new code in ${Math.ceil(view.resendInMs / 1000)} s.</p>`;
+  const delivery =
+    view.delivery === "failed"
+      ? html`<p role="alert">The message could not be delivered. Ask for a new code, or go back and try later.</p>`
+      : view.delivery === "pending"
+        ? html`<p class="muted">The message is on its way.</p>`
+        : html``;
+  const codeForm = view.sent
+    ? html`<form method="post" action="${action}"><p><label for="code">The 6-digit code</label><br><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" required></p><button type="submit">Continue</button></form>`
+    : html``;
+  const back = app.failureUrl
+    ? html`<p><a href="${app.failureUrl}">Go back to ${app.name}</a></p>`
+    : html`<p class="muted">To stop here, close this page and go back to the site you came from.</p>`;
+  return sendPage(reply, {
+    status: problem?.status ?? 200,
+    title: `A code to sign in to ${app.name}`,
+    formTargets: [new URL(app.baseUrl).origin],
+    body: html`<main><h1>A code to sign in to ${app.name}</h1>${problem ? html`<p role="alert"><strong>${problem.message}</strong></p>` : ""}<p>${view.sent ? html`We sent a code to ${where}. It works for 10 minutes.` : html`We will send a one-time code to ${where}.`}</p>${delivery}${codeForm}${sendForm}${back}</main>`,
+  });
+}
+
+/**
  * The page in front of a login link (any shape's: `/login/…`, Xoxoday's redirect …). It reads
  * the ticket but never uses it; the form continues with a POST to `/login/{ticket}`.
  */
 export async function loginPage(
-  services: Pick<Deps, "sessions" | "tickets">,
+  services: Pick<Deps, "otp" | "sessions" | "tickets">,
   ticket: string,
   reply: FastifyReply,
   landing?: { view: string; accountId: string },
@@ -84,6 +135,7 @@ export async function loginPage(
   const action = landing
     ? `/login/${ticket}?view=${encodeURIComponent(landing.view)}`
     : `/login/${ticket}`;
+  if (preview.otp !== "none") return otpPage(services, reply, ticket, preview, action);
   const target = new URL(preview.app.baseUrl).origin;
   return sendPage(reply, {
     title: `Signing you in to ${preview.app.name}`,
@@ -169,10 +221,12 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
       }
       let outcome: Awaited<ReturnType<typeof services.tickets.redeem>>;
       try {
+        const code = (request.body as { code?: unknown } | undefined)?.code;
         outcome = await services.tickets.redeem(request.params.ticket, {
           ip,
           presentedSession: request.cookies[cookieName],
           view: request.query.view,
+          code: typeof code === "string" ? code : undefined,
         });
       } catch (error) {
         // The database is busy or away: nothing was used; the person may simply try again.
@@ -181,6 +235,21 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
         logError(failure, request);
         reply.headers(failure.headers);
         return failurePage(reply, "unavailable", null);
+      }
+      if (outcome.ok === "step") {
+        const preview = await services.tickets.preview(request.params.ticket);
+        if (!preview.ok) return failurePage(reply, preview.reason, preview.app);
+        const action = request.url.replace(/^[^?]*/, `/login/${request.params.ticket}`);
+        return otpPage(
+          services,
+          reply,
+          request.params.ticket,
+          preview,
+          action,
+          outcome.wrongCode
+            ? { status: 401, message: "That code is not right. Try again." }
+            : undefined,
+        );
       }
       if (!outcome.ok) {
         if (outcome.reason === "already_used") {
@@ -201,6 +270,51 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
           sessionCookieOptions(config, outcome.sessionSeconds),
         )
         .redirect(outcome.location, 303);
+    },
+  );
+
+  app.post(
+    "/login/:ticket/otp",
+    {
+      schema: {
+        tags: ["browser"],
+        summary: "Send the one-time code a login link asks for (then back to the link's page)",
+        params: TicketParams,
+      },
+    },
+    async (request, reply) => {
+      if (crossSite(request, config.baseUrl)) return failurePage(reply, "cross_site", null);
+      const ticket = request.params.ticket;
+      const preview = await services.tickets.preview(ticket);
+      if (!preview.ok) {
+        if (preview.reason === "not_found") {
+          await services.redeemFailures.fail(clientIp(request), request.log);
+        }
+        return failurePage(reply, preview.reason, preview.app);
+      }
+      if (preview.otp === "none") return reply.redirect(`/login/${ticket}`, 303);
+      const alternate = (request.body as { alternate?: unknown } | undefined)?.alternate;
+      try {
+        await services.otp.send(
+          {
+            id: preview.ticketId,
+            otp: preview.otp,
+            partnerId: preview.partnerId,
+            appName: preview.app.name,
+          },
+          typeof alternate === "string" ? alternate : undefined,
+        );
+      } catch (error) {
+        const failure = toHandoffError(error);
+        if (failure.status >= 500) throw error;
+        reply.headers(failure.headers);
+        const message = failure.detail ?? failure.message;
+        return otpPage(services, reply, ticket, preview, `/login/${ticket}`, {
+          status: failure.status,
+          message: message.charAt(0).toUpperCase() + message.slice(1),
+        });
+      }
+      return reply.redirect(`/login/${ticket}`, 303);
     },
   );
 

@@ -10,6 +10,7 @@ import type { Storage } from "../db/database.js";
 import type { Allowance } from "../http/allowance.js";
 import { ipMatches } from "../http/client-ip.js";
 import { HandoffError, type TicketFailure } from "../http/errors.js";
+import type { OtpService } from "../otp/service.js";
 import type { SessionService } from "../sessions/service.js";
 import type { UserAttributes, UserService } from "../users/service.js";
 import { mintOptions } from "./mint-options.js";
@@ -71,11 +72,22 @@ export type RedeemOutcome =
       /** The session's absolute limit: the app's, or the shorter one the ticket carries. */
       sessionSeconds: number;
     }
-  | { ok: false; reason: FailureReason; app: App | null };
+  | { ok: false; reason: FailureReason; app: App | null }
+  /** The ticket asks for a one-time code: none was given, or a wrong one (tries are left). */
+  | { ok: "step"; app: App; wrongCode: boolean };
 
 /** What the page in front of a login link needs before the person continues. */
 export type Preview =
-  | { ok: true; app: App; expiresAt: number; accountId: string; landings: string[] }
+  | {
+      ok: true;
+      app: App;
+      expiresAt: number;
+      accountId: string;
+      landings: string[];
+      ticketId: string;
+      partnerId: string;
+      otp: OtpMode;
+    }
   | { ok: false; reason: FailureReason; app: App | null };
 
 export function loginUrl(baseUrl: string, ticket: string): string {
@@ -83,6 +95,7 @@ export function loginUrl(baseUrl: string, ticket: string): string {
 }
 
 class LostRace extends Error {}
+class WrongCode extends Error {}
 
 /** The named landing pages a ticket offers besides its return path (checked at mint). */
 function landingsOf(row: TicketCore): Record<string, string> {
@@ -122,6 +135,7 @@ export class TicketService {
     private readonly sessions: SessionService,
     private readonly auth: AuthService,
     private readonly limits: { mints: Allowance; ticketsPerUser: number },
+    private readonly otp: OtpService,
   ) {}
 
   async mint(input: MintInput): Promise<MintedTicket> {
@@ -145,6 +159,7 @@ export class TicketService {
     }
     const userId = await this.storage.write(async (trx) => {
       const user = await this.users.upsert(trx, accountId, input.user);
+      const destination = this.otp.destinationAtMint(input.otp ?? "none", user.email, input.fields);
       const held = await this.store.outstanding(trx, user.id, now);
       if (held.count >= this.limits.ticketsPerUser) {
         throw new HandoffError(
@@ -173,6 +188,7 @@ export class TicketService {
         expires_at: expiresAt,
         session_seconds: input.sessionSeconds ?? null,
       });
+      if (destination !== null) await this.otp.atMint(trx, secret.id, destination);
       await audit(trx, {
         at: now,
         actor: input.partnerId,
@@ -255,6 +271,9 @@ export class TicketService {
       expiresAt: row.expires_at,
       accountId: row.account_id,
       landings: Object.keys(landingsOf(row)),
+      ticketId: row.id,
+      partnerId: row.partner_id,
+      otp: row.otp as OtpMode,
     };
   }
 
@@ -265,7 +284,13 @@ export class TicketService {
    */
   async redeem(
     token: string,
-    request: { ip: string; presentedSession?: string | undefined; view?: string | undefined },
+    request: {
+      ip: string;
+      presentedSession?: string | undefined;
+      view?: string | undefined;
+      /** The one-time code the person typed, when the ticket asks for one. */
+      code?: string | undefined;
+    },
   ): Promise<RedeemOutcome> {
     const found = await this.#find(token);
     if (!found) return { ok: false, reason: "not_found", app: null };
@@ -291,12 +316,9 @@ export class TicketService {
       await this.#failed(row, "ip_mismatch", request.ip, true);
       return { ok: false, reason: "ip_mismatch", app };
     }
-    // The one-time-code step is not built yet: a partner that asked for one must not see its
-    // user let through without it.
-    if (row.otp !== "none") {
-      await this.#failed(row, "otp_unavailable", request.ip, true);
-      return { ok: false, reason: "otp_unavailable", app };
-    }
+    // A ticket that asks for a one-time code redeems only with the right one (src/otp/).
+    const code = request.code;
+    if (row.otp !== "none" && code === undefined) return { ok: "step", app, wrongCode: false };
     try {
       const secret = mintSecret(SecretPrefix.session);
       const sessionSeconds = Math.min(
@@ -304,6 +326,9 @@ export class TicketService {
         row.session_seconds ?? Number.POSITIVE_INFINITY,
       );
       const session = await this.storage.write(async (trx, changed) => {
+        if (row.otp !== "none" && !(await this.otp.consume(trx, row.id, code ?? "", now))) {
+          throw new WrongCode();
+        }
         // The conditional update is the lock: only one redemption can move the row off "issued".
         const used = await this.store.use(trx, row.id, {
           now,
@@ -318,6 +343,7 @@ export class TicketService {
           appId: row.app_id,
           ticketId: row.id,
           absoluteSeconds: sessionSeconds,
+          otpMode: row.otp === "none" ? null : row.otp,
         });
         const replaced = await this.sessions.endWithin(
           trx,
@@ -343,6 +369,12 @@ export class TicketService {
         sessionSeconds,
       };
     } catch (error) {
+      if (error instanceof WrongCode) {
+        const last = await this.storage.write((trx) => this.otp.countFailure(trx, row.id));
+        if (!last) return { ok: "step", app, wrongCode: true };
+        await this.#failed(row, "otp_failed", request.ip, true);
+        return { ok: false, reason: "otp_failed", app };
+      }
       if (!(error instanceof LostRace)) throw error;
       const latest = await this.store.find(row.id);
       const reason = (latest && deadReason(latest, now)) || "already_used";

@@ -97,7 +97,7 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
         email: { editable: false, hidden: false, support_alternate: true },
         phone: { editable: true, hidden: false },
       },
-      otp: "none",
+      otp: null,
       context: { unique_id: "EMP-0042" },
       partner_data: { cost_centre: "CC-7" },
     });
@@ -180,12 +180,13 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
     expect(await t.database.read.selectFrom("users").select("id").execute()).toEqual([]);
   });
 
-  it("refuses at redemption a token that asks for an OTP, since that step does not exist yet", async () => {
-    const ssoToken = (
-      await sso({ user_input: "ada@example.com", tpd: { otp: "primary_email" } })
-    ).json().data.ssoToken;
-    const refused = await redeem(t.app, ssoToken);
-    expect(refused.statusCode).toBe(403);
-    expect(refused.headers["set-cookie"]).toBeUndefined();
+  it("refuses at mint an OTP mode the platform cannot deliver, and creates nothing", async () => {
+    // No mail server in this app (test/otp/ has the step with one).
+    const refused = await sso({ user_input: "ada@example.com", tpd: { otp: "primary_email" } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ code: "invalid_request" });
+    expect(refused.json().detail).toContain("HANDOFF_SMTP_URL");
+    expect(await t.database.read.selectFrom("tickets").select("id").execute()).toEqual([]);
+    expect(await t.database.read.selectFrom("users").select("id").execute()).toEqual([]);
   });
 });

@@ -29,6 +29,8 @@ describe.each(dialects)("ticket and session stores on %s", (dialect) => {
     ticket_id: ticketId,
     created_at: NOW,
     expires_at: expiresAt,
+    otp_mode: null,
+    otp_verified_at: null,
   });
 
   it("lets exactly one of 20 concurrent uses of a ticket win", async () => {

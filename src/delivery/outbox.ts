@@ -1,0 +1,195 @@
+// The outbox: messages written in the same transaction as what makes them (a one-time code),
+// delivered by a worker off the request path. A crash before the COMMIT leaves neither the code
+// nor its message; after it, the message waits in the table until a worker sends it. A worker
+// claims a message for a while before sending, so two workers (two nodes) do not both send it;
+// a worker that dies mid-send leaves its claim to expire, and the message is sent again: at least
+// once, and twice only if the process dies between the mail server's answer and the row's update.
+import type { FastifyBaseLogger } from "fastify";
+import type { Clock } from "../clock.js";
+import type { Sealer } from "../crypto/seal.js";
+import { newId } from "../crypto/secrets.js";
+import type { Storage, Tx } from "../db/database.js";
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Delivers one message; throws to have it retried. */
+export interface MailSender {
+  send(message: MailMessage): Promise<void>;
+}
+
+const CLAIM_MS = 60_000;
+/** Retries after 5 s, 10 s, 20 s … up to 8 attempts (about 10 minutes), then the message fails. */
+const MAX_ATTEMPTS = 8;
+const BATCH = 20;
+
+const sealContext = (id: string) => `outbox:${id}`;
+
+export class Outbox {
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly sealer: Sealer,
+  ) {}
+
+  /** Queues a message inside the caller's transaction; answers its id. */
+  async enqueue(trx: Tx, message: MailMessage): Promise<string> {
+    const id = newId("msg");
+    const now = this.clock.now();
+    await trx
+      .insertInto("outbox")
+      .values({
+        id,
+        kind: "email",
+        message_sealed: this.sealer.seal(JSON.stringify(message), sealContext(id)),
+        created_at: now,
+        next_attempt_at: now,
+        claimed_until: null,
+        sent_at: null,
+        failed_at: null,
+        last_error: null,
+      })
+      .execute();
+    return id;
+  }
+
+  /** Where a message stands: "sent", "failed", or "pending" (with the last error, if any). */
+  async state(id: string): Promise<{ state: "sent" | "failed" | "pending"; error: string | null }> {
+    const row = await this.storage.read
+      .selectFrom("outbox")
+      .select(["sent_at", "failed_at", "last_error"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!row) return { state: "failed", error: "no such message" };
+    const state = row.sent_at !== null ? "sent" : row.failed_at !== null ? "failed" : "pending";
+    return { state, error: row.last_error };
+  }
+
+  /** Deletes up to `limit` delivered or failed messages older than `before` (the pruner). */
+  static async prune(trx: Tx, before: number, limit: number): Promise<number> {
+    const result = await trx
+      .deleteFrom("outbox")
+      .where(
+        "id",
+        "in",
+        trx
+          .selectFrom("outbox")
+          .select("id")
+          .where((eb) =>
+            eb.or([
+              eb.and([eb("sent_at", "is not", null), eb("sent_at", "<", before)]),
+              eb.and([eb("failed_at", "is not", null), eb("failed_at", "<", before)]),
+            ]),
+          )
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Claims and sends what is due; answers how many were sent. */
+  async deliver(sender: MailSender, log: FastifyBaseLogger): Promise<number> {
+    const now = this.clock.now();
+    const claimed = await this.storage.write(async (trx) => {
+      const due = await trx
+        .selectFrom("outbox")
+        .select(["id", "message_sealed", "attempts"])
+        .where("sent_at", "is", null)
+        .where("failed_at", "is", null)
+        .where("next_attempt_at", "<=", now)
+        .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
+        .orderBy("next_attempt_at")
+        .limit(BATCH)
+        .execute();
+      for (const row of due) {
+        await trx
+          .updateTable("outbox")
+          .set({ claimed_until: now + CLAIM_MS })
+          .where("id", "=", row.id)
+          .execute();
+      }
+      return due;
+    });
+    let sent = 0;
+    for (const row of claimed) {
+      const message = JSON.parse(this.sealer.open(row.message_sealed, sealContext(row.id)));
+      try {
+        await sender.send(message as MailMessage);
+        await this.storage.write((trx) =>
+          trx
+            .updateTable("outbox")
+            .set({ sent_at: this.clock.now(), claimed_until: null, last_error: null })
+            .where("id", "=", row.id)
+            .execute(),
+        );
+        sent += 1;
+      } catch (error) {
+        const attempts = row.attempts + 1;
+        const reason = error instanceof Error ? error.message.slice(0, 300) : String(error);
+        log.warn({ message_id: row.id, attempts, err: reason }, "message not delivered");
+        const later = this.clock.now();
+        await this.storage.write((trx) =>
+          trx
+            .updateTable("outbox")
+            .set({
+              attempts,
+              claimed_until: null,
+              last_error: reason,
+              next_attempt_at: later + 5000 * 2 ** (attempts - 1),
+              failed_at: attempts >= MAX_ATTEMPTS ? later : null,
+            })
+            .where("id", "=", row.id)
+            .execute(),
+        );
+      }
+    }
+    return sent;
+  }
+}
+
+/**
+ * Runs deliveries every `intervalMs` and whenever `nudge()` is called (after a send is queued),
+ * one run at a time. Returns a stop function that waits for the run in flight.
+ */
+export function startOutboxWorker(
+  outbox: Outbox,
+  sender: MailSender,
+  log: FastifyBaseLogger,
+  intervalMs = 2000,
+): { nudge: () => void; stop: () => Promise<void> } {
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  const run = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = outbox
+      .deliver(sender, log)
+      .then(() => undefined)
+      .catch((error: unknown) => log.warn({ err: error }, "outbox run failed"))
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          run();
+        }
+      });
+  };
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return {
+    nudge: () => setImmediate(run),
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
