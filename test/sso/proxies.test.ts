@@ -261,6 +261,7 @@ describe.each(proxies)("the documented $name forward-auth config", (proxy) => {
       "x-handoff-partner": partnerId,
       "x-handoff-email": "ada@example.com",
       "x-handoff-app": appId,
+      "x-handoff-auth-methods": "link",
       ...(proxy.clearsPrefix ? {} : { "x-handoff-anything-else": "forged" }),
     });
   });
