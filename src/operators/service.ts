@@ -7,7 +7,12 @@ import type { Passwords } from "../crypto/passwords.js";
 import { newId } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
-import { checkPassword, MAX_FAILED_PASSWORDS, type PasswordCheck } from "../partners/users.js";
+import {
+  checkPassword,
+  checkWithLockout,
+  MAX_FAILED_PASSWORDS,
+  type PasswordCheck,
+} from "../partners/users.js";
 import type { OperatorStore } from "./store.js";
 
 export function canonicalOperatorEmail(email: string): string {
@@ -55,31 +60,15 @@ export class OperatorService {
    */
   async check(email: string, password: string): Promise<PasswordCheck> {
     const row = await this.store.findByEmail(canonicalOperatorEmail(email));
-    if (!row) {
-      await this.passwords.verifyNothing(password);
-      return { ok: false, reason: "invalid" };
-    }
     const now = this.clock.now();
-    if (row.locked_until !== null && row.locked_until > now) {
-      await this.passwords.verify(row.password_hash, password);
-      return { ok: false, reason: "locked", lockedUntil: row.locked_until };
-    }
-    if (await this.passwords.verify(row.password_hash, password)) {
-      if (row.failed_attempts !== 0 || row.locked_until !== null) {
-        await this.storage.write((trx) => this.store.clearFailures(trx, row.id));
-      }
-      return { ok: true, id: row.id };
-    }
-    const lockedUntil = await this.storage.write((trx) =>
-      this.store.countFailedPassword(
-        trx,
-        row.id,
-        MAX_FAILED_PASSWORDS,
-        now + this.lockSeconds * 1000,
-      ),
-    );
-    if (lockedUntil !== null) return { ok: false, reason: "locked", lockedUntil };
-    return { ok: false, reason: "invalid" };
+    const lockUntil = now + this.lockSeconds * 1000;
+    return checkWithLockout(this.passwords, row, password, now, {
+      clear: (id) => this.storage.write((trx) => this.store.clearFailures(trx, id)),
+      fail: (id) =>
+        this.storage.write((trx) =>
+          this.store.countFailedPassword(trx, id, MAX_FAILED_PASSWORDS, lockUntil),
+        ),
+    });
   }
 
   async unlock(email: string, by: Actor = CLI): Promise<void> {

@@ -32,6 +32,38 @@ export type PasswordCheck =
   | { ok: true; id: string }
   | { ok: false; reason: "invalid" | "locked"; lockedUntil?: number };
 
+/**
+ * The password check every person who signs in shares (partner users, operators): an unknown
+ * login costs the same as a wrong password and answers the same; a locked account is refused
+ * even with the right password, at the same cost; a right password clears the count, a wrong one
+ * counts (`fail` answers the lock when that one locked it).
+ */
+export async function checkWithLockout(
+  passwords: Passwords,
+  row:
+    | { id: string; password_hash: string; failed_attempts: number; locked_until: number | null }
+    | undefined,
+  password: string,
+  now: number,
+  on: { clear(id: string): Promise<unknown>; fail(id: string): Promise<number | null> },
+): Promise<PasswordCheck> {
+  if (!row) {
+    await passwords.verifyNothing(password);
+    return { ok: false, reason: "invalid" };
+  }
+  if (row.locked_until !== null && row.locked_until > now) {
+    await passwords.verify(row.password_hash, password);
+    return { ok: false, reason: "locked", lockedUntil: row.locked_until };
+  }
+  if (await passwords.verify(row.password_hash, password)) {
+    if (row.failed_attempts !== 0 || row.locked_until !== null) await on.clear(row.id);
+    return { ok: true, id: row.id };
+  }
+  const lockedUntil = await on.fail(row.id);
+  if (lockedUntil !== null) return { ok: false, reason: "locked", lockedUntil };
+  return { ok: false, reason: "invalid" };
+}
+
 export class PartnerUserService {
   constructor(
     private readonly storage: Storage,
@@ -133,32 +165,19 @@ export class PartnerUserService {
    */
   async check(partnerId: string, login: string, password: string): Promise<PasswordCheck> {
     const row = await this.store.findPartnerUser(partnerId, canonicalLogin(login));
-    if (!row) {
-      await this.passwords.verifyNothing(password);
-      return { ok: false, reason: "invalid" };
-    }
     const now = this.clock.now();
-    if (row.locked_until !== null && row.locked_until > now) {
-      // Same cost as any other answer, so timing does not tell a lock from a wrong password.
-      await this.passwords.verify(row.password_hash, password);
-      return { ok: false, reason: "locked", lockedUntil: row.locked_until };
-    }
-    if (await this.passwords.verify(row.password_hash, password)) {
-      if (row.failed_attempts !== 0 || row.locked_until !== null) {
-        await this.storage.write((trx) => this.store.unlockPartnerUser(trx, { id: row.id }, now));
-      }
-      return { ok: true, id: row.id };
-    }
-    const lockedUntil = await this.storage.write((trx) =>
-      this.store.countFailedPassword(
-        trx,
-        row.id,
-        MAX_FAILED_PASSWORDS,
-        now,
-        now + this.lockSeconds * 1000,
-      ),
-    );
-    if (lockedUntil !== null) return { ok: false, reason: "locked", lockedUntil };
-    return { ok: false, reason: "invalid" };
+    return checkWithLockout(this.passwords, row, password, now, {
+      clear: (id) => this.storage.write((trx) => this.store.unlockPartnerUser(trx, { id }, now)),
+      fail: (id) =>
+        this.storage.write((trx) =>
+          this.store.countFailedPassword(
+            trx,
+            id,
+            MAX_FAILED_PASSWORDS,
+            now,
+            now + this.lockSeconds * 1000,
+          ),
+        ),
+    });
   }
 }

@@ -9,11 +9,19 @@ import { mintSecret, parseSecret, SecretPrefix, secretMatches } from "../crypto/
 import type { Storage } from "../db/database.js";
 import type { Allowance } from "../http/allowance.js";
 import { ipMatches } from "../http/client-ip.js";
-import { HandoffError, type TicketFailure } from "../http/errors.js";
+import { HandoffError } from "../http/errors.js";
 import type { OtpService } from "../otp/service.js";
 import type { SessionService } from "../sessions/service.js";
-import type { UserAttributes, UserService } from "../users/service.js";
+import type { UserService } from "../users/service.js";
 import { mintOptions } from "./mint-options.js";
+import type {
+  FailureReason,
+  MintedTicket,
+  MintInput,
+  OtpMode,
+  Preview,
+  RedeemOutcome,
+} from "./model.js";
 import { landingUrl } from "./return-path.js";
 import {
   deadReason,
@@ -23,76 +31,19 @@ import {
 } from "./status.js";
 import type { TicketCore, TicketRow, TicketStore } from "./store.js";
 
+export {
+  type FailureReason,
+  loginUrl,
+  type MintedTicket,
+  type MintInput,
+  OTP_MODES,
+  type OtpMode,
+  type Preview,
+  type RedeemOutcome,
+} from "./model.js";
 export type { TicketStatusView } from "./status.js";
 export { TICKET_CLOCK_TOLERANCE_MS } from "./status.js";
 export type { TicketRow } from "./store.js";
-
-export const OTP_MODES = ["none", "primary_email", "primary_phone", "alternate_email"] as const;
-export type OtpMode = (typeof OTP_MODES)[number];
-
-export type FailureReason = TicketFailure;
-
-export interface MintInput {
-  /** The partner whose credentials are calling. */
-  partnerId: string;
-  apiTokenId: string | null;
-  /** A linked sub-account to act for; the user then belongs to it. */
-  onBehalfOf?: string | undefined;
-  user: UserAttributes;
-  appId: string;
-  returnTo?: string | undefined;
-  ttlSeconds?: number | undefined;
-  bindIp?: string | undefined;
-  fields?: Record<string, unknown> | undefined;
-  otp?: OtpMode | undefined;
-  partnerData?: Record<string, unknown> | undefined;
-  /** A shorter session limit than the app's, set by a seed's shape (BlueSnap: 30 minutes). */
-  sessionSeconds?: number | undefined;
-  /** What a seed's shape carries into the session (not settable through the native API). */
-  context?: Record<string, unknown> | undefined;
-  /** The caller's address, for the audit log. */
-  ip: string;
-}
-
-export interface MintedTicket {
-  id: string;
-  ticket: string;
-  expiresAt: number;
-  userId: string;
-  app: App;
-}
-
-export type RedeemOutcome =
-  | {
-      ok: true;
-      sessionToken: string;
-      sessionId: string;
-      location: string;
-      app: App;
-      /** The session's absolute limit: the app's, or the shorter one the ticket carries. */
-      sessionSeconds: number;
-    }
-  | { ok: false; reason: FailureReason; app: App | null }
-  /** The ticket asks for a one-time code: none was given, or a wrong one (tries are left). */
-  | { ok: "step"; app: App; wrongCode: boolean };
-
-/** What the page in front of a login link needs before the person continues. */
-export type Preview =
-  | {
-      ok: true;
-      app: App;
-      expiresAt: number;
-      accountId: string;
-      landings: string[];
-      ticketId: string;
-      partnerId: string;
-      otp: OtpMode;
-    }
-  | { ok: false; reason: FailureReason; app: App | null };
-
-export function loginUrl(baseUrl: string, ticket: string): string {
-  return `${baseUrl}/login/${ticket}`;
-}
 
 class LostRace extends Error {}
 class WrongCode extends Error {}

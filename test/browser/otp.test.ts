@@ -7,46 +7,27 @@ import type { AddressInfo } from "node:net";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { FastifyInstance } from "fastify";
 import type { Browser, Page } from "playwright-core";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
 import { accessTokenFor, makePartner } from "../helpers/app.js";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
+import { type Mailbox, startSmtp } from "../helpers/smtp.js";
 
 describe.skipIf(!chromiumAvailable)("one-time codes in a browser", () => {
   let app: FastifyInstance;
   let shop: Server;
-  let smtp: SMTPServer;
+  let smtp: Mailbox;
   let browser: Browser;
   let base: string;
   let token: string;
-  const mail: { to: string; raw: string }[] = [];
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      logger: false,
-      onData(stream, session, callback) {
-        let raw = "";
-        stream.on("data", (chunk: Buffer) => {
-          raw += chunk.toString("utf8");
-        });
-        stream.on("end", () => {
-          mail.push({ to: session.envelope.rcptTo.map((r) => r.address).join(","), raw });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-    const smtpPort = (smtp.server.address() as AddressInfo).port;
+    smtp = await startSmtp();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    app = await buildApp(
-      testConfig({ baseUrl: base, port, smtpUrl: `smtp://127.0.0.1:${smtpPort}` }),
-    );
+    app = await buildApp(testConfig({ baseUrl: base, port, smtpUrl: smtp.url }));
     await app.listen({ port, host: "127.0.0.1" });
     shop = createServer((_req, res) => {
       res.setHeader("content-type", "text/html");
@@ -65,7 +46,7 @@ describe.skipIf(!chromiumAvailable)("one-time codes in a browser", () => {
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => shop?.close(resolve));
-    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+    await smtp?.close();
     await app?.close();
   });
 
@@ -88,16 +69,6 @@ describe.skipIf(!chromiumAvailable)("one-time codes in a browser", () => {
     return `${base}/chef/v1/oauth/redirect/stores/${data.ssoToken}`;
   }
 
-  async function codeMailedTo(to: string): Promise<string> {
-    for (let i = 0; i < 200; i++) {
-      const found = mail.filter((m) => m.to === to).at(-1);
-      const code = found && /Subject: (\d{6}) is your code/.exec(found.raw)?.[1];
-      if (code) return code;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`no code mailed to ${to}`);
-  }
-
   async function noSeriousViolations(page: Page): Promise<void> {
     const results = await new AxeBuilder({ page }).analyze();
     const serious = results.violations.filter(
@@ -112,9 +83,9 @@ describe.skipIf(!chromiumAvailable)("one-time codes in a browser", () => {
     await page.goto(await redirectLink("primary_email", "ada@example.com"));
     await page.getByText("a***@example.com").waitFor();
     await noSeriousViolations(page);
-    expect(mail).toHaveLength(0);
+    expect(smtp.mail).toHaveLength(0);
     await page.getByRole("button", { name: "Send me a code" }).click();
-    await page.getByLabel("The 6-digit code").fill(await codeMailedTo("ada@example.com"));
+    await page.getByLabel("The 6-digit code").fill(await smtp.codeFor("ada@example.com"));
     await noSeriousViolations(page);
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("heading", { name: "Landed in the shop" }).waitFor();
@@ -126,10 +97,10 @@ describe.skipIf(!chromiumAvailable)("one-time codes in a browser", () => {
     await page.goto(await redirectLink("alternate_email", "bo@example.com"));
     await page.getByLabel("Email address for the code").fill("bo.work@example.org");
     await page.getByRole("button", { name: "Send me a code" }).click();
-    await page.getByLabel("The 6-digit code").fill(await codeMailedTo("bo.work@example.org"));
+    await page.getByLabel("The 6-digit code").fill(await smtp.codeFor("bo.work@example.org"));
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("heading", { name: "Landed in the shop" }).waitFor();
-    expect(mail.filter((m) => m.to === "bo@example.com")).toHaveLength(0);
+    expect(smtp.mail.filter((m) => m.to === "bo@example.com")).toHaveLength(0);
     await page.close();
   }, 60_000);
 });

@@ -1,65 +1,30 @@
 // One-time codes at redemption, mailed through a real SMTP listener (smtp-server): the step
 // never sends on a GET, the code is hashed and its message sealed, wrong codes and resends are
 // bounded, one of two concurrent right codes wins, and the session remembers the code.
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { prune } from "../../src/ops/pruner.js";
 import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { type Mailbox, startSmtp } from "../helpers/smtp.js";
 import { mintRequest, type SsoFixture, sessionCookie, ssoFixture } from "../helpers/sso.js";
 
-interface Received {
-  to: string;
-  raw: string;
-}
-
-const inbox: Received[] = [];
-let smtp: SMTPServer;
+let smtp: Mailbox;
 let smtpUrl: string;
+const codeFor = (to: string, after?: number) => smtp.codeFor(to, after);
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      let raw = "";
-      stream.on("data", (chunk: Buffer) => {
-        raw += chunk.toString("utf8");
-      });
-      stream.on("end", () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address).join(","), raw });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startSmtp();
+  smtpUrl = smtp.url;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
-
-/** The code in the newest mail to `to`, waiting up to 5 s for it to arrive. */
-async function codeFor(to: string, after = 0): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const mail = inbox
-      .filter((m) => m.to === to)
-      .slice(after)
-      .at(-1);
-    const code = mail && /Subject: (\d{6}) is your code/.exec(mail.raw)?.[1];
-    if (code) return code;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no code mailed to ${to}`);
-}
 
 describe.each(dialects)("one-time codes on %s", (dialect) => {
   let t: TestApp;
   let f: SsoFixture;
 
   beforeEach(async () => {
-    inbox.length = 0;
+    smtp.mail.length = 0;
     t = await testApp(dialect, { smtpUrl });
     f = await ssoFixture(t.app);
   });
@@ -236,7 +201,7 @@ describe.each(dialects)("one-time codes on %s", (dialect) => {
     expect((await send(minted.ticket, { alternate: "not an address" })).statusCode).toBe(400);
     expect((await send(minted.ticket, { alternate: "fa.work@example.org" })).statusCode).toBe(303);
     const code = await codeFor("fa.work@example.org");
-    expect(inbox.filter((m) => m.to === "fa@example.com")).toHaveLength(0);
+    expect(smtp.mail.filter((m) => m.to === "fa@example.com")).toHaveLength(0);
     expect((await enter(minted.ticket, code)).statusCode).toBe(303);
   });
 });
