@@ -174,15 +174,18 @@ export async function buildApp(
   if (await demoServed(services)) {
     await app.register(async (scope) => demoAppRoutes(scope, services));
   } else {
-    services.delivery.mailbox = null;
+    const { delivery } = services;
+    if (delivery.senders.email === delivery.mailbox) delivery.senders.email = null;
+    if (delivery.senders.sms === delivery.mailbox) delivery.senders.sms = null;
+    delivery.mailbox = null;
   }
-  const sender = services.delivery.sender ?? services.delivery.mailbox;
-  if (sender) {
-    const worker = startOutboxWorker(services.delivery.outbox, sender, app.log);
-    services.delivery.nudge = worker.nudge;
+  const { delivery } = services;
+  if (delivery.senders.email || delivery.senders.sms) {
+    const worker = startOutboxWorker(delivery.outbox, delivery.senders, app.log);
+    delivery.nudge = worker.nudge;
     app.addHook("onClose", async () => {
       await worker.stop();
-      services.delivery.sender?.close();
+      delivery.smtp?.close();
     });
   }
   const oidc = new OidcService(services, app.log);

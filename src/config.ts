@@ -60,7 +60,13 @@ export interface Config {
   smtpUrl: string | null;
   /** The From of Handoff's mail. */
   mailFrom: string;
+  /** Who sends one-time codes by SMS; null: nobody (the demo's mailbox shows them, if served). */
+  sms: SmsConfig | null;
 }
+
+export type SmsConfig =
+  | { kind: "webhook"; url: string; secret: string }
+  | { kind: "twilio"; accountSid: string; authToken: string; from: string; baseUrl: string };
 
 /** A configuration error names the variable at fault; start-up prints it on one line. */
 export class ConfigError extends Error {
@@ -107,6 +113,58 @@ function smtpUrl(env: Env): string | null {
     throw new ConfigError("HANDOFF_SMTP_URL", "must start with smtp:// or smtps://");
   }
   return value;
+}
+
+/** An https URL, or http to this machine (a gateway beside Handoff, a test). */
+function outboundUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, "is not a URL");
+  }
+  const loopback = ["127.0.0.1", "[::1]", "localhost"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new ConfigError(name, "must be an https:// URL (http:// only to this machine)");
+  }
+  return value;
+}
+
+function smsConfig(env: Env): SmsConfig | null {
+  const webhook = env.HANDOFF_SMS_WEBHOOK_URL?.trim();
+  const sid = env.HANDOFF_TWILIO_ACCOUNT_SID?.trim();
+  if (webhook && sid) {
+    throw new ConfigError(
+      "HANDOFF_SMS_WEBHOOK_URL",
+      "and HANDOFF_TWILIO_ACCOUNT_SID are both set; choose one SMS sender",
+    );
+  }
+  if (webhook) {
+    const secret = env.HANDOFF_SMS_WEBHOOK_SECRET?.trim() ?? "";
+    // Standard Webhooks secrets: base64 of at least 24 random bytes, usually prefixed whsec_.
+    const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+    if (key.length < 24 || !/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret)) {
+      throw new ConfigError(
+        "HANDOFF_SMS_WEBHOOK_SECRET",
+        "must be a Standard Webhooks secret (whsec_ and the base64 of 24 to 64 random bytes)",
+      );
+    }
+    return { kind: "webhook", url: outboundUrl("HANDOFF_SMS_WEBHOOK_URL", webhook), secret };
+  }
+  if (sid) {
+    const authToken = env.HANDOFF_TWILIO_AUTH_TOKEN?.trim();
+    const from = env.HANDOFF_TWILIO_FROM?.trim();
+    if (!authToken) throw new ConfigError("HANDOFF_TWILIO_AUTH_TOKEN", "is needed with a SID");
+    if (!from) {
+      throw new ConfigError("HANDOFF_TWILIO_FROM", "is needed: a number (+…) or a MG… service SID");
+    }
+    const baseUrl = outboundUrl(
+      "HANDOFF_TWILIO_BASE_URL",
+      env.HANDOFF_TWILIO_BASE_URL?.trim() || "https://api.twilio.com",
+    );
+    return { kind: "twilio", accountSid: sid, authToken, from, baseUrl };
+  }
+  return null;
 }
 
 function databaseUrl(env: Env, dataDir: string): string {
@@ -265,6 +323,7 @@ export function loadConfig(env: Env = process.env): Config {
     consoleRequire2fa: oneOf(env, "HANDOFF_CONSOLE_REQUIRE_2FA", ["0", "1"], "0") === "1",
     smtpUrl: smtpUrl(env),
     mailFrom: env.HANDOFF_MAIL_FROM?.trim() || `Handoff <no-reply@${new URL(base).hostname}>`,
+    sms: smsConfig(env),
   };
 }
 
@@ -300,6 +359,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     consoleRequire2fa: false,
     smtpUrl: null,
     mailFrom: "Handoff <no-reply@127.0.0.1>",
+    sms: null,
     ...overrides,
   };
 }

@@ -15,7 +15,8 @@ import type { AppContext } from "./context.js";
 import { Passwords } from "./crypto/passwords.js";
 import type { Change } from "./db/changes.js";
 import { DemoMailbox, SmtpSender } from "./delivery/mail.js";
-import { Outbox } from "./delivery/outbox.js";
+import { Outbox, type Senders } from "./delivery/outbox.js";
+import { TwilioSmsSender, WebhookSmsSender } from "./delivery/sms.js";
 import { Allowance } from "./http/allowance.js";
 import { OidcStore } from "./oidc/store.js";
 import { OperatorService } from "./operators/service.js";
@@ -32,10 +33,14 @@ import { TicketStore } from "./tickets/store.js";
 import { UserService } from "./users/service.js";
 import { UserStore } from "./users/store.js";
 
-/** Mail delivery: the outbox, and the sender its worker uses (set up in app.ts). */
+/** Mail and SMS delivery: the outbox, and the senders its worker uses (started in app.ts). */
 export interface Delivery {
   outbox: Outbox;
-  sender: SmtpSender | null;
+  /** Per kind: SMTP or the SMS sender configured, else the demo's mailbox, else nobody. */
+  senders: Senders;
+  /** Closed with the app. */
+  smtp: SmtpSender | null;
+  /** The demo's mailbox; app.ts drops it (and the senders it stood in for) without the demo. */
   mailbox: DemoMailbox | null;
   /** Asks the worker to deliver now (after a code is queued). */
   nudge: () => void;
@@ -65,7 +70,7 @@ export interface Services extends AppContext {
   management: Management;
   /** One-time codes at redemption. */
   otp: OtpService;
-  /** The outbox and who delivers it (SMTP, or the demo's mailbox). */
+  /** The outbox and who delivers it (SMTP, an SMS sender, or the demo's mailbox). */
   delivery: Delivery;
   /** Stops listening to the change feed (the app's close). */
   stopListening: () => void;
@@ -95,11 +100,19 @@ export function buildServices(ctx: AppContext): Services {
     ctx.sealer,
     config.authCacheMs,
   );
+  const smtp = config.smtpUrl ? new SmtpSender(config.smtpUrl, config.mailFrom) : null;
+  const sms =
+    config.sms?.kind === "webhook"
+      ? new WebhookSmsSender(config.sms.url, config.sms.secret)
+      : config.sms?.kind === "twilio"
+        ? new TwilioSmsSender(config.sms)
+        : null;
+  const mailbox = config.demo === false || (smtp && sms) ? null : new DemoMailbox();
   const delivery: Delivery = {
     outbox: new Outbox(storage, clock, ctx.sealer),
-    // SMTP when configured; else the demo's mailbox, which app.ts drops when no demo is served.
-    sender: config.smtpUrl ? new SmtpSender(config.smtpUrl, config.mailFrom) : null,
-    mailbox: config.smtpUrl || config.demo === false ? null : new DemoMailbox(),
+    senders: { email: smtp ?? mailbox, sms: sms ?? mailbox },
+    smtp,
+    mailbox,
     nudge: () => {},
   };
   const otp = new OtpService(
@@ -107,7 +120,7 @@ export function buildServices(ctx: AppContext): Services {
     new OtpStore(storage),
     clock,
     delivery.outbox,
-    () => delivery.sender !== null || delivery.mailbox !== null,
+    (kind) => delivery.senders[kind] !== null,
     () => delivery.nudge(),
   );
   const tickets = new TicketService(

@@ -1,10 +1,11 @@
 // Senders of mail: SMTP through nodemailer (HANDOFF_SMTP_URL), or, with the demo and no SMTP,
-// the demo mailbox: a page under /demo/ that shows what would have been sent, so a newcomer can
-// finish a sign-in with a one-time code. Production without SMTP has no sender at all.
+// the demo mailbox: a page under /demo/ that shows what would have been sent (mail and text
+// messages), so a newcomer can finish a sign-in with a one-time code. Production without SMTP has
+// no mail sender at all.
 import nodemailer, { type Transporter } from "nodemailer";
-import type { MailMessage, MailSender } from "./outbox.js";
+import type { MailMessage, Message, Sender } from "./outbox.js";
 
-export class SmtpSender implements MailSender {
+export class SmtpSender implements Sender<MailMessage> {
   readonly #transport: Transporter;
 
   constructor(
@@ -14,8 +15,18 @@ export class SmtpSender implements MailSender {
     this.#transport = nodemailer.createTransport(url);
   }
 
-  async send(message: MailMessage): Promise<void> {
-    await this.#transport.sendMail({ from: this.from, ...message });
+  async send(message: MailMessage, id: string): Promise<void> {
+    const { to, subject, text, html } = message;
+    // The outbox id as Message-ID: a message sent twice (a crash after the server took it) is
+    // one message to a mail client that drops duplicates.
+    await this.#transport.sendMail({
+      from: this.from,
+      to,
+      subject,
+      text,
+      html,
+      messageId: `<${id}@handoff>`,
+    });
   }
 
   close(): void {
@@ -23,11 +34,11 @@ export class SmtpSender implements MailSender {
   }
 }
 
-/** The demo's mailbox: the last 50 messages, in this process only. */
-export class DemoMailbox implements MailSender {
-  readonly messages: (MailMessage & { at: number })[] = [];
+/** The demo's mailbox: the last 50 messages (mail and text), in this process only. */
+export class DemoMailbox implements Sender<Message> {
+  readonly messages: (Message & { at: number })[] = [];
 
-  async send(message: MailMessage): Promise<void> {
+  async send(message: Message): Promise<void> {
     this.messages.unshift({ ...message, at: Date.now() });
     this.messages.length = Math.min(this.messages.length, 50);
   }

@@ -11,15 +11,43 @@ import { newId } from "../crypto/secrets.js";
 import type { Storage, Tx } from "../db/database.js";
 
 export interface MailMessage {
+  kind: "email";
   to: string;
   subject: string;
   text: string;
   html: string;
 }
 
-/** Delivers one message; throws to have it retried. */
-export interface MailSender {
-  send(message: MailMessage): Promise<void>;
+/** A text message; `to` in E.164 (`+919876543210`). */
+export interface SmsMessage {
+  kind: "sms";
+  to: string;
+  text: string;
+}
+
+export type Message = MailMessage | SmsMessage;
+
+/**
+ * Delivers one message; throws to have it retried. `id` is the outbox row's: the same on every
+ * attempt, so a receiver can drop a message it already has (Message-ID, `webhook-id`).
+ */
+export interface Sender<M extends Message> {
+  send(message: M, id: string): Promise<void>;
+}
+
+/** Who delivers each kind of message; null: nobody (such a message waits, then fails). */
+export interface Senders {
+  email: Sender<MailMessage> | null;
+  sms: Sender<SmsMessage> | null;
+}
+
+function dispatch(senders: Senders, message: Message, id: string): Promise<void> {
+  if (message.kind === "sms") {
+    if (!senders.sms) throw new Error("no SMS sender is configured");
+    return senders.sms.send(message, id);
+  }
+  if (!senders.email) throw new Error("no mail sender is configured");
+  return senders.email.send(message, id);
 }
 
 const CLAIM_MS = 60_000;
@@ -37,14 +65,14 @@ export class Outbox {
   ) {}
 
   /** Queues a message inside the caller's transaction; answers its id. */
-  async enqueue(trx: Tx, message: MailMessage): Promise<string> {
+  async enqueue(trx: Tx, message: Message): Promise<string> {
     const id = newId("msg");
     const now = this.clock.now();
     await trx
       .insertInto("outbox")
       .values({
         id,
-        kind: "email",
+        kind: message.kind,
         message_sealed: this.sealer.seal(JSON.stringify(message), sealContext(id)),
         created_at: now,
         next_attempt_at: now,
@@ -92,7 +120,7 @@ export class Outbox {
   }
 
   /** Claims and sends what is due; answers how many were sent. */
-  async deliver(sender: MailSender, log: FastifyBaseLogger): Promise<number> {
+  async deliver(senders: Senders, log: FastifyBaseLogger): Promise<number> {
     const now = this.clock.now();
     const claimed = await this.storage.write(async (trx) => {
       const due = await trx
@@ -116,9 +144,9 @@ export class Outbox {
     });
     let sent = 0;
     for (const row of claimed) {
-      const message = JSON.parse(this.sealer.open(row.message_sealed, sealContext(row.id)));
       try {
-        await sender.send(message as MailMessage);
+        const message = JSON.parse(this.sealer.open(row.message_sealed, sealContext(row.id)));
+        await dispatch(senders, message as Message, row.id);
         await this.storage.write((trx) =>
           trx
             .updateTable("outbox")
@@ -157,7 +185,7 @@ export class Outbox {
  */
 export function startOutboxWorker(
   outbox: Outbox,
-  sender: MailSender,
+  senders: Senders,
   log: FastifyBaseLogger,
   intervalMs = 2000,
 ): { nudge: () => void; stop: () => Promise<void> } {
@@ -171,7 +199,7 @@ export function startOutboxWorker(
       return;
     }
     running = outbox
-      .deliver(sender, log)
+      .deliver(senders, log)
       .then(() => undefined)
       .catch((error: unknown) => log.warn({ err: error }, "outbox run failed"))
       .finally(() => {

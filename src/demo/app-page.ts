@@ -36,12 +36,12 @@ export async function demoAppRoutes(app: FastifyInstance, services: Deps): Promi
     const messages = services.delivery.mailbox?.messages ?? [];
     return sendPage(reply, {
       title: "Demo mailbox",
-      body: html`<main><h1>Demo mailbox</h1><p class="muted">Mail Handoff would have sent, newest first (the demo has no mail server; set HANDOFF_SMTP_URL for real mail).</p>${
+      body: html`<main><h1>Demo mailbox</h1><p class="muted">Mail and text messages Handoff would have sent, newest first (the demo has no mail server or SMS sender; see docs/otp.md to set them up).</p>${
         messages.length === 0
           ? html`<p>No mail yet.</p>`
           : messages.map(
               (m) =>
-                html`<article><h2>${m.subject}</h2><p class="muted">To ${m.to}, ${new Date(m.at).toISOString()}</p><pre>${m.text}</pre></article>`,
+                html`<article><h2>${m.kind === "sms" ? "Text message" : m.subject}</h2><p class="muted">To ${m.to}, ${new Date(m.at).toISOString()}</p><pre>${m.text}</pre></article>`,
             )
       }</main>`,
     });

@@ -4,10 +4,11 @@
 // reject it (otp_failed). A destination gets at most 5 codes a minute and a partner 300, from
 // this process, so nobody can use Handoff to flood an address.
 import { randomInt } from "node:crypto";
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import type { Clock } from "../clock.js";
 import { hashSecret } from "../crypto/secrets.js";
 import type { Storage, Tx } from "../db/database.js";
-import type { Outbox } from "../delivery/outbox.js";
+import type { Message, Outbox } from "../delivery/outbox.js";
 import { Allowance } from "../http/allowance.js";
 import { HandoffError } from "../http/errors.js";
 import { html } from "../pages/html.js";
@@ -24,11 +25,16 @@ export const OTP_RULES = {
   perPartnerPerMinute: 300,
 } as const;
 
-/** `ada@example.com` → `a***@example.com`. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf("@");
+/** `ada@example.com` → `a***@example.com`; `+919876543210` → `+91 ••••••3210`. */
+export function maskDestination(destination: string): string {
+  const phone = destination.startsWith("+") ? parsePhoneNumberFromString(destination) : undefined;
+  if (phone) {
+    const national = phone.nationalNumber;
+    return `+${phone.countryCallingCode} ${"•".repeat(Math.max(0, national.length - 4))}${national.slice(-4)}`;
+  }
+  const at = destination.lastIndexOf("@");
   if (at < 1) return "***";
-  return `${email[0]}***${email.slice(at)}`;
+  return `${destination[0]}***${destination.slice(at)}`;
 }
 
 const codeHash = (ticketId: string, code: string) => hashSecret(`${ticketId}:${code}`);
@@ -42,7 +48,8 @@ export interface OtpView {
   sent: boolean;
   /** ms from now until another send is allowed (0: now), or null when no sends are left. */
   resendInMs: number | null;
-  delivery: "sent" | "failed" | "pending" | null;
+  /** The message's delivery; "retrying": a try failed and another is due. */
+  delivery: "sent" | "failed" | "pending" | "retrying" | null;
 }
 
 export class OtpService {
@@ -54,8 +61,8 @@ export class OtpService {
     private readonly store: OtpStore,
     private readonly clock: Clock,
     private readonly outbox: Outbox,
-    /** Whether mail can be sent (SMTP, or the demo's mailbox). */
-    private readonly mailAvailable: () => boolean,
+    /** Whether messages of a kind can be sent (SMTP or an SMS sender, or the demo's mailbox). */
+    private readonly canSend: (kind: "email" | "sms") => boolean,
     /** Called after a code is queued, so the worker sends it at once. */
     private readonly nudge: () => void,
   ) {}
@@ -66,26 +73,32 @@ export class OtpService {
    */
   destinationAtMint(
     mode: OtpMode,
-    email: string | null,
+    user: { email: string | null; phone: string | null },
     fields: Record<string, unknown> | undefined,
   ): string | null {
     if (mode === "none") return null;
-    if (mode === "primary_phone") {
+    const kind = mode === "primary_phone" ? "sms" : "email";
+    if (!this.canSend(kind)) {
       throw new HandoffError(
         "invalid_request",
-        "one-time codes by SMS are not available yet; use otp primary_email or alternate_email",
+        kind === "sms"
+          ? "one-time codes by SMS need the platform's SMS sender (HANDOFF_SMS_WEBHOOK_URL or HANDOFF_TWILIO_ACCOUNT_SID)"
+          : "one-time codes by email need the platform's mail server (HANDOFF_SMTP_URL)",
       );
     }
-    if (!this.mailAvailable()) {
-      throw new HandoffError(
-        "invalid_request",
-        "one-time codes by email need the platform's mail server (HANDOFF_SMTP_URL)",
-      );
+    if (mode === "primary_phone") {
+      if (!user.phone) {
+        throw new HandoffError(
+          "invalid_request",
+          "otp primary_phone needs the user's phone number with its country code (E.164: + and 8 to 15 digits)",
+        );
+      }
+      return user.phone;
     }
     if (mode === "primary_email") {
-      if (!email)
+      if (!user.email)
         throw new HandoffError("invalid_request", "otp primary_email needs the user's email");
-      return email;
+      return user.email;
     }
     const settings = (fields?.email ?? {}) as { support_alternate?: unknown };
     if (settings.support_alternate === false) {
@@ -108,10 +121,12 @@ export class OtpService {
     if (!row) return { mode, destination: null, sent: false, resendInMs: null, delivery: null };
     const left = row.sends < OTP_RULES.maxSends;
     const wait = row.last_sent_at === null ? 0 : row.last_sent_at + OTP_RULES.cooldownMs - now;
-    const delivery = row.outbox_id ? (await this.outbox.state(row.outbox_id)).state : null;
+    const state = row.outbox_id ? await this.outbox.state(row.outbox_id) : null;
+    const delivery =
+      state?.state === "pending" && state.error !== null ? "retrying" : (state?.state ?? null);
     return {
       mode,
-      destination: row.destination ? maskEmail(row.destination) : null,
+      destination: row.destination ? maskDestination(row.destination) : null,
       sent: row.code_hash !== null && (row.code_expires_at ?? 0) >= now,
       resendInMs: left ? Math.max(0, wait) : null,
       delivery,
@@ -150,7 +165,10 @@ export class OtpService {
       });
     }
     for (const [allowance, key] of [
-      [this.#perDestination, canonicalEmail(destination)],
+      [
+        this.#perDestination,
+        ticket.otp === "primary_phone" ? destination : canonicalEmail(destination),
+      ],
       [this.#perPartner, ticket.partnerId],
     ] as const) {
       const wait = await allowance.take(key);
@@ -162,7 +180,10 @@ export class OtpService {
     }
     const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
     const sent = await this.storage.write(async (trx) => {
-      const outboxId = await this.outbox.enqueue(trx, message(destination, code, ticket.appName));
+      const outboxId = await this.outbox.enqueue(
+        trx,
+        message(ticket.otp, destination, code, ticket.appName),
+      );
       const recorded = await this.store.recordSend(trx, ticket.id, {
         destination,
         codeHash: codeHash(ticket.id, code),
@@ -198,8 +219,16 @@ export class OtpService {
   }
 }
 
-function message(to: string, code: string, appName: string) {
+function message(mode: OtpMode, to: string, code: string, appName: string): Message {
+  if (mode === "primary_phone") {
+    return {
+      kind: "sms",
+      to,
+      text: `${code} is your code to sign in to ${appName}. It works for 10 minutes, once.`,
+    };
+  }
   return {
+    kind: "email",
     to,
     subject: `${code} is your code for ${appName}`,
     text: `Your code to sign in to ${appName} is ${code}.\n\nIt works for 10 minutes, once. If you did not ask for it, ignore this message: nobody can sign in without it.\n`,

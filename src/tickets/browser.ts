@@ -95,9 +95,11 @@ async function otpPage(
   const delivery =
     view.delivery === "failed"
       ? html`<p role="alert">The message could not be delivered. Ask for a new code, or go back and try later.</p>`
-      : view.delivery === "pending"
-        ? html`<p class="muted">The message is on its way.</p>`
-        : html``;
+      : view.delivery === "retrying"
+        ? html`<p role="status">The message could not be delivered yet; Handoff is trying again.</p>`
+        : view.delivery === "pending"
+          ? html`<p class="muted">The message is on its way.</p>`
+          : html``;
   const codeForm = view.sent
     ? html`<form method="post" action="${action}"><p><label for="code">The 6-digit code</label><br><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" required></p><button type="submit">Continue</button></form>`
     : html``;

@@ -12,6 +12,7 @@ import { ipMatches } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import type { OtpService } from "../otp/service.js";
 import type { SessionService } from "../sessions/service.js";
+import { reachablePhone } from "../users/phone.js";
 import type { UserService } from "../users/service.js";
 import { mintOptions } from "./mint-options.js";
 import type {
@@ -110,7 +111,11 @@ export class TicketService {
     }
     const userId = await this.storage.write(async (trx) => {
       const user = await this.users.upsert(trx, accountId, input.user);
-      const destination = this.otp.destinationAtMint(input.otp ?? "none", user.email, input.fields);
+      const destination = this.otp.destinationAtMint(
+        input.otp ?? "none",
+        { email: user.email, phone: reachablePhone(user.phone_number, user.phone_country_code) },
+        input.fields,
+      );
       const held = await this.store.outstanding(trx, user.id, now);
       if (held.count >= this.limits.ticketsPerUser) {
         throw new HandoffError(

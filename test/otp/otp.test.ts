@@ -63,6 +63,7 @@ describe.each(dialects)("one-time codes on %s", (dialect) => {
       phone: { number: "9800000000", country_code: "+91" },
     });
     expect(phone.statusCode).toBe(400);
+    expect(phone.json().detail).toContain("need the platform's SMS sender");
     const noAlternate = await mintWith(
       "alternate_email",
       { id: "u-alt", email: "ada@example.com" },
