@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import * as client from "openid-client";
+import { checkoutBody, escapeHtml, orderPlacedBody } from "./checkout.js";
 
 export interface StorefrontOptions {
   /** Handoff's OIDC issuer, e.g. http://127.0.0.1:8080/oidc */
@@ -32,15 +33,6 @@ interface Visitor {
 }
 
 const COOKIE = "storefront";
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-const escapeHtml = (value: unknown) =>
-  String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
 /** One small stylesheet, inline and allowed by its hash (the CSP allows nothing else). */
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2430;line-height:1.5;background:#f6f7f9}main{background:#fff;border:1px solid #dde1e7;border-radius:.6rem;padding:1.5rem 2rem}h1{font-size:1.4rem;margin-top:0}dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1.2rem}dt{font-weight:600;color:#5b6575}dd{margin:0}button{font:inherit;padding:.5rem 1.2rem;border-radius:.4rem;border:1px solid #345;background:#2a5bd7;color:#fff;cursor:pointer}.muted{color:#5b6575}`;
@@ -55,8 +47,11 @@ const AMR_TEXT: Record<string, string> = {
 /** How the person signed in, in words: "a login link from your partner's site and a one-time code". */
 export function signedInWith(amr: unknown): string {
   const values = Array.isArray(amr) ? amr.map(String) : [];
-  if (values.length === 0) return "Handoff";
-  return values.map((value) => AMR_TEXT[value] ?? value).join(" and ");
+  // "mfa" sums the others up (more than one factor): said once, after them.
+  const methods = values.filter((value) => value !== "mfa");
+  if (methods.length === 0) return "Handoff";
+  const words = methods.map((value) => AMR_TEXT[value] ?? value).join(" and ");
+  return values.includes("mfa") ? `${words} (two factors)` : words;
 }
 
 /** A page of the storefront: its status, headers and HTML. */
@@ -81,7 +76,7 @@ export function renderPage(
 /** The signed-in page: who the person is, for which partner, and how they signed in. */
 export function welcomeBody(claims: Record<string, unknown>): string {
   const c = claims;
-  return `<h1>Welcome to the storefront, <span id="name">${escapeHtml(c.name ?? c.email ?? c.sub)}</span></h1><dl><dt>Email</dt><dd id="email">${escapeHtml(c.email ?? "-")}</dd><dt>Partner</dt><dd id="partner">${escapeHtml(c.partner)}</dd>${c.sub_account ? `<dt>On behalf of</dt><dd id="sub-account">${escapeHtml(c.sub_account)}</dd>` : ""}<dt>Signed in with</dt><dd id="amr">${escapeHtml(signedInWith(c.amr))}</dd></dl><form method="post" action="/logout"><button id="logout" type="submit">Sign out</button></form>`;
+  return `<h1>Welcome to the storefront, <span id="name">${escapeHtml(c.name ?? c.email ?? c.sub)}</span></h1><dl><dt>Email</dt><dd id="email">${escapeHtml(c.email ?? "-")}</dd><dt>Partner</dt><dd id="partner">${escapeHtml(c.partner)}</dd>${c.sub_account ? `<dt>On behalf of</dt><dd id="sub-account">${escapeHtml(c.sub_account)}</dd>` : ""}<dt>Signed in with</dt><dd id="amr">${escapeHtml(signedInWith(c.amr))}</dd></dl><p><a id="checkout" href="/checkout">Go to checkout</a></p><form method="post" action="/logout"><button id="logout" type="submit">Sign out</button></form>`;
 }
 
 function page(
@@ -94,6 +89,16 @@ function page(
   const rendered = renderPage(status, title, body, formTarget);
   res.writeHead(rendered.status, rendered.headers);
   res.end(rendered.html);
+}
+
+/** A form's body, at most 16 KiB. */
+async function bodyOf(req: IncomingMessage): Promise<string> {
+  let body = "";
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > 16_384) throw new Error("the form is too large");
+  }
+  return body;
 }
 
 function redirect(res: ServerResponse, location: string, cookie?: string): void {
@@ -191,6 +196,20 @@ export function createStorefront(options: StorefrontOptions): Server {
       }
       if (req.method === "GET" && url.pathname === "/signed-out") {
         page(res, 200, "Signed out", "<h1>You are signed out of the storefront</h1>");
+        return;
+      }
+      if (url.pathname === "/checkout") {
+        if (!visitor.user) {
+          redirect(res, "/");
+          return;
+        }
+        const claims = visitor.user.claims;
+        if (req.method === "POST") {
+          const form = new URLSearchParams(await bodyOf(req));
+          page(res, 200, "Order placed", orderPlacedBody(form, claims));
+        } else {
+          page(res, 200, "Checkout", checkoutBody(claims));
+        }
         return;
       }
       if (req.method === "GET" && url.pathname === "/") {

@@ -10,6 +10,9 @@ describe("the storefront example's pages", () => {
     expect(signedInWith(["link", "otp"])).toBe(
       "a login link from your partner's site and a one-time code",
     );
+    expect(signedInWith(["link", "otp", "mfa"])).toBe(
+      "a login link from your partner's site and a one-time code (two factors)",
+    );
     const body = welcomeBody({
       sub: "usr_1",
       name: "Grace Hopper",
