@@ -58,6 +58,7 @@ export function claimsOf(services: Services, session: LiveSession): AccountClaim
   };
   if (session.accountId !== session.partnerId) claims.sub_account = session.accountId;
   if (session.email) claims.email = session.email;
+  if (session.otp?.alternateEmail) claims.alternate_email = session.otp.alternateEmail;
   const phone = e164(session.phone);
   if (phone) claims.phone_number = phone;
   if (session.name) claims.name = session.name;
@@ -141,7 +142,7 @@ function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
       sid: null,
       iss: null,
       openid: ["sub", "amr", "auth_time", "partner", "sub_account", "fields", "partner_data"],
-      email: ["email"],
+      email: ["email", "alternate_email"],
       phone: ["phone_number"],
       profile: ["name"],
     },

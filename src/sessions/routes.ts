@@ -90,6 +90,7 @@ export function introspection(
     otp: session.otp && {
       mode: session.otp.mode,
       verified_at: new Date(session.otp.verifiedAt).toISOString(),
+      ...(session.otp.alternateEmail ? { alternate_email: session.otp.alternateEmail } : {}),
     },
     context: session.context,
     partner_data: services.sessions.partnerData(session, withAuthToken),

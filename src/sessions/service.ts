@@ -38,7 +38,8 @@ export interface LiveSession {
   absoluteAt: number;
   fields: Record<string, unknown> | null;
   /** The one-time code the person gave at sign-in: its mode and when; null when none was asked. */
-  otp: { mode: string; verifiedAt: number } | null;
+  /** The code the person gave; `alternateEmail`: the address they typed, for alternate_email. */
+  otp: { mode: string; verifiedAt: number; alternateEmail: string | null } | null;
   context: Record<string, unknown> | null;
   partnerDataSealed: string | null;
 }
@@ -199,7 +200,11 @@ export class SessionService {
         fields: row.fields ? (JSON.parse(row.fields) as Record<string, unknown>) : null,
         otp:
           row.otp_mode && row.otp_verified_at !== null
-            ? { mode: row.otp_mode, verifiedAt: Number(row.otp_verified_at) }
+            ? {
+                mode: row.otp_mode,
+                verifiedAt: Number(row.otp_verified_at),
+                alternateEmail: row.otp_mode === "alternate_email" ? row.otp_destination : null,
+              }
             : null,
         context: row.context ? (JSON.parse(row.context) as Record<string, unknown>) : null,
         partnerDataSealed: row.partner_data_sealed,

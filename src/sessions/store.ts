@@ -10,7 +10,10 @@ export type SessionRow = Omit<SessionTable, "last_seen_at" | "ended_at" | "end_r
 /** A session with what apps learn about it: its user's attributes and its ticket's settings. */
 export type SessionFacts = Omit<SessionTable, "id" | "end_reason"> &
   Pick<UserTable, "external_id" | "email" | "name" | "phone_number" | "phone_country_code"> &
-  Pick<TicketTable, "fields" | "otp" | "context" | "partner_data_sealed">;
+  Pick<TicketTable, "fields" | "otp" | "context" | "partner_data_sealed"> & {
+    /** Where the ticket's one-time code went (the typed address, for alternate_email). */
+    otp_destination: string | null;
+  };
 
 /** Every redemption runs this insert: compiled once per dialect (src/db/prepared.ts). */
 const insertSession = new PreparedQuery<unknown, keyof SessionRow>((db, p) =>
@@ -37,6 +40,7 @@ const selectFacts = new PreparedQuery<SessionFacts, "id">((db, p) =>
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.user_id")
     .innerJoin("tickets as t", "t.id", "s.ticket_id")
+    .leftJoin("ticket_otp as o", "o.ticket_id", "s.ticket_id")
     .select([
       "s.secret_hash",
       "s.user_id",
@@ -56,6 +60,7 @@ const selectFacts = new PreparedQuery<SessionFacts, "id">((db, p) =>
       "t.fields",
       "s.otp_mode",
       "s.otp_verified_at",
+      "o.destination as otp_destination",
       "t.context",
       "t.partner_data_sealed",
     ])

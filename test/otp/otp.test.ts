@@ -203,7 +203,19 @@ describe.each(dialects)("one-time codes on %s", (dialect) => {
     expect((await send(minted.ticket, { alternate: "fa.work@example.org" })).statusCode).toBe(303);
     const code = await codeFor("fa.work@example.org");
     expect(smtp.mail.filter((m) => m.to === "fa@example.com")).toHaveLength(0);
-    expect((await enter(minted.ticket, code)).statusCode).toBe(303);
+    const landed = await enter(minted.ticket, code);
+    expect(landed.statusCode).toBe(303);
+    // The address the person typed is on the session, and apps learn it.
+    const introspected = await t.app.inject({
+      method: "POST",
+      url: "/v1/sessions/introspect",
+      payload: { token: sessionCookie(landed), client_id: f.appId, client_secret: f.appSecret },
+    });
+    expect(introspected.json().otp).toMatchObject({
+      mode: "alternate_email",
+      alternate_email: "fa.work@example.org",
+    });
+    expect(introspected.json().user.email).toBe("fa@example.com");
   });
 });
 
