@@ -30,6 +30,7 @@ import { OidcService } from "./oidc/provider.js";
 import { oidcInteractionRoutes, oidcProviderRoutes } from "./oidc/routes.js";
 import { startPruner } from "./ops/pruner.js";
 import { opsRoutes } from "./ops/routes.js";
+import { samlRoutes } from "./saml/routes.js";
 import { buildServices, type Services } from "./services.js";
 import { sessionRoutes } from "./sessions/routes.js";
 import { browserRoutes } from "./tickets/browser.js";
@@ -168,6 +169,7 @@ export async function buildApp(
   await app.register(async (scope) => ticketRoutes(scope, services));
   await app.register(async (scope) => sessionRoutes(scope, services));
   await app.register(async (scope) => browserRoutes(scope, services));
+  await app.register(async (scope) => samlRoutes(scope, services));
   await app.register(async (scope) => managementRoutes(scope, services));
   await app.register(async (scope) => consolePages(scope, services));
   // Only with the demo: a production deployment serves no /demo routes (nor a demo mailbox).

@@ -26,6 +26,9 @@ import { OtpStore } from "./otp/store.js";
 import { PartnerService } from "./partners/service.js";
 import { PartnerStore } from "./partners/store.js";
 import { PartnerUserService } from "./partners/users.js";
+import { SamlIdp } from "./saml/idp.js";
+import { SamlKeys } from "./saml/keys.js";
+import { SamlStore } from "./saml/store.js";
 import { SessionService } from "./sessions/service.js";
 import { SessionStore } from "./sessions/store.js";
 import { TicketService } from "./tickets/service.js";
@@ -72,6 +75,8 @@ export interface Services extends AppContext {
   otp: OtpService;
   /** The outbox and who delivers it (SMTP, an SMS sender, or the demo's mailbox). */
   delivery: Delivery;
+  /** Handoff as a SAML identity provider. */
+  saml: SamlIdp;
   /** Stops listening to the change feed (the app's close). */
   stopListening: () => void;
 }
@@ -174,6 +179,7 @@ export function buildServices(ctx: AppContext): Services {
     passwords,
     config.partnerUserLockSeconds,
   );
+  const samlStore = new SamlStore(storage);
   return {
     ...ctx,
     auth,
@@ -223,6 +229,14 @@ export function buildServices(ctx: AppContext): Services {
     }),
     otp,
     delivery,
+    saml: new SamlIdp(
+      storage,
+      samlStore,
+      new SamlKeys(storage, samlStore, ctx.sealer, clock, new URL(config.baseUrl).host),
+      apps,
+      clock,
+      config.baseUrl,
+    ),
     stopListening: storage.changes.subscribe(forget),
   };
 }

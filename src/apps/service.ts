@@ -5,6 +5,7 @@ import { hashSecret, mintSecret, newId, SecretPrefix, secretMatches } from "../c
 import { SharedCache } from "../db/cache.js";
 import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
+import { checkSamlSettings, type SamlSettings } from "../saml/settings.js";
 import type { AppRow, AppStore } from "./store.js";
 import { checkPolicy, checkRedirectUris, checkReturnPaths, httpUrl } from "./validation.js";
 
@@ -26,6 +27,10 @@ export interface App {
   hasSecret: boolean;
   /** The app as an OpenID Connect client (client id = app id, client secret = app secret). */
   oidc: OidcSettings;
+  /** The app as a SAML service provider; null: no SAML. */
+  saml: SamlSettings | null;
+  /** Apps of one group open with one Handoff session (the same partner's); null: none. */
+  signInGroup: string | null;
 }
 
 export interface OidcSettings {
@@ -53,6 +58,8 @@ export interface NewApp {
   postLogoutRedirectUris?: string[];
   refreshTokens?: boolean;
   pkceRequired?: boolean;
+  saml?: SamlSettings | null;
+  signInGroup?: string | null;
 }
 
 export const APP_DEFAULTS = {
@@ -84,7 +91,22 @@ function toApp(row: AppRow): App {
       refreshTokens: row.oidc_refresh_tokens === 1,
       pkceRequired: row.oidc_pkce_required !== 0,
     },
+    saml: row.saml ? (JSON.parse(row.saml) as SamlSettings) : null,
+    signInGroup: row.sign_in_group,
   };
+}
+
+const GROUP = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+function checkGroup(group: string | null | undefined): string | null {
+  if (!group) return null;
+  if (!GROUP.test(group)) {
+    throw new HandoffError(
+      "invalid_request",
+      "sign_in_group: 1 to 64 lowercase letters, digits, _ or -",
+    );
+  }
+  return group;
 }
 
 export type AppChanges = Partial<NewApp>;
@@ -109,6 +131,14 @@ export function appView(app: App) {
     oidc_post_logout_redirect_uris: app.oidc.postLogoutRedirectUris,
     oidc_refresh_tokens: app.oidc.refreshTokens,
     oidc_pkce_required: app.oidc.pkceRequired,
+    saml: app.saml && {
+      entity_id: app.saml.entityId,
+      acs_urls: app.saml.acsUrls,
+      name_id_format: app.saml.nameIdFormat,
+      certificate: app.saml.certificate,
+      slo_url: app.saml.sloUrl,
+    },
+    sign_in_group: app.signInGroup,
   };
 }
 
@@ -167,8 +197,11 @@ export class AppService {
       ),
       oidc_refresh_tokens: input.refreshTokens ? 1 : 0,
       oidc_pkce_required: input.pkceRequired === false ? 0 : 1,
+      saml: input.saml ? checkSamlSettings(input.saml) : null,
+      sign_in_group: checkGroup(input.signInGroup),
     };
     checkPolicy(row);
+    await this.#uniqueEntity(row);
     await this.storage.write(async (trx, changed) => {
       await this.store.insert(trx, row);
       changed({ topic: "app", key: row.id });
@@ -222,11 +255,20 @@ export class AppService {
           : changes.pkceRequired
             ? 1
             : 0,
+      saml:
+        changes.saml === undefined
+          ? current.saml
+          : changes.saml
+            ? checkSamlSettings(changes.saml)
+            : null,
+      sign_in_group:
+        changes.signInGroup === undefined ? current.sign_in_group : checkGroup(changes.signInGroup),
       updated_at: this.clock.now(),
     };
     if (!row.name || row.name.length > 200)
       throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
     checkPolicy(row);
+    await this.#uniqueEntity(row);
     await this.storage.write(async (trx, changed) => {
       await this.store.update(trx, row);
       changed({ topic: "app", key: id });
@@ -277,12 +319,36 @@ export class AppService {
    * `product`, Xoxoday's storefront); the oldest one when several claim it. Cached briefly.
    */
   async findByProduct(product: string): Promise<App | null> {
+    return (await this.#allApps()).find((app) => app.products.includes(product)) ?? null;
+  }
+
+  /** The app that is the SAML service provider with this entity ID, or null. Cached briefly. */
+  async findBySamlEntity(entityId: string): Promise<App | null> {
+    return (await this.#allApps()).find((app) => app.saml?.entityId === entityId) ?? null;
+  }
+
+  async #allApps(): Promise<App[]> {
     let apps = this.#all.get("all");
     if (!apps) {
       apps = await this.list();
       this.#all.set("all", apps);
     }
-    return apps.find((app) => app.products.includes(product)) ?? null;
+    return apps;
+  }
+
+  /** One app per SAML entity ID: an AuthnRequest's Issuer names exactly one. */
+  async #uniqueEntity(row: AppRow): Promise<void> {
+    if (!row.saml) return;
+    const { entityId } = JSON.parse(row.saml) as SamlSettings;
+    const other = (await this.list()).find(
+      (app) => app.id !== row.id && app.saml?.entityId === entityId,
+    );
+    if (other) {
+      throw new HandoffError(
+        "invalid_request",
+        `saml entity_id ${entityId} belongs to app ${other.id}`,
+      );
+    }
   }
 
   /** An app for the hot path (mint, redemption): cached for a short while; null when unknown. */

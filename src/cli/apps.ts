@@ -1,5 +1,7 @@
 // `handoff app create|list|update|rotate-secret`: the platform's web apps that users land in.
+import { readFileSync } from "node:fs";
 import { type App, type AppChanges, appView } from "../apps/service.js";
+import { type SamlSettings, samlSettingsFromMetadata } from "../saml/settings.js";
 import { landingUrl } from "../tickets/return-path.js";
 import { type Cli, type Parsed, parse, positional, print, UsageError, withServices } from "./io.js";
 
@@ -20,7 +22,55 @@ export const APP_OPTIONS = {
   "post-logout-redirect-uri": { type: "string", multiple: true },
   "refresh-tokens": { type: "string" },
   "pkce-required": { type: "string" },
+  "sign-in-group": { type: "string" },
+  "saml-metadata": { type: "string" },
+  "saml-entity-id": { type: "string" },
+  "saml-acs": { type: "string", multiple: true },
+  "saml-name-id": { type: "string" },
+  "saml-cert": { type: "string" },
+  "saml-slo": { type: "string" },
+  "no-saml": { type: "boolean" },
 } as const;
+
+/**
+ * The app as a SAML SP from the options: its metadata file (`--saml-metadata`), then each field
+ * given, over what the app has. undefined: no SAML option given; null: `--no-saml`.
+ */
+function samlChanges(
+  values: Parsed["values"],
+  current: SamlSettings | null,
+): SamlSettings | null | undefined {
+  if (values["no-saml"]) return null;
+  const given = Object.keys(values).filter((key) => key.startsWith("saml-"));
+  if (given.length === 0) return undefined;
+  const file = values["saml-metadata"];
+  let settings: SamlSettings = file
+    ? samlSettingsFromMetadata(readFileSync(String(file), "utf8"))
+    : (current ?? {
+        entityId: "",
+        acsUrls: [],
+        nameIdFormat: "persistent",
+        certificate: null,
+        sloUrl: null,
+      });
+  if (values["saml-entity-id"] !== undefined)
+    settings = { ...settings, entityId: String(values["saml-entity-id"]) };
+  if (values["saml-acs"] !== undefined)
+    settings = { ...settings, acsUrls: values["saml-acs"] as string[] };
+  const format = values["saml-name-id"];
+  if (format !== undefined) {
+    if (format !== "persistent" && format !== "email") {
+      throw new UsageError("--saml-name-id must be persistent or email");
+    }
+    settings = { ...settings, nameIdFormat: format };
+  }
+  const cert = values["saml-cert"];
+  if (cert !== undefined)
+    settings = { ...settings, certificate: cert ? readFileSync(String(cert), "utf8") : null };
+  const slo = values["saml-slo"];
+  if (slo !== undefined) settings = { ...settings, sloUrl: String(slo) || null };
+  return settings;
+}
 
 function flag(values: Parsed["values"], name: string): boolean | undefined {
   const value = values[name];
@@ -71,6 +121,8 @@ function changes(values: Parsed["values"]): AppChanges {
   if (logouts) out.postLogoutRedirectUris = logouts;
   if (refresh !== undefined) out.refreshTokens = refresh;
   if (pkce !== undefined) out.pkceRequired = pkce;
+  if (values["sign-in-group"] !== undefined)
+    out.signInGroup = String(values["sign-in-group"]) || null;
   return out;
 }
 
@@ -92,8 +144,10 @@ export async function appCommand(
     switch (verb) {
       case "create": {
         if (!values.name || !values.url) throw new UsageError("app create needs --name and --url");
+        const saml = samlChanges(values, null);
         const app = await services.apps.create({
           ...changes(values),
+          ...(saml ? { saml } : {}),
           name: String(values.name),
           baseUrl: String(values.url),
         });
@@ -110,7 +164,11 @@ export async function appCommand(
       }
       case "update": {
         const id = positional(positionals, 0, "app id");
-        const app = await services.apps.update(id, changes(values));
+        const saml = samlChanges(values, (await services.apps.get(id)).saml);
+        const app = await services.apps.update(id, {
+          ...changes(values),
+          ...(saml === undefined ? {} : { saml }),
+        });
         print(cli, values.json as boolean, appView(app));
         noteUrl(cli, values.url, app);
         return;

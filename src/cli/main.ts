@@ -36,8 +36,11 @@ const USAGE = `usage: handoff <command>
       [--ticket-ttl S] [--ticket-ttl-max S] [--session-idle S] [--session-absolute S]
       [--ip-binding exact|prefix] [--sees-auth-token true|false]
       [--redirect-uri URI]… [--post-logout-redirect-uri URI]… [--refresh-tokens true|false]
-      [--pkce-required true|false]
-                                          (a redirect URI makes the app an OIDC client; "" clears a list)
+      [--pkce-required true|false] [--sign-in-group G]
+      [--saml-metadata FILE] [--saml-entity-id ID] [--saml-acs URL]… [--saml-name-id persistent|email]
+      [--saml-cert FILE] [--saml-slo URL] [--no-saml]
+                                          (a redirect URI makes the app an OIDC client; "" clears a list;
+                                           SAML options make it a SAML service provider: docs/saml.md)
   app update ID [same options] | rotate-secret ID | list
 
 Every command reads the same environment as the service (DATABASE_URL …); add --json for JSON output.

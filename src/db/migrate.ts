@@ -11,6 +11,7 @@ import * as oidcPkce from "./migrations/0008_oidc_pkce.js";
 import * as consoleTables from "./migrations/0009_console.js";
 import * as consoleTotp from "./migrations/0010_console_totp.js";
 import * as otp from "./migrations/0011_otp.js";
+import * as saml from "./migrations/0012_saml.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   "0009_console": consoleTables,
   "0010_console_totp": consoleTotp,
   "0011_otp": otp,
+  "0012_saml": saml,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

@@ -86,6 +86,29 @@ export interface AppTable {
   oidc_refresh_tokens: number;
   /** 0: this confidential client may sign in without PKCE (a nonce is required instead). */
   oidc_pkce_required: number;
+  /** JSON: the app as a SAML service provider (src/saml/settings.ts); null: no SAML. */
+  saml: string | null;
+  /** Apps of one sign-in group share a Handoff session (one partner's); null: none. */
+  sign_in_group: string | null;
+}
+
+export interface SamlKeyTable {
+  kid: string;
+  /** The RSA private key (PKCS#8 PEM), sealed with AES-256-GCM. */
+  private_pem_sealed: string;
+  /** Its self-signed X.509 certificate (PEM), published in the IdP metadata. */
+  certificate: string;
+  created_at: number;
+  signs_from: number;
+  retired_at: number | null;
+}
+
+export interface SamlRequestTable {
+  app_id: string;
+  /** An AuthnRequest's or LogoutRequest's ID: each is taken once. */
+  request_id: string;
+  seen_at: number;
+  expires_at: number;
 }
 
 export interface UserTable {
@@ -326,4 +349,6 @@ export interface Tables {
   console_totp: ConsoleTotpTable;
   ticket_otp: TicketOtpTable;
   outbox: OutboxTable;
+  saml_keys: SamlKeyTable;
+  saml_requests: SamlRequestTable;
 }

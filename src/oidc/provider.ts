@@ -73,7 +73,9 @@ async function cookieSession(
   const session = await services.sessions.check(
     ctx.cookies.get(sessionCookieName(services.config)),
   );
-  return session && session.appId === ctx.oidc.client?.clientId ? session : null;
+  const client = ctx.oidc.client?.clientId;
+  const app = session && client ? await services.apps.find(client) : null;
+  return session && app && (await services.sessions.opens(session, app)) ? session : null;
 }
 
 function sendKoaPage(

@@ -160,7 +160,8 @@ export async function oidcInteractionRoutes(
       }
       const target = await services.apps.find(clientId);
       const session = await services.sessions.check(request.cookies[cookieName]);
-      if (!session || session.appId !== clientId) {
+      // The session opens this client: made for it, or for an app of the same sign-in group.
+      if (!session || !target || !(await services.sessions.opens(session, target))) {
         return failurePage(reply, "no_session", target);
       }
 

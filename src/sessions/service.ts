@@ -2,7 +2,7 @@
 // row holds its hash, the user, the app and the limits. Checked on every forward-auth request,
 // so the check is a cache hit, a hash compare and a few comparisons; the database sees at most
 // one idle-time write per session per minute.
-import type { AppService } from "../apps/service.js";
+import type { App, AppService } from "../apps/service.js";
 import { audit } from "../audit/store.js";
 import type { AuthService } from "../auth/service.js";
 import type { Clock } from "../clock.js";
@@ -222,6 +222,17 @@ export class SessionService {
     ) as Record<string, unknown>;
     if (!withAuthToken) delete data.auth_token;
     return data;
+  }
+
+  /**
+   * Whether a live session opens `app`: it was made for it, or for another app of the same
+   * sign-in group (one partner's session, shared by the group's apps).
+   */
+  async opens(session: LiveSession, app: Pick<App, "id" | "signInGroup">): Promise<boolean> {
+    if (session.appId === app.id) return true;
+    if (app.signInGroup === null) return false;
+    const made = await this.apps.find(session.appId);
+    return made?.signInGroup === app.signInGroup;
   }
 
   /** Ends the session a cookie stands for (logout), with its audit entry; true when one was live. */

@@ -8,11 +8,13 @@ import { clientIp } from "../http/client-ip.js";
 import { HandoffError, type PageFailure, pageFailureCatalogue } from "../http/errors.js";
 import { logError, toHandoffError } from "../http/problem.js";
 import { html, sendPage } from "../pages/html.js";
+import type { SamlSettings } from "../saml/settings.js";
+import { samlSignIn } from "../saml/sign-in.js";
 import type { Services } from "../services.js";
 import type { Preview } from "./service.js";
 
 /** What this module uses of the app's services. */
-type Deps = Pick<Services, "config" | "otp" | "redeemFailures" | "sessions" | "tickets">;
+type Deps = Pick<Services, "config" | "otp" | "redeemFailures" | "saml" | "sessions" | "tickets">;
 
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
 import { defaultReturnPath, landingUrl } from "./return-path.js";
@@ -265,13 +267,22 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
         if (outcome.reason === "not_found") await services.redeemFailures.fail(ip, request.log);
         return failurePage(reply, outcome.reason, outcome.app);
       }
-      return reply
-        .setCookie(
-          cookieName,
-          outcome.sessionToken,
-          sessionCookieOptions(config, outcome.sessionSeconds),
-        )
-        .redirect(outcome.location, 303);
+      reply.setCookie(
+        cookieName,
+        outcome.sessionToken,
+        sessionCookieOptions(config, outcome.sessionSeconds),
+      );
+      if (outcome.app.saml) {
+        // A SAML app: the browser posts a signed Response to its ACS (IdP-initiated), with the
+        // landing URL as RelayState.
+        const session = await services.sessions.live(outcome.sessionId);
+        if (session) {
+          return samlSignIn(services, reply, outcome.app as App & { saml: SamlSettings }, session, {
+            relayState: outcome.location,
+          });
+        }
+      }
+      return reply.redirect(outcome.location, 303);
     },
   );
 

@@ -1,0 +1,395 @@
+// Handoff as a SAML 2.0 identity provider, on samlify: metadata, AuthnRequests (HTTP-Redirect and
+// HTTP-POST) from apps registered as service providers, signed Responses (SP- and IdP-initiated),
+// and single logout. samlify parses and signs; the checks it leaves to its caller are here:
+// - the request's Issuer names a registered SP, found before anything is verified;
+// - a POSTed request carries at most one signature, enveloped in its root and referencing it
+//   (samlify #634: a signed request wrapped in another was accepted);
+// - with an SP certificate, requests must be signed, with RSA-SHA256 or stronger;
+// - Destination is this IdP's endpoint, IssueInstant is within 5 minutes, and a request ID is
+//   taken once (saml_requests);
+// - the ACS URL (and binding) is one the SP registered; Responses go only there.
+import { createHash, randomUUID } from "node:crypto";
+import { inflateRawSync } from "node:zlib";
+import { DOMParser } from "@xmldom/xmldom";
+import type { App, AppService } from "../apps/service.js";
+import type { Clock } from "../clock.js";
+import type { Storage } from "../db/database.js";
+import type { SamlKeys } from "./keys.js";
+import { acceptableXml, MAX_SAML_BYTES, samlify } from "./library.js";
+import { NAMEID_URN, type SamlSettings } from "./settings.js";
+import type { SamlStore } from "./store.js";
+import { RESPONSE_TEMPLATE, responseTags, type SamlSubject } from "./template.js";
+
+const { Constants } = samlify;
+const BINDING = Constants.namespace.binding;
+const DSIG = "http://www.w3.org/2000/09/xmldsig#";
+const STRONG_SIG_ALGS = new Set([
+  "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+  "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+]);
+/** How far a request's IssueInstant may be from now, and how long its ID is remembered. */
+const REQUEST_WINDOW_MS = 5 * 60_000;
+
+/** A refused SAML message: `reason` is safe to show; the person sees the app's error page. */
+export class SamlError extends Error {
+  override name = "SamlError";
+}
+
+export type Binding = "redirect" | "post";
+/** What samlify reads from a request: the redirect binding's query and signed octets, or a form. */
+export type SamlInput =
+  | { binding: "redirect"; query: Record<string, string>; octetString: string }
+  | { binding: "post"; body: Record<string, string> };
+
+export interface LoginRequest {
+  app: App & { saml: SamlSettings };
+  id: string;
+  acsUrl: string;
+  relayState: string | undefined;
+}
+
+export interface LogoutRequest {
+  app: App & { saml: SamlSettings };
+  parsed: unknown;
+  sessionIndex: string | null;
+  relayState: string | undefined;
+}
+
+/** The form a browser posts to the SP's ACS. */
+export interface PostForm {
+  action: string;
+  fields: Record<string, string>;
+}
+
+/** `{query, octetString}` from a raw request URL: the signature covers the encoding as sent. */
+export function redirectInput(rawUrl: string): SamlInput {
+  const search = rawUrl.includes("?") ? rawUrl.slice(rawUrl.indexOf("?") + 1) : "";
+  const raw = new Map<string, string>();
+  for (const pair of search.split("&")) {
+    const at = pair.indexOf("=");
+    if (at > 0 && !raw.has(pair.slice(0, at))) raw.set(pair.slice(0, at), pair.slice(at + 1));
+  }
+  const octetString = ["SAMLRequest", "SAMLResponse", "RelayState", "SigAlg"]
+    .filter((key) => raw.has(key))
+    .map((key) => `${key}=${raw.get(key)}`)
+    .join("&");
+  const query: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(search)) query[key] ??= value;
+  return { binding: "redirect", query, octetString };
+}
+
+function decoded(input: SamlInput, field: "SAMLRequest"): string {
+  const value = input.binding === "redirect" ? input.query[field] : input.body[field];
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_SAML_BYTES * 2) {
+    throw new SamlError(`no ${field}`);
+  }
+  const bytes = Buffer.from(value, "base64");
+  try {
+    const xml =
+      input.binding === "redirect"
+        ? inflateRawSync(bytes, { maxOutputLength: MAX_SAML_BYTES }).toString("utf8")
+        : bytes.toString("utf8");
+    if (!acceptableXml(xml)) throw new SamlError("the message has a DTD or is too large");
+    return xml;
+  } catch (error) {
+    if (error instanceof SamlError) throw error;
+    throw new SamlError(`${field} is not a SAML message`);
+  }
+}
+
+/** The root element of a request, after the guards every request passes. */
+function root(xml: string, posted: boolean, signed: boolean): Element {
+  const errors: string[] = [];
+  const collect = (message: string) => errors.push(message);
+  const document = new DOMParser({
+    errorHandler: { warning: () => undefined, error: collect, fatalError: collect },
+  }).parseFromString(xml, "text/xml");
+  const element = document.documentElement;
+  if (errors.length > 0 || !element) throw new SamlError("the message is not well-formed XML");
+  if (posted) {
+    const signatures = Array.from(document.getElementsByTagNameNS(DSIG, "Signature"));
+    if (signatures.length === 0 && signed) throw new SamlError("the request must be signed");
+    if (signatures.length > 0) {
+      const [signature] = signatures;
+      const references = signature
+        ? Array.from(signature.getElementsByTagNameNS(DSIG, "Reference"))
+        : [];
+      const id = element.getAttribute("ID");
+      if (
+        signatures.length !== 1 ||
+        signature?.parentNode !== element ||
+        !id ||
+        references.length !== 1 ||
+        references[0]?.getAttribute("URI") !== `#${id}`
+      ) {
+        throw new SamlError("the request's signature does not cover the request");
+      }
+    }
+    if (
+      document.getElementsByTagNameNS("urn:oasis:names:tc:SAML:2.0:assertion", "Assertion").length
+    ) {
+      throw new SamlError("a request carries no assertion");
+    }
+  }
+  return element;
+}
+
+function issuerOf(element: Element): string {
+  const issuer = Array.from(element.childNodes).find(
+    (node) => (node as Element).localName === "Issuer",
+  ) as Element | undefined;
+  const text = issuer?.textContent?.trim();
+  if (!text) throw new SamlError("the request names no Issuer");
+  return text;
+}
+
+export class SamlIdp {
+  readonly entityId: string;
+  readonly ssoUrl: string;
+  readonly sloUrl: string;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly store: SamlStore,
+    private readonly keys: SamlKeys,
+    private readonly apps: AppService,
+    private readonly clock: Clock,
+    baseUrl: string,
+  ) {
+    this.entityId = `${baseUrl}/saml/metadata`;
+    this.ssoUrl = `${baseUrl}/saml/sso`;
+    this.sloUrl = `${baseUrl}/saml/slo`;
+  }
+
+  #idp(certificates: string[], privateKey: string | undefined, requestsSigned: boolean) {
+    return samlify.IdentityProvider({
+      entityID: this.entityId,
+      ...(privateKey ? { privateKey } : {}),
+      signingCert: certificates.length === 1 ? certificates[0] : certificates,
+      wantAuthnRequestsSigned: requestsSigned,
+      wantLogoutRequestSigned: requestsSigned,
+      nameIDFormat: [NAMEID_URN.persistent, NAMEID_URN.email],
+      requestSignatureAlgorithm: Constants.algorithms.signature.RSA_SHA256,
+      singleSignOnService: [
+        { Binding: BINDING.redirect, Location: this.ssoUrl },
+        { Binding: BINDING.post, Location: this.ssoUrl },
+      ],
+      singleLogoutService: [{ Binding: BINDING.redirect, Location: this.sloUrl }],
+      loginResponseTemplate: { context: RESPONSE_TEMPLATE, attributes: [] },
+    } as Parameters<typeof samlify.IdentityProvider>[0]);
+  }
+
+  #sp(settings: SamlSettings) {
+    return samlify.ServiceProvider({
+      entityID: settings.entityId,
+      ...(settings.certificate ? { signingCert: settings.certificate } : {}),
+      authnRequestsSigned: settings.certificate !== null,
+      wantAssertionsSigned: true,
+      wantMessageSigned: true,
+      wantLogoutRequestSigned: settings.certificate !== null,
+      wantLogoutResponseSigned: true,
+      nameIDFormat: [NAMEID_URN[settings.nameIdFormat]],
+      assertionConsumerService: settings.acsUrls.map((Location) => ({
+        Binding: BINDING.post,
+        Location,
+      })),
+      singleLogoutService: settings.sloUrl
+        ? [{ Binding: BINDING.redirect, Location: settings.sloUrl }]
+        : [],
+    } as Parameters<typeof samlify.ServiceProvider>[0]);
+  }
+
+  /** The IdP metadata: entity ID, endpoints, and every published signing certificate. */
+  async metadata(): Promise<string> {
+    return this.#idp(await this.keys.certificates(), undefined, false).getMetadata();
+  }
+
+  /** The registered SP a message comes from, by its Issuer. */
+  async #sender(element: Element): Promise<App & { saml: SamlSettings }> {
+    const app = await this.apps.findBySamlEntity(issuerOf(element));
+    if (!app?.saml)
+      throw new SamlError("the request's Issuer is not a registered service provider");
+    return app as App & { saml: SamlSettings };
+  }
+
+  /** Checks what samlify does not, then takes the request's ID once. */
+  async #fresh(
+    app: App,
+    request: { id?: string; destination?: string; issueInstant?: string },
+    issuer: string | undefined,
+    sigAlg: string | undefined,
+    input: SamlInput,
+  ): Promise<string> {
+    if (issuer !== app.saml?.entityId) throw new SamlError("the request's Issuer changed");
+    if (
+      input.binding === "redirect" &&
+      app.saml?.certificate &&
+      !STRONG_SIG_ALGS.has(sigAlg ?? "")
+    ) {
+      throw new SamlError("the request must be signed with RSA-SHA256 or stronger");
+    }
+    const endpoint = this.ssoUrl === request.destination || this.sloUrl === request.destination;
+    if (request.destination && !endpoint)
+      throw new SamlError("the request is for another Destination");
+    const now = this.clock.now();
+    const at = Date.parse(request.issueInstant ?? "");
+    if (!Number.isFinite(at) || Math.abs(at - now) > REQUEST_WINDOW_MS) {
+      throw new SamlError("the request is too old, or from the future");
+    }
+    const id = request.id;
+    if (!id || id.length > 256) throw new SamlError("the request has no ID");
+    const first = await this.storage.write((trx) =>
+      this.store.take(trx, app.id, id, now, now + 2 * REQUEST_WINDOW_MS),
+    );
+    if (!first) throw new SamlError("the request was already used");
+    return id;
+  }
+
+  /** An AuthnRequest, checked: from whom, answered where, with which ID. */
+  async loginRequest(input: SamlInput): Promise<LoginRequest> {
+    const xml = decoded(input, "SAMLRequest");
+    const element = root(xml, input.binding === "post", false);
+    const app = await this.#sender(element);
+    if (input.binding === "post") root(xml, true, app.saml.certificate !== null);
+    const signed = app.saml.certificate !== null;
+    let parsed: { extract: Record<string, unknown>; sigAlg?: string };
+    try {
+      parsed = (await this.#idp(
+        await this.keys.certificates(),
+        undefined,
+        signed,
+      ).parseLoginRequest(
+        this.#sp(app.saml),
+        input.binding,
+        input.binding === "redirect"
+          ? { query: input.query, octetString: input.octetString }
+          : { body: input.body },
+      )) as typeof parsed;
+    } catch {
+      throw new SamlError("the request's signature or schema is not valid");
+    }
+    const request = (parsed.extract.request ?? {}) as {
+      id?: string;
+      destination?: string;
+      issueInstant?: string;
+      assertionConsumerServiceUrl?: string;
+    };
+    const id = await this.#fresh(
+      app,
+      request,
+      parsed.extract.issuer as string,
+      parsed.sigAlg,
+      input,
+    );
+    const binding = element.getAttribute("ProtocolBinding");
+    if (binding && binding !== BINDING.post)
+      throw new SamlError("Handoff answers with HTTP-POST only");
+    if (element.getAttribute("AssertionConsumerServiceIndex")) {
+      throw new SamlError("name the ACS by URL, not by index");
+    }
+    const asked = request.assertionConsumerServiceUrl;
+    if (asked && !app.saml.acsUrls.includes(asked)) {
+      throw new SamlError("the ACS URL is not one the service provider registered");
+    }
+    const relay = input.binding === "redirect" ? input.query.RelayState : input.body.RelayState;
+    return {
+      app,
+      id,
+      acsUrl: asked ?? (app.saml.acsUrls[0] as string),
+      relayState: relay?.slice(0, 1024),
+    };
+  }
+
+  /** A signed Response for `subject`, to post to the SP's ACS (InResponseTo: SP-initiated). */
+  async response(
+    app: App & { saml: SamlSettings },
+    subject: SamlSubject,
+    options: { inResponseTo?: string; acsUrl?: string; relayState?: string },
+  ): Promise<PostForm> {
+    const key = await this.keys.signer();
+    const idp = this.#idp([key.certificate], key.privateKey, false);
+    const acsUrl = options.acsUrl ?? (app.saml.acsUrls[0] as string);
+    const sp = this.#sp(app.saml);
+    const tags = responseTags({
+      now: this.clock.now(),
+      issuer: this.entityId,
+      audience: app.saml.entityId,
+      acsUrl,
+      inResponseTo: options.inResponseTo,
+      nameIdFormat: app.saml.nameIdFormat,
+      subject,
+      newId: () => `_${randomUUID()}`,
+    });
+    // No request info: the tags above carry InResponseTo (samlify reads nothing else from it).
+    const none = null as unknown as Parameters<typeof idp.createLoginResponse>[1];
+    const made = (await idp.createLoginResponse(
+      sp,
+      none,
+      "post",
+      {},
+      {
+        ...(options.relayState ? { relayState: options.relayState } : {}),
+        customTagReplacement: tags,
+      },
+    )) as { context: string; relayState?: string };
+    return {
+      action: acsUrl,
+      fields: {
+        SAMLResponse: made.context,
+        ...(options.relayState ? { RelayState: options.relayState } : {}),
+      },
+    };
+  }
+
+  /** A LogoutRequest (HTTP-Redirect), checked like an AuthnRequest. */
+  async logoutRequest(input: SamlInput): Promise<LogoutRequest> {
+    if (input.binding !== "redirect") throw new SamlError("single logout takes HTTP-Redirect");
+    const xml = decoded(input, "SAMLRequest");
+    const app = await this.#sender(root(xml, false, false));
+    let parsed: { extract: Record<string, unknown>; sigAlg?: string };
+    try {
+      parsed = (await this.#idp(
+        await this.keys.certificates(),
+        undefined,
+        app.saml.certificate !== null,
+      ).parseLogoutRequest(this.#sp(app.saml), "redirect", {
+        query: input.query,
+        octetString: input.octetString,
+      })) as typeof parsed;
+    } catch {
+      throw new SamlError("the logout request's signature or schema is not valid");
+    }
+    const request = (parsed.extract.request ?? {}) as {
+      id?: string;
+      destination?: string;
+      issueInstant?: string;
+    };
+    await this.#fresh(app, request, parsed.extract.issuer as string, parsed.sigAlg, input);
+    const index = parsed.extract.sessionIndex;
+    return {
+      app,
+      parsed,
+      sessionIndex: typeof index === "string" ? index : null,
+      relayState: input.query.RelayState?.slice(0, 1024),
+    };
+  }
+
+  /** Where the browser goes after a logout: the SP's SLO URL with a signed LogoutResponse. */
+  async logoutResponse(request: LogoutRequest): Promise<string> {
+    if (!request.app.saml.sloUrl) throw new SamlError("the service provider has no logout URL");
+    const key = await this.keys.signer();
+    const idp = this.#idp([key.certificate], key.privateKey, false);
+    const made = idp.createLogoutResponse(
+      this.#sp(request.app.saml),
+      request.parsed as Parameters<typeof idp.createLogoutResponse>[1],
+      "redirect",
+      request.relayState ? { relayState: request.relayState } : {},
+    ) as { context: string };
+    return made.context;
+  }
+}
+
+/** A session's index as SPs see it: not its id (which a cookie holds), a digest of it. */
+export function sessionIndex(sessionId: string): string {
+  return `_${createHash("sha256").update(`saml-session:${sessionId}`).digest("base64url").slice(0, 32)}`;
+}

@@ -1,0 +1,105 @@
+// SAML endpoints: the IdP's metadata, single sign-on (an AuthnRequest by HTTP-Redirect or
+// HTTP-POST, answered with a signed Response the browser posts to the SP's ACS), and single
+// logout (HTTP-Redirect). A person reaches a SAML app through a partner's login link, which ends
+// in the same signed Response (IdP-initiated, src/tickets/browser.ts); an AuthnRequest is answered
+// only from a live Handoff session that opens the app, else with the "open this app from your
+// partner's site" page.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { clientIp } from "../http/client-ip.js";
+import { html, sendPage } from "../pages/html.js";
+import type { Services } from "../services.js";
+import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
+import { failurePage } from "../tickets/browser.js";
+import { redirectInput, SamlError, type SamlInput, sessionIndex } from "./idp.js";
+import { samlSignIn } from "./sign-in.js";
+
+type Deps = Pick<Services, "config" | "saml" | "sessions" | "apps">;
+
+function refused(reply: FastifyReply, request: FastifyRequest, error: unknown): FastifyReply {
+  if (!(error instanceof SamlError)) throw error;
+  request.log.info({ reason: error.message }, "SAML request refused");
+  return sendPage(reply, {
+    status: 400,
+    title: "This sign-in request was refused",
+    body: html`<main><h1>This sign-in request was refused</h1><p>The app sent a SAML request Handoff cannot accept: ${error.message}.</p><p class="muted">Go back to your partner's site and open the app from there.</p></main>`,
+  });
+}
+
+export async function samlRoutes(app: FastifyInstance, services: Deps): Promise<void> {
+  const cookieName = sessionCookieName(services.config);
+
+  app.get(
+    "/saml/metadata",
+    { schema: { tags: ["saml"], summary: "The SAML identity provider's metadata" } },
+    async (_request, reply) =>
+      reply
+        .type("application/samlmetadata+xml")
+        .header("cache-control", "public, max-age=300")
+        .send(await services.saml.metadata()),
+  );
+
+  const signOn = async (request: FastifyRequest, reply: FastifyReply, input: SamlInput) => {
+    let login: Awaited<ReturnType<typeof services.saml.loginRequest>>;
+    try {
+      login = await services.saml.loginRequest(input);
+    } catch (error) {
+      return refused(reply, request, error);
+    }
+    const session = await services.sessions.check(request.cookies[cookieName]);
+    if (!session || !(await services.sessions.opens(session, login.app))) {
+      return failurePage(reply, "no_session", login.app);
+    }
+    return samlSignIn(services, reply, login.app, session, {
+      inResponseTo: login.id,
+      acsUrl: login.acsUrl,
+      ...(login.relayState ? { relayState: login.relayState } : {}),
+    });
+  };
+
+  app.get(
+    "/saml/sso",
+    { schema: { tags: ["saml"], summary: "Single sign-on: an AuthnRequest by HTTP-Redirect" } },
+    async (request, reply) => signOn(request, reply, redirectInput(request.url)),
+  );
+  app.post(
+    "/saml/sso",
+    { schema: { tags: ["saml"], summary: "Single sign-on: an AuthnRequest by HTTP-POST" } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const fields: Record<string, string> = {};
+      for (const key of ["SAMLRequest", "RelayState"]) {
+        if (typeof body[key] === "string") fields[key] = body[key] as string;
+      }
+      return signOn(request, reply, { binding: "post", body: fields });
+    },
+  );
+
+  app.get(
+    "/saml/slo",
+    { schema: { tags: ["saml"], summary: "Single logout: a LogoutRequest by HTTP-Redirect" } },
+    async (request, reply) => {
+      let logout: Awaited<ReturnType<typeof services.saml.logoutRequest>>;
+      try {
+        logout = await services.saml.logoutRequest(redirectInput(request.url));
+      } catch (error) {
+        return refused(reply, request, error);
+      }
+      // The browser's Handoff session ends, if it is the one the SP names (or the SP names none).
+      const token = request.cookies[cookieName];
+      const session = await services.sessions.check(token);
+      if (
+        session &&
+        (await services.sessions.opens(session, logout.app)) &&
+        (logout.sessionIndex === null || logout.sessionIndex === sessionIndex(session.id))
+      ) {
+        await services.sessions.end(token, "logout", clientIp(request));
+      }
+      reply.clearCookie(cookieName, sessionCookieOptions(services.config));
+      try {
+        return reply.redirect(await services.saml.logoutResponse(logout), 302);
+      } catch (error) {
+        return refused(reply, request, error);
+      }
+    },
+  );
+}

@@ -1,0 +1,62 @@
+// Signing a person in to a SAML app: the Response for their Handoff session, posted by their
+// browser to the app's ACS. Used by SP-initiated sign-on (src/saml/routes.ts) and by a login
+// link's redemption for a SAML app (IdP-initiated, src/tickets/browser.ts).
+import type { FastifyReply } from "fastify";
+import type { App } from "../apps/service.js";
+import { html, sendPage } from "../pages/html.js";
+import type { Services } from "../services.js";
+import type { LiveSession } from "../sessions/service.js";
+import { amrOf } from "../sessions/service.js";
+import { type PostForm, sessionIndex } from "./idp.js";
+import type { SamlSettings } from "./settings.js";
+import type { SamlSubject } from "./template.js";
+
+/** The page that posts a Response to the SP's ACS (at once with script; a button without). */
+export function samlPostPage(reply: FastifyReply, form: PostForm, appName: string): FastifyReply {
+  const fields = Object.entries(form.fields).map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+  );
+  return sendPage(reply.header("cache-control", "no-store"), {
+    title: `Signing in to ${appName}`,
+    autoSubmit: true,
+    formTargets: [new URL(form.action).origin],
+    body: html`<main><h1>Signing in to ${appName}</h1><form id="continue" method="post" action="${form.action}">${fields}<noscript><p>JavaScript is off: continue by hand.</p></noscript><button type="submit">Continue</button></form></main>`,
+  });
+}
+
+/** What a SAML app learns about the person: the session's user and the ticket's settings. */
+export function subjectOf(services: Pick<Services, "sessions">, session: LiveSession): SamlSubject {
+  const partnerData = services.sessions.partnerData(session, false);
+  const phone = session.phone
+    ? `+${`${session.phone.country_code}${session.phone.number}`.replace(/\D/g, "")}`
+    : null;
+  return {
+    userId: session.userId,
+    email: session.email,
+    authnInstant: session.createdAt,
+    sessionIndex: sessionIndex(session.id),
+    sessionNotOnOrAfter: session.absoluteAt,
+    attributes: {
+      email: session.email,
+      name: session.name,
+      phone_number: phone,
+      partner: session.partnerId,
+      sub_account: session.accountId === session.partnerId ? null : session.accountId,
+      fields: session.fields ? JSON.stringify(session.fields) : null,
+      partner_data: partnerData ? JSON.stringify(partnerData) : null,
+      amr: amrOf(session),
+    },
+  };
+}
+
+/** A signed Response for a session that opens a SAML app, as the page that posts it. */
+export async function samlSignIn(
+  services: Pick<Services, "saml" | "sessions">,
+  reply: FastifyReply,
+  app: App & { saml: SamlSettings },
+  session: LiveSession,
+  options: { inResponseTo?: string; acsUrl?: string; relayState?: string },
+): Promise<FastifyReply> {
+  const form = await services.saml.response(app, subjectOf(services, session), options);
+  return samlPostPage(reply, form, app.name);
+}

@@ -1,0 +1,81 @@
+// A SAML service provider for the tests: @node-saml/node-saml (not samlify, which Handoff uses as
+// the IdP), which checks a Response's signatures, Audience, Destination, InResponseTo and times.
+import { SAML, type SamlConfig, ValidateInResponseTo } from "@node-saml/node-saml";
+import type { FastifyInstance } from "fastify";
+import { generate } from "selfsigned";
+
+export interface SpKeys {
+  privateKey: string;
+  certificate: string;
+}
+
+export async function spKeys(): Promise<SpKeys> {
+  const made = await generate([{ name: "commonName", value: "test-sp" }], {
+    keyType: "rsa",
+    keySize: 2048,
+    algorithm: "sha256",
+  });
+  return { privateKey: made.private, certificate: made.cert };
+}
+
+/** The IdP's signing certificates, read from its metadata. */
+export async function idpCertificates(app: FastifyInstance): Promise<string[]> {
+  const metadata = (await app.inject({ method: "GET", url: "/saml/metadata" })).body;
+  return [...metadata.matchAll(/<(?:ds:)?X509Certificate>([^<]+)</g)].map(
+    (m) =>
+      `-----BEGIN CERTIFICATE-----\n${m[1]
+        ?.replace(/\s+/g, "")
+        .match(/.{1,64}/g)
+        ?.join("\n")}\n-----END CERTIFICATE-----`,
+  );
+}
+
+export const SP = {
+  entityId: "https://sp.example.com/saml",
+  acs: "https://sp.example.com/saml/acs",
+  slo: "https://sp.example.com/saml/logout",
+};
+
+/** node-saml as the SP registered with `SP`'s URLs, signing its requests when given keys. */
+export function nodeSaml(
+  base: string,
+  idpCert: string[],
+  keys: SpKeys | null,
+  overrides: Partial<SamlConfig> = {},
+): SAML {
+  return new SAML({
+    entryPoint: `${base}/saml/sso`,
+    logoutUrl: `${base}/saml/slo`,
+    issuer: SP.entityId,
+    callbackUrl: SP.acs,
+    logoutCallbackUrl: SP.slo,
+    audience: SP.entityId,
+    idpCert,
+    idpIssuer: `${base}/saml/metadata`,
+    ...(keys ? { privateKey: keys.privateKey, publicCert: keys.certificate } : {}),
+    signatureAlgorithm: "sha256",
+    wantAssertionsSigned: true,
+    wantAuthnResponseSigned: true,
+    validateInResponseTo: ValidateInResponseTo.always,
+    identifierFormat: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+    acceptedClockSkewMs: 5000,
+    ...overrides,
+  });
+}
+
+/** The hidden fields and action of the auto-posting page Handoff answers with. */
+export function postedForm(html: string): { action: string; fields: Record<string, string> } {
+  const decode = (s: string) =>
+    s
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
+  const action = decode(/<form id="continue" method="post" action="([^"]*)"/.exec(html)?.[1] ?? "");
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    fields[decode(m[1] as string)] = decode(m[2] as string);
+  }
+  return { action, fields };
+}
