@@ -31,7 +31,7 @@ const USAGE = `usage: handoff <command>
       | list PARTNER | unlock PARTNER LOGIN
   operator create --email E [--password P] | list | unlock EMAIL
                                           (operators sign in to the console at /console)
-  keys rotate | revoke KID | list
+  keys rotate | revoke KID | list | saml-rotate [--publish-days N] | saml-list
   app create --name N --url URL [--return-path P]… [--product P]… [--failure-url URL]
       [--ticket-ttl S] [--ticket-ttl-max S] [--session-idle S] [--session-absolute S]
       [--ip-binding exact|prefix] [--sees-auth-token true|false]

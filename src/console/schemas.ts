@@ -1,5 +1,6 @@
 // The management API's schemas (TypeBox: validation and OpenAPI from one source) and the JSON
 // each object is answered with.
+
 import { type Static, type TSchema, Type } from "@fastify/type-provider-typebox";
 import { type App, type AppChanges, appView } from "../apps/service.js";
 import type { AuditRow } from "../audit/store.js";
@@ -7,6 +8,7 @@ import { HandoffError } from "../http/errors.js";
 import { ProblemSchema } from "../http/schemas.js";
 import type { PublicApiToken } from "../partners/service.js";
 import type { Partner } from "../partners/store.js";
+import { samlSettingsFromMetadata } from "../saml/settings.js";
 import type { PartnerView } from "./management.js";
 import type { ConsoleSession, Viewer } from "./service.js";
 
@@ -101,7 +103,27 @@ export const AppSchema = Type.Object({
   oidc_post_logout_redirect_uris: Type.Array(Type.String()),
   oidc_refresh_tokens: Type.Boolean(),
   oidc_pkce_required: Type.Boolean(),
+  saml: Nullable(
+    Type.Object({
+      entity_id: Type.String(),
+      acs_urls: Type.Array(Type.String()),
+      name_id_format: Type.String(),
+      certificate: Nullable(Type.String()),
+      slo_url: Nullable(Type.String()),
+    }),
+  ),
+  sign_in_group: Nullable(Type.String()),
 });
+const SamlInput = Type.Object(
+  {
+    entity_id: Type.String({ minLength: 1, maxLength: 1024 }),
+    acs_urls: Type.Array(Type.String({ maxLength: 2048 }), { minItems: 1, maxItems: 10 }),
+    name_id_format: Type.Optional(Type.Union([Type.Literal("persistent"), Type.Literal("email")])),
+    certificate: Type.Optional(Nullable(Type.String({ maxLength: 16_384 }))),
+    slo_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+  },
+  { additionalProperties: false },
+);
 export const AppInput = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -119,6 +141,10 @@ export const AppInput = Type.Object(
     oidc_post_logout_redirect_uris: Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 100 }),
     oidc_refresh_tokens: Type.Boolean(),
     oidc_pkce_required: Type.Boolean(),
+    saml: Nullable(SamlInput),
+    /** SP metadata XML: read into `saml` (an alternative to giving its fields). */
+    saml_metadata: Type.String({ maxLength: 256 * 1024 }),
+    sign_in_group: Nullable(Type.String({ maxLength: 64 })),
   },
   { additionalProperties: false },
 );
@@ -200,6 +226,17 @@ export function appChanges(body: Partial<Static<typeof AppInput>>): AppChanges {
   }
   if (body.oidc_refresh_tokens !== undefined) out.refreshTokens = body.oidc_refresh_tokens;
   if (body.oidc_pkce_required !== undefined) out.pkceRequired = body.oidc_pkce_required;
+  if (body.saml_metadata !== undefined) out.saml = samlSettingsFromMetadata(body.saml_metadata);
+  else if (body.saml !== undefined) {
+    out.saml = body.saml && {
+      entityId: body.saml.entity_id,
+      acsUrls: body.saml.acs_urls,
+      nameIdFormat: body.saml.name_id_format ?? "persistent",
+      certificate: body.saml.certificate ?? null,
+      sloUrl: body.saml.slo_url ?? null,
+    };
+  }
+  if (body.sign_in_group !== undefined) out.signInGroup = body.sign_in_group;
   return out;
 }
 

@@ -8,6 +8,7 @@ import { CHANGE_LOG_RETENTION_MS, pruneChangeLog } from "../db/changes.js";
 import type { Storage, Tx } from "../db/database.js";
 import { Outbox } from "../delivery/outbox.js";
 import { OidcStore } from "../oidc/store.js";
+import { SamlStore } from "../saml/store.js";
 import { SessionStore } from "../sessions/store.js";
 import { TicketStore } from "../tickets/store.js";
 
@@ -22,6 +23,8 @@ export interface PruneResult {
   oidc: number;
   /** Messages delivered or given up more than a day ago. */
   outbox: number;
+  /** SAML request ids past the time a replay of them could be accepted. */
+  saml: number;
 }
 
 export interface PruneOptions {
@@ -64,6 +67,7 @@ export async function prune(
     // Delivered (or given-up) messages hold sealed one-time codes: kept a day, for the step's
     // "sent" / "failed" and for support, then gone.
     outbox: await drain((trx) => Outbox.prune(trx, now - DAY_MS, batch)),
+    saml: await drain((trx) => SamlStore.prune(trx, now, batch)),
   };
   await drain((trx) => pruneChangeLog(trx, Date.now() - CHANGE_LOG_RETENTION_MS, batch));
   return result;

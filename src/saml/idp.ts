@@ -151,7 +151,7 @@ export class SamlIdp {
   constructor(
     private readonly storage: Storage,
     private readonly store: SamlStore,
-    private readonly keys: SamlKeys,
+    readonly keys: SamlKeys,
     private readonly apps: AppService,
     private readonly clock: Clock,
     baseUrl: string,
@@ -250,8 +250,9 @@ export class SamlIdp {
     const xml = decoded(input, "SAMLRequest");
     const element = root(xml, input.binding === "post", false);
     const app = await this.#sender(element);
-    if (input.binding === "post") root(xml, true, app.saml.certificate !== null);
     const signed = app.saml.certificate !== null;
+    if (input.binding === "post") root(xml, true, signed);
+    else if (signed && !input.query.Signature) throw new SamlError("the request must be signed");
     let parsed: { extract: Record<string, unknown>; sigAlg?: string };
     try {
       parsed = (await this.#idp(
@@ -346,6 +347,9 @@ export class SamlIdp {
     if (input.binding !== "redirect") throw new SamlError("single logout takes HTTP-Redirect");
     const xml = decoded(input, "SAMLRequest");
     const app = await this.#sender(root(xml, false, false));
+    if (app.saml.certificate && !input.query.Signature) {
+      throw new SamlError("the logout request must be signed");
+    }
     let parsed: { extract: Record<string, unknown>; sigAlg?: string };
     try {
       parsed = (await this.#idp(

@@ -4,6 +4,7 @@
 // until an operator rotates it. A rotation publishes the new certificate in the metadata at once
 // and signs with it only after `publishDays`, so SPs have that long to fetch the metadata again;
 // the old key is retired (unpublished) on the rotation after.
+import { X509Certificate } from "node:crypto";
 import { generate } from "selfsigned";
 import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
@@ -61,6 +62,16 @@ export class SamlKeys {
     const key = due.at(-1) ?? (await this.keys())[0];
     if (!key) throw new Error("no SAML key");
     return key;
+  }
+
+  /** The published keys: id, when each signs from, and its certificate's SHA-256 fingerprint. */
+  async list(): Promise<{ kid: string; signs_from: string; fingerprint: string }[]> {
+    this.#keys = null;
+    return (await this.keys()).map((key) => ({
+      kid: key.kid,
+      signs_from: new Date(key.signsFrom).toISOString(),
+      fingerprint: new X509Certificate(key.certificate).fingerprint256,
+    }));
   }
 
   /** Certificates the metadata publishes: every key not retired (the signer and the next). */

@@ -65,16 +65,18 @@ export function nodeSaml(
 
 /** The hidden fields and action of the auto-posting page Handoff answers with. */
 export function postedForm(html: string): { action: string; fields: Record<string, string> } {
+  const named: Record<string, string> = { quot: '"', apos: "'", lt: "<", gt: ">", amp: "&" };
   const decode = (s: string) =>
-    s
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&lt;/g, "<")
-      .replace(/&gt;/g, ">")
-      .replace(/&amp;/g, "&");
+    s.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, ref: string) =>
+      /^#x/i.test(ref)
+        ? String.fromCodePoint(Number.parseInt(ref.slice(2), 16))
+        : ref.startsWith("#")
+          ? String.fromCodePoint(Number(ref.slice(1)))
+          : (named[ref] ?? whole),
+    );
   const action = decode(/<form id="continue" method="post" action="([^"]*)"/.exec(html)?.[1] ?? "");
   const fields: Record<string, string> = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\s*\/?>/g)) {
     fields[decode(m[1] as string)] = decode(m[2] as string);
   }
   return { action, fields };

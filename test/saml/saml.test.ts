@@ -4,7 +4,9 @@
 import { deflateRawSync } from "node:zlib";
 import { ValidateInResponseTo } from "@node-saml/node-saml";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { prune } from "../../src/ops/pruner.js";
 import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { PASSWORD, signInConsole } from "../helpers/console.js";
 import { idpCertificates, nodeSaml, postedForm, SP, type SpKeys, spKeys } from "../helpers/saml.js";
 import { mint, type SsoFixture, sessionCookie, ssoFixture } from "../helpers/sso.js";
 
@@ -98,5 +100,278 @@ describe.each(dialects)("SAML identity provider on %s", (dialect) => {
     });
     expect(again.statusCode).toBe(400);
     expect(again.body).toContain("already used");
+    // Its id is kept as long as a replay could pass the IssueInstant check, then pruned.
+    t.clock.advance(11 * 60_000);
+    const pruned = await prune(t.database, t.clock, {
+      ticketRetentionDays: 7,
+      auditRetentionDays: 90,
+    });
+    expect(pruned.saml).toBe(1);
+  });
+
+  const get = (url: URL, cookie?: string) =>
+    t.app.inject({
+      method: "GET",
+      url: `${url.pathname}${url.search}`,
+      ...(cookie ? { cookies: { handoff_session: cookie } } : {}),
+    });
+
+  it("answers an AuthnRequest by HTTP-POST, and logs out by HTTP-Redirect, ending the session", async () => {
+    const { cookie } = await signIn();
+    const certs = await idpCertificates(t.app);
+    const sp = nodeSaml(BASE, certs, keys, {
+      authnRequestBinding: "HTTP-POST",
+      skipRequestCompression: true,
+    });
+    const form = postedForm(
+      (await sp.getAuthorizeFormAsync("r1")).replace(
+        /<form[^>]*>/,
+        '<form id="continue" method="post" action="">',
+      ),
+    );
+    const answered = await t.app.inject({
+      method: "POST",
+      url: "/saml/sso",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      cookies: { handoff_session: cookie },
+      payload: new URLSearchParams(form.fields).toString(),
+    });
+    expect(answered.statusCode, /Handoff cannot accept: ([^<]*)/.exec(answered.body)?.[1]).toBe(
+      200,
+    );
+    const { profile } = await sp.validatePostResponseAsync(postedForm(answered.body).fields);
+    if (!profile) throw new Error("no profile");
+    // The SP's LogoutRequest (signed, HTTP-Redirect) ends the Handoff session and comes back signed.
+    // (node-saml sends its logout by HTTP-Redirect, deflated, from an instance that deflates.)
+    const redirecting = nodeSaml(BASE, certs, keys);
+    const logout = new URL(await redirecting.getLogoutUrlAsync(profile, "bye", {}));
+    const done = await get(logout, cookie);
+    expect(done.statusCode, /Handoff cannot accept: ([^<]*)/.exec(done.body)?.[1]).toBe(302);
+    const back = new URL(done.headers.location as string);
+    expect(`${back.origin}${back.pathname}`).toBe(SP.slo);
+    const checked = await redirecting.validateRedirectAsync(
+      Object.fromEntries(back.searchParams),
+      back.search.slice(1),
+    );
+    expect(checked.loggedOut).toBe(true);
+    const session = await t.database.read
+      .selectFrom("sessions")
+      .select(["ended_at", "end_reason"])
+      .executeTakeFirstOrThrow();
+    expect(session.ended_at).not.toBeNull();
+    // And the ended session opens nothing.
+    const url = new URL(await redirecting.getAuthorizeUrlAsync("", undefined, {}));
+    const refused = await get(url, cookie);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.body).toContain("Open this app from your partner");
+  });
+
+  it("refuses requests from unknown SPs, unsigned or SHA-1 requests, a foreign ACS, a stale request, a DTD", async () => {
+    const { cookie } = await signIn();
+    const certs = await idpCertificates(t.app);
+    const expectRefused = async (url: URL, reason: string) => {
+      const answer = await get(url, cookie);
+      expect(answer.statusCode, reason).toBe(400);
+      expect(answer.body).toContain(reason);
+      expect(answer.body).not.toContain("SAMLResponse");
+    };
+    const unsigned = nodeSaml(BASE, certs, null);
+    await expectRefused(
+      new URL(await unsigned.getAuthorizeUrlAsync("", undefined, {})),
+      "must be signed",
+    );
+    const sha1 = nodeSaml(BASE, certs, keys, { signatureAlgorithm: "sha1" });
+    await expectRefused(new URL(await sha1.getAuthorizeUrlAsync("", undefined, {})), "RSA-SHA256");
+    const stranger = nodeSaml(BASE, certs, keys, { issuer: "https://stranger.example/saml" });
+    await expectRefused(
+      new URL(await stranger.getAuthorizeUrlAsync("", undefined, {})),
+      "not a registered service provider",
+    );
+    const elsewhere = nodeSaml(BASE, certs, keys, { callbackUrl: "https://evil.example/acs" });
+    await expectRefused(
+      new URL(await elsewhere.getAuthorizeUrlAsync("", undefined, {})),
+      "ACS URL is not one",
+    );
+    const sp = nodeSaml(BASE, certs, keys);
+    const stale = new URL(await sp.getAuthorizeUrlAsync("", undefined, {}));
+    t.clock.advance(6 * 60_000);
+    await expectRefused(stale, "too old");
+    t.clock.advance(-6 * 60_000);
+    // An XML external entity: refused before any parser reads it.
+    const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" IssueInstant="${new Date().toISOString()}"><saml:Issuer>&x;</saml:Issuer></samlp:AuthnRequest>`;
+    const url = new URL(`${BASE}/saml/sso`);
+    url.searchParams.set("SAMLRequest", deflateRawSync(xxe).toString("base64"));
+    await expectRefused(url, "DTD");
+  });
+
+  it("refuses a signed POST request wrapped in another (samlify #634)", async () => {
+    const { cookie } = await signIn();
+    const sp = nodeSaml(BASE, await idpCertificates(t.app), keys, {
+      authnRequestBinding: "HTTP-POST",
+      skipRequestCompression: true,
+    });
+    const form = postedForm(
+      (await sp.getAuthorizeFormAsync("")).replace(
+        /<form[^>]*>/,
+        '<form id="continue" method="post" action="">',
+      ),
+    );
+    const legit = Buffer.from(form.fields.SAMLRequest as string, "base64").toString("utf8");
+    const signature = /<(\w+:)?Signature[\s\S]*<\/(\w+:)?Signature>/.exec(legit)?.[0] ?? "";
+    expect(signature, legit.slice(0, 400)).not.toBe("");
+    const inner = legit.replace(signature, "").replace(/^<\?xml[^>]*>/, "");
+    const wrapped = `<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_attacker" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${BASE}/saml/sso" AssertionConsumerServiceURL="${SP.acs}"><saml:Issuer>${SP.entityId}</saml:Issuer>${signature}<samlp:Extensions><x:wrap xmlns:x="urn:evil">${inner}</x:wrap></samlp:Extensions></samlp:AuthnRequest>`;
+    const answer = await t.app.inject({
+      method: "POST",
+      url: "/saml/sso",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      cookies: { handoff_session: cookie },
+      payload: new URLSearchParams({
+        SAMLRequest: Buffer.from(wrapped).toString("base64"),
+      }).toString(),
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body).toContain("signature does not cover the request");
+  });
+
+  it("signs Responses for this SP only: another audience's validation fails", async () => {
+    const { cookie } = await signIn();
+    const certs = await idpCertificates(t.app);
+    const sp = nodeSaml(BASE, certs, keys);
+    const answered = await get(new URL(await sp.getAuthorizeUrlAsync("", undefined, {})), cookie);
+    const fields = postedForm(answered.body).fields;
+    const xml = Buffer.from(fields.SAMLResponse as string, "base64").toString("utf8");
+    expect(xml).toContain("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+    const other = nodeSaml(BASE, certs, keys, {
+      audience: "https://other.example/saml",
+      validateInResponseTo: ValidateInResponseTo.never,
+    });
+    await expect(other.validatePostResponseAsync(fields)).rejects.toThrow(/audience/i);
+  });
+
+  it("keeps an email NameID whole: a comment in it is text, never markup", async () => {
+    await t.app.services.apps.update(appId, {
+      saml: {
+        entityId: SP.entityId,
+        acsUrls: [SP.acs],
+        nameIdFormat: "email",
+        certificate: keys.certificate,
+        sloUrl: SP.slo,
+      },
+    });
+    const email = "victim@example.com<!---->.evil.example";
+    const { page } = await signIn({ id: "u-comment", email });
+    const sp = nodeSaml(BASE, await idpCertificates(t.app), keys, {
+      validateInResponseTo: ValidateInResponseTo.never,
+      identifierFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    });
+    const { profile } = await sp.validatePostResponseAsync(postedForm(page).fields);
+    expect(profile?.nameID).toBe(email);
+  });
+
+  it("opens the apps of a sign-in group with one session, never an app outside it", async () => {
+    const portal = await t.app.services.apps.create({
+      name: "Shop",
+      baseUrl: "https://shop.example.com",
+      signInGroup: "suite",
+    });
+    await t.app.services.apps.update(appId, { signInGroup: "suite" });
+    const minted = await mint(t.app, f, { user: { id: "u-group" }, app: portal.id });
+    const redeemed = await t.app.inject({
+      method: "POST",
+      url: `/login/${minted.ticket}`,
+      headers: browser,
+      payload: "",
+    });
+    const cookie = sessionCookie(redeemed);
+    const sp = nodeSaml(BASE, await idpCertificates(t.app), keys);
+    const inGroup = await get(new URL(await sp.getAuthorizeUrlAsync("", undefined, {})), cookie);
+    expect(inGroup.statusCode).toBe(200);
+    await sp.validatePostResponseAsync(postedForm(inGroup.body).fields);
+    await t.app.services.apps.update(appId, { signInGroup: null });
+    // The app's change reaches the cache through the change feed; a new request sees it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    t.clock.advance(3000);
+    const outside = await get(new URL(await sp.getAuthorizeUrlAsync("", undefined, {})), cookie);
+    expect(outside.statusCode).toBe(401);
+  });
+
+  it("registers an SP from its metadata through the management API, and publishes the IdP's", async () => {
+    await t.app.services.operators.create("ops@platform.example", PASSWORD);
+    const operator = await signInConsole(t.app, "ops@platform.example");
+    const metadata = nodeSaml(BASE, [], keys, {
+      issuer: "https://wiki.example.com/saml",
+      callbackUrl: "https://wiki.example.com/saml/acs",
+    }).generateServiceProviderMetadata(null, keys.certificate);
+    const created = await operator.call({
+      method: "POST",
+      url: "/v1/manage/apps",
+      payload: {
+        name: "Wiki",
+        url: "https://wiki.example.com",
+        saml_metadata: metadata,
+        sign_in_group: "suite",
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().saml).toMatchObject({
+      entity_id: "https://wiki.example.com/saml",
+      acs_urls: ["https://wiki.example.com/saml/acs"],
+      name_id_format: "persistent",
+    });
+    expect(created.json().saml.certificate).toContain("BEGIN CERTIFICATE");
+    expect(created.json().sign_in_group).toBe("suite");
+    // Another app may not take the same entity ID; bad settings are a 400, not a 500.
+    const twice = await operator.call({
+      method: "POST",
+      url: "/v1/manage/apps",
+      payload: { name: "Wiki 2", url: "https://wiki.example.com", saml_metadata: metadata },
+    });
+    expect(twice.statusCode).toBe(400);
+    const broken = await operator.call({
+      method: "POST",
+      url: "/v1/manage/apps",
+      payload: {
+        name: "W3",
+        url: "https://w3.example.com",
+        saml: { entity_id: "x", acs_urls: ["ftp://x"] },
+      },
+    });
+    expect(broken.statusCode).toBe(400);
+    const idp = await t.app.inject({ method: "GET", url: "/saml/metadata" });
+    expect(idp.headers["content-type"]).toContain("application/samlmetadata+xml");
+    expect(idp.body).toContain(`entityID="${BASE}/saml/metadata"`);
+    expect(idp.body).toContain(`Location="${BASE}/saml/sso"`);
+  });
+
+  it("publishes a rotated key at once and signs with it only after the publish days", async () => {
+    const { cookie } = await signIn();
+    const before = await idpCertificates(t.app);
+    expect(before).toHaveLength(1);
+    await t.app.services.saml.keys.rotate(7);
+    const both = await idpCertificates(t.app);
+    expect(both).toHaveLength(2);
+    const signedBy = async (certs: string[]) => {
+      const sp = nodeSaml(BASE, certs, keys);
+      const answered = await get(new URL(await sp.getAuthorizeUrlAsync("", undefined, {})), cookie);
+      return sp.validatePostResponseAsync(postedForm(answered.body).fields).then(
+        () => true,
+        () => false,
+      );
+    };
+    expect(await signedBy(before)).toBe(true);
+    t.clock.advance(7 * 86_400_000 + 60_001);
+    const [, next] = both;
+    f = await ssoFixture(t.app, {}, "Later partner"); // the first access token has long expired
+    // A week on, by the IdP's clock: the login link's Response is signed by the new key (the SP
+    // library's time checks are off here: they read the real clock).
+    const { page } = await signIn({ id: "u-later" });
+    const later = (certs: string[]) =>
+      nodeSaml(BASE, certs, keys, {
+        validateInResponseTo: ValidateInResponseTo.never,
+        acceptedClockSkewMs: -1,
+      }).validatePostResponseAsync(postedForm(page).fields);
+    await later([next as string]);
+    await expect(later(before)).rejects.toThrow();
   });
 });

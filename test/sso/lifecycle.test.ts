@@ -51,6 +51,7 @@ describe.each(dialects)("pruning on %s", (dialect) => {
       audit: 0,
       oidc: 0,
       outbox: 0,
+      saml: 0,
     });
     const left = await t.database.read.selectFrom("tickets").select("id").orderBy("id").execute();
     expect(left.map((r) => r.id).sort()).toEqual([used.id, fresh.id].sort());
