@@ -4,6 +4,7 @@ import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { authRoutes } from "./auth/routes.js";
+import { callbackRoutes } from "./callbacks/routes.js";
 import { type Clock, systemClock } from "./clock.js";
 import { banckleRoutes } from "./compat/banckle.js";
 import { bluesnapRoutes } from "./compat/bluesnap.js";
@@ -14,7 +15,6 @@ import type { Config } from "./config.js";
 import { consolePages } from "./console/pages.js";
 import { managementRoutes } from "./console/routes.js";
 import type { AppContext } from "./context.js";
-
 import { Sealer } from "./crypto/seal.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { startOutboxWorker } from "./delivery/outbox.js";
@@ -170,6 +170,7 @@ export async function buildApp(
   await app.register(async (scope) => sessionRoutes(scope, services));
   await app.register(async (scope) => browserRoutes(scope, services));
   await app.register(async (scope) => samlRoutes(scope, services));
+  await app.register(async (scope) => callbackRoutes(scope, services));
   await app.register(async (scope) => managementRoutes(scope, services));
   await app.register(async (scope) => consolePages(scope, services));
   // Only with the demo: a production deployment serves no /demo routes (nor a demo mailbox).

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { parseCidrs } from "./delivery/outbound.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 export type SqliteSynchronous = "FULL" | "NORMAL" | "EXTRA";
@@ -62,6 +63,11 @@ export interface Config {
   mailFrom: string;
   /** Who sends one-time codes by SMS; null: nobody (the demo's mailbox shows them, if served). */
   sms: SmsConfig | null;
+  /**
+   * Address ranges (CIDRs) partners' endpoints may resolve to besides public ones: for testing
+   * against this machine (`127.0.0.1/32`). Empty in production.
+   */
+  outboundAllow: string[];
 }
 
 export type SmsConfig =
@@ -165,6 +171,19 @@ function smsConfig(env: Env): SmsConfig | null {
     return { kind: "twilio", accountSid: sid, authToken, from, baseUrl };
   }
   return null;
+}
+
+function outboundAllow(env: Env): string[] {
+  const list = (env.HANDOFF_OUTBOUND_ALLOW ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  try {
+    parseCidrs(list);
+  } catch {
+    throw new ConfigError("HANDOFF_OUTBOUND_ALLOW", "must be comma-separated CIDRs (127.0.0.1/32)");
+  }
+  return list;
 }
 
 function databaseUrl(env: Env, dataDir: string): string {
@@ -324,6 +343,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: smtpUrl(env),
     mailFrom: env.HANDOFF_MAIL_FROM?.trim() || `Handoff <no-reply@${new URL(base).hostname}>`,
     sms: smsConfig(env),
+    outboundAllow: outboundAllow(env),
   };
 }
 
@@ -360,6 +380,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     smtpUrl: null,
     mailFrom: "Handoff <no-reply@127.0.0.1>",
     sms: null,
+    outboundAllow: [],
     ...overrides,
   };
 }

@@ -7,6 +7,8 @@ import { FailureLimiter } from "./auth/failures.js";
 import { RefreshTokenService } from "./auth/refresh.js";
 import { AuthService } from "./auth/service.js";
 import { AuthStore } from "./auth/store.js";
+import { CallbackService } from "./callbacks/service.js";
+import { CallbackStore } from "./callbacks/store.js";
 import { Management } from "./console/management.js";
 import { ConsoleAuth } from "./console/service.js";
 import { ConsoleSessionStore, ConsoleTotpStore } from "./console/store.js";
@@ -15,6 +17,7 @@ import type { AppContext } from "./context.js";
 import { Passwords } from "./crypto/passwords.js";
 import type { Change } from "./db/changes.js";
 import { DemoMailbox, SmtpSender } from "./delivery/mail.js";
+import { parseCidrs } from "./delivery/outbound.js";
 import { Outbox, type Senders } from "./delivery/outbox.js";
 import { TwilioSmsSender, WebhookSmsSender } from "./delivery/sms.js";
 import { Allowance } from "./http/allowance.js";
@@ -77,6 +80,8 @@ export interface Services extends AppContext {
   delivery: Delivery;
   /** Handoff as a SAML identity provider. */
   saml: SamlIdp;
+  /** Partners' call-back endpoints, and the calls apps make through them. */
+  callbacks: CallbackService;
   /** Stops listening to the change feed (the app's close). */
   stopListening: () => void;
 }
@@ -180,6 +185,13 @@ export function buildServices(ctx: AppContext): Services {
     config.partnerUserLockSeconds,
   );
   const samlStore = new SamlStore(storage);
+  const callbacks = new CallbackService(
+    storage,
+    new CallbackStore(storage),
+    clock,
+    ctx.sealer,
+    parseCidrs(config.outboundAllow),
+  );
   return {
     ...ctx,
     auth,
@@ -222,6 +234,7 @@ export function buildServices(ctx: AppContext): Services {
       operators,
       apps,
       keys: ctx.keys,
+      callbacks,
       tickets,
       sessions,
       users,
@@ -229,6 +242,7 @@ export function buildServices(ctx: AppContext): Services {
     }),
     otp,
     delivery,
+    callbacks,
     saml: new SamlIdp(
       storage,
       samlStore,

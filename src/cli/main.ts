@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from "../config.js";
 import { HandoffError } from "../http/errors.js";
 import { StartError, startServer } from "../main.js";
 import { appCommand } from "./apps.js";
+import { callbackCommand } from "./callbacks.js";
 import { type Cli, UsageError } from "./io.js";
 import { keysCommand } from "./keys.js";
 import { operatorCommand } from "./operators.js";
@@ -42,6 +43,8 @@ const USAGE = `usage: handoff <command>
                                           (a redirect URI makes the app an OIDC client; "" clears a list;
                                            SAML options make it a SAML service provider: docs/saml.md)
   app update ID [same options] | rotate-secret ID | list
+  callback set PARTNER balance|debit|refund|verify URL [--timeout-ms N] | list PARTNER
+      | remove PARTNER KIND                (the partner's call-back endpoints: docs/callbacks.md)
 
 Every command reads the same environment as the service (DATABASE_URL …); add --json for JSON output.
 `;
@@ -95,6 +98,8 @@ async function run(argv: string[], cli: Cli): Promise<void> {
       return keysCommand(cli, verb, rest);
     case "app":
       return appCommand(cli, verb, rest);
+    case "callback":
+      return callbackCommand(cli, verb, rest);
     case undefined:
     case "help":
     case "--help":

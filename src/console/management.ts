@@ -3,8 +3,10 @@
 // calls. Partner users see only their partner and its linked sub-accounts; anything else is "not
 // found" (never "forbidden", which would confirm it exists). Operator-only operations refuse
 // partner users with 403, and viewers may only read.
+
 import type { App, AppChanges, NewApp } from "../apps/service.js";
 import type { Actor, AuditRow, AuditStore } from "../audit/store.js";
+import type { CallbackService, CallbackView } from "../callbacks/service.js";
 import type { PartnerUserRole } from "../db/schema.js";
 import { HandoffError } from "../http/errors.js";
 import type { KeyStore } from "../keys/service.js";
@@ -35,6 +37,7 @@ export interface ManagementDeps {
     rotateSecret(id: string, by: Actor): Promise<string>;
   };
   keys: KeyStore;
+  callbacks: CallbackService;
   tickets: TicketService;
   sessions: SessionService;
   users: UserService;
@@ -181,6 +184,28 @@ export class Management {
   async rotateSsoKey(acting: Acting, partnerId: string): Promise<string> {
     await this.#writable(acting, partnerId);
     return this.deps.partners.rotateSsoKey(partnerId, actor(acting));
+  }
+
+  // Call-back endpoints
+
+  async listCallbacks(viewer: Viewer, partnerId: string): Promise<CallbackView[]> {
+    await this.#visible(viewer, partnerId);
+    return this.deps.callbacks.list(partnerId);
+  }
+
+  async setCallback(
+    acting: Acting,
+    partnerId: string,
+    kind: string,
+    input: { url: string; timeoutMs?: number },
+  ) {
+    await this.#writable(acting, partnerId);
+    return this.deps.callbacks.set(partnerId, kind, input, actor(acting));
+  }
+
+  async removeCallback(acting: Acting, partnerId: string, kind: string): Promise<void> {
+    await this.#writable(acting, partnerId);
+    await this.deps.callbacks.remove(partnerId, kind, actor(acting));
   }
 
   // Partner users

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
 import type { Services } from "../services.js";
+import { callbackManagementRoutes } from "./callback-routes.js";
 import {
   clearConsoleCookie,
   consoleSession,
@@ -202,6 +203,7 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
     },
   );
   partnerRoutes(scope, services);
+  callbackManagementRoutes(scope, services);
   peopleRoutes(scope, services);
   platformRoutes(scope, services);
 }

@@ -12,6 +12,7 @@ import * as consoleTables from "./migrations/0009_console.js";
 import * as consoleTotp from "./migrations/0010_console_totp.js";
 import * as otp from "./migrations/0011_otp.js";
 import * as saml from "./migrations/0012_saml.js";
+import * as callbacks from "./migrations/0013_callbacks.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   "0010_console_totp": consoleTotp,
   "0011_otp": otp,
   "0012_saml": saml,
+  "0013_callbacks": callbacks,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

@@ -103,6 +103,34 @@ export interface SamlKeyTable {
   retired_at: number | null;
 }
 
+export interface PartnerCallbackTable {
+  partner_id: string;
+  /** balance | debit | refund | verify */
+  kind: string;
+  url: string;
+  timeout_ms: number;
+  /** The Standard Webhooks secret (whsec_…) the calls are signed with, sealed. */
+  secret_sealed: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CallbackCallTable {
+  id: string;
+  app_id: string;
+  idempotency_key: string;
+  kind: string;
+  partner_id: string;
+  user_id: string;
+  request_hash: string;
+  created_at: number;
+  attempt_until: number;
+  status: number | null;
+  /** The partner's answer (content type and body), sealed: it may hold account data. */
+  answer_sealed: string | null;
+  completed_at: number | null;
+}
+
 export interface SamlRequestTable {
   app_id: string;
   /** An AuthnRequest's or LogoutRequest's ID: each is taken once. */
@@ -351,4 +379,6 @@ export interface Tables {
   outbox: OutboxTable;
   saml_keys: SamlKeyTable;
   saml_requests: SamlRequestTable;
+  partner_callbacks: PartnerCallbackTable;
+  callback_calls: CallbackCallTable;
 }

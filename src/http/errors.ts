@@ -76,6 +76,22 @@ export const errorCatalogue = {
     title:
       "The request did not prove it came from the console: the CSRF token is missing or wrong, or it came from another site.",
   },
+  idempotency_key_required: {
+    status: 400,
+    title: "Money-moving call-backs (debit, refund) need an Idempotency-Key header.",
+  },
+  idempotency_conflict: {
+    status: 409,
+    title:
+      "This Idempotency-Key was used with another request, or its first call is still in progress.",
+  },
+  no_callback: { status: 404, title: "The partner has registered no endpoint for this call-back." },
+  partner_error: {
+    status: 502,
+    title:
+      "The partner's endpoint failed (5xx) or could not be reached; partner_status says which.",
+  },
+  partner_timeout: { status: 504, title: "The partner's endpoint did not answer in its time." },
   service_unavailable: {
     status: 503,
     title: "The service cannot reach its database; retry shortly.",

@@ -43,8 +43,8 @@ export function headerSafe(value: string): string {
 }
 
 /** The app behind an introspection request: HTTP Basic, or client_id/client_secret in the body. */
-async function requireApp(
-  services: Deps,
+export async function requireApp(
+  services: Pick<Services, "apps" | "redeemFailures">,
   request: FastifyRequest,
   body: { client_id?: string | undefined; client_secret?: string | undefined },
 ) {

@@ -215,6 +215,21 @@ export class TicketService {
   }
 
   /** What the page in front of the link shows. Reads only: a GET never uses a ticket. */
+  /**
+   * The partner's auth_token for a user (seed 002's tpd.auth_token), from the newest login link
+   * that was used and carried one; null when none did.
+   */
+  async authTokenOf(userId: string): Promise<{ partnerId: string; authToken: string } | null> {
+    const row = await this.store.latestPartnerData(userId);
+    if (!row?.partner_data_sealed) return null;
+    const data = JSON.parse(this.sealer.open(row.partner_data_sealed, `ticket:${row.id}`)) as {
+      auth_token?: unknown;
+    };
+    return typeof data.auth_token === "string"
+      ? { partnerId: row.partner_id, authToken: data.auth_token }
+      : null;
+  }
+
   async preview(token: string): Promise<Preview> {
     const found = await this.#find(token);
     if (!found) return { ok: false, reason: "not_found", app: null };

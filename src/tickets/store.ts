@@ -173,6 +173,21 @@ export class TicketStore {
   }
 
   /** Revokes an issued ticket; false when it was no longer issued. */
+  /** The user's newest redeemed ticket that carried partner data (its partner and sealed data). */
+  latestPartnerData(
+    userId: string,
+  ): Promise<Pick<TicketRow, "id" | "partner_id" | "partner_data_sealed"> | undefined> {
+    return this.storage.read
+      .selectFrom("tickets")
+      .select(["id", "partner_id", "partner_data_sealed"])
+      .where("user_id", "=", userId)
+      .where("status", "=", "redeemed")
+      .where("partner_data_sealed", "is not", null)
+      .orderBy("created_at", "desc")
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   async revoke(trx: Tx, id: string, now: number): Promise<boolean> {
     const result = await trx
       .updateTable("tickets")
