@@ -35,6 +35,7 @@ import { buildServices, type Services } from "./services.js";
 import { sessionRoutes } from "./sessions/routes.js";
 import { browserRoutes } from "./tickets/browser.js";
 import { ticketRoutes } from "./tickets/routes.js";
+import { startWebhookWorker } from "./webhooks/service.js";
 
 export interface BuildOptions {
   clock?: Clock;
@@ -191,6 +192,8 @@ export async function buildApp(
       delivery.smtp?.close();
     });
   }
+  const webhookWorker = startWebhookWorker(services.webhooks, app.log);
+  app.addHook("onClose", () => webhookWorker.stop());
   const oidc = new OidcService(services, app.log);
   await app.register(async (scope) => oidcProviderRoutes(scope, services, oidc));
   await app.register(async (scope) => oidcInteractionRoutes(scope, services, oidc));

@@ -38,6 +38,8 @@ import { TicketService } from "./tickets/service.js";
 import { TicketStore } from "./tickets/store.js";
 import { UserService } from "./users/service.js";
 import { UserStore } from "./users/store.js";
+import { WebhookService } from "./webhooks/service.js";
+import { WebhookStore } from "./webhooks/store.js";
 
 /** Mail and SMS delivery: the outbox, and the senders its worker uses (started in app.ts). */
 export interface Delivery {
@@ -82,6 +84,8 @@ export interface Services extends AppContext {
   saml: SamlIdp;
   /** Partners' call-back endpoints, and the calls apps make through them. */
   callbacks: CallbackService;
+  /** Event webhooks: endpoints, deliveries (the worker is started in app.ts). */
+  webhooks: WebhookService;
   /** Stops listening to the change feed (the app's close). */
   stopListening: () => void;
 }
@@ -192,6 +196,13 @@ export function buildServices(ctx: AppContext): Services {
     ctx.sealer,
     parseCidrs(config.outboundAllow),
   );
+  const webhooks = new WebhookService(
+    storage,
+    new WebhookStore(storage, storage.dialect),
+    clock,
+    ctx.sealer,
+    parseCidrs(config.outboundAllow),
+  );
   return {
     ...ctx,
     auth,
@@ -235,6 +246,7 @@ export function buildServices(ctx: AppContext): Services {
       apps,
       keys: ctx.keys,
       callbacks,
+      webhooks,
       tickets,
       sessions,
       users,
@@ -243,6 +255,7 @@ export function buildServices(ctx: AppContext): Services {
     otp,
     delivery,
     callbacks,
+    webhooks,
     saml: new SamlIdp(
       storage,
       samlStore,

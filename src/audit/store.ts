@@ -6,6 +6,8 @@ import { newId } from "../crypto/secrets.js";
 import type { Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
 import type { AuditTable } from "../db/schema.js";
+import { eventOf } from "../webhooks/events.js";
+import { recordEvent } from "../webhooks/store.js";
 
 export interface AuditEntry {
   at: number;
@@ -74,7 +76,7 @@ const insert = new PreparedQuery<unknown, AuditParam>((db, p) =>
   }),
 );
 
-/** Writes one entry inside the transaction of the change it records. */
+/** Writes one entry inside the transaction of the change it records (and its event, if any). */
 export async function audit(db: Tx, entry: AuditEntry): Promise<void> {
   await insert.execute(db, {
     id: newId("aud"),
@@ -87,6 +89,9 @@ export async function audit(db: Tx, entry: AuditEntry): Promise<void> {
     outcome: entry.outcome,
     detail: entry.detail ? JSON.stringify(entry.detail) : null,
   });
+  // A change partners subscribe to is an event too, written in this same transaction.
+  const event = eventOf(entry);
+  if (event) await recordEvent(db, event, entry.at);
 }
 
 /** Deletes up to `limit` entries older than `before`. */

@@ -23,6 +23,7 @@ import type { SessionService } from "../sessions/service.js";
 import type { TicketService } from "../tickets/service.js";
 import type { TicketStatusView } from "../tickets/status.js";
 import type { UserService } from "../users/service.js";
+import type { WebhookService } from "../webhooks/service.js";
 import type { Viewer } from "./service.js";
 
 export interface ManagementDeps {
@@ -38,6 +39,7 @@ export interface ManagementDeps {
   };
   keys: KeyStore;
   callbacks: CallbackService;
+  webhooks: WebhookService;
   tickets: TicketService;
   sessions: SessionService;
   users: UserService;
@@ -206,6 +208,48 @@ export class Management {
   async removeCallback(acting: Acting, partnerId: string, kind: string): Promise<void> {
     await this.#writable(acting, partnerId);
     await this.deps.callbacks.remove(partnerId, kind, actor(acting));
+  }
+
+  // Event webhooks: a partner's endpoints (partnerId), or the operators' own for every partner (null)
+
+  async #webhookOwner(viewer: Viewer, partnerId: string | null, change: Acting | null) {
+    if (partnerId === null) requireOperator(viewer);
+    else await this.#visible(viewer, partnerId);
+    if (change) requireWriter(change.viewer);
+  }
+
+  async listWebhooks(viewer: Viewer, partnerId: string | null) {
+    await this.#webhookOwner(viewer, partnerId, null);
+    return this.deps.webhooks.endpoints(partnerId);
+  }
+
+  async createWebhook(
+    acting: Acting,
+    partnerId: string | null,
+    input: { url: string; events: string[] },
+  ) {
+    await this.#webhookOwner(acting.viewer, partnerId, acting);
+    return this.deps.webhooks.createEndpoint(partnerId, input, actor(acting));
+  }
+
+  async removeWebhook(acting: Acting, partnerId: string | null, id: string): Promise<void> {
+    await this.#webhookOwner(acting.viewer, partnerId, acting);
+    await this.deps.webhooks.removeEndpoint(partnerId, id, actor(acting));
+  }
+
+  /** Deliveries the viewer may see: a partner's (and its sub-accounts'), or all for operators. */
+  async webhookDeliveries(viewer: Viewer, partnerId: string | null) {
+    await this.#webhookOwner(viewer, partnerId, null);
+    return this.deps.webhooks.deliveries(partnerId === null ? null : [partnerId]);
+  }
+
+  async replayWebhook(acting: Acting, partnerId: string | null, deliveryId: string): Promise<void> {
+    await this.#webhookOwner(acting.viewer, partnerId, acting);
+    await this.deps.webhooks.replay(
+      partnerId === null ? null : [partnerId],
+      deliveryId,
+      actor(acting),
+    );
   }
 
   // Partner users

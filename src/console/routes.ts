@@ -20,6 +20,7 @@ import { peopleRoutes } from "./people-routes.js";
 import { platformRoutes } from "./platform-routes.js";
 import { Me, meJson, NoContent, Problems, security, tags } from "./schemas.js";
 import type { ConsoleSession } from "./service.js";
+import { webhookManagementRoutes } from "./webhook-routes.js";
 
 type Deps = Pick<Services, "config" | "consoleAuth" | "consoleFailures" | "management">;
 
@@ -204,6 +205,7 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
   );
   partnerRoutes(scope, services);
   callbackManagementRoutes(scope, services);
+  webhookManagementRoutes(scope, services);
   peopleRoutes(scope, services);
   platformRoutes(scope, services);
 }

@@ -13,6 +13,7 @@ import * as consoleTotp from "./migrations/0010_console_totp.js";
 import * as otp from "./migrations/0011_otp.js";
 import * as saml from "./migrations/0012_saml.js";
 import * as callbacks from "./migrations/0013_callbacks.js";
+import * as webhooks from "./migrations/0014_webhooks.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   "0011_otp": otp,
   "0012_saml": saml,
   "0013_callbacks": callbacks,
+  "0014_webhooks": webhooks,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

@@ -131,6 +131,41 @@ export interface CallbackCallTable {
   completed_at: number | null;
 }
 
+export interface WebhookEndpointTable {
+  id: string;
+  /** null: an operator's endpoint, for every partner's events. */
+  partner_id: string | null;
+  url: string;
+  /** The event types, comma-separated with a comma at each end. */
+  events: string;
+  secret_sealed: string;
+  created_at: number;
+}
+
+export interface WebhookEventTable {
+  id: string;
+  type: string;
+  partner_id: string | null;
+  /** The JSON body sent: {type, timestamp, data}. Never a secret. */
+  payload: string;
+  created_at: number;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  partner_id: string | null;
+  state: "pending" | "delivered" | "failed";
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface SamlRequestTable {
   app_id: string;
   /** An AuthnRequest's or LogoutRequest's ID: each is taken once. */
@@ -381,4 +416,7 @@ export interface Tables {
   saml_requests: SamlRequestTable;
   partner_callbacks: PartnerCallbackTable;
   callback_calls: CallbackCallTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_events: WebhookEventTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }

@@ -11,6 +11,7 @@ import { OidcStore } from "../oidc/store.js";
 import { SamlStore } from "../saml/store.js";
 import { SessionStore } from "../sessions/store.js";
 import { TicketStore } from "../tickets/store.js";
+import { WebhookStore } from "../webhooks/store.js";
 
 const BATCH = 1000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -25,6 +26,8 @@ export interface PruneResult {
   outbox: number;
   /** SAML request ids past the time a replay of them could be accepted. */
   saml: number;
+  /** Webhook events (and their deliveries) past retention, none still pending. */
+  webhooks: number;
 }
 
 export interface PruneOptions {
@@ -68,6 +71,10 @@ export async function prune(
     // "sent" / "failed" and for support, then gone.
     outbox: await drain((trx) => Outbox.prune(trx, now - DAY_MS, batch)),
     saml: await drain((trx) => SamlStore.prune(trx, now, batch)),
+    // Deliveries are retried for 3 days: events stay at least 4, for the partner's delivery log.
+    webhooks: await drain((trx) =>
+      WebhookStore.prune(trx, now - Math.max(options.ticketRetentionDays, 4) * DAY_MS, batch),
+    ),
   };
   await drain((trx) => pruneChangeLog(trx, Date.now() - CHANGE_LOG_RETENTION_MS, batch));
   return result;

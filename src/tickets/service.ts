@@ -110,7 +110,7 @@ export class TicketService {
       );
     }
     const userId = await this.storage.write(async (trx) => {
-      const user = await this.users.upsert(trx, accountId, input.user);
+      const user = await this.users.upsert(trx, accountId, input.user, now);
       const destination = this.otp.destinationAtMint(
         input.otp ?? "none",
         { email: user.email, phone: reachablePhone(user.phone_number, user.phone_country_code) },
@@ -153,7 +153,12 @@ export class TicketService {
         subject: secret.id,
         ip: input.ip,
         outcome: "ok",
-        detail: { user: user.id, app: app.id, account: accountId },
+        detail: {
+          user: user.id,
+          app: app.id,
+          account: accountId,
+          ...(user.created && { new_user: true }),
+        },
       });
       return user.id;
     });

@@ -80,17 +80,21 @@ export class UserService {
    * Creates the user or refreshes the attributes given, inside the mint's transaction; one row
    * however many mints race. A user whose given attributes are already stored is only read.
    */
-  async upsert(trx: Tx, accountId: string, user: UserAttributes): Promise<UserRow> {
+  async upsert(
+    trx: Tx,
+    accountId: string,
+    user: UserAttributes,
+    now = this.clock.now(),
+  ): Promise<UserRow & { created: boolean }> {
     const columns = columnsOf(user);
     const given = USER_COLUMNS.filter((c) => columns[c] !== undefined);
     // Most mints are for a user seen before with the same attributes: one indexed read, no write.
     const known = await this.store.findByExternalId(trx, accountId, user.id);
-    if (known && given.every((c) => known[c] === columns[c])) return known;
-    return this.store.upsert(
-      trx,
-      { id: newId("usr"), accountId, externalId: user.id, now: this.clock.now() },
-      columns,
-    );
+    if (known && given.every((c) => known[c] === columns[c])) return { ...known, created: false };
+    const id = newId("usr");
+    const row = await this.store.upsert(trx, { id, accountId, externalId: user.id, now }, columns);
+    // The new id came back: this call created the user (else a concurrent one did, or it existed).
+    return { ...row, created: row.id === id };
   }
 
   /** A user the partner may reach: its own, or a linked sub-account's. Else not_found. */

@@ -52,6 +52,7 @@ describe.each(dialects)("pruning on %s", (dialect) => {
       oidc: 0,
       outbox: 0,
       saml: 0,
+      webhooks: 0,
     });
     const left = await t.database.read.selectFrom("tickets").select("id").orderBy("id").execute();
     expect(left.map((r) => r.id).sort()).toEqual([used.id, fresh.id].sort());

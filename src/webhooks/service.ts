@@ -1,0 +1,225 @@
+// Event webhooks: partners (and operators, for every partner) subscribe endpoints to events; each
+// event is delivered to each endpoint by a worker off the request path, signed with Standard
+// Webhooks (`webhook-id` is the event's id: a receiver drops what it has seen), retried with
+// backoff (5 s, doubling, at most an hour apart) for 3 days, then marked failed. Deliveries can
+// be listed and replayed. Endpoints pass the same address checks as call-backs.
+import { randomBytes } from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
+import { Webhook } from "standardwebhooks";
+import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
+import type { Clock } from "../clock.js";
+import type { Sealer } from "../crypto/seal.js";
+import { newId } from "../crypto/secrets.js";
+import type { Storage } from "../db/database.js";
+import {
+  type Cidr,
+  checkOutboundUrl,
+  OutboundFailure,
+  postOutbound,
+} from "../delivery/outbound.js";
+import { HandoffError } from "../http/errors.js";
+import { EVENT_TYPES } from "./events.js";
+import type { Due, EndpointRow, WebhookStore } from "./store.js";
+
+export const DELIVERY_RULES = {
+  firstRetryMs: 5000,
+  maxBackoffMs: 3600_000,
+  giveUpAfterMs: 3 * 86_400_000,
+  timeoutMs: 10_000,
+  claimMs: 60_000,
+  batch: 20,
+} as const;
+
+const secretContext = (id: string) => `webhook-endpoint:${id}`;
+
+export function endpointView(row: EndpointRow) {
+  return {
+    id: row.id,
+    partner_id: row.partner_id,
+    url: row.url,
+    events: row.events.split(",").filter(Boolean),
+    created_at: new Date(Number(row.created_at)).toISOString(),
+  };
+}
+
+export class WebhookService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly store: WebhookStore,
+    private readonly clock: Clock,
+    private readonly sealer: Sealer,
+    private readonly allowed: Cidr[],
+  ) {}
+
+  /** Subscribes an endpoint (partnerId null: an operator's, for every partner); its secret once. */
+  async createEndpoint(
+    partnerId: string | null,
+    input: { url: string; events: string[] },
+    by: Actor = CLI,
+  ): Promise<{ endpoint: ReturnType<typeof endpointView>; secret: string }> {
+    const url = checkOutboundUrl(input.url, this.allowed, "url");
+    const unknown = input.events.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e));
+    if (input.events.length === 0 || unknown.length > 0) {
+      throw new HandoffError(
+        "invalid_request",
+        `events: one or more of ${EVENT_TYPES.join(", ")}${unknown.length ? ` (not ${unknown.join(", ")})` : ""}`,
+      );
+    }
+    const id = newId("whe");
+    const secret = `whsec_${randomBytes(32).toString("base64")}`;
+    const now = this.clock.now();
+    const row: EndpointRow = {
+      id,
+      partner_id: partnerId,
+      url,
+      events: `,${[...new Set(input.events)].join(",")},`,
+      secret_sealed: this.sealer.seal(secret, secretContext(id)),
+      created_at: now,
+    };
+    await this.storage.write(async (trx) => {
+      await this.store.addEndpoint(trx, row);
+      await audit(trx, changeEntry(by, now, "webhook.create", partnerId, id, { url }));
+    });
+    return { endpoint: endpointView(row), secret };
+  }
+
+  async endpoints(partnerId: string | null) {
+    return (await this.store.endpoints(partnerId)).map(endpointView);
+  }
+
+  /** The endpoint, if it is this partner's (null: an operator's). */
+  async endpointOf(partnerId: string | null, id: string): Promise<EndpointRow> {
+    const row = await this.store.endpoint(id);
+    if (!row || row.partner_id !== partnerId)
+      throw new HandoffError("not_found", `no endpoint ${id}`);
+    return row;
+  }
+
+  async removeEndpoint(partnerId: string | null, id: string, by: Actor = CLI): Promise<void> {
+    await this.endpointOf(partnerId, id);
+    const now = this.clock.now();
+    await this.storage.write(async (trx) => {
+      await this.store.removeEndpoint(trx, id);
+      await audit(trx, changeEntry(by, now, "webhook.remove", partnerId, id));
+    });
+  }
+
+  async deliveries(partnerIds: string[] | null, limit = 50) {
+    const rows = await this.store.deliveries(partnerIds, limit);
+    const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+    return rows.map((row) => ({
+      id: row.id,
+      event_id: row.event_id,
+      type: row.type,
+      endpoint_id: row.endpoint_id,
+      partner_id: row.partner_id,
+      state: row.state,
+      attempts: Number(row.attempts),
+      last_status: row.last_status,
+      last_error: row.last_error,
+      created_at: iso(Number(row.created_at)),
+      finished_at: iso(row.finished_at === null ? null : Number(row.finished_at)),
+    }));
+  }
+
+  /** Sends a delivery again (the partner lost it, or its endpoint was down for 3 days). */
+  async replay(partnerIds: string[] | null, id: string, by: Actor = CLI): Promise<void> {
+    const row = await this.store.delivery(id);
+    if (!row || (partnerIds !== null && !partnerIds.includes(row.partner_id ?? ""))) {
+      throw new HandoffError("not_found", `no delivery ${id}`);
+    }
+    const now = this.clock.now();
+    await this.storage.write(async (trx) => {
+      await this.store.replay(trx, id, now);
+      await audit(trx, changeEntry(by, now, "webhook.replay", row.partner_id, id));
+    });
+  }
+
+  /** Claims what is due and delivers it; answers how many were delivered. */
+  async deliver(log: FastifyBaseLogger): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.storage.write((trx) =>
+      this.store.claim(trx, now, DELIVERY_RULES.batch, DELIVERY_RULES.claimMs),
+    );
+    let delivered = 0;
+    for (const item of due) {
+      if (await this.#send(item, log)) delivered += 1;
+    }
+    return delivered;
+  }
+
+  async #send(item: Due, log: FastifyBaseLogger): Promise<boolean> {
+    const secret = this.sealer.open(item.secret_sealed, secretContext(item.endpoint_id));
+    const at = new Date(this.clock.now());
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const answer = await postOutbound(
+        item.url,
+        {
+          "content-type": "application/json",
+          "webhook-id": item.event_id,
+          "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+          "webhook-signature": new Webhook(secret).sign(item.event_id, at, item.payload),
+        },
+        item.payload,
+        { timeoutMs: DELIVERY_RULES.timeoutMs, allowed: this.allowed },
+      );
+      status = answer.status;
+      if (status < 200 || status >= 300) error = `answered ${status}`;
+    } catch (failure) {
+      if (!(failure instanceof OutboundFailure)) throw failure;
+      error = failure.message;
+    }
+    const now = this.clock.now();
+    const attempts = item.attempts + 1;
+    const ok = error === null;
+    const giveUp = !ok && now - item.created_at >= DELIVERY_RULES.giveUpAfterMs;
+    const wait = Math.min(
+      DELIVERY_RULES.firstRetryMs * 2 ** (attempts - 1),
+      DELIVERY_RULES.maxBackoffMs,
+    );
+    if (!ok) log.info({ delivery: item.id, attempts, status, err: error }, "webhook not delivered");
+    await this.storage.write((trx) =>
+      this.store.finish(trx, item.id, {
+        state: ok ? "delivered" : giveUp ? "failed" : "pending",
+        attempts,
+        status,
+        error,
+        next: now + wait,
+        now,
+      }),
+    );
+    return ok;
+  }
+}
+
+/** Runs deliveries every `intervalMs` (and on `nudge`), one run at a time; stop waits for it. */
+export function startWebhookWorker(
+  webhooks: WebhookService,
+  log: FastifyBaseLogger,
+  intervalMs = 2000,
+): { nudge: () => void; stop: () => Promise<void> } {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const run = () => {
+    if (stopped || running) return;
+    running = webhooks
+      .deliver(log)
+      .then(() => undefined)
+      .catch((error: unknown) => log.warn({ err: error }, "webhook run failed"))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return {
+    nudge: () => setImmediate(run),
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
