@@ -2,7 +2,12 @@
 // endpoint with the user's auth_token and a Standard Webhooks signature (verified here with the
 // `standardwebhooks` package), and relays the answer; debit and refund are idempotent by key;
 // timeouts and failures are 504/502; private addresses are refused (SECURITY rows 55, 56).
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.js";
 import { postOutbound, reachable } from "../../src/delivery/outbound.js";
 import { dialects, type TestApp, testApp } from "../helpers/app.js";
 import { PASSWORD, signInConsole } from "../helpers/console.js";
@@ -178,6 +183,55 @@ describe.each(dialects)("call-backs on %s", (dialect) => {
       { "idempotency-key": "k-lost" },
     );
     expect(retried.statusCode).toBe(201);
+  });
+});
+
+describe("call-backs across a restart", () => {
+  it("answers a repeated debit key from the database after the process restarts, without a call", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "handoff-callbacks-"));
+    const url = `sqlite:${join(dir, "handoff.db")}`;
+    const config = { outboundAllow: ["127.0.0.1/32"], secretKey: randomBytes(32) };
+    partner.calls.length = 0;
+    partner.answer = { status: 201, body: '{"transaction":"tx-restart"}' };
+    const first = await testApp("sqlite", config, await openDatabase(url));
+    first.clock.set(Date.now());
+    const f = await ssoFixture(first.app);
+    partner.secret = (
+      await first.app.services.callbacks.set(f.partnerId, "debit", { url: `${partner.url}/debit` })
+    ).secret;
+    const minted = await mint(first.app, f, {
+      user: { id: "u-r" },
+      partner_data: { auth_token: "tok-r" },
+    });
+    await first.app.inject({
+      method: "POST",
+      url: `/login/${minted.ticket}`,
+      headers: browser,
+      payload: "",
+    });
+    const debit = (t: TestApp) =>
+      t.app.inject({
+        method: "POST",
+        url: "/v1/callbacks/debit",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${f.appId}:${f.appSecret}`).toString("base64")}`,
+          "idempotency-key": "restart-1",
+        },
+        payload: { user_id: minted.user_id, data: { amount: 10 } },
+      });
+    expect((await debit(first)).statusCode).toBe(201);
+    await first.app.close();
+    partner.answer = { status: 201, body: '{"transaction":"tx-other"}' };
+    const second = await testApp("sqlite", config, await openDatabase(url));
+    try {
+      const again = await debit(second);
+      expect(again.json()).toEqual({ transaction: "tx-restart" });
+      expect(again.headers["idempotent-replayed"]).toBe("true");
+      expect(partner.calls).toHaveLength(1);
+    } finally {
+      await second.app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
