@@ -5,61 +5,17 @@
 // partner users with 403, and viewers may only read.
 
 import type { App, AppChanges, NewApp } from "../apps/service.js";
-import type { Actor, AuditRow, AuditStore } from "../audit/store.js";
-import type { CallbackService, CallbackView } from "../callbacks/service.js";
+import type { Actor, AuditRow } from "../audit/store.js";
+import type { CallbackView } from "../callbacks/service.js";
 import type { PartnerUserRole } from "../db/schema.js";
 import { HandoffError } from "../http/errors.js";
-import type { KeyStore } from "../keys/service.js";
-import type { OperatorService } from "../operators/service.js";
-import type {
-  NewApiToken,
-  NewPartner,
-  PartnerService,
-  PublicApiToken,
-} from "../partners/service.js";
+import type { NewApiToken, NewPartner, PublicApiToken } from "../partners/service.js";
 import type { Partner } from "../partners/store.js";
-import type { PartnerUserService } from "../partners/users.js";
-import type { SessionService } from "../sessions/service.js";
-import type { TicketService } from "../tickets/service.js";
 import type { TicketStatusView } from "../tickets/status.js";
-import type { UserService } from "../users/service.js";
-import type { WebhookService } from "../webhooks/service.js";
+import type { Acting, ManagementDeps, Page, PartnerView } from "./management-types.js";
 import type { Viewer } from "./service.js";
 
-export interface ManagementDeps {
-  partners: PartnerService;
-  partnerUsers: PartnerUserService;
-  operators: OperatorService;
-  apps: {
-    list(): Promise<App[]>;
-    get(id: string): Promise<App>;
-    create(input: NewApp, by: Actor): Promise<App>;
-    update(id: string, changes: AppChanges, by: Actor): Promise<App>;
-    rotateSecret(id: string, by: Actor): Promise<string>;
-  };
-  keys: KeyStore;
-  callbacks: CallbackService;
-  webhooks: WebhookService;
-  tickets: TicketService;
-  sessions: SessionService;
-  users: UserService;
-  audit: AuditStore;
-}
-
-/** The signed-in person and the address they act from: what every audit entry records. */
-export interface Acting {
-  viewer: Viewer;
-  ip: string;
-}
-
-export interface PartnerView extends Partner {
-  sub_accounts: string[];
-}
-
-export interface Page {
-  before?: number | undefined;
-  limit?: number | undefined;
-}
+export type { Acting, ManagementDeps, Page, PartnerView } from "./management-types.js";
 
 const PAGE_MAX = 100;
 const limitOf = (page: Page) => Math.min(Math.max(page.limit ?? 50, 1), PAGE_MAX);
