@@ -287,7 +287,25 @@ describe.each(dialects)("SAML identity provider on %s", (dialect) => {
     const sp = nodeSaml(BASE, await idpCertificates(t.app), keys);
     const inGroup = await get(new URL(await sp.getAuthorizeUrlAsync("", undefined, {})), cookie);
     expect(inGroup.statusCode).toBe(200);
-    await sp.validatePostResponseAsync(postedForm(inGroup.body).fields);
+    const { profile } = await sp.validatePostResponseAsync(postedForm(inGroup.body).fields);
+    expect(profile?.nameID).toBe(minted.user_id);
+    // Another partner's session in the same browser's place speaks for that partner's user only.
+    const other = await ssoFixture(t.app, {}, "Other partner");
+    const theirs = await mint(t.app, other, { user: { id: "u-group" }, app: portal.id });
+    const switched = await t.app.inject({
+      method: "POST",
+      url: `/login/${theirs.ticket}`,
+      headers: browser,
+      payload: "",
+    });
+    const answered = await get(
+      new URL(await sp.getAuthorizeUrlAsync("", undefined, {})),
+      sessionCookie(switched),
+    );
+    const seen = (await sp.validatePostResponseAsync(postedForm(answered.body).fields)).profile;
+    expect(seen?.nameID).toBe(theirs.user_id);
+    expect(seen?.nameID).not.toBe(minted.user_id);
+    expect(seen?.partner).toBe(other.partnerId);
     await t.app.services.apps.update(appId, { signInGroup: null });
     // The app's change reaches the cache through the change feed; a new request sees it.
     await new Promise((resolve) => setTimeout(resolve, 50));
