@@ -121,7 +121,9 @@ export function buildServices(ctx: AppContext): Services {
       : config.sms?.kind === "twilio"
         ? new TwilioSmsSender(config.sms)
         : null;
-  const mailbox = config.demo === false || (smtp && sms) ? null : new DemoMailbox();
+  // The demo's mailbox only where nothing real is configured: a deployment with a mail server
+  // must never show a code (by SMS or otherwise) on a public page.
+  const mailbox = config.demo === false || smtp || sms ? null : new DemoMailbox();
   const delivery: Delivery = {
     outbox: new Outbox(storage, clock, ctx.sealer),
     senders: { email: smtp ?? mailbox, sms: sms ?? mailbox },

@@ -327,6 +327,14 @@ export class AppService {
     return (await this.#allApps()).find((app) => app.saml?.entityId === entityId) ?? null;
   }
 
+  /** The app and the others of its sign-in group: what one of their sessions opens. */
+  async groupOf(app: Pick<App, "id" | "signInGroup">): Promise<string[]> {
+    if (app.signInGroup === null) return [app.id];
+    return (await this.#allApps())
+      .filter((a) => a.signInGroup === app.signInGroup)
+      .map((a) => a.id);
+  }
+
   async #allApps(): Promise<App[]> {
     let apps = this.#all.get("all");
     if (!apps) {

@@ -62,7 +62,11 @@ export async function callbackRoutes(scope: FastifyInstance, services: Deps): Pr
           authToken: typeof token_ === "string" ? token_ : null,
         };
       } else if (userId) {
-        const found = await services.tickets.authTokenOf(userId);
+        // Only a user who signed in to this app (or its sign-in group) through a link.
+        const found = await services.tickets.authTokenOf(
+          userId,
+          await services.apps.groupOf(caller),
+        );
         if (!found) throw new HandoffError("not_found", `no partner auth_token for user ${userId}`);
         user = { userId, partnerId: found.partnerId, authToken: found.authToken };
       } else {

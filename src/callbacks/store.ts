@@ -105,4 +105,17 @@ export class CallbackStore {
       .where("id", "=", id)
       .execute();
   }
+
+  /** Deletes up to `limit` calls (kept answers included) made before `before` (the pruner). */
+  static async prune(trx: Tx, before: number, limit: number): Promise<number> {
+    const result = await trx
+      .deleteFrom("callback_calls")
+      .where(
+        "id",
+        "in",
+        trx.selectFrom("callback_calls").select("id").where("created_at", "<", before).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

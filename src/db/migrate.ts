@@ -14,6 +14,7 @@ import * as otp from "./migrations/0011_otp.js";
 import * as saml from "./migrations/0012_saml.js";
 import * as callbacks from "./migrations/0013_callbacks.js";
 import * as webhooks from "./migrations/0014_webhooks.js";
+import * as subAccountIndexes from "./migrations/0015_sub_account_indexes.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   "0012_saml": saml,
   "0013_callbacks": callbacks,
   "0014_webhooks": webhooks,
+  "0015_sub_account_indexes": subAccountIndexes,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

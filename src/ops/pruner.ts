@@ -3,6 +3,7 @@
 // table's size never reaches a request's cost. Each batch is one write through the write path.
 import type { FastifyBaseLogger } from "fastify";
 import { pruneAudit } from "../audit/store.js";
+import { CallbackStore } from "../callbacks/store.js";
 import type { Clock } from "../clock.js";
 import { CHANGE_LOG_RETENTION_MS, pruneChangeLog } from "../db/changes.js";
 import type { Storage, Tx } from "../db/database.js";
@@ -28,6 +29,8 @@ export interface PruneResult {
   saml: number;
   /** Webhook events (and their deliveries) past retention, none still pending. */
   webhooks: number;
+  /** Money-moving call-backs (and the partner's kept answers) past retention. */
+  callbacks: number;
 }
 
 export interface PruneOptions {
@@ -75,6 +78,8 @@ export async function prune(
     webhooks: await drain((trx) =>
       WebhookStore.prune(trx, now - Math.max(options.ticketRetentionDays, 4) * DAY_MS, batch),
     ),
+    // An Idempotency-Key is answered from its kept answer as long as tickets are kept.
+    callbacks: await drain((trx) => CallbackStore.prune(trx, ticketsBefore, batch)),
   };
   await drain((trx) => pruneChangeLog(trx, Date.now() - CHANGE_LOG_RETENTION_MS, batch));
   return result;

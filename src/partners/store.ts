@@ -1,6 +1,6 @@
 // The partners domain's tables: partners, sub-account links, partner tokens, API tokens, SSO keys
 // and partner users. The only file with their SQL.
-import type { Insertable, Selectable } from "kysely";
+import { type ExpressionBuilder, type Insertable, type Selectable, sql } from "kysely";
 import type { Storage, Tx } from "../db/database.js";
 import type { ApiTokenTable, PartnerTable, PartnerUserTable, Tables } from "../db/schema.js";
 
@@ -11,6 +11,11 @@ type Credential = Selectable<Tables["partner_tokens"]>;
 
 const changedRows = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }) =>
   Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
+
+/** A row minted on behalf of sub-account `id` by its parent (the partial indexes' condition). */
+function onBehalfOf(eb: ExpressionBuilder<Tables, "sessions" | "tickets">, id: string) {
+  return eb.and([eb("account_id", "=", id), sql<boolean>`account_id <> partner_id`]);
+}
 
 export class PartnerStore {
   constructor(private readonly storage: Storage) {}
@@ -50,18 +55,22 @@ export class PartnerStore {
     return changedRows(result) > 0;
   }
 
-  /** Ends every live session and outstanding ticket a partner made or that belongs to it. */
+  /**
+   * Ends every live session and outstanding ticket a partner made or that belongs to it. Rows of
+   * its own have its id as partner_id; rows minted for it by a parent are found through the
+   * partial sub-account indexes (migration 0015), whose condition the query repeats.
+   */
   async endEverything(trx: Tx, id: string, now: number): Promise<void> {
     await trx
       .updateTable("sessions")
       .set({ ended_at: now, end_reason: "partner_suspended" })
-      .where((eb) => eb.or([eb("partner_id", "=", id), eb("account_id", "=", id)]))
+      .where((eb) => eb.or([eb("partner_id", "=", id), onBehalfOf(eb, id)]))
       .where("ended_at", "is", null)
       .execute();
     await trx
       .updateTable("tickets")
       .set({ status: "revoked", reason: "partner_inactive", finished_at: now })
-      .where((eb) => eb.or([eb("partner_id", "=", id), eb("account_id", "=", id)]))
+      .where((eb) => eb.or([eb("partner_id", "=", id), onBehalfOf(eb, id)]))
       .where("status", "=", "issued")
       .execute();
   }

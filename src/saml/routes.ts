@@ -93,8 +93,8 @@ export async function samlRoutes(app: FastifyInstance, services: Deps): Promise<
         (logout.sessionIndex === null || logout.sessionIndex === sessionIndex(session.id))
       ) {
         await services.sessions.end(token, "logout", clientIp(request));
+        reply.clearCookie(cookieName, sessionCookieOptions(services.config));
       }
-      reply.clearCookie(cookieName, sessionCookieOptions(services.config));
       try {
         return reply.redirect(await services.saml.logoutResponse(logout), 302);
       } catch (error) {

@@ -100,7 +100,8 @@ export function responseTags(parts: ResponseParts) {
       SessionIndex: subject.sessionIndex,
       SessionNotOnOrAfter: iso(subject.sessionNotOnOrAfter),
       Attributes: marker,
-    }).replace(marker, attributeStatement(subject.attributes));
+      // A function, so a "$" in a value is never read as a replacement pattern.
+    }).replace(marker, () => attributeStatement(subject.attributes));
     return { id, context };
   };
 }

@@ -222,17 +222,23 @@ export class TicketService {
   /** What the page in front of the link shows. Reads only: a GET never uses a ticket. */
   /**
    * The partner's auth_token for a user (seed 002's tpd.auth_token), from the newest login link
-   * that was used and carried one; null when none did.
+   * for one of `appIds` (an app and its sign-in group) that was used and carried one; null when
+   * none did.
    */
-  async authTokenOf(userId: string): Promise<{ partnerId: string; authToken: string } | null> {
-    const row = await this.store.latestPartnerData(userId);
-    if (!row?.partner_data_sealed) return null;
-    const data = JSON.parse(this.sealer.open(row.partner_data_sealed, `ticket:${row.id}`)) as {
-      auth_token?: unknown;
-    };
-    return typeof data.auth_token === "string"
-      ? { partnerId: row.partner_id, authToken: data.auth_token }
-      : null;
+  async authTokenOf(
+    userId: string,
+    appIds: string[],
+  ): Promise<{ partnerId: string; authToken: string } | null> {
+    for (const row of await this.store.latestPartnerData(userId, appIds)) {
+      if (!row.partner_data_sealed) continue;
+      const data = JSON.parse(this.sealer.open(row.partner_data_sealed, `ticket:${row.id}`)) as {
+        auth_token?: unknown;
+      };
+      if (typeof data.auth_token === "string") {
+        return { partnerId: row.partner_id, authToken: data.auth_token };
+      }
+    }
+    return null;
   }
 
   async preview(token: string): Promise<Preview> {

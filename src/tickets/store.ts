@@ -173,19 +173,21 @@ export class TicketStore {
   }
 
   /** Revokes an issued ticket; false when it was no longer issued. */
-  /** The user's newest redeemed ticket that carried partner data (its partner and sealed data). */
+  /** The user's newest redeemed tickets for these apps that carried partner data (at most 5). */
   latestPartnerData(
     userId: string,
-  ): Promise<Pick<TicketRow, "id" | "partner_id" | "partner_data_sealed"> | undefined> {
+    appIds: string[],
+  ): Promise<Pick<TicketRow, "id" | "partner_id" | "partner_data_sealed">[]> {
     return this.storage.read
       .selectFrom("tickets")
       .select(["id", "partner_id", "partner_data_sealed"])
       .where("user_id", "=", userId)
+      .where("app_id", "in", appIds)
       .where("status", "=", "redeemed")
       .where("partner_data_sealed", "is not", null)
       .orderBy("created_at", "desc")
-      .limit(1)
-      .executeTakeFirst();
+      .limit(5)
+      .execute();
   }
 
   async revoke(trx: Tx, id: string, now: number): Promise<boolean> {

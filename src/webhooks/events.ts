@@ -40,6 +40,7 @@ export function eventOf(entry: AuditEntry): NewEvent | null {
     case "session.end":
       return of("session.ended", { session_id: entry.subject, reason: entry.outcome });
     case "user.sessions.revoke":
+      if (detail.sessions === 0) return null;
       return of("session.ended", {
         user_id: entry.subject,
         reason: "revoked",

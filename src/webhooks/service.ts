@@ -26,8 +26,9 @@ export const DELIVERY_RULES = {
   maxBackoffMs: 3600_000,
   giveUpAfterMs: 3 * 86_400_000,
   timeoutMs: 10_000,
-  claimMs: 60_000,
   batch: 20,
+  /** Longer than a batch can take (each delivery in turn, to its timeout), with a margin. */
+  claimMs: 20 * 10_000 + 60_000,
 } as const;
 
 const secretContext = (id: string) => `webhook-endpoint:${id}`;
@@ -125,7 +126,12 @@ export class WebhookService {
   /** Sends a delivery again (the partner lost it, or its endpoint was down for 3 days). */
   async replay(partnerIds: string[] | null, id: string, by: Actor = CLI): Promise<void> {
     const row = await this.store.delivery(id);
-    if (!row || (partnerIds !== null && !partnerIds.includes(row.partner_id ?? ""))) {
+    const endpoint = row && (await this.store.endpoint(row.endpoint_id));
+    if (
+      !row ||
+      !endpoint ||
+      (partnerIds !== null && !partnerIds.includes(endpoint.partner_id ?? ""))
+    ) {
       throw new HandoffError("not_found", `no delivery ${id}`);
     }
     const now = this.clock.now();
@@ -181,7 +187,7 @@ export class WebhookService {
     );
     if (!ok) log.info({ delivery: item.id, attempts, status, err: error }, "webhook not delivered");
     await this.storage.write((trx) =>
-      this.store.finish(trx, item.id, {
+      this.store.finish(trx, item.id, item.claimedUntil, {
         state: ok ? "delivered" : giveUp ? "failed" : "pending",
         attempts,
         status,

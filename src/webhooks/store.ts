@@ -67,6 +67,8 @@ export interface Due {
   secret_sealed: string;
   endpoint_id: string;
   payload: string;
+  /** The claim taken on it: finishing needs the same (src/webhooks/service.ts). */
+  claimedUntil: number;
 }
 
 export class WebhookStore {
@@ -146,12 +148,15 @@ export class WebhookStore {
       ...d,
       attempts: Number(d.attempts),
       created_at: Number(d.created_at),
+      claimedUntil: now + claimMs,
     }));
   }
 
   async finish(
     trx: Tx,
     id: string,
+    /** The claim this worker holds: a replay or another node's claim since wins. */
+    claimedUntil: number,
     outcome: {
       state: "pending" | "delivered" | "failed";
       attempts: number;
@@ -173,14 +178,16 @@ export class WebhookStore {
         finished_at: outcome.state === "pending" ? null : outcome.now,
       })
       .where("id", "=", id)
+      .where("claimed_until", "=", claimedUntil)
       .execute();
   }
 
-  /** The newest deliveries of these partners (null: every partner's), with their event. */
+  /** The newest deliveries to these partners' endpoints (null: every one), with their event. */
   deliveries(partnerIds: string[] | null, limit: number) {
     let query = this.storage.read
       .selectFrom("webhook_deliveries as d")
       .innerJoin("webhook_events as v", "v.id", "d.event_id")
+      .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
       .select([
         "d.id",
         "d.event_id",
@@ -196,8 +203,10 @@ export class WebhookStore {
       ])
       .orderBy("d.created_at", "desc")
       .limit(limit);
-    if (partnerIds !== null)
-      query = query.where("d.partner_id", "in", partnerIds.length ? partnerIds : [""]);
+    // A partner sees the deliveries to its own endpoints, not those to the operators'.
+    if (partnerIds !== null) {
+      query = query.where("e.partner_id", "in", partnerIds.length ? partnerIds : [""]);
+    }
     return query.execute();
   }
 

@@ -114,6 +114,21 @@ describe.each(dialects)("call-backs on %s", (dialect) => {
     expect(wrong.statusCode).toBe(401);
     expect((await call("verify", { session: cookie })).json().code).toBe("no_callback");
     expect((await call("balance", {})).statusCode).toBe(400);
+    // Another app may not act for a user who never signed in to it.
+    const stranger = await t.app.services.apps.create({
+      name: "Other",
+      baseUrl: "https://other.example",
+    });
+    const strangerSecret = await t.app.services.apps.rotateSecret(stranger.id);
+    const foreign = await t.app.inject({
+      method: "POST",
+      url: "/v1/callbacks/balance",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${stranger.id}:${strangerSecret}`).toString("base64")}`,
+      },
+      payload: { user_id: userId },
+    });
+    expect(foreign.statusCode).toBe(404);
     expect(partner.calls).toHaveLength(2);
   });
 
@@ -168,6 +183,10 @@ describe.each(dialects)("call-backs on %s", (dialect) => {
     const moved = await call("balance", { session: cookie });
     expect(moved.json()).toMatchObject({ code: "partner_error", partner_status: 302 });
     expect(partner.calls.length).toBe(calls + 1);
+    // An answer over 64 KiB is cut off, never waited on.
+    partner.answer = { status: 200, body: JSON.stringify({ pad: "x".repeat(100_000) }) };
+    const huge = await call("balance", { session: cookie });
+    expect(huge.json()).toMatchObject({ code: "partner_error" });
     // A debit the partner answered nothing to may be tried again with the same key.
     partner.answer = { status: 200, body: "{}", delayMs: 1500 };
     const lost = await call(

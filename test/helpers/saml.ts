@@ -54,6 +54,7 @@ export function nodeSaml(
     idpIssuer: `${base}/saml/metadata`,
     ...(keys ? { privateKey: keys.privateKey, publicCert: keys.certificate } : {}),
     signatureAlgorithm: "sha256",
+    digestAlgorithm: "sha256",
     wantAssertionsSigned: true,
     wantAuthnResponseSigned: true,
     validateInResponseTo: ValidateInResponseTo.always,

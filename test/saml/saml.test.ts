@@ -249,6 +249,36 @@ describe.each(dialects)("SAML identity provider on %s", (dialect) => {
     await expect(other.validatePostResponseAsync(fields)).rejects.toThrow(/audience/i);
   });
 
+  it("keeps values whole: a $ pattern in an attribute is text, and SHA-1 POST requests are refused", async () => {
+    const name = "Price $$5 $' $& $`";
+    const { page, cookie } = await signIn({ id: "u-dollar", email: "ada@example.com", name });
+    const sp = nodeSaml(BASE, await idpCertificates(t.app), keys, {
+      validateInResponseTo: ValidateInResponseTo.never,
+    });
+    expect((await sp.validatePostResponseAsync(postedForm(page).fields)).profile?.name).toBe(name);
+    const sha1 = nodeSaml(BASE, await idpCertificates(t.app), keys, {
+      authnRequestBinding: "HTTP-POST",
+      skipRequestCompression: true,
+      signatureAlgorithm: "sha1",
+      digestAlgorithm: "sha1",
+    });
+    const form = postedForm(
+      (await sha1.getAuthorizeFormAsync("")).replace(
+        /<form[^>]*>/,
+        '<form id="continue" method="post" action="">',
+      ),
+    );
+    const answer = await t.app.inject({
+      method: "POST",
+      url: "/saml/sso",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      cookies: { handoff_session: cookie },
+      payload: new URLSearchParams(form.fields).toString(),
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body).toContain("RSA-SHA256");
+  });
+
   it("keeps an email NameID whole: a comment in it is text, never markup", async () => {
     await t.app.services.apps.update(appId, {
       saml: {

@@ -235,6 +235,33 @@ describe.each(dialects)("attacks on login links on %s", (dialect) => {
     expect((await verify(t.app, cookie)).statusCode).toBe(401);
   });
 
+  it("ends what a parent minted on behalf of a sub-account when the sub-account is suspended", async () => {
+    const child = await t.app.services.partners.create({ name: "Child" });
+    await t.app.services.partners.link(f.partnerId, child.partner.id);
+    const used = await mint(t.app, f, { on_behalf_of: child.partner.id });
+    const unused = await mint(t.app, f, { on_behalf_of: child.partner.id });
+    const own = await mint(t.app, f, { user: { id: "parent-user" } });
+    const cookie = sessionCookie(await redeem(t.app, used.ticket));
+    await t.app.services.partners.setStatus(child.partner.id, "suspended");
+    const tickets = await t.database.read
+      .selectFrom("tickets")
+      .select(["id", "status", "reason"])
+      .where("id", "in", [unused.id, own.id])
+      .execute();
+    expect(tickets.find((r) => r.id === unused.id)).toMatchObject({
+      status: "revoked",
+      reason: "partner_inactive",
+    });
+    expect(tickets.find((r) => r.id === own.id)).toMatchObject({ status: "issued" }); // the parent's own
+    const session = await t.database.read
+      .selectFrom("sessions")
+      .select(["end_reason"])
+      .where("ticket_id", "=", used.id)
+      .executeTakeFirstOrThrow();
+    expect(session.end_reason).toBe("partner_suspended");
+    expect((await verify(t.app, cookie)).statusCode).toBe(401);
+  });
+
   it("refuses bad mint input with a clear 400 and never a 500", async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ app: f.appId }, "user"],

@@ -53,6 +53,7 @@ describe.each(dialects)("pruning on %s", (dialect) => {
       outbox: 0,
       saml: 0,
       webhooks: 0,
+      callbacks: 0,
     });
     const left = await t.database.read.selectFrom("tickets").select("id").orderBy("id").execute();
     expect(left.map((r) => r.id).sort()).toEqual([used.id, fresh.id].sort());
