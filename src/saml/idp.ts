@@ -14,14 +14,7 @@ import type { Clock } from "../clock.js";
 import type { Storage } from "../db/database.js";
 import type { SamlKeys } from "./keys.js";
 import { samlify } from "./library.js";
-import {
-  decoded,
-  issuerOf,
-  root,
-  SamlError,
-  type SamlInput,
-  STRONG_SIG_ALGS,
-} from "./messages.js";
+import { decoded, issuerOf, root, SamlError, type SamlInput, STRONG_SIG_ALGS } from "./messages.js";
 
 export { redirectInput, SamlError, type SamlInput } from "./messages.js";
 

@@ -1,7 +1,7 @@
 // Tickets: single-use login links. Minted by a partner for one user and one app; redeemed once,
 // atomically, by the user's browser; every refusal leaves its reason on the ticket.
 import type { App, AppService } from "../apps/service.js";
-import { type AuditEntry, audit } from "../audit/store.js";
+import { audit } from "../audit/store.js";
 import type { AuthService } from "../auth/service.js";
 import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
@@ -44,37 +44,13 @@ export {
 } from "./model.js";
 export type { TicketStatusView } from "./status.js";
 export { TICKET_CLOCK_TOLERANCE_MS } from "./status.js";
+
+import { landingsOf, redemption } from "./rows.js";
+
 export type { TicketRow } from "./store.js";
 
 class LostRace extends Error {}
 class WrongCode extends Error {}
-
-/** The named landing pages a ticket offers besides its return path (checked at mint). */
-function landingsOf(row: TicketCore): Record<string, string> {
-  if (!row.context) return {};
-  const landings = (JSON.parse(row.context) as { landings?: unknown }).landings;
-  return landings && typeof landings === "object" ? (landings as Record<string, string>) : {};
-}
-
-/** The audit entry of a redemption, successful or not. */
-function redemption(
-  row: TicketCore,
-  at: number,
-  ip: string,
-  outcome: string,
-  detail?: Record<string, unknown>,
-): AuditEntry {
-  return {
-    at,
-    actor: "browser",
-    action: "ticket.redeem",
-    partnerId: row.partner_id,
-    subject: row.id,
-    ip,
-    outcome,
-    ...(detail && { detail }),
-  };
-}
 
 export class TicketService {
   constructor(

@@ -1,8 +1,12 @@
 // A SAML service provider for the tests: @node-saml/node-saml (not samlify, which Handoff uses as
 // the IdP), which checks a Response's signatures, Audience, Destination, InResponseTo and times.
 import { SAML, type SamlConfig, ValidateInResponseTo } from "@node-saml/node-saml";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { generate } from "selfsigned";
+import { expect } from "vitest";
+import type { DialectName } from "../../src/db/database.js";
+import { type TestApp, testApp } from "./app.js";
+import { mint, type SsoFixture, sessionCookie, ssoFixture } from "./sso.js";
 
 export interface SpKeys {
   privateKey: string;
@@ -81,4 +85,60 @@ export function postedForm(html: string): { action: string; fields: Record<strin
     fields[decode(m[1] as string)] = decode(m[2] as string);
   }
   return { action, fields };
+}
+
+export const BASE = "http://127.0.0.1:8080";
+
+export interface SamlSetup {
+  t: TestApp;
+  f: SsoFixture;
+  appId: string;
+  /** A login link for the SAML app, redeemed: the auto-posting page and the session cookie. */
+  signIn(user?: Record<string, unknown>): Promise<{ page: string; cookie: string }>;
+  /** A GET of an SP's URL at Handoff (path and query), with the session cookie if given. */
+  get(url: URL, cookie?: string): Promise<LightMyRequestResponse>;
+}
+
+/** An app on `dialect` with a partner and a SAML app registered as `SP` (signing with `keys`). */
+export async function samlSetup(dialect: DialectName, keys: SpKeys): Promise<SamlSetup> {
+  const t = await testApp(dialect, { baseUrl: BASE });
+  // The SP library reads the real clock: so does the IdP here.
+  t.clock.set(Date.now());
+  const f = await ssoFixture(t.app);
+  const app = await t.app.services.apps.create({
+    name: "Portal",
+    baseUrl: "https://sp.example.com",
+    saml: {
+      entityId: SP.entityId,
+      acsUrls: [SP.acs],
+      nameIdFormat: "persistent",
+      certificate: keys.certificate,
+      sloUrl: SP.slo,
+    },
+  });
+  return {
+    t,
+    f,
+    appId: app.id,
+    async signIn(user = { id: "u1", email: "ada@example.com", name: "Ada" }) {
+      const minted = await mint(t.app, f, { user, app: app.id });
+      const redeemed = await t.app.inject({
+        method: "POST",
+        url: `/login/${minted.ticket}`,
+        headers: {
+          "sec-fetch-site": "same-origin",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        payload: "",
+      });
+      expect(redeemed.statusCode).toBe(200);
+      return { page: redeemed.body, cookie: sessionCookie(redeemed) };
+    },
+    get: (url, cookie) =>
+      t.app.inject({
+        method: "GET",
+        url: `${url.pathname}${url.search}`,
+        ...(cookie ? { cookies: { handoff_session: cookie } } : {}),
+      }),
+  };
 }

@@ -241,29 +241,6 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
     expect(redirectParams(silent.landed).get("error")).toBe("login_required");
   });
 
-  it("lets a session for one app of a sign-in group sign in to another app of the group, with its own tokens", async () => {
-    const other = await f.t.app.services.apps.create({
-      name: "Other",
-      baseUrl: "https://other.example",
-      redirectUris: [REDIRECT],
-      signInGroup: "suite",
-    });
-    await f.t.app.services.apps.update(f.fixture.appId, { signInGroup: "suite" });
-    const otherRp = await relyingParty(
-      f.base,
-      other.id,
-      await f.t.app.services.apps.rotateSecret(other.id),
-    );
-    const jar = await signIn(f);
-    const { landed, verifier, state } = await authorize(f, jar, {}, otherRp);
-    const tokens = await client.authorizationCodeGrant(otherRp, new URL(landed), {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-    });
-    expect(tokens.claims()?.aud).toBe(other.id);
-    expect(tokens.claims()?.email).toBe("ada@example.com");
-  });
-
   it("stops single sign-on when the Handoff session ends, expires or its partner is suspended", async () => {
     // Ended by logout at Handoff: the provider's own session cookie is not enough.
     const first = await tokensFor(f);
