@@ -3,7 +3,7 @@
 // messages), so a newcomer can finish a sign-in with a one-time code. Production without SMTP has
 // no mail sender at all.
 import nodemailer, { type Transporter } from "nodemailer";
-import type { MailMessage, Message, Sender } from "./outbox.js";
+import { type MailMessage, type Message, SEND_TIMEOUT_MS, type Sender } from "./outbox.js";
 
 export class SmtpSender implements Sender<MailMessage> {
   readonly #transport: Transporter;
@@ -12,7 +12,15 @@ export class SmtpSender implements Sender<MailMessage> {
     url: string,
     private readonly from: string,
   ) {
-    this.#transport = nodemailer.createTransport(url);
+    // Bounded, so a stuck mail server cannot hold a message past its outbox claim (nodemailer
+    // reads its options from the URL's query; the operator's own values win).
+    const bounded = new URL(url);
+    for (const option of ["connectionTimeout", "greetingTimeout", "socketTimeout"]) {
+      if (!bounded.searchParams.has(option)) {
+        bounded.searchParams.set(option, String(SEND_TIMEOUT_MS));
+      }
+    }
+    this.#transport = nodemailer.createTransport(bounded.href);
   }
 
   async send(message: MailMessage, id: string): Promise<void> {

@@ -50,10 +50,14 @@ function dispatch(senders: Senders, message: Message, id: string): Promise<void>
   return senders.email.send(message, id);
 }
 
-const CLAIM_MS = 60_000;
+/** Each sender gives up on a message within this long (SMS: 10 s; SMTP: its timeouts, mail.ts). */
+export const SEND_TIMEOUT_MS = 10_000;
 /** Retries after 5 s, 10 s, 20 s … up to 8 attempts (about 10 minutes), then the message fails. */
 const MAX_ATTEMPTS = 8;
 const BATCH = 20;
+/** A claim outlasts a whole batch sent in turn, each to its timeout: no other worker takes a
+ * message while this one may still be sending it. */
+const CLAIM_MS = BATCH * SEND_TIMEOUT_MS + 60_000;
 
 const sealContext = (id: string) => `outbox:${id}`;
 
@@ -122,6 +126,7 @@ export class Outbox {
   /** Claims and sends what is due; answers how many were sent. */
   async deliver(senders: Senders, log: FastifyBaseLogger): Promise<number> {
     const now = this.clock.now();
+    const claim = now + CLAIM_MS;
     const claimed = await this.storage.write(async (trx) => {
       const due = await trx
         .selectFrom("outbox")
@@ -136,7 +141,7 @@ export class Outbox {
       for (const row of due) {
         await trx
           .updateTable("outbox")
-          .set({ claimed_until: now + CLAIM_MS })
+          .set({ claimed_until: claim })
           .where("id", "=", row.id)
           .execute();
       }
@@ -152,6 +157,7 @@ export class Outbox {
             .updateTable("outbox")
             .set({ sent_at: this.clock.now(), claimed_until: null, last_error: null })
             .where("id", "=", row.id)
+            .where("claimed_until", "=", claim)
             .execute(),
         );
         sent += 1;
@@ -171,6 +177,7 @@ export class Outbox {
               failed_at: attempts >= MAX_ATTEMPTS ? later : null,
             })
             .where("id", "=", row.id)
+            .where("claimed_until", "=", claim)
             .execute(),
         );
       }

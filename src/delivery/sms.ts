@@ -5,9 +5,7 @@
 //   is configurable so any service that speaks that shape, or a test double, can take it.
 // A non-2xx answer or no answer within the timeout throws, and the outbox tries again later.
 import { Webhook } from "standardwebhooks";
-import type { Sender, SmsMessage } from "./outbox.js";
-
-const TIMEOUT_MS = 10_000;
+import { SEND_TIMEOUT_MS, type Sender, type SmsMessage } from "./outbox.js";
 
 async function post(url: string, init: RequestInit, what: string): Promise<void> {
   let response: Response;
@@ -15,7 +13,7 @@ async function post(url: string, init: RequestInit, what: string): Promise<void>
     response = await fetch(url, {
       ...init,
       redirect: "error",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     });
   } catch (error) {
     const reason =

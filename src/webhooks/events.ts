@@ -35,7 +35,13 @@ export function eventOf(entry: AuditEntry): NewEvent | null {
       return detail.new_user === true ? of("user.created", { user_id: detail.user }) : null;
     case "ticket.redeem":
       return entry.outcome === "ok"
-        ? of("ticket.redeemed", { ticket_id: entry.subject, session_id: detail.session ?? null })
+        ? of("ticket.redeemed", {
+            ticket_id: entry.subject,
+            session_id: detail.session ?? null,
+            // The browser's earlier session, which this one replaced (session.ended is not sent
+            // for it separately: the redemption is one change).
+            ...(detail.replaced_session ? { replaced_session_id: detail.replaced_session } : {}),
+          })
         : of("ticket.rejected", { ticket_id: entry.subject, reason: entry.outcome });
     case "session.end":
       return of("session.ended", { session_id: entry.subject, reason: entry.outcome });

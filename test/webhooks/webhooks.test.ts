@@ -74,6 +74,34 @@ describe.each(dialects)("event webhooks on %s", (dialect) => {
     expect(await deliver()).toBe(0); // nothing twice
     const rows = await t.database.read.selectFrom("webhook_deliveries").select("state").execute();
     expect(rows.map((r) => r.state)).toEqual(["delivered", "delivered", "delivered"]);
+    // A newer link in the same browser replaces the session: its redemption names the one ended.
+    const first = await mint(t.app, f, { user: { id: "u-hook" } });
+    const firstSession = sessionCookie(
+      await t.app.inject({
+        method: "POST",
+        url: `/login/${first.ticket}`,
+        headers: browser,
+        payload: "",
+      }),
+    );
+    const second = await mint(t.app, f, { user: { id: "u-hook" } });
+    await t.app.inject({
+      method: "POST",
+      url: `/login/${second.ticket}`,
+      headers: browser,
+      cookies: { handoff_session: firstSession },
+      payload: "",
+    });
+    await deliver();
+    const replacing = receiver.calls.at(-1)?.body as {
+      type: string;
+      data: Record<string, unknown>;
+    };
+    expect(replacing.type).toBe("ticket.redeemed");
+    expect(replacing.data).toMatchObject({
+      ticket_id: second.id,
+      replaced_session_id: expect.stringMatching(/./),
+    });
   });
 
   it("retries a failed delivery with backoff under the same webhook-id, for 3 days, then marks it failed", async () => {
