@@ -9,6 +9,7 @@ import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { newId } from "../crypto/secrets.js";
 import type { Storage, Tx } from "../db/database.js";
+import { startWorker, type Worker } from "../ops/worker.js";
 
 export interface MailMessage {
   kind: "email";
@@ -186,45 +187,12 @@ export class Outbox {
   }
 }
 
-/**
- * Runs deliveries every `intervalMs` and whenever `nudge()` is called (after a send is queued),
- * one run at a time. Returns a stop function that waits for the run in flight.
- */
+/** Delivers what is due every `intervalMs`, and at once when nudged (after a send is queued). */
 export function startOutboxWorker(
   outbox: Outbox,
   senders: Senders,
   log: FastifyBaseLogger,
   intervalMs = 2000,
-): { nudge: () => void; stop: () => Promise<void> } {
-  let running: Promise<void> | null = null;
-  let again = false;
-  let stopped = false;
-  const run = () => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = outbox
-      .deliver(senders, log)
-      .then(() => undefined)
-      .catch((error: unknown) => log.warn({ err: error }, "outbox run failed"))
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
-  };
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return {
-    nudge: () => setImmediate(run),
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+): Worker {
+  return startWorker("outbox run", () => outbox.deliver(senders, log), log, intervalMs);
 }

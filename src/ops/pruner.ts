@@ -13,6 +13,7 @@ import { SamlStore } from "../saml/store.js";
 import { SessionStore } from "../sessions/store.js";
 import { TicketStore } from "../tickets/store.js";
 import { WebhookStore } from "../webhooks/store.js";
+import { startWorker } from "./worker.js";
 
 const BATCH = 1000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -93,22 +94,14 @@ export function startPruner(
   log: FastifyBaseLogger,
 ): () => Promise<void> {
   if (options.intervalSeconds <= 0) return async () => {};
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = prune(storage, clock, options)
-      .then((result) => {
-        if (result.tickets + result.sessions + result.audit + result.oidc > 0)
-          log.info({ pruned: result }, "pruned");
-      })
-      .catch((error: unknown) => log.warn({ err: error }, "pruning failed; will retry"))
-      .finally(() => {
-        running = null;
-      });
-  }, options.intervalSeconds * 1000);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  const worker = startWorker(
+    "pruning",
+    async () => {
+      const result = await prune(storage, clock, options);
+      if (Object.values(result).some((n) => n > 0)) log.info({ pruned: result }, "pruned");
+    },
+    log,
+    options.intervalSeconds * 1000,
+  );
+  return () => worker.stop();
 }

@@ -18,6 +18,7 @@ import {
   postOutbound,
 } from "../delivery/outbound.js";
 import { HandoffError } from "../http/errors.js";
+import { startWorker, type Worker } from "../ops/worker.js";
 import { EVENT_TYPES } from "./events.js";
 import type { Due, EndpointRow, WebhookStore } from "./store.js";
 
@@ -200,32 +201,11 @@ export class WebhookService {
   }
 }
 
-/** Runs deliveries every `intervalMs` (and on `nudge`), one run at a time; stop waits for it. */
+/** Delivers what is due every `intervalMs` (each process; claims keep them apart). */
 export function startWebhookWorker(
   webhooks: WebhookService,
   log: FastifyBaseLogger,
   intervalMs = 2000,
-): { nudge: () => void; stop: () => Promise<void> } {
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const run = () => {
-    if (stopped || running) return;
-    running = webhooks
-      .deliver(log)
-      .then(() => undefined)
-      .catch((error: unknown) => log.warn({ err: error }, "webhook run failed"))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return {
-    nudge: () => setImmediate(run),
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+): Worker {
+  return startWorker("webhook run", () => webhooks.deliver(log), log, intervalMs);
 }

@@ -97,6 +97,16 @@ export interface SamlSetup {
   signIn(user?: Record<string, unknown>): Promise<{ page: string; cookie: string }>;
   /** A GET of an SP's URL at Handoff (path and query), with the session cookie if given. */
   get(url: URL, cookie?: string): Promise<LightMyRequestResponse>;
+  /** An HTTP-POST AuthnRequest form (`SAMLRequest`, `RelayState`) to /saml/sso, with the cookie. */
+  post(fields: Record<string, string>, cookie: string): Promise<LightMyRequestResponse>;
+}
+
+/** The fields of node-saml's HTTP-POST AuthnRequest form (its instance must use that binding). */
+export async function authnRequestFields(
+  sp: SAML,
+  relayState = "",
+): Promise<Record<string, string>> {
+  return postedForm(await sp.getAuthorizeFormAsync(relayState)).fields;
 }
 
 /** An app on `dialect` with a partner and a SAML app registered as `SP` (signing with `keys`). */
@@ -134,6 +144,14 @@ export async function samlSetup(dialect: DialectName, keys: SpKeys): Promise<Sam
       expect(redeemed.statusCode).toBe(200);
       return { page: redeemed.body, cookie: sessionCookie(redeemed) };
     },
+    post: (fields, cookie) =>
+      t.app.inject({
+        method: "POST",
+        url: "/saml/sso",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        cookies: { handoff_session: cookie },
+        payload: new URLSearchParams(fields).toString(),
+      }),
     get: (url, cookie) =>
       t.app.inject({
         method: "GET",

@@ -1,14 +1,11 @@
-// SECURITY row 55: a crash between "code created" and "message sent", and between the message
+// SECURITY row 54: a crash between "code created" and "message sent", and between the message
 // and the code's use, loses nothing. The server runs as its own process on a SQLite file; its
 // SMS gateway is down when the code is made, the process is killed (-9), the gateway comes up,
 // and the restarted server delivers the message once, whose code then signs the person in.
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { freePort } from "../helpers/net.js";
-import { startHandoff } from "../helpers/server.js";
+import { demoPartner, sqliteServer, startHandoff } from "../helpers/server.js";
 import { type SmsReceiver, startSmsGateway } from "../helpers/sms.js";
 
 const children: ChildProcess[] = [];
@@ -26,31 +23,15 @@ const browser = {
 it("delivers a code queued before kill -9 once after the restart, and the code works", {
   timeout: 120_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "handoff-outbox-"));
-  const [port, gatewayPort] = [await freePort(), await freePort()];
-  const base = `http://127.0.0.1:${port}`;
+  const gatewayPort = await freePort();
   const secret = `whsec_${Buffer.alloc(32, 3).toString("base64")}`;
-  const env = {
-    PORT: String(port),
-    HANDOFF_DATA_DIR: dir,
-    DATABASE_URL: `sqlite:${join(dir, "handoff.db")}`,
-    HANDOFF_SECRET_KEY: Buffer.alloc(32, 7).toString("base64"),
+  const { dir, base, env } = await sqliteServer("handoff-outbox-", {
     HANDOFF_SMS_WEBHOOK_URL: `http://127.0.0.1:${gatewayPort}/sms`,
     HANDOFF_SMS_WEBHOOK_SECRET: secret,
-    LOG_LEVEL: "warn",
-  };
+  });
   const first = await startHandoff(env);
   children.push(first);
-  const demo = JSON.parse(readFileSync(join(dir, "demo-credentials.json"), "utf8"));
-  const exchange = await fetch(`${base}/v1/auth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      partner_token: demo.partner.partner_token,
-      api_token: demo.partner.api_token,
-    }),
-  });
-  const { access_token } = (await exchange.json()) as { access_token: string };
+  const { demo, accessToken: access_token } = await demoPartner(base, dir);
   const minted = await fetch(`${base}/v1/sso/tickets`, {
     method: "POST",
     headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json" },

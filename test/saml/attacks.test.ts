@@ -7,6 +7,7 @@ import { ValidateInResponseTo } from "@node-saml/node-saml";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dialects, type TestApp } from "../helpers/app.js";
 import {
+  authnRequestFields,
   BASE,
   idpCertificates,
   nodeSaml,
@@ -28,9 +29,10 @@ describe.each(dialects)("SAML requests refused on %s", (dialect) => {
   let appId: string;
   let signIn: SamlSetup["signIn"];
   let get: SamlSetup["get"];
+  let post: SamlSetup["post"];
 
   beforeEach(async () => {
-    ({ t, appId, signIn, get } = await samlSetup(dialect, keys));
+    ({ t, appId, signIn, get, post } = await samlSetup(dialect, keys));
   });
   afterEach(async () => {
     await t.app.close();
@@ -80,26 +82,13 @@ describe.each(dialects)("SAML requests refused on %s", (dialect) => {
       authnRequestBinding: "HTTP-POST",
       skipRequestCompression: true,
     });
-    const form = postedForm(
-      (await sp.getAuthorizeFormAsync("")).replace(
-        /<form[^>]*>/,
-        '<form id="continue" method="post" action="">',
-      ),
-    );
-    const legit = Buffer.from(form.fields.SAMLRequest as string, "base64").toString("utf8");
+    const fields = await authnRequestFields(sp);
+    const legit = Buffer.from(fields.SAMLRequest as string, "base64").toString("utf8");
     const signature = /<(\w+:)?Signature[\s\S]*<\/(\w+:)?Signature>/.exec(legit)?.[0] ?? "";
     expect(signature, legit.slice(0, 400)).not.toBe("");
     const inner = legit.replace(signature, "").replace(/^<\?xml[^>]*>/, "");
     const wrapped = `<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_attacker" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${BASE}/saml/sso" AssertionConsumerServiceURL="${SP.acs}"><saml:Issuer>${SP.entityId}</saml:Issuer>${signature}<samlp:Extensions><x:wrap xmlns:x="urn:evil">${inner}</x:wrap></samlp:Extensions></samlp:AuthnRequest>`;
-    const answer = await t.app.inject({
-      method: "POST",
-      url: "/saml/sso",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      cookies: { handoff_session: cookie },
-      payload: new URLSearchParams({
-        SAMLRequest: Buffer.from(wrapped).toString("base64"),
-      }).toString(),
-    });
+    const answer = await post({ SAMLRequest: Buffer.from(wrapped).toString("base64") }, cookie);
     expect(answer.statusCode).toBe(400);
     expect(answer.body).toContain("signature does not cover the request");
   });
@@ -132,19 +121,7 @@ describe.each(dialects)("SAML requests refused on %s", (dialect) => {
       signatureAlgorithm: "sha1",
       digestAlgorithm: "sha1",
     });
-    const form = postedForm(
-      (await sha1.getAuthorizeFormAsync("")).replace(
-        /<form[^>]*>/,
-        '<form id="continue" method="post" action="">',
-      ),
-    );
-    const answer = await t.app.inject({
-      method: "POST",
-      url: "/saml/sso",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      cookies: { handoff_session: cookie },
-      payload: new URLSearchParams(form.fields).toString(),
-    });
+    const answer = await post(await authnRequestFields(sha1), cookie);
     expect(answer.statusCode).toBe(400);
     expect(answer.body).toContain("RSA-SHA256");
   });

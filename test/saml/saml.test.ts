@@ -8,6 +8,7 @@ import { prune } from "../../src/ops/pruner.js";
 import { dialects, type TestApp } from "../helpers/app.js";
 import { PASSWORD, signInConsole } from "../helpers/console.js";
 import {
+  authnRequestFields,
   BASE,
   idpCertificates,
   nodeSaml,
@@ -36,9 +37,10 @@ describe.each(dialects)("SAML identity provider on %s", (dialect) => {
   let appId: string;
   let signIn: SamlSetup["signIn"];
   let get: SamlSetup["get"];
+  let post: SamlSetup["post"];
 
   beforeEach(async () => {
-    ({ t, f, appId, signIn, get } = await samlSetup(dialect, keys));
+    ({ t, f, appId, signIn, get, post } = await samlSetup(dialect, keys));
   });
   afterEach(async () => {
     await t.app.close();
@@ -97,19 +99,7 @@ describe.each(dialects)("SAML identity provider on %s", (dialect) => {
       authnRequestBinding: "HTTP-POST",
       skipRequestCompression: true,
     });
-    const form = postedForm(
-      (await sp.getAuthorizeFormAsync("r1")).replace(
-        /<form[^>]*>/,
-        '<form id="continue" method="post" action="">',
-      ),
-    );
-    const answered = await t.app.inject({
-      method: "POST",
-      url: "/saml/sso",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      cookies: { handoff_session: cookie },
-      payload: new URLSearchParams(form.fields).toString(),
-    });
+    const answered = await post(await authnRequestFields(sp, "r1"), cookie);
     expect(answered.statusCode, /Handoff cannot accept: ([^<]*)/.exec(answered.body)?.[1]).toBe(
       200,
     );

@@ -3,13 +3,9 @@
 // docs/webhooks.md tells partners to), and nothing is invented. The server runs as its own
 // process on a SQLite file; the operator registers the endpoint through the management API.
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { freePort } from "../helpers/net.js";
 import { type PartnerEndpoint, startPartnerEndpoint } from "../helpers/partner-endpoint.js";
-import { startHandoff } from "../helpers/server.js";
+import { demoPartner, sqliteServer, startHandoff } from "../helpers/server.js";
 
 const children: ChildProcess[] = [];
 let receiver: PartnerEndpoint | undefined;
@@ -21,22 +17,14 @@ afterAll(async () => {
 it("delivers every event written before kill -9 after the restart, once per event id", {
   timeout: 120_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "handoff-webhooks-"));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env = {
-    PORT: String(port),
-    HANDOFF_DATA_DIR: dir,
-    DATABASE_URL: `sqlite:${join(dir, "handoff.db")}`,
-    HANDOFF_SECRET_KEY: Buffer.alloc(32, 9).toString("base64"),
+  const { dir, base, env } = await sqliteServer("handoff-webhooks-", {
     HANDOFF_OUTBOUND_ALLOW: "127.0.0.1/32",
-    LOG_LEVEL: "warn",
-  };
+  });
   receiver = await startPartnerEndpoint();
   receiver.answer = { status: 503, body: "" }; // down until the restart
   const first = await startHandoff(env);
   children.push(first);
-  const demo = JSON.parse(readFileSync(join(dir, "demo-credentials.json"), "utf8"));
+  const { demo, accessToken: access_token } = await demoPartner(base, dir);
   const signIn = await fetch(`${base}/v1/manage/sign-in`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -51,15 +39,6 @@ it("delivers every event written before kill -9 after the restart, once per even
   });
   expect(created.status).toBe(201);
   receiver.secret = ((await created.json()) as { secret: string }).secret;
-  const exchange = await fetch(`${base}/v1/auth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      partner_token: demo.partner.partner_token,
-      api_token: demo.partner.api_token,
-    }),
-  });
-  const { access_token } = (await exchange.json()) as { access_token: string };
   for (let i = 0; i < 10; i++) {
     const minted = await fetch(`${base}/v1/sso/tickets`, {
       method: "POST",
