@@ -1,12 +1,12 @@
 // SECURITY row 42: kill -9 under load, restart: every redemption and revocation that was
 // answered stays done. The server runs as its own process on a SQLite file.
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "./helpers/net.js";
-import { startHandoff } from "./helpers/server.js";
+import { demoPartner, startHandoff } from "./helpers/server.js";
 
 describe("durability (SQLite, synchronous=FULL)", () => {
   const children: ChildProcess[] = [];
@@ -30,16 +30,7 @@ describe("durability (SQLite, synchronous=FULL)", () => {
     const first = await startHandoff(env);
     children.push(first);
     first.removeAllListeners("exit");
-    const demo = JSON.parse(readFileSync(join(dir, "demo-credentials.json"), "utf8"));
-    const exchange = await fetch(`${base}/v1/auth/token`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        partner_token: demo.partner.partner_token,
-        api_token: demo.partner.api_token,
-      }),
-    });
-    const { access_token } = (await exchange.json()) as { access_token: string };
+    const { demo, accessToken: access_token } = await demoPartner(base, dir);
     const auth = { authorization: `Bearer ${access_token}`, "content-type": "application/json" };
     const tickets: { id: string; ticket: string }[] = [];
     for (let i = 0; i < 150; i++) {
