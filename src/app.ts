@@ -1,82 +1,40 @@
-// buildApp(config): the one place that knows every domain and wires them into a Fastify app.
+// buildApp(config): the Fastify app around the composition root (src/compose.ts): the HTTP
+// basics (errors, headers, body parsers, OpenAPI), then each module's routes, change handlers
+// and background jobs.
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
-import { authRoutes } from "./auth/routes.js";
-import { callbackRoutes } from "./callbacks/routes.js";
-import { type Clock, systemClock } from "./clock.js";
-import { banckleRoutes } from "./compat/banckle.js";
-import { bluesnapRoutes } from "./compat/bluesnap.js";
-import { enkashRoutes } from "./compat/enkash.js";
-import { sparrowRoutes } from "./compat/sparrow.js";
-import { xoxodayRoutes } from "./compat/xoxoday.js";
+import { type ComposeOptions, type Composition, compose, type Domains, listen } from "./compose.js";
 import type { Config } from "./config.js";
-import { consolePages } from "./console/pages.js";
-import { managementRoutes } from "./console/routes.js";
-import type { AppContext } from "./context.js";
-import { Sealer } from "./crypto/seal.js";
-import { type Database, openDatabase } from "./db/database.js";
-import { startOutboxWorker } from "./delivery/outbox.js";
-import { demoAppRoutes } from "./demo/app-page.js";
-import { demoServed } from "./demo/demo.js";
 import { registerSecurityHeaders } from "./http/headers.js";
 import { registerInputChecks } from "./http/input.js";
 import { lazyChildLogger, loggerOptions, requestId } from "./http/logging.js";
 import { registerProblemHandlers } from "./http/problem.js";
-import { KeyStore } from "./keys/service.js";
-import { SigningKeyStore } from "./keys/store.js";
-import { OidcService } from "./oidc/provider.js";
-import { oidcInteractionRoutes, oidcProviderRoutes } from "./oidc/routes.js";
-import { startPruner } from "./ops/pruner.js";
-import { opsRoutes } from "./ops/routes.js";
-import { samlRoutes } from "./saml/routes.js";
-import { buildServices, type Services } from "./services.js";
-import { sessionRoutes } from "./sessions/routes.js";
-import { browserRoutes } from "./tickets/browser.js";
-import { ticketRoutes } from "./tickets/routes.js";
-import { startWebhookWorker } from "./webhooks/service.js";
 
-export interface BuildOptions {
-  clock?: Clock;
-  /** An already open database (tests share one PGlite); otherwise config.databaseUrl is opened. */
-  database?: Database;
-  /** Skip migrations (the CLI's `migrate` runs them itself). */
-  migrate?: boolean;
+export interface BuildOptions extends ComposeOptions {
   /** Where log lines go (tests read them back); stdout by default. */
   logStream?: { write(line: string): void };
 }
 
-const KEY_RELOAD_MS = 60_000;
-
-declare module "fastify" {
-  interface FastifyInstance {
-    services: Services;
-  }
+/** The app, and the domains it was composed of (for the process: the demo; for tests). */
+export interface Handoff {
+  app: FastifyInstance;
+  domains: Domains;
+  pruneNow: Composition["pruneNow"];
 }
 
-/** Opens storage and keys, then builds the app. Every call is independent: no module state. */
-export async function buildContext(
-  config: Config,
-  options: BuildOptions = {},
-): Promise<AppContext> {
-  const clock = options.clock ?? systemClock;
-  const database =
-    options.database ??
-    (await openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous }));
-  if (options.migrate !== false) await database.migrate();
-  const sealer = new Sealer(config.secretKey);
-  const keys = new KeyStore(database, new SigningKeyStore(database), sealer, clock, config.baseUrl);
-  await keys.init();
-  return { config, database, clock, sealer, keys };
-}
-
+/** Builds the app; every call is independent (no module state). */
 export async function buildApp(
   config: Config,
   options: BuildOptions = {},
 ): Promise<FastifyInstance> {
-  const ctx = await buildContext(config, options);
-  const services = buildServices(ctx);
+  return (await buildHandoff(config, options)).app;
+}
+
+export async function buildHandoff(config: Config, options: BuildOptions = {}): Promise<Handoff> {
+  const composition = await compose(config, options);
+  const { domains, modules, pruneNow } = composition;
   const app = Fastify({
     logger: options.logStream
       ? { ...loggerOptions(config.logLevel), stream: options.logStream }
@@ -97,30 +55,15 @@ export async function buildApp(
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
-  app.decorate("services", services);
   // Connections past the limit are closed at once; each open one costs memory.
   app.server.maxConnections = config.maxConnections;
-  const stopPruner = startPruner(
-    ctx.database,
-    ctx.clock,
-    {
-      intervalSeconds: config.pruneIntervalSeconds,
-      ticketRetentionDays: config.ticketRetentionDays,
-      auditRetentionDays: config.auditRetentionDays,
-    },
-    app.log,
-  );
-  // Rotations and revocations made by the CLI or another node reach this process within a
-  // minute (sooner for an unknown kid): access tokens and the OIDC provider sign with new keys.
-  const keyReload = setInterval(() => {
-    ctx.keys.reload().catch((error: unknown) => app.log.warn({ err: error }, "key reload failed"));
-  }, KEY_RELOAD_MS);
-  keyReload.unref();
+  const stopListening = listen(composition);
+  const running = modules.flatMap((m) => m.jobs ?? []).map((start) => start(app.log));
   app.addHook("onClose", async () => {
-    services.stopListening();
-    clearInterval(keyReload);
-    await stopPruner();
-    await ctx.database.close();
+    stopListening();
+    await Promise.all(running.map((job) => job.stop()));
+    for (const m of modules) await m.close?.();
+    await domains.database.close();
   });
 
   registerProblemHandlers(app);
@@ -160,44 +103,10 @@ export async function buildApp(
     },
   });
 
-  await app.register(async (scope) => opsRoutes(scope, services));
-  await app.register(async (scope) => authRoutes(scope, services));
-  await app.register(async (scope) => sparrowRoutes(scope, services));
-  await app.register(async (scope) => xoxodayRoutes(scope, services));
-  await app.register(async (scope) => banckleRoutes(scope, services));
-  await app.register(async (scope) => bluesnapRoutes(scope, services));
-  await app.register(async (scope) => enkashRoutes(scope, services));
-  await app.register(async (scope) => ticketRoutes(scope, services));
-  await app.register(async (scope) => sessionRoutes(scope, services));
-  await app.register(async (scope) => browserRoutes(scope, services));
-  await app.register(async (scope) => samlRoutes(scope, services));
-  await app.register(async (scope) => callbackRoutes(scope, services));
-  await app.register(async (scope) => managementRoutes(scope, services));
-  await app.register(async (scope) => consolePages(scope, services));
-  // Only with the demo: a production deployment serves no /demo routes (nor a demo mailbox).
-  if (await demoServed(services)) {
-    await app.register(async (scope) => demoAppRoutes(scope, services));
-  } else {
-    const { delivery } = services;
-    if (delivery.senders.email === delivery.mailbox) delivery.senders.email = null;
-    if (delivery.senders.sms === delivery.mailbox) delivery.senders.sms = null;
-    delivery.mailbox = null;
+  for (const { routes } of modules) {
+    if (routes) await app.register(routes);
   }
-  const { delivery } = services;
-  if (delivery.senders.email || delivery.senders.sms) {
-    const worker = startOutboxWorker(delivery.outbox, delivery.senders, app.log);
-    delivery.nudge = worker.nudge;
-    app.addHook("onClose", async () => {
-      await worker.stop();
-      delivery.smtp?.close();
-    });
-  }
-  const webhookWorker = startWebhookWorker(services.webhooks, app.log);
-  app.addHook("onClose", () => webhookWorker.stop());
-  const oidc = new OidcService(services, app.log);
-  await app.register(async (scope) => oidcProviderRoutes(scope, services, oidc));
-  await app.register(async (scope) => oidcInteractionRoutes(scope, services, oidc));
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  return app;
+  return { app, domains, pruneNow };
 }

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "./app.js";
+import { buildHandoff } from "./app.js";
 import type { Config } from "./config.js";
 import { DEMO_FILE, describeDemo, ensureDemo, writeDemoFile } from "./demo/demo.js";
 import { nodeBeforeLts22 } from "./oidc/runtime-warning.js";
@@ -34,7 +34,7 @@ function listenFailure(error: unknown, config: Config): Error {
 
 /** Starts Handoff and resolves once it listens; SIGTERM and SIGINT close it gracefully. */
 export async function startServer(config: Config): Promise<FastifyInstance> {
-  const app = await buildApp(config);
+  const { app, domains } = await buildHandoff(config);
   if (config.secretKeySource === "file") {
     app.log.warn(
       "HANDOFF_SECRET_KEY is not set: using a development key kept in the data directory. Set it in production (openssl rand -base64 32).",
@@ -53,7 +53,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     throw listenFailure(error, config);
   }
   // After listening, so a taken port never leaves a demo whose credentials were not written.
-  const demo = await ensureDemo(app.services);
+  const demo = await ensureDemo(domains);
   if (demo) {
     const file = writeDemoFile(config.dataDir, demo);
     process.stdout.write(describeDemo(demo, file));

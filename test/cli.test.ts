@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { APP_OPTIONS } from "../src/cli/apps.js";
 import { runCli } from "../src/cli/main.js";
-import { openDatabase } from "../src/db/database.js";
+import { openDatabase } from "../src/db/open.js";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "handoff-cli-"));

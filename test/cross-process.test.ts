@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.js";
 import { runCli } from "../src/cli/main.js";
 import { loadConfig } from "../src/config.js";
-import { openDatabase } from "../src/db/database.js";
+import { openDatabase } from "../src/db/open.js";
 import type { DemoCredentials } from "../src/demo/demo.js";
+import { buildApp } from "./helpers/app.js";
 import { freePort } from "./helpers/net.js";
 import { startHandoff } from "./helpers/server.js";
 

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/db/database.js";
+import { openDatabase } from "../src/db/open.js";
 import { ensureDemo, writeDemoFile } from "../src/demo/demo.js";
-import { type TestApp, testApp } from "./helpers/app.js";
+import { domainsOf, type TestApp, testApp } from "./helpers/app.js";
 
 describe("demo", () => {
   let t: TestApp;
@@ -16,7 +16,7 @@ describe("demo", () => {
 
   it("creates an operator, a partner with every credential, a linked sub-account and an app that work", async () => {
     t = await testApp("sqlite", { demo: undefined });
-    const demo = await ensureDemo(t.app.services);
+    const demo = await ensureDemo(domainsOf(t.app));
     expect(demo).not.toBeNull();
     if (!demo) return;
     const dir = mkdtempSync(join(tmpdir(), "handoff-demo-"));
@@ -69,9 +69,9 @@ describe("demo", () => {
       },
     });
     expect(exchange.statusCode).toBe(200);
-    expect(await t.app.services.partners.isLinked(written.partner.id, written.sub_account.id)).toBe(
-      true,
-    );
+    expect(
+      await domainsOf(t.app).partners.isLinked(written.partner.id, written.sub_account.id),
+    ).toBe(true);
     // The demo partner user logs in through seed 000's password grant.
     const grant = await t.app.inject({
       method: "POST",
@@ -103,13 +103,13 @@ describe("demo", () => {
     });
     expect(adminIn.json().viewer).toMatchObject({ role: "admin", partner_id: written.partner.id });
     // Only once: a second start on the same database creates nothing.
-    expect(await ensureDemo(t.app.services)).toBeNull();
+    expect(await ensureDemo(domainsOf(t.app))).toBeNull();
   });
 
   it("stays off with HANDOFF_DEMO=0, and serves no /demo routes", async () => {
     t = await testApp("sqlite", { demo: false });
-    expect(await ensureDemo(t.app.services)).toBeNull();
-    expect(await t.app.services.partners.list()).toEqual([]);
+    expect(await ensureDemo(domainsOf(t.app))).toBeNull();
+    expect(await domainsOf(t.app).partners.list()).toEqual([]);
     for (const url of ["/demo/app", "/demo/app/"]) {
       expect((await t.app.inject({ method: "GET", url })).statusCode).toBe(404);
     }
@@ -122,16 +122,16 @@ describe("demo", () => {
     const status = async () => (await t.app.inject({ method: "GET", url: "/demo/app" })).statusCode;
     // A deployment that made its own partner first (HANDOFF_DEMO unset): no demo, no page.
     t = await testApp("sqlite", { demo: false, secretKey }, await open());
-    await t.app.services.partners.create({ name: "Real Partner" });
+    await domainsOf(t.app).partners.create({ name: "Real Partner" });
     await t.app.close();
     t = await testApp("sqlite", { demo: undefined, secretKey }, await open());
-    expect(await ensureDemo(t.app.services)).toBeNull();
+    expect(await ensureDemo(domainsOf(t.app))).toBeNull();
     expect(await status()).toBe(404);
     await t.app.close();
     // Asked for (HANDOFF_DEMO=1): the page is there, and stays on later starts.
     t = await testApp("sqlite", { demo: true, secretKey }, await open());
     expect(await status()).toBe(401);
-    expect(await ensureDemo(t.app.services)).not.toBeNull();
+    expect(await ensureDemo(domainsOf(t.app))).not.toBeNull();
     await t.app.close();
     t = await testApp("sqlite", { demo: undefined, secretKey }, await open());
     expect(await status()).toBe(401);

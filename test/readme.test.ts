@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoCredentials, ensureDemo, writeDemoFile } from "../src/demo/demo.js";
-import { type TestApp, testApp } from "./helpers/app.js";
+import { domainsOf, type TestApp, testApp } from "./helpers/app.js";
 import { freePort } from "./helpers/net.js";
 
 const run = promisify(execFile);
@@ -50,7 +50,7 @@ describe("the README's demo steps", () => {
     t = await testApp("sqlite", { demo: undefined, baseUrl: base, port });
     t.clock.set(Date.now());
     await t.app.listen({ port, host: "127.0.0.1" });
-    const created = await ensureDemo(t.app.services);
+    const created = await ensureDemo(domainsOf(t.app));
     if (!created) throw new Error("no demo");
     demo = created;
     dataDir = mkdtempSync(join(tmpdir(), "handoff-readme-data-"));
@@ -114,7 +114,7 @@ describe("the README's demo steps", () => {
       // Handoff knows it at port 3000: the storefront says how to register where it is.
       const command = `npm run handoff -- app update ${demo.oidc_client.client_id} --url ${origin} --redirect-uri ${origin}/callback --post-logout-redirect-uri ${origin}/signed-out`;
       expect(output).toContain(command);
-      await t.app.services.apps.update(demo.oidc_client.client_id, {
+      await domainsOf(t.app).apps.update(demo.oidc_client.client_id, {
         baseUrl: origin,
         redirectUris: [`${origin}/callback`],
         postLogoutRedirectUris: [`${origin}/signed-out`],

@@ -8,7 +8,14 @@ import {
   SecretPrefix,
   secretMatches,
 } from "../src/crypto/secrets.js";
-import { accessTokenFor, dialects, makePartner, type TestApp, testApp } from "./helpers/app.js";
+import {
+  accessTokenFor,
+  dialects,
+  domainsOf,
+  makePartner,
+  type TestApp,
+  testApp,
+} from "./helpers/app.js";
 import { mint, redeem, sessionCookie, ssoFixture } from "./helpers/sso.js";
 
 describe.each(dialects)("secrets at rest on %s", (dialect) => {
@@ -22,14 +29,14 @@ describe.each(dialects)("secrets at rest on %s", (dialect) => {
 
   it("stores only hashes: a dump of every table holds no minted secret", async () => {
     const partner = await makePartner(t.app);
-    const rotated = await t.app.services.partners.rotatePartnerToken(partner.partnerId);
-    const ssoKey = await t.app.services.partners.rotateSsoKey(partner.partnerId);
+    const rotated = await domainsOf(t.app).partners.rotatePartnerToken(partner.partnerId);
+    const ssoKey = await domainsOf(t.app).partners.rotateSsoKey(partner.partnerId);
     const access = await accessTokenFor(t.app, partner);
     const sso = await ssoFixture(t.app, {}, "Second");
     const minted = await mint(t.app, sso, { partner_data: { auth_token: "tpd-auth-token-xyz" } });
     const cookie = sessionCookie(await redeem(t.app, minted.ticket));
     const pending = await mint(t.app, sso);
-    await t.app.services.operators.create("ops@platform.example", "operator password 1");
+    await domainsOf(t.app).operators.create("ops@platform.example", "operator password 1");
     const signedIn = await t.app.inject({
       method: "POST",
       url: "/v1/manage/sign-in",

@@ -1,11 +1,12 @@
 // Apps: the platform's web apps that users land in, with their return paths and session policy.
-import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
+import type { AuditLog } from "../audit/log.js";
+import { type Actor, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import { hashSecret, mintSecret, newId, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import { SharedCache } from "../db/cache.js";
 import type { Storage } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
-import { checkSamlSettings, type SamlSettings } from "../saml/settings.js";
+import { checkSamlSettings, type SamlSettings } from "./saml-settings.js";
 import type { AppRow, AppStore } from "./store.js";
 import { checkPolicy, checkRedirectUris, checkReturnPaths, httpUrl } from "./validation.js";
 
@@ -152,7 +153,8 @@ export class AppService {
     private readonly storage: Storage,
     private readonly store: AppStore,
     private readonly clock: Clock,
-    cacheMs = 2000,
+    cacheMs: number,
+    private readonly audit: AuditLog,
   ) {
     const now = () => clock.now();
     this.#cache = new SharedCache(storage.changes, now, cacheMs, 1000);
@@ -205,7 +207,7 @@ export class AppService {
     await this.storage.write(async (trx, changed) => {
       await this.store.insert(trx, row);
       changed({ topic: "app", key: row.id });
-      await audit(trx, changeEntry(by, now, "app.create", null, row.id));
+      await this.audit.record(trx, changeEntry(by, now, "app.create", null, row.id));
     });
     return toApp(row);
   }
@@ -272,7 +274,7 @@ export class AppService {
     await this.storage.write(async (trx, changed) => {
       await this.store.update(trx, row);
       changed({ topic: "app", key: id });
-      await audit(
+      await this.audit.record(
         trx,
         changeEntry(by, row.updated_at, "app.update", null, id, { fields: Object.keys(changes) }),
       );
@@ -287,7 +289,7 @@ export class AppService {
     const found = await this.storage.write(async (trx, changed) => {
       changed({ topic: "app", key: id });
       const set = await this.store.setSecretHash(trx, id, hashSecret(token), now);
-      if (set) await audit(trx, changeEntry(by, now, "app.secret_rotate", null, id));
+      if (set) await this.audit.record(trx, changeEntry(by, now, "app.secret_rotate", null, id));
       return set;
     });
     if (!found) throw new HandoffError("not_found", `no app ${id}`);

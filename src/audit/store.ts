@@ -5,9 +5,8 @@ import type { Selectable } from "kysely";
 import { newId } from "../crypto/secrets.js";
 import type { Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
+import { deleteSelected } from "../db/prune.js";
 import type { AuditTable } from "../db/schema.js";
-import { eventOf } from "../webhooks/events.js";
-import { recordEvent } from "../webhooks/store.js";
 
 export interface AuditEntry {
   at: number;
@@ -76,8 +75,8 @@ const insert = new PreparedQuery<unknown, AuditParam>((db, p) =>
   }),
 );
 
-/** Writes one entry inside the transaction of the change it records (and its event, if any). */
-export async function audit(db: Tx, entry: AuditEntry): Promise<void> {
+/** Writes one entry inside the transaction of the change it records. */
+export async function insertEntry(db: Tx, entry: AuditEntry): Promise<void> {
   await insert.execute(db, {
     id: newId("aud"),
     at: entry.at,
@@ -89,22 +88,12 @@ export async function audit(db: Tx, entry: AuditEntry): Promise<void> {
     outcome: entry.outcome,
     detail: entry.detail ? JSON.stringify(entry.detail) : null,
   });
-  // A change partners subscribe to is an event too, written in this same transaction.
-  const event = eventOf(entry);
-  if (event) await recordEvent(db, event, entry.at);
 }
 
 /** Deletes up to `limit` entries older than `before`. */
 export async function pruneAudit(trx: Tx, before: number, limit: number): Promise<number> {
-  const result = await trx
-    .deleteFrom("audit_log")
-    .where(
-      "id",
-      "in",
-      trx.selectFrom("audit_log").select("id").where("at", "<", before).limit(limit),
-    )
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const selected = trx.selectFrom("audit_log").select("id").where("at", "<", before);
+  return deleteSelected(trx, "audit_log", "id", selected.limit(limit));
 }
 
 export interface AuditFilter {

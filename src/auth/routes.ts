@@ -1,15 +1,23 @@
 // Native partner API: the token exchange and "who am I".
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { clientIp } from "../http/client-ip.js";
-import { HandoffError } from "../http/errors.js";
+import type { FastifyInstance } from "fastify";
+import type { Clock } from "../clock.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { ProblemSchema } from "../http/schemas.js";
-import type { Services } from "../services.js";
+import type { PartnerService } from "../partners/service.js";
+import type { AuthService } from "./service.js";
 
-/** What this module uses of the app's services. */
-type Deps = Pick<Services, "auth" | "clock" | "exchangeFailures" | "partners">;
+/** What this module uses. */
+export interface AuthRouteDeps {
+  auth: AuthService;
+  clock: Clock;
+  exchangeFailures: FailureLimiter;
+  partners: PartnerService;
+}
 
-import type { PartnerPrincipal } from "./service.js";
+type Deps = AuthRouteDeps;
+
+import { guardedExchange, requirePartner } from "./guard.js";
 
 const TokenRequest = Type.Object(
   {
@@ -25,52 +33,6 @@ const TokenResponse = Type.Object({
   expires_in: Type.Integer(),
   expires_at: Type.String({ format: "date-time" }),
 });
-
-/**
- * Runs the exchange with the failure limiter around it: a client past its failures gets 429
- * before any credential is looked at.
- */
-export async function guardedExchange(
-  services: Deps,
-  request: FastifyRequest,
-  partnerToken: unknown,
-  apiToken: unknown,
-) {
-  const ip = clientIp(request);
-  await services.exchangeFailures.check(ip);
-  try {
-    return await services.auth.exchange(partnerToken, apiToken);
-  } catch (error) {
-    if (
-      error instanceof HandoffError &&
-      error.status < 500 &&
-      error.code !== "missing_credentials"
-    ) {
-      await services.exchangeFailures.fail(ip, request.log);
-    }
-    throw error;
-  }
-}
-
-/**
- * The partner behind the request's bearer token; throws invalid_token and friends. A token that
- * is not a live one counts as a failed credential attempt of the client, as the exchange's do.
- */
-export async function requirePartner(
-  services: Pick<Services, "auth" | "exchangeFailures">,
-  request: FastifyRequest,
-): Promise<PartnerPrincipal> {
-  const ip = clientIp(request);
-  await services.exchangeFailures.check(ip);
-  try {
-    return await services.auth.authenticate(request.headers.authorization);
-  } catch (error) {
-    if (error instanceof HandoffError && error.code === "invalid_token") {
-      await services.exchangeFailures.fail(ip, request.log);
-    }
-    throw error;
-  }
-}
 
 export async function authRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();

@@ -5,14 +5,27 @@
 // partner_timeout when the time runs out.
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { requireApp } from "../apps/guard.js";
+import type { AppService } from "../apps/service.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { problemBody } from "../http/problem.js";
-import type { Services } from "../services.js";
-import { requireApp } from "../sessions/routes.js";
+import type { SessionService } from "../sessions/service.js";
+import type { TicketService } from "../tickets/service.js";
+import type { CallbackService } from "./service.js";
 import { CALLBACK_KINDS, checkKind } from "./service.js";
 
-type Deps = Pick<Services, "apps" | "callbacks" | "redeemFailures" | "sessions" | "tickets">;
+/** What this module uses. */
+export interface CallbackRouteDeps {
+  apps: AppService;
+  callbacks: CallbackService;
+  redeemFailures: FailureLimiter;
+  sessions: SessionService;
+  tickets: TicketService;
+}
+
+type Deps = CallbackRouteDeps;
 
 const Body = Type.Object(
   {

@@ -9,18 +9,19 @@
 // can drop a duplicate.
 import { createHash, randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
+import type { AuditLog } from "../audit/log.js";
+import { type Actor, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { newId } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import {
-  type Cidr,
   checkOutboundUrl,
   type OutboundAnswer,
   OutboundFailure,
   postOutbound,
 } from "../delivery/outbound.js";
+import type { Cidr } from "../http/cidr.js";
 import { HandoffError } from "../http/errors.js";
 import type { CallbackRow, CallbackStore } from "./store.js";
 
@@ -74,6 +75,7 @@ export class CallbackService {
     private readonly clock: Clock,
     private readonly sealer: Sealer,
     private readonly allowed: Cidr[],
+    private readonly audit: AuditLog,
   ) {}
 
   async list(partnerId: string): Promise<CallbackView[]> {
@@ -112,7 +114,7 @@ export class CallbackService {
     };
     await this.storage.write(async (trx) => {
       await this.store.upsert(trx, row);
-      await audit(trx, changeEntry(by, now, "callback.set", partnerId, kind, { url }));
+      await this.audit.record(trx, changeEntry(by, now, "callback.set", partnerId, kind, { url }));
     });
     return { callback: view(row), secret };
   }
@@ -122,7 +124,8 @@ export class CallbackService {
     const now = this.clock.now();
     const removed = await this.storage.write(async (trx) => {
       const gone = await this.store.remove(trx, partnerId, kind);
-      if (gone) await audit(trx, changeEntry(by, now, "callback.remove", partnerId, kind));
+      if (gone)
+        await this.audit.record(trx, changeEntry(by, now, "callback.remove", partnerId, kind));
       return gone;
     });
     if (!removed) throw new HandoffError("not_found", `no ${kind} call-back`);
@@ -255,7 +258,7 @@ export class CallbackService {
       } else if (key) {
         await this.store.release(trx, id, now);
       }
-      await audit(trx, {
+      await this.audit.record(trx, {
         at: now,
         actor: input.appId,
         action: `callback.${input.kind}`,

@@ -1,6 +1,7 @@
 // The partner_callbacks and callback_calls tables. The only file with their SQL.
 import type { Selectable } from "kysely";
 import type { Storage, Tx } from "../db/database.js";
+import { deleteSelected } from "../db/prune.js";
 import type { CallbackCallTable, PartnerCallbackTable } from "../db/schema.js";
 
 export type CallbackRow = Selectable<PartnerCallbackTable>;
@@ -108,14 +109,7 @@ export class CallbackStore {
 
   /** Deletes up to `limit` calls (kept answers included) made before `before` (the pruner). */
   static async prune(trx: Tx, before: number, limit: number): Promise<number> {
-    const result = await trx
-      .deleteFrom("callback_calls")
-      .where(
-        "id",
-        "in",
-        trx.selectFrom("callback_calls").select("id").where("created_at", "<", before).limit(limit),
-      )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const selected = trx.selectFrom("callback_calls").select("id").where("created_at", "<", before);
+    return deleteSelected(trx, "callback_calls", "id", selected.limit(limit));
   }
 }

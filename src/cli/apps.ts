@@ -1,7 +1,8 @@
 // `handoff app create|list|update|rotate-secret`: the platform's web apps that users land in.
 import { readFileSync } from "node:fs";
+import type { SamlSettings } from "../apps/saml-settings.js";
 import { type App, type AppChanges, appView } from "../apps/service.js";
-import { type SamlSettings, samlSettingsFromMetadata } from "../saml/settings.js";
+import { samlSettingsFromMetadata } from "../saml/settings.js";
 import { landingUrl } from "../tickets/return-path.js";
 import { type Cli, type Parsed, parse, positional, print, UsageError, withServices } from "./io.js";
 

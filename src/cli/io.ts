@@ -1,8 +1,7 @@
 // Shared pieces of the `handoff` command: argument parsing, output, opening the services.
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { buildContext } from "../app.js";
+import { compose, type Domains, listen } from "../compose.js";
 import { type Env, loadConfig } from "../config.js";
-import { buildServices, type Services } from "../services.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -35,16 +34,19 @@ export function parse(args: string[], options: Options = {}): Parsed {
   }
 }
 
-/** Runs `work` with the services of the configured database, then closes it. */
+/** Runs `work` with the domains of the configured database (no jobs, no routes), then closes it. */
 export async function withServices<T>(
   cli: Cli,
-  work: (services: Services) => Promise<T>,
+  work: (services: Domains) => Promise<T>,
 ): Promise<T> {
-  const ctx = await buildContext(loadConfig(cli.env));
+  const composition = await compose(loadConfig(cli.env));
+  const { domains } = composition;
+  const stopListening = listen(composition);
   try {
-    return await work(buildServices(ctx));
+    return await work(domains);
   } finally {
-    await ctx.database.close();
+    stopListening();
+    await domains.database.close();
   }
 }
 

@@ -2,7 +2,7 @@
 // The `handoff` command: start the service, migrate, and manage partners, tokens, keys and apps.
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { buildContext } from "../app.js";
+import { compose } from "../compose.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { HandoffError } from "../http/errors.js";
 import { StartError, startServer } from "../main.js";
@@ -77,8 +77,8 @@ async function run(argv: string[], cli: Cli): Promise<void> {
       await startServer(loadConfig(cli.env));
       return;
     case "migrate": {
-      const ctx = await buildContext(loadConfig(cli.env));
-      await ctx.database.close();
+      const { domains } = await compose(loadConfig(cli.env));
+      await domains.database.close();
       cli.out("database is up to date\n");
       return;
     }

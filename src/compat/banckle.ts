@@ -2,13 +2,25 @@
 // /api/authenticate returns a token that logs the user in. A thin adapter over the native mint
 // (docs/compat/banckle.md). The password is accepted and ignored: never stored, logged or used.
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { AppService } from "../apps/service.js";
+import type { AuthService } from "../auth/service.js";
+import type { Config } from "../config.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { envelopeErrorHandler } from "../http/problem.js";
-import type { Services } from "../services.js";
+import type { PartnerService } from "../partners/service.js";
+import type { TicketService } from "../tickets/service.js";
 
-/** What this module uses of the app's services. */
-type Deps = Pick<Services, "apps" | "auth" | "config" | "partners" | "redeemFailures" | "tickets">;
+/** What this module uses. */
+export interface BanckleDeps {
+  apps: AppService;
+  auth: AuthService;
+  config: Config;
+  partners: PartnerService;
+  redeemFailures: FailureLimiter;
+  tickets: TicketService;
+}
 
 import { loginUrl } from "../tickets/service.js";
 import { canonicalEmail, checkEmail } from "../users/service.js";
@@ -34,7 +46,7 @@ function field(input: Record<string, unknown>, name: (typeof FIELDS)[number]): s
   return value.trim();
 }
 
-export async function banckleRoutes(app: FastifyInstance, services: Deps): Promise<void> {
+export async function banckleRoutes(app: FastifyInstance, services: BanckleDeps): Promise<void> {
   const handler = async (request: FastifyRequest) => {
     // "call following URL": the fields arrive in the query (GET) or in a JSON or form body (POST).
     const input = (

@@ -3,18 +3,31 @@
 // A thin adapter over the native users, mint and login link (docs/compat/bluesnap.md).
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { AppService } from "../apps/service.js";
+import type { AuthService } from "../auth/service.js";
+import type { Config } from "../config.js";
 import { canonicalIp, clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { ProblemSchema } from "../http/schemas.js";
-import type { Services } from "../services.js";
+import type { OtpService } from "../otp/service.js";
+import type { SessionService } from "../sessions/service.js";
+import type { TicketService } from "../tickets/service.js";
+import type { UserService } from "../users/service.js";
 
-/** What this module uses of the app's services. */
-type Deps = Pick<
-  Services,
-  "apps" | "auth" | "config" | "exchangeFailures" | "otp" | "sessions" | "tickets" | "users"
->;
+/** What this module uses. */
+export interface BluesnapDeps {
+  apps: AppService;
+  auth: AuthService;
+  config: Config;
+  exchangeFailures: FailureLimiter;
+  otp: OtpService;
+  sessions: SessionService;
+  tickets: TicketService;
+  users: UserService;
+}
 
-import { loginPage } from "../tickets/browser.js";
+import { loginPage } from "../tickets/link-page.js";
 import type { UserRow } from "../users/service.js";
 
 /** "Each session only remains active for 30 minutes" (the page). */
@@ -56,7 +69,10 @@ function userBody(user: UserRow) {
   };
 }
 
-export async function bluesnapRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
+export async function bluesnapRoutes(
+  fastify: FastifyInstance,
+  services: BluesnapDeps,
+): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ["compat: bluesnap (seed 004)"];
   const security = [{ partnerBasic: [] }];

@@ -3,29 +3,37 @@
 // the employee or the admin page of the rewards app. A thin adapter (docs/compat/enkash.md).
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { requirePartner } from "../auth/routes.js";
+import type { AppService } from "../apps/service.js";
+import { requirePartner } from "../auth/guard.js";
+import type { RefreshTokenService } from "../auth/refresh.js";
+import type { AuthService } from "../auth/service.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
 import { basicCredentials } from "../http/basic.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError, OAuthError, type OAuthErrorCode } from "../http/errors.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { envelopeErrorHandler } from "../http/problem.js";
-import type { Services } from "../services.js";
+import type { OtpService } from "../otp/service.js";
+import type { PartnerUserService } from "../partners/users.js";
+import type { SessionService } from "../sessions/service.js";
+import type { TicketService } from "../tickets/service.js";
 
-/** What this module uses of the app's services. */
-type Deps = Pick<
-  Services,
-  | "apps"
-  | "auth"
-  | "clock"
-  | "config"
-  | "exchangeFailures"
-  | "otp"
-  | "partnerUsers"
-  | "refreshTokens"
-  | "sessions"
-  | "tickets"
->;
+/** What this module uses. */
+export interface EnkashDeps {
+  apps: AppService;
+  auth: AuthService;
+  clock: Clock;
+  config: Config;
+  exchangeFailures: FailureLimiter;
+  otp: OtpService;
+  partnerUsers: PartnerUserService;
+  refreshTokens: RefreshTokenService;
+  sessions: SessionService;
+  tickets: TicketService;
+}
 
-import { loginPage } from "../tickets/browser.js";
+import { loginPage } from "../tickets/link-page.js";
 
 /** The app the links land in: the one registered under this product name. */
 export const ENKASH_PRODUCT = "rewards";
@@ -66,7 +74,7 @@ const sendOtherOAuthError = envelopeErrorHandler((error) => ({
 const BAD_CREDENTIALS =
   "Bad credentials, or the user is locked after three wrong passwords in a row";
 
-export async function enkashRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
+export async function enkashRoutes(fastify: FastifyInstance, services: EnkashDeps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ["compat: enkash (seed 000)"];
 

@@ -1,12 +1,20 @@
 // Seed 001 (Sparrow SMS enterprise authentication flow): POST /v1/autho/apitoken/login/.
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { guardedExchange } from "../auth/routes.js";
+import { guardedExchange } from "../auth/guard.js";
+import type { AuthService } from "../auth/service.js";
+import type { Clock } from "../clock.js";
 import type { ErrorCode } from "../http/errors.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { envelopeErrorHandler } from "../http/problem.js";
-import type { Services } from "../services.js";
+import type { PartnerService } from "../partners/service.js";
 
-/** What this module uses of the app's services. */
-type Deps = Pick<Services, "auth" | "clock" | "exchangeFailures" | "partners">;
+/** What this module uses. */
+export interface SparrowDeps {
+  auth: AuthService;
+  clock: Clock;
+  exchangeFailures: FailureLimiter;
+  partners: PartnerService;
+}
 
 /** The seed's error table, word for word; the HTTP status is our choice (docs/compat/sparrow.md). */
 export const sparrowMessages: Partial<Record<ErrorCode, string>> = {
@@ -34,7 +42,7 @@ const sendSparrowError = envelopeErrorHandler((error) => ({
   status: "DATA_ERROR",
 }));
 
-export async function sparrowRoutes(app: FastifyInstance, services: Deps): Promise<void> {
+export async function sparrowRoutes(app: FastifyInstance, services: SparrowDeps): Promise<void> {
   const handler = async (request: FastifyRequest) => {
     // The seed's fields arrive as JSON or as a form; anything else is "missing".
     const body = (request.body ?? {}) as Record<string, unknown>;

@@ -4,19 +4,32 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { decodeJwt } from "jose";
-import { requirePartner } from "../auth/routes.js";
+import type { AppService } from "../apps/service.js";
+import { requirePartner } from "../auth/guard.js";
+import type { AuthService } from "../auth/service.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { ProblemSchema } from "../http/schemas.js";
-import type { Services } from "../services.js";
+import type { OtpService } from "../otp/service.js";
+import type { SessionService } from "../sessions/service.js";
+import type { TicketService } from "../tickets/service.js";
 
-/** What this module uses of the app's services. */
-type Deps = Pick<
-  Services,
-  "apps" | "auth" | "clock" | "config" | "exchangeFailures" | "otp" | "sessions" | "tickets"
->;
+/** What this module uses. */
+export interface XoxodayDeps {
+  apps: AppService;
+  auth: AuthService;
+  clock: Clock;
+  config: Config;
+  exchangeFailures: FailureLimiter;
+  otp: OtpService;
+  sessions: SessionService;
+  tickets: TicketService;
+}
 
-import { loginPage } from "../tickets/browser.js";
+import { loginPage } from "../tickets/link-page.js";
 import { OTP_MODES } from "../tickets/service.js";
 import { canonicalEmail, checkEmail } from "../users/service.js";
 
@@ -67,7 +80,10 @@ const SsoRequest = Type.Object(
   { additionalProperties: false },
 );
 
-export async function xoxodayRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
+export async function xoxodayRoutes(
+  fastify: FastifyInstance,
+  services: XoxodayDeps,
+): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(

@@ -12,7 +12,7 @@ import type { SessionService } from "../sessions/service.js";
 import type { TicketService } from "../tickets/service.js";
 import type { UserService } from "../users/service.js";
 import type { WebhookService } from "../webhooks/service.js";
-import type { Viewer } from "./service.js";
+import type { Viewer } from "./signin/service.js";
 
 export interface ManagementDeps {
   partners: PartnerService;

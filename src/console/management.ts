@@ -13,7 +13,7 @@ import type { NewApiToken, NewPartner, PublicApiToken } from "../partners/servic
 import type { Partner } from "../partners/store.js";
 import type { TicketStatusView } from "../tickets/status.js";
 import type { Acting, ManagementDeps, Page, PartnerView } from "./management-types.js";
-import type { Viewer } from "./service.js";
+import type { Viewer } from "./signin/service.js";
 
 export type { Acting, ManagementDeps, Page, PartnerView } from "./management-types.js";
 

@@ -1,7 +1,7 @@
 // A process-local cache that is only trusted while the change feed is current (src/db/changes.ts):
 // entries live at most `ttlMs`, are dropped when a change names them, and are not used at all
 // while the feed may have missed another process's change.
-import type { ChangeFeed } from "./changes.js";
+import type { ChangeFeed } from "./database.js";
 
 export class SharedCache<V> {
   readonly #entries = new Map<string, { value: V; until: number }>();

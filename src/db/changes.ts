@@ -4,22 +4,8 @@
 // SQLite polls a change log table, PostgreSQL listens (LISTEN/NOTIFY, delivered at commit, in
 // commit order). While the feed cannot be sure it has heard everything older than a second
 // (`current` false), caches are not used at all.
-import type { Reader, Tx } from "./database.js";
-
-export type Change =
-  /** One session ended (logout, replaced, revoked). */
-  | { topic: "session"; key: string }
-  /** Many sessions ended at once (a user's, a suspended partner's). */
-  | { topic: "sessions" }
-  /** Partner standing or credentials changed: tokens revoked or rotated, status, expiry, links. */
-  | { topic: "credentials" }
-  | { topic: "app"; key: string }
-  /** Signing keys rotated or revoked. */
-  | { topic: "keys" }
-  /** The feed may have missed something: drop everything. */
-  | { topic: "all" };
-
-export type ChangeListener = (change: Change) => void;
+import type { Change, ChangeFeed, ChangeListener, Reader, Tx } from "./database.js";
+import { deleteSelected } from "./prune.js";
 
 /** How long a feed may go without hearing from the database before caches stop trusting it. */
 export const FEED_STALE_MS = 1000;
@@ -30,7 +16,8 @@ function decode(topic: string, key: string | null): Change {
   return { topic: "all" };
 }
 
-export abstract class ChangeFeed {
+/** What every feed shares: its listeners. */
+export abstract class BaseFeed implements ChangeFeed {
   readonly #listeners = new Set<ChangeListener>();
 
   /** Calls `listener` for every change, local or not; returns the function that stops it. */
@@ -54,7 +41,7 @@ export abstract class ChangeFeed {
 }
 
 /** One process owns the database (PGlite, SQLite in memory): local publishing is all there is. */
-export class LocalFeed extends ChangeFeed {
+export class LocalFeed extends BaseFeed {
   async record(): Promise<void> {}
   get current(): boolean {
     return true;
@@ -63,7 +50,7 @@ export class LocalFeed extends ChangeFeed {
 }
 
 /** SQLite: a change log table, polled by sequence number (SQLite commits one writer at a time). */
-export class PolledFeed extends ChangeFeed {
+export class PolledFeed extends BaseFeed {
   /** The last sequence number heard; null until the first poll has read where the log stands. */
   #seq: number | null = null;
   #heardAt = 0;
@@ -151,13 +138,6 @@ export const CHANGE_LOG_RETENTION_MS = 3600_000;
 
 /** Deletes up to `limit` change log entries older than `before`. */
 export async function pruneChangeLog(trx: Tx, before: number, limit: number): Promise<number> {
-  const result = await trx
-    .deleteFrom("changes")
-    .where(
-      "seq",
-      "in",
-      trx.selectFrom("changes").select("seq").where("at", "<", before).limit(limit),
-    )
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const selected = trx.selectFrom("changes").select("seq").where("at", "<", before);
+  return deleteSelected(trx, "changes", "seq", selected.limit(limit));
 }

@@ -3,8 +3,36 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Kysely } from "kysely";
 import type { SqliteSynchronous } from "../config.js";
-import type { Change, ChangeFeed } from "./changes.js";
 import type { Tables } from "./schema.js";
+
+/** A change other processes must hear of: which cached things to forget (src/db/changes.ts). */
+export type Change =
+  /** One session ended (logout, replaced, revoked). */
+  | { topic: "session"; key: string }
+  /** Many sessions ended at once (a user's, a suspended partner's). */
+  | { topic: "sessions" }
+  /** Partner standing or credentials changed: tokens revoked or rotated, status, expiry, links. */
+  | { topic: "credentials" }
+  | { topic: "app"; key: string }
+  /** Signing keys rotated or revoked. */
+  | { topic: "keys" }
+  /** The feed may have missed something: drop everything. */
+  | { topic: "all" };
+
+export type ChangeListener = (change: Change) => void;
+
+/** How a cache hears of changes: from this process after commit, and from every other process. */
+export interface ChangeFeed {
+  /** Calls `listener` for every change, local or not; returns the function that stops it. */
+  subscribe(listener: ChangeListener): () => void;
+  /** Tells this process's listeners (after a local commit, or when another process's is heard). */
+  publish(changes: readonly Change[]): void;
+  /** Writes `changes` inside the transaction that made them. */
+  record(trx: Tx, changes: readonly Change[]): Promise<void>;
+  /** True while every change committed more than a second ago has been heard. */
+  readonly current: boolean;
+  close(): Promise<void>;
+}
 
 export type DialectName = "sqlite" | "postgres" | "pglite";
 
@@ -57,17 +85,6 @@ export interface OpenOptions {
   checkReads?: boolean;
   /** How often another process's changes are looked for, in ms (SQLite; default 250). */
   changePollMs?: number;
-}
-
-/** Opens a database from a `sqlite:`, `postgres://` or `pglite:` URL. */
-export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
-  if (url.startsWith("sqlite:")) {
-    const { openSqlite } = await import("./sqlite.js");
-    return openSqlite(url.slice("sqlite:".length), options);
-  }
-  const { openPglite, openPostgres } = await import("./postgres.js");
-  if (url.startsWith("pglite:")) return openPglite(url.slice("pglite:".length), options);
-  return openPostgres(url, options);
 }
 
 /**

@@ -2,15 +2,15 @@
 // dialect embedded, for tests). Changes reach other nodes by LISTEN/NOTIFY.
 import { Kysely, PostgresDialect, sql } from "kysely";
 import type pg from "pg";
+import { BaseFeed, decodeChange, encodeChange, FEED_STALE_MS, LocalFeed } from "./changes.js";
 import {
   type Change,
-  ChangeFeed,
-  decodeChange,
-  encodeChange,
-  FEED_STALE_MS,
-  LocalFeed,
-} from "./changes.js";
-import { type Database, type OpenOptions, storageParts, type Tx } from "./database.js";
+  type ChangeFeed,
+  type Database,
+  type OpenOptions,
+  storageParts,
+  type Tx,
+} from "./database.js";
 import { migrateToLatest } from "./migrate.js";
 import type { Tables } from "./schema.js";
 
@@ -47,7 +47,7 @@ export async function retryConflicts<T>(run: () => Promise<T>): Promise<T> {
  * in commit order) and heard on one dedicated connection, which runs a heartbeat so a silently
  * dead connection makes the feed stale rather than deaf. After a reconnection, caches drop all.
  */
-class NotifyFeed extends ChangeFeed {
+class NotifyFeed extends BaseFeed {
   #client: pg.Client | null = null;
   #heardAt = 0;
   #closed = false;

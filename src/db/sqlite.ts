@@ -5,8 +5,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
-import { type ChangeFeed, LocalFeed, PolledFeed } from "./changes.js";
-import { type Database, type OpenOptions, storageParts } from "./database.js";
+import { LocalFeed, PolledFeed } from "./changes.js";
+import { type ChangeFeed, type Database, type OpenOptions, storageParts } from "./database.js";
 import { GroupCommit } from "./group-commit.js";
 import { migrateToLatest } from "./migrate.js";
 import type { Tables } from "./schema.js";

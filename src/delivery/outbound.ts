@@ -9,18 +9,10 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
+import type { Cidr } from "../http/cidr.js";
 import { HandoffError } from "../http/errors.js";
 
 const MAX_ANSWER_BYTES = 64 * 1024;
-
-export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-/** CIDRs from config (`127.0.0.1/32,::1/128`); throws on a malformed one. */
-export function parseCidrs(list: string[]): Cidr[] {
-  return list.map((cidr) =>
-    ipaddr.parseCIDR(cidr.includes("/") ? cidr : `${cidr}/${cidr.includes(":") ? 128 : 32}`),
-  );
-}
 
 function parsed(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   if (!ipaddr.isValid(address)) return null;

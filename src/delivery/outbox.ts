@@ -9,7 +9,8 @@ import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { newId } from "../crypto/secrets.js";
 import type { Storage, Tx } from "../db/database.js";
-import { startWorker, type Worker } from "../ops/worker.js";
+import { deleteSelected } from "../db/prune.js";
+import { startWorker, type Worker } from "../jobs/worker.js";
 
 export interface MailMessage {
   kind: "email";
@@ -104,24 +105,17 @@ export class Outbox {
 
   /** Deletes up to `limit` delivered or failed messages older than `before` (the pruner). */
   static async prune(trx: Tx, before: number, limit: number): Promise<number> {
-    const result = await trx
-      .deleteFrom("outbox")
-      .where(
-        "id",
-        "in",
-        trx
-          .selectFrom("outbox")
-          .select("id")
-          .where((eb) =>
-            eb.or([
-              eb.and([eb("sent_at", "is not", null), eb("sent_at", "<", before)]),
-              eb.and([eb("failed_at", "is not", null), eb("failed_at", "<", before)]),
-            ]),
-          )
-          .limit(limit),
+    const selected = trx
+      .selectFrom("outbox")
+      .select("id")
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("sent_at", "is not", null), eb("sent_at", "<", before)]),
+          eb.and([eb("failed_at", "is not", null), eb("failed_at", "<", before)]),
+        ]),
       )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+      .limit(limit);
+    return deleteSelected(trx, "outbox", "id", selected);
   }
 
   /** Claims and sends what is due; answers how many were sent. */

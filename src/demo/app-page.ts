@@ -1,15 +1,22 @@
 // The demo app: a page that greets whoever the session cookie belongs to, using the same check
 // as forward-auth; the demo's first login link lands here. Mounted only with the demo (app.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Config } from "../config.js";
+import type { DemoMailbox } from "../delivery/mail.js";
 import { html, sendPage } from "../pages/html.js";
-import type { Services } from "../services.js";
+import type { SessionService } from "../sessions/service.js";
 
-/** What this module uses of the app's services. */
-type Deps = Pick<Services, "config" | "sessions" | "delivery">;
+/** What the demo's pages use. */
+export interface DemoPageDeps {
+  config: Config;
+  sessions: SessionService;
+  /** The demo's mailbox, where one-time codes land when nothing real is configured. */
+  mailbox: DemoMailbox | null;
+}
 
 import { sessionCookieName } from "../sessions/cookies.js";
 
-export async function demoAppRoutes(app: FastifyInstance, services: Deps): Promise<void> {
+export async function demoAppRoutes(app: FastifyInstance, services: DemoPageDeps): Promise<void> {
   const cookieName = sessionCookieName(services.config);
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const session = await services.sessions.check(request.cookies[cookieName]);
@@ -33,7 +40,7 @@ export async function demoAppRoutes(app: FastifyInstance, services: Deps): Promi
   // The demo's mailbox: with no SMTP server configured, one-time codes land here (never in
   // production: without the demo there is no mailbox, and a code by email needs SMTP).
   app.get("/demo/mailbox", { schema: { hide: true } }, async (_request, reply) => {
-    const messages = services.delivery.mailbox?.messages ?? [];
+    const messages = services.mailbox?.messages ?? [];
     return sendPage(reply, {
       title: "Demo mailbox",
       body: html`<main><h1>Demo mailbox</h1><p class="muted">Mail and text messages Handoff would have sent, newest first (the demo has no mail server or SMS sender; see docs/otp.md to set them up).</p>${

@@ -2,7 +2,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Services } from "../services.js";
+import type { AppService } from "../apps/service.js";
+import type { Config } from "../config.js";
+import type { OperatorService } from "../operators/service.js";
+import type { PartnerService } from "../partners/service.js";
+import type { PartnerUserService } from "../partners/users.js";
+import type { TicketService } from "../tickets/service.js";
 import { loginUrl } from "../tickets/service.js";
 
 export interface DemoCredentials {
@@ -27,6 +32,16 @@ export interface DemoCredentials {
   };
 }
 
+/** What the demo is made with. */
+export interface DemoDeps {
+  apps: AppService;
+  config: Config;
+  operators: OperatorService;
+  partnerUsers: PartnerUserService;
+  partners: PartnerService;
+  tickets: TicketService;
+}
+
 /** Where `npm run storefront` listens (its redirect URI is registered for this origin). */
 export const DEMO_STOREFRONT_URL = "http://127.0.0.1:3000";
 
@@ -37,7 +52,7 @@ export function demoAppUrl(baseUrl: string): string {
   return `${baseUrl}/demo/app`;
 }
 
-async function databaseEmpty(services: Services): Promise<boolean> {
+async function databaseEmpty(services: Pick<DemoDeps, "partners" | "operators">): Promise<boolean> {
   return (await services.partners.list()).length === 0 && (await services.operators.count()) === 0;
 }
 
@@ -46,7 +61,9 @@ async function databaseEmpty(services: Services): Promise<boolean> {
  * or will be created (asked for, or the database is empty). A production deployment
  * (HANDOFF_DEMO=0, or a database without the demo) serves no /demo routes.
  */
-export async function demoServed(services: Services): Promise<boolean> {
+export async function demoServed(
+  services: Pick<DemoDeps, "config" | "partners" | "operators" | "apps">,
+): Promise<boolean> {
   const { config } = services;
   if (config.demo === false) return false;
   if (config.demo === true || (await databaseEmpty(services))) return true;
@@ -58,7 +75,7 @@ export async function demoServed(services: Services): Promise<boolean> {
  * Creates the demo when asked (HANDOFF_DEMO=1) or when the database is empty and the demo is
  * not turned off (HANDOFF_DEMO=0). Returns null when nothing was created.
  */
-export async function ensureDemo(services: Services): Promise<DemoCredentials | null> {
+export async function ensureDemo(services: DemoDeps): Promise<DemoCredentials | null> {
   const { config } = services;
   if (config.demo === false) return null;
   if (config.demo !== true && !(await databaseEmpty(services))) return null;

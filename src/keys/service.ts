@@ -11,7 +11,8 @@ import {
   type JWK,
   type JWTPayload,
 } from "jose";
-import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
+import type { AuditLog } from "../audit/log.js";
+import { type Actor, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import {
   jwsHeader,
@@ -88,6 +89,7 @@ export class KeyStore {
     private readonly sealer: Sealer,
     private readonly clock: Clock,
     readonly issuer: string,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Loads the keys, creating the first one on an empty database. */
@@ -173,7 +175,11 @@ export class KeyStore {
     await this.storage.write(async (trx, changed) => {
       await this.store.replace(trx, row, retireAt);
       changed({ topic: "keys" });
-      if (by) await audit(trx, changeEntry(by, now, "signing_key.rotate", null, kid, { alg }));
+      if (by)
+        await this.audit.record(
+          trx,
+          changeEntry(by, now, "signing_key.rotate", null, kid, { alg }),
+        );
     });
     await this.reload();
     return kid;
@@ -185,7 +191,7 @@ export class KeyStore {
     const revoked = await this.storage.write(async (trx, changed) => {
       changed({ topic: "keys" });
       const done = await this.store.revoke(trx, kid, now);
-      if (done) await audit(trx, changeEntry(by, now, "signing_key.revoke", null, kid));
+      if (done) await this.audit.record(trx, changeEntry(by, now, "signing_key.revoke", null, kid));
       return done;
     });
     const algs = new Set([...this.#keys.values()].map((k) => k.alg));

@@ -15,12 +15,18 @@ import Provider, {
   interactionPolicy,
   type KoaContextWithOIDC,
 } from "oidc-provider";
+import type { AppService } from "../apps/service.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
 import { secretMatches } from "../crypto/secrets.js";
+import type { Database } from "../db/database.js";
+import type { FailureLimiter } from "../http/failures.js";
+import type { KeyStore } from "../keys/service.js";
 import { Html, html, renderPage } from "../pages/html.js";
-import type { Services } from "../services.js";
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
-import type { LiveSession } from "../sessions/service.js";
+import type { LiveSession, SessionService } from "../sessions/service.js";
 import { adapterFactory, PKCE_REQUIRED } from "./adapter.js";
+import type { OidcStore } from "./store.js";
 
 export const OIDC_MOUNT = "/oidc";
 /** What ID tokens are signed with: RS256, which every OIDC client supports (Discovery 1.0 §3). */
@@ -44,11 +50,23 @@ function e164(phone: LiveSession["phone"]): string | undefined {
   return digits ? `+${digits}` : undefined;
 }
 
+/** What the OpenID provider uses. */
+export interface OidcDeps {
+  apps: AppService;
+  clock: Clock;
+  config: Config;
+  database: Database;
+  keys: KeyStore;
+  oidcStore: OidcStore;
+  redeemFailures: FailureLimiter;
+  sessions: SessionService;
+}
+
 /**
  * The claims of a user as a Handoff session knows them (never the partner's auth token). A claim
  * the user does not have is left out, never null (OIDC Core 5.3.2; mod_auth_openidc warns on null).
  */
-export function claimsOf(services: Services, session: LiveSession): AccountClaims {
+export function claimsOf(services: OidcDeps, session: LiveSession): AccountClaims {
   const partnerData = services.sessions.partnerData(session, false);
   const claims: AccountClaims = {
     sub: session.userId,
@@ -67,7 +85,7 @@ export function claimsOf(services: Services, session: LiveSession): AccountClaim
 
 /** The live Handoff session behind the request's cookie when it is for this client, or null. */
 async function cookieSession(
-  services: Services,
+  services: OidcDeps,
   ctx: KoaContextWithOIDC,
 ): Promise<LiveSession | null> {
   const session = await services.sessions.check(
@@ -91,7 +109,7 @@ function sendKoaPage(
 /** The provider's errors that mean a credential was wrong (not a malformed or refused request). */
 const GUESSES = new Set(["invalid_client", "invalid_grant", "invalid_token"]);
 
-function buildProvider(services: Services, log: FastifyBaseLogger): Provider {
+function buildProvider(services: OidcDeps, log: FastifyBaseLogger): Provider {
   const { config, keys } = services;
   const issuer = `${config.baseUrl}${OIDC_MOUNT}`;
   const cookieName = sessionCookieName(config);
@@ -327,7 +345,7 @@ export class OidcService {
   } | null = null;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: OidcDeps,
     private readonly log: FastifyBaseLogger,
   ) {}
 

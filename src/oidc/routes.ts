@@ -5,13 +5,18 @@ import "./runtime-warning.js"; // before oidc-provider: see the file
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors } from "oidc-provider";
+import type { Allowance } from "../http/allowance.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
-import type { Services } from "../services.js";
+import { failurePage } from "../pages/failure.js";
 import { sessionCookieName } from "../sessions/cookies.js";
 import { amrOf } from "../sessions/service.js";
-import { failurePage } from "../tickets/browser.js";
-import { OIDC_MOUNT, type OidcService } from "./provider.js";
+import { OIDC_MOUNT, type OidcDeps, type OidcService } from "./provider.js";
+
+/** What the OpenID routes use. */
+export interface OidcRouteDeps extends OidcDeps {
+  anonymousWrites: Allowance;
+}
 
 /**
  * Hands the raw response to oidc-provider. A hijacked reply skips Fastify's onSend, so the
@@ -53,7 +58,7 @@ const ANONYMOUS_WRITE = new RegExp(`^${OIDC_MOUNT}/(auth|session/end)(/|\\?|$)`)
 /** oidc-provider's endpoints: the body stays unread for it, the URL is pinned to the base URL. */
 export async function oidcProviderRoutes(
   fastify: FastifyInstance,
-  services: Services,
+  services: OidcRouteDeps,
   oidc: OidcService,
 ): Promise<void> {
   const base = new URL(services.config.baseUrl);
@@ -114,7 +119,7 @@ export async function oidcProviderRoutes(
 
 export async function oidcInteractionRoutes(
   fastify: FastifyInstance,
-  services: Services,
+  services: OidcRouteDeps,
   oidc: OidcService,
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();

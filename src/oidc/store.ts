@@ -1,7 +1,9 @@
 // oidc-provider's artefacts (`oidc_models`: sessions, codes, tokens, grants, interactions) and the
 // link from each grant to the Handoff session that made it. The only file with OIDC's SQL.
+import { sql } from "kysely";
 import type { Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
+import { deleteSelected } from "../db/prune.js";
 import type { OidcModelTable } from "../db/schema.js";
 
 export type ModelRow = Pick<OidcModelTable, "payload" | "expires_at" | "consumed_at">;
@@ -126,32 +128,19 @@ export class OidcStore {
 
   /** Deletes up to `limit` expired artefacts, then up to `limit` expired grant links. */
   async prune(trx: Tx, now: number, limit: number): Promise<number> {
-    const models = await trx
-      .deleteFrom("oidc_models")
-      .where(({ eb, refTuple, selectFrom }) =>
-        eb(
-          refTuple("model", "id"),
-          "in",
-          selectFrom("oidc_models")
-            .select(["model", "id"])
-            .where("expires_at", "<", now)
-            .limit(limit)
-            .$asTuple("model", "id"),
-        ),
-      )
-      .executeTakeFirst();
-    const links = await trx
-      .deleteFrom("oidc_grant_sessions")
-      .where(
-        "grant_id",
-        "in",
-        trx
-          .selectFrom("oidc_grant_sessions")
-          .select("grant_id")
-          .where("expires_at", "<", now)
-          .limit(limit),
-      )
-      .executeTakeFirst();
-    return Number(models.numDeletedRows) + Number(links.numDeletedRows);
+    const models = trx
+      .selectFrom("oidc_models")
+      .select(["model", "id"])
+      .where("expires_at", "<", now)
+      .limit(limit);
+    const links = trx
+      .selectFrom("oidc_grant_sessions")
+      .select("grant_id")
+      .where("expires_at", "<", now)
+      .limit(limit);
+    return (
+      (await deleteSelected(trx, "oidc_models", sql`(model, id)`, models)) +
+      (await deleteSelected(trx, "oidc_grant_sessions", "grant_id", links))
+    );
   }
 }

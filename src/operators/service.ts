@@ -1,7 +1,8 @@
 // Operators: the platform's team, with an email and an Argon2id password (the demo creates one).
 // They sign in to the console with the same lockout as partner users: three wrong passwords in a
 // row lock the operator for HANDOFF_PARTNER_USER_LOCK_SECONDS.
-import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
+import type { AuditLog } from "../audit/log.js";
+import { type Actor, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import type { Passwords } from "../crypto/passwords.js";
 import { newId } from "../crypto/secrets.js";
@@ -26,6 +27,7 @@ export class OperatorService {
     private readonly clock: Clock,
     private readonly passwords: Passwords,
     private readonly lockSeconds: number,
+    private readonly audit: AuditLog,
   ) {}
 
   async create(
@@ -47,7 +49,8 @@ export class OperatorService {
     };
     const created = await this.storage.write(async (trx) => {
       const inserted = await this.store.insert(trx, row);
-      if (inserted) await audit(trx, changeEntry(by, now, "operator.create", null, row.id));
+      if (inserted)
+        await this.audit.record(trx, changeEntry(by, now, "operator.create", null, row.id));
       return inserted;
     });
     if (!created) throw new HandoffError("user_exists", `operator ${canonical} already exists`);
@@ -76,7 +79,7 @@ export class OperatorService {
     await this.storage.write(async (trx) => {
       const id = await this.store.unlock(trx, canonicalOperatorEmail(email));
       if (!id) throw new HandoffError("not_found", "no such operator");
-      await audit(trx, changeEntry(by, now, "operator.unlock", null, id));
+      await this.audit.record(trx, changeEntry(by, now, "operator.unlock", null, id));
     });
   }
 

@@ -1,9 +1,15 @@
 // Operations: liveness, readiness, and the public signing keys.
 import type { FastifyInstance } from "fastify";
-import type { Services } from "../services.js";
+import type { Database } from "../db/database.js";
+import type { KeyStore } from "../keys/service.js";
 
-/** What this module uses of the app's services. */
-type Deps = Pick<Services, "database" | "keys">;
+/** What this module uses. */
+export interface OpsRouteDeps {
+  database: Database;
+  keys: KeyStore;
+}
+
+type Deps = OpsRouteDeps;
 
 const READY_TIMEOUT_MS = 2000;
 

@@ -12,8 +12,8 @@ import type { Message, Outbox } from "../delivery/outbox.js";
 import { Allowance } from "../http/allowance.js";
 import { HandoffError } from "../http/errors.js";
 import { html } from "../pages/html.js";
-import type { OtpMode } from "../tickets/service.js";
 import { canonicalEmail } from "../users/service.js";
+import type { OtpMode } from "./modes.js";
 import type { OtpStore } from "./store.js";
 
 export const OTP_RULES = {

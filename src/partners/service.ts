@@ -1,5 +1,6 @@
 // The rules for partners and their credentials: one partner token, many API tokens, SSO keys.
-import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
+import type { AuditLog } from "../audit/log.js";
+import { type Actor, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import {
   type MintedSecret,
@@ -59,6 +60,7 @@ export class PartnerService {
     private readonly store: PartnerStore,
     private readonly clock: Clock,
     private readonly overlapSeconds: number,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Creates an active partner and its partner token. */
@@ -86,7 +88,7 @@ export class PartnerService {
     await this.storage.write(async (trx) => {
       await this.store.insert(trx, partner);
       await this.store.insertPartnerToken(trx, credentialRow(secret, partner.id, now));
-      await audit(trx, changeEntry(by, now, "partner.create", partner.id, partner.id));
+      await this.audit.record(trx, changeEntry(by, now, "partner.create", partner.id, partner.id));
     });
     return { partner, partnerToken: secret.token };
   }
@@ -117,7 +119,7 @@ export class PartnerService {
       }
       changed({ topic: "credentials" });
       const action = status === "suspended" ? "partner.suspend" : "partner.activate";
-      await audit(trx, changeEntry(by, now, action, id, id));
+      await this.audit.record(trx, changeEntry(by, now, action, id, id));
       if (status !== "suspended") return;
       await this.store.endEverything(trx, id, now);
       changed({ topic: "sessions" });
@@ -131,7 +133,7 @@ export class PartnerService {
         throw new HandoffError("not_found", `no partner ${id}`);
       }
       changed({ topic: "credentials" });
-      await audit(
+      await this.audit.record(
         trx,
         changeEntry(by, now, "partner.contract", id, id, { contract_expires_at: expiresAt }),
       );
@@ -148,7 +150,7 @@ export class PartnerService {
     await this.storage.write(async (trx, changed) => {
       await this.store.link(trx, parentId, childId, now);
       changed({ topic: "credentials" });
-      await audit(trx, changeEntry(by, now, "partner.link", parentId, childId));
+      await this.audit.record(trx, changeEntry(by, now, "partner.link", parentId, childId));
     });
   }
 
@@ -158,7 +160,8 @@ export class PartnerService {
     return this.storage.write(async (trx, changed) => {
       const removed = await this.store.unlink(trx, parentId, childId);
       changed({ topic: "credentials" });
-      if (removed) await audit(trx, changeEntry(by, now, "partner.unlink", parentId, childId));
+      if (removed)
+        await this.audit.record(trx, changeEntry(by, now, "partner.unlink", parentId, childId));
       return removed;
     });
   }
@@ -187,7 +190,7 @@ export class PartnerService {
       await this.store.expireLivePartnerTokens(trx, partnerId, now + overlapSeconds * 1000);
       changed({ topic: "credentials" });
       await this.store.insertPartnerToken(trx, credentialRow(secret, partnerId, now));
-      await audit(
+      await this.audit.record(
         trx,
         changeEntry(by, now, "partner_token.rotate", partnerId, secret.id, {
           overlap_seconds: overlapSeconds,
@@ -223,7 +226,10 @@ export class PartnerService {
     };
     await this.storage.write(async (trx) => {
       await this.store.insertApiToken(trx, row);
-      await audit(trx, changeEntry(by, now, "api_token.create", partnerId, row.id, { name }));
+      await this.audit.record(
+        trx,
+        changeEntry(by, now, "api_token.create", partnerId, row.id, { name }),
+      );
     });
     return { apiToken: publicApiToken(row), token: secret.token };
   }
@@ -241,7 +247,7 @@ export class PartnerService {
         throw new HandoffError("not_found", `no live API token ${id}`);
       }
       changed({ topic: "credentials" });
-      await audit(trx, changeEntry(by, now, "api_token.revoke", partnerId, id));
+      await this.audit.record(trx, changeEntry(by, now, "api_token.revoke", partnerId, id));
     });
   }
 
@@ -252,7 +258,7 @@ export class PartnerService {
     const secret = mintSecret(SecretPrefix.ssoKey);
     await this.storage.write(async (trx) => {
       await this.store.replaceSsoKeys(trx, credentialRow(secret, partnerId, now));
-      await audit(trx, changeEntry(by, now, "sso_key.rotate", partnerId, secret.id));
+      await this.audit.record(trx, changeEntry(by, now, "sso_key.rotate", partnerId, secret.id));
     });
     return secret.token;
   }

@@ -1,7 +1,8 @@
 // Partner users: people at a partner who log in with a login (email or mobile number) and a
 // password (seed 000's password grant). Argon2id hashes; three wrong passwords in a row lock the
 // user until an operator unlocks it or the lock time passes.
-import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
+import type { AuditLog } from "../audit/log.js";
+import { type Actor, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import type { Passwords } from "../crypto/passwords.js";
 import { newId } from "../crypto/secrets.js";
@@ -71,6 +72,7 @@ export class PartnerUserService {
     private readonly clock: Clock,
     private readonly passwords: Passwords,
     private readonly lockSeconds: number,
+    private readonly audit: AuditLog,
   ) {}
 
   async create(
@@ -102,7 +104,7 @@ export class PartnerUserService {
         role,
       });
       if (inserted) {
-        await audit(
+        await this.audit.record(
           trx,
           changeEntry(options.by ?? CLI, now, "partner_user.create", partnerId, id, { role }),
         );
@@ -135,7 +137,7 @@ export class PartnerUserService {
       if (!(await this.store.setPartnerUserPassword(trx, partnerId, id, passwordHash, now))) {
         throw new HandoffError("not_found", "no such partner user");
       }
-      await audit(trx, changeEntry(by, now, "partner_user.password", partnerId, id));
+      await this.audit.record(trx, changeEntry(by, now, "partner_user.password", partnerId, id));
     });
   }
 
@@ -155,7 +157,7 @@ export class PartnerUserService {
     await this.storage.write(async (trx) => {
       const id = await this.store.unlockPartnerUser(trx, where, now);
       if (!id) throw new HandoffError("not_found", "no such partner user");
-      await audit(trx, changeEntry(by, now, "partner_user.unlock", partnerId, id));
+      await this.audit.record(trx, changeEntry(by, now, "partner_user.unlock", partnerId, id));
     });
   }
 

@@ -18,7 +18,7 @@ import { decoded, issuerOf, root, SamlError, type SamlInput, STRONG_SIG_ALGS } f
 
 export { redirectInput, SamlError, type SamlInput } from "./messages.js";
 
-import { NAMEID_URN, type SamlSettings } from "./settings.js";
+import { NAMEID_URN, type SamlSettings } from "../apps/saml-settings.js";
 import type { SamlStore } from "./store.js";
 import { RESPONSE_TEMPLATE, responseTags, type SamlSubject } from "./template.js";
 

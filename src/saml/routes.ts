@@ -5,15 +5,26 @@
 // only from a live Handoff session that opens the app, else with the "open this app from your
 // partner's site" page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppService } from "../apps/service.js";
+import type { Config } from "../config.js";
 import { clientIp } from "../http/client-ip.js";
+import { failurePage } from "../pages/failure.js";
 import { html, sendPage } from "../pages/html.js";
-import type { Services } from "../services.js";
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
-import { failurePage } from "../tickets/browser.js";
+import type { SessionService } from "../sessions/service.js";
+import type { SamlIdp } from "./idp.js";
 import { redirectInput, SamlError, type SamlInput, sessionIndex } from "./idp.js";
 import { samlSignIn } from "./sign-in.js";
 
-type Deps = Pick<Services, "config" | "saml" | "sessions" | "apps">;
+/** What this module uses. */
+export interface SamlRouteDeps {
+  config: Config;
+  saml: SamlIdp;
+  sessions: SessionService;
+  apps: AppService;
+}
+
+type Deps = SamlRouteDeps;
 
 function refused(reply: FastifyReply, request: FastifyRequest, error: unknown): FastifyReply {
   if (!(error instanceof SamlError)) throw error;

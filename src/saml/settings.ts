@@ -1,64 +1,9 @@
-// An app as a SAML service provider: its entity ID, where assertions go (ACS URLs, HTTP-POST),
-// which NameID it gets, the certificate its requests must be signed with (optional), and its
-// single-logout URL (HTTP-Redirect). Given field by field (CLI, management API) or read from the
-// SP's metadata XML.
-import { X509Certificate } from "node:crypto";
-import { httpUrl } from "../apps/validation.js";
+// An SP's metadata XML read into an app's SAML settings (src/apps/saml-settings.ts).
+import { NAMEID_URN, type SamlSettings } from "../apps/saml-settings.js";
 import { HandoffError } from "../http/errors.js";
 import { samlify } from "./library.js";
 
-export type NameIdFormat = "persistent" | "email";
-
-export interface SamlSettings {
-  entityId: string;
-  /** Where Responses may be posted; the first is used when a request names none. */
-  acsUrls: string[];
-  nameIdFormat: NameIdFormat;
-  /** PEM; when set, AuthnRequests and LogoutRequests must be signed with its key (RSA-SHA256). */
-  certificate: string | null;
-  /** The SP's SingleLogoutService (HTTP-Redirect), where LogoutResponses go. */
-  sloUrl: string | null;
-}
-
-export const NAMEID_URN: Record<NameIdFormat, string> = {
-  persistent: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
-  email: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
-};
-
 const bad = (message: string) => new HandoffError("invalid_request", `saml: ${message}`);
-
-/** A PEM certificate with an RSA key (SAML's signature libraries verify nothing else), as PEM. */
-export function rsaCertificate(text: string): string {
-  const body = text.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, "");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw bad("certificate is not a PEM certificate");
-  const pem = `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)?.join("\n")}\n-----END CERTIFICATE-----\n`;
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(pem);
-  } catch {
-    throw bad("certificate is not a PEM certificate");
-  }
-  if (cert.publicKey.asymmetricKeyType !== "rsa") throw bad("certificate must hold an RSA key");
-  return pem;
-}
-
-/** Checks and normalises settings; answers them as stored (JSON). */
-export function checkSamlSettings(input: SamlSettings): string {
-  const entityId = input.entityId.trim();
-  if (!entityId || entityId.length > 1024) throw bad("entity_id must be 1 to 1024 characters");
-  if (input.acsUrls.length === 0 || input.acsUrls.length > 10) {
-    throw bad("an SP needs 1 to 10 acs_urls");
-  }
-  const settings: SamlSettings = {
-    entityId,
-    acsUrls: [...new Set(input.acsUrls.map((url) => httpUrl(url, "saml acs_url")))],
-    nameIdFormat: input.nameIdFormat,
-    certificate: input.certificate ? rsaCertificate(input.certificate) : null,
-    sloUrl: input.sloUrl ? httpUrl(input.sloUrl, "saml slo_url") : null,
-  };
-  if (!(settings.nameIdFormat in NAMEID_URN)) throw bad("name_id_format is persistent or email");
-  return JSON.stringify(settings);
-}
 
 const asList = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];

@@ -2,13 +2,13 @@
 // browser to the app's ACS. Used by SP-initiated sign-on (src/saml/routes.ts) and by a login
 // link's redemption for a SAML app (IdP-initiated, src/tickets/browser.ts).
 import type { FastifyReply } from "fastify";
+import type { SamlSettings } from "../apps/saml-settings.js";
 import type { App } from "../apps/service.js";
 import { html, sendPage } from "../pages/html.js";
-import type { Services } from "../services.js";
-import type { LiveSession } from "../sessions/service.js";
+import type { LiveSession, SessionService } from "../sessions/service.js";
 import { amrOf } from "../sessions/service.js";
+import type { SamlIdp } from "./idp.js";
 import { type PostForm, sessionIndex } from "./idp.js";
-import type { SamlSettings } from "./settings.js";
 import type { SamlSubject } from "./template.js";
 
 /** The page that posts a Response to the SP's ACS (at once with script; a button without). */
@@ -25,7 +25,16 @@ export function samlPostPage(reply: FastifyReply, form: PostForm, appName: strin
 }
 
 /** What a SAML app learns about the person: the session's user and the ticket's settings. */
-export function subjectOf(services: Pick<Services, "sessions">, session: LiveSession): SamlSubject {
+/** What a SAML sign-in uses. */
+export interface SamlSignInDeps {
+  saml: SamlIdp;
+  sessions: SessionService;
+}
+
+export function subjectOf(
+  services: Pick<SamlSignInDeps, "sessions">,
+  session: LiveSession,
+): SamlSubject {
   const partnerData = services.sessions.partnerData(session, false);
   const phone = session.phone
     ? `+${`${session.phone.country_code}${session.phone.number}`.replace(/\D/g, "")}`
@@ -51,7 +60,7 @@ export function subjectOf(services: Pick<Services, "sessions">, session: LiveSes
 
 /** A signed Response for a session that opens a SAML app, as the page that posts it. */
 export async function samlSignIn(
-  services: Pick<Services, "saml" | "sessions">,
+  services: SamlSignInDeps,
   reply: FastifyReply,
   app: App & { saml: SamlSettings },
   session: LiveSession,

@@ -1,6 +1,7 @@
 // The saml_keys and saml_requests tables. The only file with their SQL.
 import type { Selectable } from "kysely";
 import type { Storage, Tx } from "../db/database.js";
+import { deleteSelected } from "../db/prune.js";
 import type { SamlKeyTable } from "../db/schema.js";
 
 export type SamlKeyRow = Selectable<SamlKeyTable>;
@@ -55,18 +56,10 @@ export class SamlStore {
 
   /** Deletes up to `limit` request ids past their lifetime (the pruner). */
   static async prune(trx: Tx, before: number, limit: number): Promise<number> {
-    const result = await trx
-      .deleteFrom("saml_requests")
-      .where(
-        "request_id",
-        "in",
-        trx
-          .selectFrom("saml_requests")
-          .select("request_id")
-          .where("expires_at", "<", before)
-          .limit(limit),
-      )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const selected = trx
+      .selectFrom("saml_requests")
+      .select("request_id")
+      .where("expires_at", "<", before);
+    return deleteSelected(trx, "saml_requests", "request_id", selected.limit(limit));
   }
 }

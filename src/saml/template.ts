@@ -3,8 +3,9 @@
 // attributes apps need. Values are XML-escaped (samlify escapes what it substitutes; the
 // attribute statement is built and escaped here). Without InResponseTo (IdP-initiated) samlify
 // drops the attribute.
+
+import { NAMEID_URN, type NameIdFormat } from "../apps/saml-settings.js";
 import { samlify } from "./library.js";
-import { NAMEID_URN, type NameIdFormat } from "./settings.js";
 
 export const RESPONSE_TEMPLATE =
   '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{ID}" Version="2.0" IssueInstant="{IssueInstant}" Destination="{Destination}" InResponseTo="{InResponseTo}">' +

@@ -1,19 +1,31 @@
 // What apps ask of a session: forward-auth for reverse proxies, introspection for an app's
 // backend, and a partner ending a user's sessions.
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { requirePartner } from "../auth/routes.js";
-import { basicCredentials } from "../http/basic.js";
+import type { FastifyInstance } from "fastify";
+import { requireApp } from "../apps/guard.js";
+import type { AppService } from "../apps/service.js";
+import { requirePartner } from "../auth/guard.js";
+import type { AuthService } from "../auth/service.js";
+import type { Config } from "../config.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError } from "../http/errors.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { ProblemSchema } from "../http/schemas.js";
-import type { Services } from "../services.js";
+import type { UserService } from "../users/service.js";
+import type { SessionService } from "./service.js";
 
-/** What this module uses of the app's services. */
-type Deps = Pick<
-  Services,
-  "apps" | "auth" | "config" | "exchangeFailures" | "redeemFailures" | "sessions" | "users"
->;
+/** What this module uses. */
+export interface SessionRouteDeps {
+  apps: AppService;
+  auth: AuthService;
+  config: Config;
+  exchangeFailures: FailureLimiter;
+  redeemFailures: FailureLimiter;
+  sessions: SessionService;
+  users: UserService;
+}
+
+type Deps = SessionRouteDeps;
 
 import { sessionCookieName } from "./cookies.js";
 import { amrOf, type LiveSession } from "./service.js";
@@ -40,28 +52,6 @@ const IntrospectRequest = Type.Object(
 export function headerSafe(value: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters must not reach a header
   return value.replace(/[%\u{0}-\u{1f}\u{7f}-\u{10ffff}]/gu, (c) => encodeURIComponent(c));
-}
-
-/** The app behind an introspection request: HTTP Basic, or client_id/client_secret in the body. */
-export async function requireApp(
-  services: Pick<Services, "apps" | "redeemFailures">,
-  request: FastifyRequest,
-  body: { client_id?: string | undefined; client_secret?: string | undefined },
-) {
-  // App ids and secrets are URL-safe, so no form-decoding (RFC 6749 §2.3.1) is needed.
-  const basic = basicCredentials(request.headers.authorization);
-  const id = basic?.user ?? body.client_id;
-  const secret = basic?.password ?? body.client_secret;
-  const ip = clientIp(request);
-  await services.redeemFailures.check(ip);
-  const app = id && secret ? await services.apps.authenticate(id, secret) : null;
-  if (!app) {
-    await services.redeemFailures.fail(ip, request.log);
-    throw new HandoffError("invalid_client", undefined, {
-      headers: { "www-authenticate": 'Basic realm="handoff"' },
-    });
-  }
-  return app;
 }
 
 export function introspection(

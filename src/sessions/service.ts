@@ -3,7 +3,7 @@
 // so the check is a cache hit, a hash compare and a few comparisons; the database sees at most
 // one idle-time write per session per minute.
 import type { App, AppService } from "../apps/service.js";
-import { audit } from "../audit/store.js";
+import type { AuditLog } from "../audit/log.js";
 import type { AuthService } from "../auth/service.js";
 import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
@@ -82,6 +82,7 @@ export class SessionService {
     private readonly auth: AuthService,
     private readonly sealer: Sealer,
     cacheMs: number,
+    private readonly audit: AuditLog,
   ) {
     this.#cache = new SharedCache(storage.changes, () => clock.now(), cacheMs, CACHE_SIZE);
   }
@@ -241,7 +242,7 @@ export class SessionService {
     return this.storage.write(async (trx, changed) => {
       const ended = await this.endWithin(trx, token, reason, changed);
       if (!ended) return false;
-      await audit(trx, {
+      await this.audit.record(trx, {
         at: this.clock.now(),
         actor: "browser",
         action: "session.end",
@@ -282,7 +283,7 @@ export class SessionService {
     return this.storage.write(async (trx, changed) => {
       const n = await this.store.endForUser(trx, userId, now);
       changed({ topic: "sessions" });
-      await audit(trx, {
+      await this.audit.record(trx, {
         at: now,
         actor,
         action: "user.sessions.revoke",

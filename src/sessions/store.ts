@@ -2,6 +2,7 @@
 // with sessions' SQL.
 import type { Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
+import { deleteSelected } from "../db/prune.js";
 import type { SessionTable, TicketTable, UserTable } from "../db/schema.js";
 
 /** What a new session's row holds (the idle clock starts at `created_at`). */
@@ -123,19 +124,8 @@ export class SessionStore {
     let deleted = 0;
     // Two statements, each on its own index, rather than one OR that scans.
     for (const column of ["expires_at", "ended_at"] as const) {
-      const result = await trx
-        .deleteFrom("sessions")
-        .where(
-          "id",
-          "in",
-          trx
-            .selectFrom("sessions")
-            .select("id")
-            .where(column, "<", before)
-            .limit(limit - deleted),
-        )
-        .executeTakeFirst();
-      deleted += Number(result.numDeletedRows);
+      const selected = trx.selectFrom("sessions").select("id").where(column, "<", before);
+      deleted += await deleteSelected(trx, "sessions", "id", selected.limit(limit - deleted));
       if (deleted >= limit) break;
     }
     return deleted;

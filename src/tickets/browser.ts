@@ -1,153 +1,41 @@
 // What the person's browser does: open a login link (a GET that only shows a page), continue
 // (the POST that uses the ticket, sets the session cookie and redirects), and sign out.
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
+import type { SamlSettings } from "../apps/saml-settings.js";
 import type { App } from "../apps/service.js";
+import type { Config } from "../config.js";
 import { parseSecret, SecretPrefix } from "../crypto/secrets.js";
 import { clientIp } from "../http/client-ip.js";
-import { HandoffError, type PageFailure, pageFailureCatalogue } from "../http/errors.js";
+import { crossSite } from "../http/cross-site.js";
+import { HandoffError } from "../http/errors.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { logError, toHandoffError } from "../http/problem.js";
+import { otpPage } from "../otp/page.js";
+import type { OtpService } from "../otp/service.js";
+import { failurePage } from "../pages/failure.js";
 import { html, sendPage } from "../pages/html.js";
-import type { SamlSettings } from "../saml/settings.js";
+import type { SamlIdp } from "../saml/idp.js";
 import { samlSignIn } from "../saml/sign-in.js";
-import type { Services } from "../services.js";
-import type { Preview } from "./service.js";
-
-/** What this module uses of the app's services. */
-type Deps = Pick<Services, "config" | "otp" | "redeemFailures" | "saml" | "sessions" | "tickets">;
-
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
+import type { SessionService } from "../sessions/service.js";
+import { loginPage } from "./link-page.js";
 import { defaultReturnPath, landingUrl } from "./return-path.js";
+import type { TicketService } from "./service.js";
+
+/** What the browser's routes use. */
+export interface BrowserDeps {
+  config: Config;
+  otp: OtpService;
+  redeemFailures: FailureLimiter;
+  saml: SamlIdp;
+  sessions: SessionService;
+  tickets: TicketService;
+}
+
+type Deps = BrowserDeps;
 
 const TicketParams = Type.Object({ ticket: Type.String({ minLength: 1, maxLength: 128 }) });
-
-/** Where the person goes next when the app has no failure URL: the same link only if it still works. */
-function nextStep(reason: PageFailure): string {
-  switch (reason) {
-    case "cross_site":
-    case "rate_limited":
-    case "unavailable":
-      return "Go back to the site you came from and open the link again.";
-    case "no_session":
-    case "step_expired":
-      return "Go back to your partner's site and open the app from there.";
-    default:
-      return "Go back to the site that sent the link and ask it for a new link.";
-  }
-}
-
-/** The page for a failed sign-in (src/http/errors.ts holds each reason's status and words). */
-export function failurePage(
-  reply: FastifyReply,
-  reason: PageFailure,
-  app: App | null,
-): FastifyReply {
-  const { status, title, text } = pageFailureCatalogue[reason];
-  const back = app?.failureUrl
-    ? html`<p><a href="${app.failureUrl}">Go back to ${app.name}</a></p>`
-    : html`<p class="muted">${nextStep(reason)}</p>`;
-  return sendPage(reply, {
-    status,
-    title,
-    body: html`<main><h1>${title}</h1><p>${text}</p>${back}<p class="muted">Reason: ${reason}</p></main>`,
-  });
-}
-
-/**
- * State-changing browser requests must come from our own pages. `Sec-Fetch-Site` is sent by
- * every current browser; a request without it (curl, an old browser) is judged by `Origin`.
- */
-export function crossSite(request: FastifyRequest, baseUrl: string): boolean {
-  const site = request.headers["sec-fetch-site"];
-  if (typeof site === "string") return site === "cross-site";
-  const origin = request.headers.origin;
-  return typeof origin === "string" && origin !== "null" && origin !== new URL(baseUrl).origin;
-}
-
-/**
- * The one-time-code step in front of a link whose ticket asks for one: where the code goes, a
- * button that sends it (a POST: a GET never sends anything, so link scanners cannot spend
- * codes), and the field for the code. The person can always go back to the partner's site.
- */
-async function otpPage(
-  services: Pick<Deps, "otp">,
-  reply: FastifyReply,
-  ticket: string,
-  preview: Extract<Preview, { ok: true }>,
-  action: string,
-  problem?: { status: number; message: string },
-): Promise<FastifyReply> {
-  const view = await services.otp.view(preview.ticketId, preview.otp);
-  const app = preview.app;
-  const alternate = preview.otp === "alternate_email";
-  const where = view.destination
-    ? html`<strong>${view.destination}</strong>`
-    : html`an address you choose`;
-  const addressField = alternate
-    ? html`<p><label for="alternate">Email address for the code</label><br><input id="alternate" name="alternate" type="email" autocomplete="email" required></p>`
-    : html``;
-  const sendLabel = view.sent ? "Send a new code" : "Send me a code";
-  const canSend = view.resendInMs !== null && view.resendInMs === 0;
-  const sendForm =
-    view.resendInMs === null
-      ? html`<p class="muted">No more codes can be sent for this link.</p>`
-      : canSend
-        ? html`<form method="post" action="/login/${ticket}/otp">${addressField}<button type="submit"${view.sent ? html` class="secondary"` : ""}>${sendLabel}</button></form>`
-        : html`<p class="muted">You can ask for a new code in ${Math.ceil(view.resendInMs / 1000)} s.</p>`;
-  const delivery =
-    view.delivery === "failed"
-      ? html`<p role="alert">The message could not be delivered. Ask for a new code, or go back and try later.</p>`
-      : view.delivery === "retrying"
-        ? html`<p role="status">The message could not be delivered yet; Handoff is trying again.</p>`
-        : view.delivery === "pending"
-          ? html`<p class="muted">The message is on its way.</p>`
-          : html``;
-  const codeForm = view.sent
-    ? html`<form method="post" action="${action}"><p><label for="code">The 6-digit code</label><br><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" required></p><button type="submit">Continue</button></form>`
-    : html``;
-  const back = app.failureUrl
-    ? html`<p><a href="${app.failureUrl}">Go back to ${app.name}</a></p>`
-    : html`<p class="muted">To stop here, close this page and go back to the site you came from.</p>`;
-  return sendPage(reply, {
-    status: problem?.status ?? 200,
-    title: `A code to sign in to ${app.name}`,
-    formTargets: [new URL(app.baseUrl).origin],
-    body: html`<main><h1>A code to sign in to ${app.name}</h1>${problem ? html`<p role="alert"><strong>${problem.message}</strong></p>` : ""}<p>${view.sent ? html`We sent a code to ${where}. It works for 10 minutes.` : html`We will send a one-time code to ${where}.`}</p>${delivery}${codeForm}${sendForm}${back}</main>`,
-  });
-}
-
-/**
- * The page in front of a login link (any shape's: `/login/…`, Xoxoday's redirect …). It reads
- * the ticket but never uses it; the form continues with a POST to `/login/{ticket}`.
- */
-export async function loginPage(
-  services: Pick<Deps, "otp" | "sessions" | "tickets">,
-  ticket: string,
-  reply: FastifyReply,
-  landing?: { view: string; accountId: string },
-): Promise<FastifyReply> {
-  const preview = await services.tickets.preview(ticket);
-  if (!preview.ok) {
-    return failurePage(reply, preview.reason, preview.app);
-  }
-  if (
-    landing &&
-    (landing.accountId !== preview.accountId || !preview.landings.includes(landing.view))
-  ) {
-    return failurePage(reply, "not_found", null);
-  }
-  const action = landing
-    ? `/login/${ticket}?view=${encodeURIComponent(landing.view)}`
-    : `/login/${ticket}`;
-  if (preview.otp !== "none") return otpPage(services, reply, ticket, preview, action);
-  const target = new URL(preview.app.baseUrl).origin;
-  return sendPage(reply, {
-    title: `Signing you in to ${preview.app.name}`,
-    autoSubmit: true,
-    formTargets: [target],
-    body: html`<main><h1>Signing you in to ${preview.app.name}…</h1><form id="continue" method="post" action="${action}"><noscript><p>Press the button to continue.</p></noscript><button type="submit">Continue</button></form></main>`,
-  });
-}
 
 /**
  * Where a browser goes when it opens a link it has already used while the session that link made
@@ -245,7 +133,7 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
         if (!preview.ok) return failurePage(reply, preview.reason, preview.app);
         const action = request.url.replace(/^[^?]*/, `/login/${request.params.ticket}`);
         return otpPage(
-          services,
+          services.otp,
           reply,
           request.params.ticket,
           preview,
@@ -283,51 +171,6 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
         }
       }
       return reply.redirect(outcome.location, 303);
-    },
-  );
-
-  app.post(
-    "/login/:ticket/otp",
-    {
-      schema: {
-        tags: ["browser"],
-        summary: "Send the one-time code a login link asks for (then back to the link's page)",
-        params: TicketParams,
-      },
-    },
-    async (request, reply) => {
-      if (crossSite(request, config.baseUrl)) return failurePage(reply, "cross_site", null);
-      const ticket = request.params.ticket;
-      const preview = await services.tickets.preview(ticket);
-      if (!preview.ok) {
-        if (preview.reason === "not_found") {
-          await services.redeemFailures.fail(clientIp(request), request.log);
-        }
-        return failurePage(reply, preview.reason, preview.app);
-      }
-      if (preview.otp === "none") return reply.redirect(`/login/${ticket}`, 303);
-      const alternate = (request.body as { alternate?: unknown } | undefined)?.alternate;
-      try {
-        await services.otp.send(
-          {
-            id: preview.ticketId,
-            otp: preview.otp,
-            partnerId: preview.partnerId,
-            appName: preview.app.name,
-          },
-          typeof alternate === "string" ? alternate : undefined,
-        );
-      } catch (error) {
-        const failure = toHandoffError(error);
-        if (failure.status >= 500) throw error;
-        reply.headers(failure.headers);
-        const message = failure.detail ?? failure.message;
-        return otpPage(services, reply, ticket, preview, `/login/${ticket}`, {
-          status: failure.status,
-          message: message.charAt(0).toUpperCase() + message.slice(1),
-        });
-      }
-      return reply.redirect(`/login/${ticket}`, 303);
     },
   );
 

@@ -1,11 +1,11 @@
 // The words of a ticket: what a mint takes and gives, what a redemption and the page in front of
-// a link answer, and the one-time-code modes a ticket may ask for.
+// a link answer.
 import type { App } from "../apps/service.js";
 import type { TicketFailure } from "../http/errors.js";
+import type { OtpMode } from "../otp/modes.js";
 import type { UserAttributes } from "../users/service.js";
 
-export const OTP_MODES = ["none", "primary_email", "primary_phone", "alternate_email"] as const;
-export type OtpMode = (typeof OTP_MODES)[number];
+export { OTP_MODES, type OtpMode } from "../otp/modes.js";
 
 export type FailureReason = TicketFailure;
 

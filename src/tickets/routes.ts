@@ -1,13 +1,25 @@
 // The partner API of login links: mint one, see what became of it, revoke it or all of a user's.
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { requirePartner } from "../auth/routes.js";
+import { requirePartner } from "../auth/guard.js";
+import type { AuthService } from "../auth/service.js";
+import type { Config } from "../config.js";
 import { clientIp } from "../http/client-ip.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { ProblemSchema } from "../http/schemas.js";
-import type { Services } from "../services.js";
+import type { UserService } from "../users/service.js";
+import type { TicketService } from "./service.js";
 
-/** What this module uses of the app's services. */
-type Deps = Pick<Services, "auth" | "config" | "exchangeFailures" | "tickets" | "users">;
+/** What this module uses. */
+export interface TicketRouteDeps {
+  auth: AuthService;
+  config: Config;
+  exchangeFailures: FailureLimiter;
+  tickets: TicketService;
+  users: UserService;
+}
+
+type Deps = TicketRouteDeps;
 
 import { loginUrl, OTP_MODES } from "./service.js";
 

@@ -1,7 +1,7 @@
 // Tickets: single-use login links. Minted by a partner for one user and one app; redeemed once,
 // atomically, by the user's browser; every refusal leaves its reason on the ticket.
 import type { App, AppService } from "../apps/service.js";
-import { audit } from "../audit/store.js";
+import type { AuditLog } from "../audit/log.js";
 import type { AuthService } from "../auth/service.js";
 import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
@@ -64,6 +64,7 @@ export class TicketService {
     private readonly auth: AuthService,
     private readonly limits: { mints: Allowance; ticketsPerUser: number },
     private readonly otp: OtpService,
+    private readonly audit: AuditLog,
   ) {}
 
   async mint(input: MintInput): Promise<MintedTicket> {
@@ -121,7 +122,7 @@ export class TicketService {
         session_seconds: input.sessionSeconds ?? null,
       });
       if (destination !== null) await this.otp.atMint(trx, secret.id, destination);
-      await audit(trx, {
+      await this.audit.record(trx, {
         at: now,
         actor: input.partnerId,
         action: "ticket.mint",
@@ -158,7 +159,7 @@ export class TicketService {
     const now = this.clock.now();
     await this.storage.write(async (trx) => {
       const revoked = await this.store.revoke(trx, id, now);
-      await audit(trx, {
+      await this.audit.record(trx, {
         at: now,
         actor,
         action: "ticket.revoke",
@@ -181,7 +182,7 @@ export class TicketService {
     const now = this.clock.now();
     return this.storage.write(async (trx) => {
       const n = await this.store.revokeForUser(trx, userId, now);
-      await audit(trx, {
+      await this.audit.record(trx, {
         at: now,
         actor,
         action: "user.tickets.revoke",
@@ -309,7 +310,7 @@ export class TicketService {
           "replaced",
           changed,
         );
-        await audit(
+        await this.audit.record(
           trx,
           redemption(row, now, request.ip, "ok", {
             session: created.id,
@@ -362,7 +363,7 @@ export class TicketService {
           : undefined;
     await this.storage.write(async (trx) => {
       await this.store.recordFailure(trx, row.id, { reason, now, reject });
-      await audit(trx, redemption(row, now, ip, reason, detail));
+      await this.audit.record(trx, redemption(row, now, ip, reason, detail));
     });
   }
 

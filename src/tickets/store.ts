@@ -2,6 +2,7 @@
 import type { Selectable } from "kysely";
 import type { Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
+import { deleteSelected } from "../db/prune.js";
 import type { TicketTable } from "../db/schema.js";
 
 export type TicketRow = Selectable<TicketTable>;
@@ -233,25 +234,16 @@ export class TicketStore {
 
   /** Deletes up to `limit` tickets expired before `before`, unless a session still reads them. */
   async prune(trx: Tx, before: number, limit: number): Promise<number> {
-    const result = await trx
-      .deleteFrom("tickets")
-      .where(
-        "id",
-        "in",
-        trx
-          .selectFrom("tickets as t")
-          .select("t.id")
-          .where("t.expires_at", "<", before)
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom("sessions as s").select("s.id").whereRef("s.id", "=", "t.session_id"),
-              ),
-            ),
-          )
-          .limit(limit),
+    const selected = trx
+      .selectFrom("tickets as t")
+      .select("t.id")
+      .where("t.expires_at", "<", before)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(selectFrom("sessions as s").select("s.id").whereRef("s.id", "=", "t.session_id")),
+        ),
       )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+      .limit(limit);
+    return deleteSelected(trx, "tickets", "id", selected);
   }
 }

@@ -6,19 +6,16 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { Webhook } from "standardwebhooks";
-import { type Actor, audit, CLI, changeEntry } from "../audit/store.js";
+import type { AuditLog } from "../audit/log.js";
+import { type Actor, CLI, changeEntry } from "../audit/store.js";
 import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { newId } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
-import {
-  type Cidr,
-  checkOutboundUrl,
-  OutboundFailure,
-  postOutbound,
-} from "../delivery/outbound.js";
+import { checkOutboundUrl, OutboundFailure, postOutbound } from "../delivery/outbound.js";
+import type { Cidr } from "../http/cidr.js";
 import { HandoffError } from "../http/errors.js";
-import { startWorker, type Worker } from "../ops/worker.js";
+import { startWorker, type Worker } from "../jobs/worker.js";
 import { EVENT_TYPES } from "./events.js";
 import type { Due, EndpointRow, WebhookStore } from "./store.js";
 
@@ -51,6 +48,7 @@ export class WebhookService {
     private readonly clock: Clock,
     private readonly sealer: Sealer,
     private readonly allowed: Cidr[],
+    private readonly audit: AuditLog,
   ) {}
 
   /** Subscribes an endpoint (partnerId null: an operator's, for every partner); its secret once. */
@@ -80,7 +78,7 @@ export class WebhookService {
     };
     await this.storage.write(async (trx) => {
       await this.store.addEndpoint(trx, row);
-      await audit(trx, changeEntry(by, now, "webhook.create", partnerId, id, { url }));
+      await this.audit.record(trx, changeEntry(by, now, "webhook.create", partnerId, id, { url }));
     });
     return { endpoint: endpointView(row), secret };
   }
@@ -102,7 +100,7 @@ export class WebhookService {
     const now = this.clock.now();
     await this.storage.write(async (trx) => {
       await this.store.removeEndpoint(trx, id);
-      await audit(trx, changeEntry(by, now, "webhook.remove", partnerId, id));
+      await this.audit.record(trx, changeEntry(by, now, "webhook.remove", partnerId, id));
     });
   }
 
@@ -138,7 +136,7 @@ export class WebhookService {
     const now = this.clock.now();
     await this.storage.write(async (trx) => {
       await this.store.replay(trx, id, now);
-      await audit(trx, changeEntry(by, now, "webhook.replay", row.partner_id, id));
+      await this.audit.record(trx, changeEntry(by, now, "webhook.replay", row.partner_id, id));
     });
   }
 

@@ -4,6 +4,7 @@ import { sparrowMessages } from "../../src/compat/sparrow.js";
 import {
   accessTokenFor,
   dialects,
+  domainsOf,
   makePartner,
   type PartnerFixture,
   type TestApp,
@@ -145,7 +146,7 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
   });
 
   it("refuses a partner whose contract has expired: Account is Expired", async () => {
-    await t.app.services.partners.setContractExpiry(partner.partnerId, t.clock.now() + HOUR);
+    await domainsOf(t.app).partners.setContractExpiry(partner.partnerId, t.clock.now() + HOUR);
     await expectSeedError(
       { partner_token: partner.partnerToken, api_token: "hak_x" },
       401,
@@ -168,7 +169,7 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
       "Invalid API Token",
       "invalid_api_token",
     );
-    await t.app.services.partners.revokeApiToken(partner.partnerId, partner.apiTokenId);
+    await domainsOf(t.app).partners.revokeApiToken(partner.partnerId, partner.apiTokenId);
     await expectSeedError(
       { partner_token: partner.partnerToken, api_token: partner.apiToken },
       401,
@@ -178,7 +179,7 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
   });
 
   it("refuses an API token past its expiry: API Token Expired", async () => {
-    const { token } = await t.app.services.partners.createApiToken(partner.partnerId, {
+    const { token } = await domainsOf(t.app).partners.createApiToken(partner.partnerId, {
       name: "short",
       expiresAt: t.clock.now() + HOUR,
     });
@@ -206,7 +207,7 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
   });
 
   it("refuses a suspended partner: Invalid User", async () => {
-    await t.app.services.partners.setStatus(partner.partnerId, "suspended");
+    await domainsOf(t.app).partners.setStatus(partner.partnerId, "suspended");
     await expectSeedError(
       { partner_token: partner.partnerToken, api_token: partner.apiToken },
       403,
@@ -242,11 +243,11 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
       "invalid_partner_token",
     );
     // A change made in this process counts at once.
-    await t.app.services.partners.setStatus(partner.partnerId, "suspended");
+    await domainsOf(t.app).partners.setStatus(partner.partnerId, "suspended");
     expect((await exchange(partner.partnerToken, partner.apiToken)).json().code).toBe(
       "account_inactive",
     );
-    await t.app.services.partners.setStatus(partner.partnerId, "active");
+    await domainsOf(t.app).partners.setStatus(partner.partnerId, "active");
     expect((await exchange(partner.partnerToken, partner.apiToken)).statusCode).toBe(200);
     // A write that names no change (none does, outside this test) counts once the cache time
     // has passed: the cache's lifetime bounds what the change feed does not reach. (Before then
@@ -267,7 +268,7 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
   it("kills an issued access token on the next request when its API token is revoked", async () => {
     const token = await accessTokenFor(t.app, partner);
     expect((await whoami(token)).statusCode).toBe(200);
-    await t.app.services.partners.revokeApiToken(partner.partnerId, partner.apiTokenId);
+    await domainsOf(t.app).partners.revokeApiToken(partner.partnerId, partner.apiTokenId);
     const response = await whoami(token);
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe("invalid_token");
@@ -276,12 +277,12 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
   it("refuses another partner revoking an API token that is not theirs, with no existence oracle", async () => {
     const other = await makePartner(t.app, "Other");
     await expect(
-      t.app.services.partners.revokeApiToken(other.partnerId, partner.apiTokenId),
+      domainsOf(t.app).partners.revokeApiToken(other.partnerId, partner.apiTokenId),
     ).rejects.toMatchObject({
       code: "not_found",
     });
     await expect(
-      t.app.services.partners.revokeApiToken(other.partnerId, "nonexistent"),
+      domainsOf(t.app).partners.revokeApiToken(other.partnerId, "nonexistent"),
     ).rejects.toMatchObject({
       code: "not_found",
     });
@@ -293,11 +294,11 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
 
   it("stops an issued access token when the partner is suspended or its contract ends", async () => {
     const token = await accessTokenFor(t.app, partner);
-    await t.app.services.partners.setStatus(partner.partnerId, "suspended");
+    await domainsOf(t.app).partners.setStatus(partner.partnerId, "suspended");
     expect((await whoami(token)).json().code).toBe("account_inactive");
-    await t.app.services.partners.setStatus(partner.partnerId, "active");
+    await domainsOf(t.app).partners.setStatus(partner.partnerId, "active");
     expect((await whoami(token)).statusCode).toBe(200);
-    await t.app.services.partners.setContractExpiry(partner.partnerId, t.clock.now() + 1000);
+    await domainsOf(t.app).partners.setContractExpiry(partner.partnerId, t.clock.now() + 1000);
     expect((await whoami(token)).statusCode).toBe(200);
     t.clock.advance(1000);
     expect((await whoami(token)).json().code).toBe("account_expired");
@@ -313,7 +314,7 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
 
   it("keeps a rotated partner token working through the overlap, then stops it and its access tokens", async () => {
     const oldAccess = await accessTokenFor(t.app, partner);
-    const newToken = await t.app.services.partners.rotatePartnerToken(partner.partnerId, 3600);
+    const newToken = await domainsOf(t.app).partners.rotatePartnerToken(partner.partnerId, 3600);
     expect(
       (await native({ partner_token: partner.partnerToken, api_token: partner.apiToken }))
         .statusCode,
@@ -334,7 +335,7 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
 
   it("records the API token's last use", async () => {
     await accessTokenFor(t.app, partner);
-    const [token] = await t.app.services.partners.listApiTokens(partner.partnerId);
+    const [token] = await domainsOf(t.app).partners.listApiTokens(partner.partnerId);
     expect(token?.last_used_at).toBe(t.clock.now());
     expect(token).not.toHaveProperty("secret_hash");
   });

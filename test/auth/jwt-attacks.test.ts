@@ -3,6 +3,7 @@ import { base64url, exportJWK, generateKeyPair, importJWK, SignJWT } from "jose"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   accessTokenFor,
+  domainsOf,
   makePartner,
   type PartnerFixture,
   type TestApp,
@@ -56,7 +57,7 @@ describe("access-token attacks", () => {
   });
 
   it("refuses HS256 signed with our public key as the HMAC secret", async () => {
-    const jwk = t.app.services.keys.jwks().keys[0] as { x: string };
+    const jwk = domainsOf(t.app).keys.jwks().keys[0] as { x: string };
     for (const secret of [
       JSON.stringify(jwk),
       jwk.x,
@@ -151,7 +152,7 @@ describe("access-token attacks", () => {
   it("keys revocation on the token's id, so a re-encoded token stays revoked", async () => {
     const other = await makePartner(t.app, "Re-encoded");
     const token = await accessTokenFor(t.app, other);
-    await t.app.services.partners.revokeApiToken(other.partnerId, other.apiTokenId);
+    await domainsOf(t.app).partners.revokeApiToken(other.partnerId, other.apiTokenId);
     // Same claims and signature, header re-encoded with a different key order.
     const [h, p, s] = token.split(".");
     const reordered = JSON.parse(Buffer.from(h as string, "base64url").toString());
@@ -168,7 +169,7 @@ describe("access-token attacks", () => {
       .where("kid", "=", header.kid as string)
       .executeTakeFirstOrThrow();
     const jwk = JSON.parse(
-      t.app.services.sealer.open(row.private_jwk_sealed, `signing_key:${row.kid}`),
+      domainsOf(t.app).sealer.open(row.private_jwk_sealed, `signing_key:${row.kid}`),
     );
     return importJWK(jwk, "EdDSA");
   }

@@ -5,6 +5,7 @@ import { PUBLISH_LEAD_MS } from "../../src/keys/service.js";
 import {
   accessTokenFor,
   dialects,
+  domainsOf,
   makePartner,
   type PartnerFixture,
   type TestApp,
@@ -45,7 +46,7 @@ describe.each(dialects)("signing keys on %s", (dialect) => {
   it("signs with the new key after rotation and verifies old tokens until the old key retires", async () => {
     const before = await accessTokenFor(t.app, partner);
     t.clock.advance(3600_000); // the first key has been in use for an hour
-    const newKid = await t.app.services.keys.rotate();
+    const newKid = await domainsOf(t.app).keys.rotate();
     // Published at once, signing two minutes later (every node has reloaded by then).
     expect((await jwks()).keys.map((k: { kid: string }) => k.kid)).toContain(newKid);
     expect(kidOf(await accessTokenFor(t.app, partner))).toBe(kidOf(before));
@@ -60,14 +61,14 @@ describe.each(dialects)("signing keys on %s", (dialect) => {
     // The old key retires 24 h + 5 min after the rotation; by then `before` has expired too,
     // so check the key itself: it leaves the JWKS and stops verifying.
     t.clock.advance((24 * 3600 + 5 * 60) * 1000 - PUBLISH_LEAD_MS + 1);
-    await t.app.services.keys.reload();
+    await domainsOf(t.app).keys.reload();
     expect((await jwks()).keys.map((k: { kid: string }) => k.kid)).toEqual([newKid]);
   });
 
   it("revokes a key in an emergency: its tokens stop at once", async () => {
     const before = await accessTokenFor(t.app, partner);
     expect((await whoami(before)).statusCode).toBe(200);
-    await t.app.services.keys.revoke(kidOf(before));
+    await domainsOf(t.app).keys.revoke(kidOf(before));
     expect((await whoami(before)).statusCode).toBe(401);
     const fresh = await accessTokenFor(t.app, partner);
     expect(kidOf(fresh)).not.toBe(kidOf(before));

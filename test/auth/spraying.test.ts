@@ -2,7 +2,7 @@
 // codes and garbage OIDC access tokens count as failed credential attempts of the client's
 // address; past HANDOFF_AUTH_FAILURES_PER_MINUTE it gets 429 and other clients are unaffected.
 import { afterEach, describe, expect, it } from "vitest";
-import { accessTokenFor, makePartner, type TestApp, testApp } from "../helpers/app.js";
+import { accessTokenFor, domainsOf, makePartner, type TestApp, testApp } from "../helpers/app.js";
 import { freePort } from "../helpers/net.js";
 import { mint, redeem, sessionCookie, ssoFixture, verify } from "../helpers/sso.js";
 
@@ -81,7 +81,7 @@ describe("forged session cookies at forward-auth", () => {
     const f = await ssoFixture(t.app);
     const cookie = sessionCookie(await redeem(t.app, (await mint(t.app, f)).ticket));
     const ended = sessionCookie(await redeem(t.app, (await mint(t.app, f)).ticket));
-    await t.app.services.sessions.end(ended, "logout", null);
+    await domainsOf(t.app).sessions.end(ended, "logout", null);
     for (let i = 0; i < 5; i++) expect((await verify(t.app, ended)).statusCode).toBe(401);
     expect((await verify(t.app, cookie)).statusCode).toBe(200);
     const forged = `${cookie.slice(0, "hss_".length + 16)}${"A".repeat(43)}`;

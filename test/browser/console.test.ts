@@ -7,9 +7,9 @@ import { AxeBuilder } from "@axe-core/playwright";
 import type { FastifyInstance } from "fastify";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
-import { totpCode } from "../../src/console/totp.js";
+import { totpCode } from "../../src/console/signin/totp.js";
+import { buildApp, domainsOf } from "../helpers/app.js";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 
@@ -36,8 +36,8 @@ describe.skipIf(!chromiumAvailable)("the console in a browser", () => {
     });
     await new Promise<void>((resolve) => shop.listen(0, "127.0.0.1", resolve));
     shopUrl = `http://127.0.0.1:${(shop.address() as { port: number }).port}`;
-    appId = (await app.services.apps.create({ name: "Shop", baseUrl: shopUrl })).id;
-    await app.services.operators.create(OPERATOR.email, OPERATOR.password);
+    appId = (await domainsOf(app).apps.create({ name: "Shop", baseUrl: shopUrl })).id;
+    await domainsOf(app).operators.create(OPERATOR.email, OPERATOR.password);
     browser = await launchChromium();
   }, 60_000);
 
@@ -178,7 +178,7 @@ describe.skipIf(!chromiumAvailable)("the console in a browser", () => {
   }, 120_000);
 
   it("sets up an authenticator app with a QR code, then asks for its code at sign-in", async () => {
-    await app.services.operators.create("second@platform.example", OPERATOR.password);
+    await domainsOf(app).operators.create("second@platform.example", OPERATOR.password);
     const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
     const page = await context.newPage();
     const signIn = async () => {

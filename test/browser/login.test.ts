@@ -5,9 +5,9 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
 import { loginUrl } from "../../src/tickets/service.js";
+import { buildApp, domainsOf } from "../helpers/app.js";
 import { chromiumAvailable, launchChromium, partnerPage } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 
@@ -25,13 +25,13 @@ describe.skipIf(!chromiumAvailable)("a browser following a login link", () => {
     // The demo app's page is served only with the demo (HANDOFF_DEMO=1 here).
     app = await buildApp(testConfig({ baseUrl: base, port, demo: true }));
     await app.listen({ port, host: "127.0.0.1" });
-    const { partner, partnerToken: _ } = await app.services.partners.create({ name: "Partner" });
-    const demoApp = await app.services.apps.create({
+    const { partner, partnerToken: _ } = await domainsOf(app).partners.create({ name: "Partner" });
+    const demoApp = await domainsOf(app).apps.create({
       name: "Demo Storefront",
       baseUrl: `${base}/demo/app`,
       returnPaths: ["/"],
     });
-    const minted = await app.services.tickets.mint({
+    const minted = await domainsOf(app).tickets.mint({
       partnerId: partner.id,
       apiTokenId: null,
       user: { id: "u-42", email: "grace@example.com", name: "Grace Hopper" },
@@ -71,8 +71,8 @@ describe.skipIf(!chromiumAvailable)("a browser following a login link", () => {
       sameSite: "Lax",
       path: "/",
     });
-    const status = await app.services.tickets.status(
-      (await app.services.partners.list())[0]?.id as string,
+    const status = await domainsOf(app).tickets.status(
+      (await domainsOf(app).partners.list())[0]?.id as string,
       ticketId,
     );
     expect(status.status).toBe("redeemed");
@@ -99,9 +99,9 @@ describe.skipIf(!chromiumAvailable)("a browser following a login link", () => {
     await new Promise<void>((resolve) => appSite.listen(0, "127.0.0.1", resolve));
     try {
       const shopBase = `http://localhost:${(appSite.address() as AddressInfo).port}/shop`;
-      const shop = await app.services.apps.create({ name: "Shop", baseUrl: shopBase });
-      const partnerId = (await app.services.partners.list())[0]?.id as string;
-      const minted = await app.services.tickets.mint({
+      const shop = await domainsOf(app).apps.create({ name: "Shop", baseUrl: shopBase });
+      const partnerId = (await domainsOf(app).partners.list())[0]?.id as string;
+      const minted = await domainsOf(app).tickets.mint({
         partnerId,
         apiTokenId: null,
         user: { id: "u-43" },

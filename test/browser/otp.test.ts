@@ -10,9 +10,8 @@ import type { FastifyInstance } from "fastify";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStorefront } from "../../examples/storefront/server.js";
-import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
-import { accessTokenFor, makePartner } from "../helpers/app.js";
+import { accessTokenFor, buildApp, domainsOf, makePartner } from "../helpers/app.js";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 import { type SmsReceiver, startSmsGateway } from "../helpers/sms.js";
@@ -44,7 +43,7 @@ describe.skipIf(!chromiumAvailable)("one-time codes in a browser", () => {
     // The storefront on another site than Handoff ("localhost" vs "127.0.0.1").
     const shopPort = await freePort();
     const shop = `http://localhost:${shopPort}`;
-    const registered = await app.services.apps.create({
+    const registered = await domainsOf(app).apps.create({
       name: "StoreFront",
       baseUrl: shop,
       products: ["storefront"],
@@ -54,7 +53,7 @@ describe.skipIf(!chromiumAvailable)("one-time codes in a browser", () => {
     storefront = createStorefront({
       issuer: `${base}/oidc`,
       clientId: registered.id,
-      clientSecret: await app.services.apps.rotateSecret(registered.id),
+      clientSecret: await domainsOf(app).apps.rotateSecret(registered.id),
       redirectUri: `${shop}/callback`,
     });
     await new Promise<void>((resolve) => storefront.listen(shopPort, "127.0.0.1", resolve));

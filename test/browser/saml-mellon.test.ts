@@ -7,12 +7,11 @@
 import type { FastifyInstance } from "fastify";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { buildApp } from "../../src/app.js";
 import type { App } from "../../src/apps/service.js";
 import { testConfig } from "../../src/config.js";
 import { samlSettingsFromMetadata } from "../../src/saml/settings.js";
 import { loginUrl } from "../../src/tickets/service.js";
-import { makePartner } from "../helpers/app.js";
+import { buildApp, domainsOf, makePartner } from "../helpers/app.js";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { MELLON_COOKIE, type Mellon, mellonAvailable, startMellon } from "../helpers/mellon.js";
 import { freePort } from "../helpers/net.js";
@@ -39,14 +38,14 @@ describe.skipIf(!chromiumAvailable || !mellonAvailable)(
       app = await buildApp(testConfig({ baseUrl: base, port }));
       await app.listen({ port, host: "127.0.0.1" });
       mellon = await startMellon(base);
-      registered = await app.services.apps.create({
+      registered = await domainsOf(app).apps.create({
         name: "Portal",
         baseUrl: mellon.base,
         saml: samlSettingsFromMetadata(mellon.spMetadata),
       });
       const partner = await makePartner(app);
       partnerId = partner.partnerId;
-      const minted = await app.services.tickets.mint({
+      const minted = await domainsOf(app).tickets.mint({
         partnerId,
         apiTokenId: partner.apiTokenId,
         user: {
@@ -163,8 +162,8 @@ describe.skipIf(!chromiumAvailable || !mellonAvailable)(
       expect(samlHops[0]).toMatch(
         new RegExp(`^GET ${base}/saml/slo\\?SAMLRequest=.*&Signature=.* → 302$`),
       );
-      const sessions = await app.services.database.read
-        .selectFrom("sessions")
+      const sessions = await domainsOf(app)
+        .database.read.selectFrom("sessions")
         .select("end_reason")
         .execute();
       expect(sessions).toEqual([{ end_reason: "logout" }]);

@@ -6,9 +6,9 @@ import type { FastifyInstance } from "fastify";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStorefront } from "../../examples/storefront/server.js";
-import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
 import { loginUrl } from "../../src/tickets/service.js";
+import { buildApp, domainsOf } from "../helpers/app.js";
 import { chromiumAvailable, launchChromium, partnerPage } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 
@@ -29,7 +29,7 @@ describe.skipIf(!chromiumAvailable)("a browser signing in to the storefront exam
     // The storefront on another site than Handoff ("localhost" vs "127.0.0.1").
     const shopPort = await freePort();
     shop = `http://localhost:${shopPort}`;
-    const registered = await app.services.apps.create({
+    const registered = await domainsOf(app).apps.create({
       name: "Storefront",
       baseUrl: shop,
       redirectUris: [`${shop}/callback`],
@@ -38,12 +38,12 @@ describe.skipIf(!chromiumAvailable)("a browser signing in to the storefront exam
     storefront = createStorefront({
       issuer: `${base}/oidc`,
       clientId: registered.id,
-      clientSecret: await app.services.apps.rotateSecret(registered.id),
+      clientSecret: await domainsOf(app).apps.rotateSecret(registered.id),
       redirectUri: `${shop}/callback`,
     });
     await new Promise<void>((resolve) => storefront.listen(shopPort, "127.0.0.1", resolve));
-    const { partner } = await app.services.partners.create({ name: "Partner" });
-    const minted = await app.services.tickets.mint({
+    const { partner } = await domainsOf(app).partners.create({ name: "Partner" });
+    const minted = await domainsOf(app).tickets.mint({
       partnerId: partner.id,
       apiTokenId: null,
       user: { id: "u-42", email: "grace@example.com", name: "Grace Hopper" },
@@ -71,7 +71,7 @@ describe.skipIf(!chromiumAvailable)("a browser signing in to the storefront exam
     await page.waitForSelector("#name");
     expect(await page.textContent("#name")).toBe("Grace Hopper");
     expect(await page.textContent("#email")).toBe("grace@example.com");
-    const partnerId = (await app.services.partners.list())[0]?.id as string;
+    const partnerId = (await domainsOf(app).partners.list())[0]?.id as string;
     expect(await page.textContent("#partner")).toBe(partnerId);
     expect(page.url()).not.toMatch(/code=|hts_/);
     // Readable: how the person signed in in words, and the stylesheet applied (CSP allows it).
@@ -81,8 +81,8 @@ describe.skipIf(!chromiumAvailable)("a browser signing in to the storefront exam
     await page.click("#logout");
     await page.waitForURL(`${shop}/signed-out`);
     expect(await page.textContent("h1")).toBe("You are signed out of the storefront");
-    const sessions = await app.services.database.read
-      .selectFrom("sessions")
+    const sessions = await domainsOf(app)
+      .database.read.selectFrom("sessions")
       .select("end_reason")
       .execute();
     expect(sessions).toEqual([{ end_reason: "oidc_logout" }]);

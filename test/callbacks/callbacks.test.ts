@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open.js";
 import { postOutbound, reachable } from "../../src/delivery/outbound.js";
-import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { dialects, domainsOf, type TestApp, testApp } from "../helpers/app.js";
 import { PASSWORD, signInConsole } from "../helpers/console.js";
 import { type PartnerEndpoint, startPartnerEndpoint } from "../helpers/partner-endpoint.js";
 import { mint, type SsoFixture, sessionCookie, ssoFixture } from "../helpers/sso.js";
@@ -41,7 +41,7 @@ describe.each(dialects)("call-backs on %s", (dialect) => {
     t.clock.set(Date.now());
     f = await ssoFixture(t.app);
     for (const kind of ["debit", "balance"]) {
-      const { secret } = await t.app.services.callbacks.set(f.partnerId, kind, {
+      const { secret } = await domainsOf(t.app).callbacks.set(f.partnerId, kind, {
         url: `${partner.url}/${kind}`,
         timeoutMs: 400,
       });
@@ -115,11 +115,11 @@ describe.each(dialects)("call-backs on %s", (dialect) => {
     expect((await call("verify", { session: cookie })).json().code).toBe("no_callback");
     expect((await call("balance", {})).statusCode).toBe(400);
     // Another app may not act for a user who never signed in to it.
-    const stranger = await t.app.services.apps.create({
+    const stranger = await domainsOf(t.app).apps.create({
       name: "Other",
       baseUrl: "https://other.example",
     });
-    const strangerSecret = await t.app.services.apps.rotateSecret(stranger.id);
+    const strangerSecret = await domainsOf(t.app).apps.rotateSecret(stranger.id);
     const foreign = await t.app.inject({
       method: "POST",
       url: "/v1/callbacks/balance",
@@ -216,7 +216,9 @@ describe("call-backs across a restart", () => {
     first.clock.set(Date.now());
     const f = await ssoFixture(first.app);
     partner.secret = (
-      await first.app.services.callbacks.set(f.partnerId, "debit", { url: `${partner.url}/debit` })
+      await domainsOf(first.app).callbacks.set(f.partnerId, "debit", {
+        url: `${partner.url}/debit`,
+      })
     ).secret;
     const minted = await mint(first.app, f, {
       user: { id: "u-r" },
@@ -277,13 +279,13 @@ describe("call-back endpoints and private addresses (SSRF)", () => {
       "ftp://partner.example/balance",
     ]) {
       await expect(
-        t.app.services.callbacks.set(f.partnerId, "balance", { url }),
+        domainsOf(t.app).callbacks.set(f.partnerId, "balance", { url }),
         url,
       ).rejects.toMatchObject({
         code: "invalid_request",
       });
     }
-    const { secret } = await t.app.services.callbacks.set(f.partnerId, "balance", {
+    const { secret } = await domainsOf(t.app).callbacks.set(f.partnerId, "balance", {
       url: "https://partner.example/balance",
     });
     expect(secret).toMatch(/^whsec_/);
@@ -307,8 +309,8 @@ describe("call-back endpoints and private addresses (SSRF)", () => {
 
   it("lets a partner's admin manage its own endpoints through the management API, nobody else's", async () => {
     const other = await ssoFixture(t.app, {}, "Other partner");
-    await t.app.services.partnerUsers.create(f.partnerId, "admin@a.example", PASSWORD);
-    await t.app.services.partnerUsers.create(f.partnerId, "viewer@a.example", PASSWORD, {
+    await domainsOf(t.app).partnerUsers.create(f.partnerId, "admin@a.example", PASSWORD);
+    await domainsOf(t.app).partnerUsers.create(f.partnerId, "viewer@a.example", PASSWORD, {
       role: "viewer",
     });
     const admin = await signInConsole(t.app, "admin@a.example", f.partnerId);

@@ -2,7 +2,7 @@
 // (GET query) and as a POST; the token logs the user in; the password goes nowhere.
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dialects, makePartner, type TestApp, testApp } from "../helpers/app.js";
+import { dialects, domainsOf, makePartner, type TestApp, testApp } from "../helpers/app.js";
 import { redeem, sessionCookie, verify } from "../helpers/sso.js";
 
 const PASSWORD = "correct-horse-battery-staple-42";
@@ -16,8 +16,8 @@ describe.each(dialects)("seed 003 (Banckle) on %s", (dialect) => {
     t = await testApp(dialect, { logLevel: "trace" });
     const partner = await makePartner(t.app, "Banckle Partner");
     partnerId = partner.partnerId;
-    ssokey = await t.app.services.partners.rotateSsoKey(partnerId);
-    await t.app.services.apps.create({
+    ssokey = await domainsOf(t.app).partners.rotateSsoKey(partnerId);
+    await domainsOf(t.app).apps.create({
       name: "Accounts",
       baseUrl: "https://accounts.example",
       products: ["accounts"],
@@ -134,7 +134,7 @@ describe.each(dialects)("seed 003 (Banckle) on %s", (dialect) => {
       stat: "fail",
       return: { error: "invalid_sso_key" },
     });
-    const rotated = await t.app.services.partners.rotateSsoKey(partnerId);
+    const rotated = await domainsOf(t.app).partners.rotateSsoKey(partnerId);
     expect((await call(base)).statusCode).toBe(401);
     const fresh = { ...base, ssokey: rotated };
     expect((await call({ ...fresh, product: "livechat" })).json()).toMatchObject({
@@ -149,7 +149,7 @@ describe.each(dialects)("seed 003 (Banckle) on %s", (dialect) => {
       expect(response.json().return.message).toContain(missing);
     }
     expect((await call({ ...fresh, email: "nope" })).statusCode).toBe(400);
-    await t.app.services.partners.setStatus(partnerId, "suspended");
+    await domainsOf(t.app).partners.setStatus(partnerId, "suspended");
     expect((await call(fresh)).statusCode).toBe(403);
     expect(await t.database.read.selectFrom("tickets").select("id").execute()).toEqual([]);
     expect(await t.database.read.selectFrom("users").select("id").execute()).toEqual([]);

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   dialects,
+  domainsOf,
   makePartner,
   type PartnerFixture,
   type TestApp,
@@ -19,7 +20,7 @@ describe.each(dialects)("seed 004 (BlueSnap) on %s", (dialect) => {
     t = await testApp(dialect);
     partner = await makePartner(t.app, "Merchant Co");
     basic = `Basic ${Buffer.from(`${partner.partnerId}:${partner.apiToken}`).toString("base64")}`;
-    await t.app.services.apps.create({
+    await domainsOf(t.app).apps.create({
       name: "Merchant Portal",
       baseUrl: "https://portal.example",
       products: ["portal"],
@@ -190,9 +191,9 @@ describe.each(dialects)("seed 004 (BlueSnap) on %s", (dialect) => {
   });
 
   it("acts on behalf of a linked account only, which then owns the user", async () => {
-    const child = await t.app.services.partners.create({ name: "Sub-merchant" });
-    const stranger = await t.app.services.partners.create({ name: "Stranger" });
-    await t.app.services.partners.link(partner.partnerId, child.partner.id);
+    const child = await domainsOf(t.app).partners.create({ name: "Sub-merchant" });
+    const stranger = await domainsOf(t.app).partners.create({ name: "Stranger" });
+    await domainsOf(t.app).partners.link(partner.partnerId, child.partner.id);
     const created = await createUser(ada, `?onbehalfofmid=${child.partner.id}`);
     expect(created.statusCode).toBe(201);
     const { userId } = created.json();

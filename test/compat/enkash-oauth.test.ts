@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   dialects,
+  domainsOf,
   makePartner,
   type PartnerFixture,
   type TestApp,
@@ -18,8 +19,12 @@ describe.each(dialects)("seed 000 (Enkash) token endpoint on %s", (dialect) => {
   beforeEach(async () => {
     t = await testApp(dialect);
     partner = await makePartner(t.app, "Rewards Partner");
-    await t.app.services.partnerUsers.create(partner.partnerId, "owner@partner.example", PASSWORD);
-    await t.app.services.partnerUsers.create(partner.partnerId, "+91 98000 00000", PASSWORD);
+    await domainsOf(t.app).partnerUsers.create(
+      partner.partnerId,
+      "owner@partner.example",
+      PASSWORD,
+    );
+    await domainsOf(t.app).partnerUsers.create(partner.partnerId, "+91 98000 00000", PASSWORD);
   });
   afterEach(async () => {
     await t.app.close();
@@ -82,7 +87,9 @@ describe.each(dialects)("seed 000 (Enkash) token endpoint on %s", (dialect) => {
     const locked = await password("owner@partner.example");
     expect(locked.statusCode).toBe(400);
     expect(locked.json().error).toBe("invalid_grant");
-    await t.app.services.partnerUsers.unlock(partner.partnerId, { login: "owner@partner.example" });
+    await domainsOf(t.app).partnerUsers.unlock(partner.partnerId, {
+      login: "owner@partner.example",
+    });
     expect((await password("owner@partner.example")).statusCode).toBe(200);
 
     for (let i = 0; i < 3; i++) await password("owner@partner.example", "wrong-password-123");
@@ -123,7 +130,7 @@ describe.each(dialects)("seed 000 (Enkash) token endpoint on %s", (dialect) => {
       expect((await from(ip, "wrong-password-123")).statusCode).toBe(400);
     }
     expect((await from("203.0.113.99", PASSWORD)).statusCode).toBe(400);
-    const row = (await t.app.services.partnerUsers.list(partner.partnerId)).find(
+    const row = (await domainsOf(t.app).partnerUsers.list(partner.partnerId)).find(
       (u) => u.login === "owner@partner.example",
     );
     expect(row?.locked_until).toBeGreaterThan(t.clock.now());
@@ -148,8 +155,8 @@ describe.each(dialects)("seed 000 (Enkash) token endpoint on %s", (dialect) => {
     const unlinked = await password("owner@partner.example", PASSWORD, other.partnerId);
     expect(unlinked.statusCode).toBe(400);
     expect(unlinked.json().error_description).toContain("clientId");
-    const child = await t.app.services.partners.create({ name: "Company" });
-    await t.app.services.partners.link(partner.partnerId, child.partner.id);
+    const child = await domainsOf(t.app).partners.create({ name: "Company" });
+    await domainsOf(t.app).partners.link(partner.partnerId, child.partner.id);
     expect((await password("owner@partner.example", PASSWORD, child.partner.id)).statusCode).toBe(
       200,
     );

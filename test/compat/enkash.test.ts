@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   accessTokenFor,
   dialects,
+  domainsOf,
   makePartner,
   type PartnerFixture,
   type TestApp,
@@ -22,13 +23,13 @@ describe.each(dialects)("seed 000 (Enkash) on %s", (dialect) => {
     t = await testApp(dialect);
     partner = await makePartner(t.app, "Rewards Partner");
     token = await accessTokenFor(t.app, partner);
-    const rewards = await t.app.services.apps.create({
+    const rewards = await domainsOf(t.app).apps.create({
       name: "Rewards",
       baseUrl: "https://rewards.example",
       products: ["rewards"],
     });
     appId = rewards.id;
-    appSecret = await t.app.services.apps.rotateSecret(rewards.id);
+    appSecret = await domainsOf(t.app).apps.rotateSecret(rewards.id);
   });
   afterEach(async () => {
     await t.app.close();
@@ -103,11 +104,11 @@ describe.each(dialects)("seed 000 (Enkash) on %s", (dialect) => {
   });
 
   it("acts for a linked company only", async () => {
-    const child = await t.app.services.partners.create({ name: "Client Co" });
-    await t.app.services.partners.link(partner.partnerId, child.partner.id);
+    const child = await domainsOf(t.app).partners.create({ name: "Client Co" });
+    await domainsOf(t.app).partners.link(partner.partnerId, child.partner.id);
     const ok = await ssoToken({ ...example(), companyId: child.partner.id });
     expect(ok.json().payload.redirectUrl).toContain(`/employee_rewards/${child.partner.id}`);
-    const stranger = await t.app.services.partners.create({ name: "Stranger" });
+    const stranger = await domainsOf(t.app).partners.create({ name: "Stranger" });
     const refused = await ssoToken({ ...example(), companyId: stranger.partner.id });
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toMatchObject({ response_code: 1, payload: null });
@@ -152,6 +153,6 @@ describe.each(dialects)("seed 000 (Enkash) on %s", (dialect) => {
     });
     expect(wrongView.statusCode).toBe(404);
     const id = ticket.slice(4, 20);
-    expect((await t.app.services.tickets.status(partner.partnerId, id)).status).toBe("issued");
+    expect((await domainsOf(t.app).tickets.status(partner.partnerId, id)).status).toBe("issued");
   });
 });

@@ -3,9 +3,9 @@
 // with the cookie, and see the demo app greet the user.
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
 import { type DemoCredentials, ensureDemo } from "../../src/demo/demo.js";
+import { buildApp, domainsOf } from "../helpers/app.js";
 import { freePort } from "../helpers/net.js";
 
 /** What a browser does with a login link; returns the page it ends on. */
@@ -42,7 +42,7 @@ describe("the seeds' own examples against a running server", () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     app = await buildApp(testConfig({ baseUrl: base, port, demo: true }));
-    demo = (await ensureDemo(app.services)) as DemoCredentials;
+    demo = (await ensureDemo(domainsOf(app))) as DemoCredentials;
     await app.listen({ port, host: "127.0.0.1" });
   });
   afterAll(async () => {

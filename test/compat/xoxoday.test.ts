@@ -2,7 +2,14 @@
 // token, the redirect URL as a scanner-safe login link, and the tpd reaching the app.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseSecret } from "../../src/crypto/secrets.js";
-import { accessTokenFor, dialects, makePartner, type TestApp, testApp } from "../helpers/app.js";
+import {
+  accessTokenFor,
+  dialects,
+  domainsOf,
+  makePartner,
+  type TestApp,
+  testApp,
+} from "../helpers/app.js";
 import { redeem, sessionCookie } from "../helpers/sso.js";
 
 const DAY = 24 * 3600 * 1000;
@@ -19,14 +26,14 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
     const partner = await makePartner(t.app);
     partnerId = partner.partnerId;
     token = await accessTokenFor(t.app, partner);
-    const store = await t.app.services.apps.create({
+    const store = await domainsOf(t.app).apps.create({
       name: "StoreFront",
       baseUrl: "https://store.example",
       products: ["storefront"],
       ticketTtlMax: 14 * 24 * 3600,
     });
     appId = store.id;
-    appSecret = await t.app.services.apps.rotateSecret(store.id);
+    appSecret = await domainsOf(t.app).apps.rotateSecret(store.id);
   });
   afterEach(async () => {
     await t.app.close();
@@ -65,7 +72,7 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
     expect(Object.keys(body.data)).toEqual(["ssoToken"]);
     const ssoToken: string = body.data.ssoToken;
     const id = parseSecret("hts", ssoToken)?.id as string;
-    const status = await t.app.services.tickets.status(partnerId, id);
+    const status = await domainsOf(t.app).tickets.status(partnerId, id);
     expect(Date.parse(status.expires_at) - t.clock.now()).toBe(14 * DAY);
 
     // A scanner's GET of the redirect URL shows the page and leaves the token unused.
@@ -75,7 +82,7 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
     });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`action="/login/${ssoToken}"`);
-    expect((await t.app.services.tickets.status(partnerId, id)).status).toBe("issued");
+    expect((await domainsOf(t.app).tickets.status(partnerId, id)).status).toBe("issued");
 
     const landed = await redeem(t.app, ssoToken);
     expect(landed.statusCode).toBe(303);
@@ -102,7 +109,7 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
       partner_data: { cost_centre: "CC-7" },
     });
     expect(seen.body).not.toContain("partner-auth-token-123");
-    await t.app.services.apps.update(appId, { seesAuthToken: true });
+    await domainsOf(t.app).apps.update(appId, { seesAuthToken: true });
     const allowed = await t.app.inject({
       method: "POST",
       url: "/v1/sessions/introspect",
@@ -143,9 +150,9 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
   });
 
   it("bounds the validity by the storefront app's maximum", async () => {
-    await t.app.services.apps.update(appId, { ticketTtlMax: 3600, ticketTtlDefault: 300 });
+    await domainsOf(t.app).apps.update(appId, { ticketTtlMax: 3600, ticketTtlDefault: 300 });
     const ssoToken = (await sso({ user_input: "ada@example.com" })).json().data.ssoToken;
-    const status = await t.app.services.tickets.status(
+    const status = await domainsOf(t.app).tickets.status(
       partnerId,
       parseSecret("hts", ssoToken)?.id as string,
     );
@@ -172,7 +179,7 @@ describe.each(dialects)("seed 002 (Xoxoday) on %s", (dialect) => {
     }
     expect((await sso(pageExample, "Bearer nope")).statusCode).toBe(401);
     expect((await sso(pageExample, "")).statusCode).toBe(401);
-    await t.app.services.apps.update(appId, { products: [] });
+    await domainsOf(t.app).apps.update(appId, { products: [] });
     const noApp = await sso(pageExample);
     expect(noApp.statusCode).toBe(400);
     expect(noApp.json().code).toBe("unknown_app");

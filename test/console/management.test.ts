@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   accessTokenFor,
   dialects,
+  domainsOf,
   makePartner,
   type PartnerFixture,
   type TestApp,
@@ -24,9 +25,9 @@ describe.each(dialects)("management API on %s", (dialect) => {
     t = await testApp(dialect);
     a = await makePartner(t.app, "Partner A");
     b = await makePartner(t.app, "Partner B");
-    await t.app.services.operators.create("ops@platform.example", PASSWORD);
-    await t.app.services.partnerUsers.create(a.partnerId, "admin@a.example", PASSWORD);
-    await t.app.services.partnerUsers.create(b.partnerId, "admin@b.example", PASSWORD);
+    await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
+    await domainsOf(t.app).partnerUsers.create(a.partnerId, "admin@a.example", PASSWORD);
+    await domainsOf(t.app).partnerUsers.create(b.partnerId, "admin@b.example", PASSWORD);
     operator = await signInConsole(t.app, "ops@platform.example");
     adminA = await signInConsole(t.app, "admin@a.example", a.partnerId);
   });
@@ -77,7 +78,7 @@ describe.each(dialects)("management API on %s", (dialect) => {
   it("uses __Host- cookies that are Secure when served over https", async () => {
     const https = await testApp(dialect, { baseUrl: "https://sso.example" });
     try {
-      await https.app.services.operators.create("ops@platform.example", PASSWORD);
+      await domainsOf(https.app).operators.create("ops@platform.example", PASSWORD);
       const response = await https.app.inject({
         method: "POST",
         url: "/v1/manage/sign-in",
@@ -191,9 +192,9 @@ describe.each(dialects)("management API on %s", (dialect) => {
   });
 
   it("walks every partner endpoint as partner A against partner B's objects: 404 every time", async () => {
-    const bUser = (await t.app.services.partnerUsers.list(b.partnerId))[0]?.id as string;
+    const bUser = (await domainsOf(t.app).partnerUsers.list(b.partnerId))[0]?.id as string;
     const other = b.partnerId;
-    const store = await t.app.services.apps.create({ name: "S", baseUrl: "https://s.example" });
+    const store = await domainsOf(t.app).apps.create({ name: "S", baseUrl: "https://s.example" });
     const bTicket = await mintRequest(t.app, await accessTokenFor(t.app, b), {
       user: { id: "b-user" },
       app: store.id,
@@ -252,18 +253,18 @@ describe.each(dialects)("management API on %s", (dialect) => {
     expect(listed.json().partners.map((p: { id: string }) => p.id)).toEqual([a.partnerId]);
     // Nothing of B's changed.
     expect((await exchange(b)).statusCode).toBe(200);
-    expect((await t.app.services.tickets.status(b.partnerId, bTicketId)).status).toBe("issued");
-    expect(await t.app.services.partnerUsers.list(b.partnerId)).toHaveLength(1);
+    expect((await domainsOf(t.app).tickets.status(b.partnerId, bTicketId)).status).toBe("issued");
+    expect(await domainsOf(t.app).partnerUsers.list(b.partnerId)).toHaveLength(1);
   });
 
   it("lets a partner admin manage a linked sub-account, and no other", async () => {
-    await t.app.services.partners.link(a.partnerId, b.partnerId);
+    await domainsOf(t.app).partners.link(a.partnerId, b.partnerId);
     const tokens = await adminA.call({
       method: "GET",
       url: `/v1/manage/partners/${b.partnerId}/api-tokens`,
     });
     expect(tokens.statusCode).toBe(200);
-    await t.app.services.partners.unlink(a.partnerId, b.partnerId);
+    await domainsOf(t.app).partners.unlink(a.partnerId, b.partnerId);
     const after = await adminA.call({
       method: "GET",
       url: `/v1/manage/partners/${b.partnerId}/api-tokens`,
@@ -295,7 +296,7 @@ describe.each(dialects)("management API on %s", (dialect) => {
   });
 
   it("lets a viewer read and nothing more", async () => {
-    await t.app.services.partnerUsers.create(a.partnerId, "viewer@a.example", PASSWORD, {
+    await domainsOf(t.app).partnerUsers.create(a.partnerId, "viewer@a.example", PASSWORD, {
       role: "viewer",
     });
     const viewer = await signInConsole(t.app, "viewer@a.example", a.partnerId);
@@ -405,12 +406,12 @@ describe.each(dialects)("management API on %s", (dialect) => {
   });
 
   it("answers a suspended partner's admin as signed out", async () => {
-    await t.app.services.partners.setStatus(a.partnerId, "suspended");
+    await domainsOf(t.app).partners.setStatus(a.partnerId, "suspended");
     expect((await adminA.call({ method: "GET", url: "/v1/manage/me" })).statusCode).toBe(401);
   });
 
   it("lists the partner's login links with why one failed", async () => {
-    const app = await t.app.services.apps.create({
+    const app = await domainsOf(t.app).apps.create({
       name: "Store",
       baseUrl: "https://store.example",
     });

@@ -1,7 +1,13 @@
 // The console's pages without a browser: where an anonymous person is sent, forms that need the
 // CSRF field, a partner admin asking for another partner's page, and secrets shown once.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makePartner, type PartnerFixture, type TestApp, testApp } from "../helpers/app.js";
+import {
+  domainsOf,
+  makePartner,
+  type PartnerFixture,
+  type TestApp,
+  testApp,
+} from "../helpers/app.js";
 import { PASSWORD, signInConsole } from "../helpers/console.js";
 
 describe("console pages", () => {
@@ -13,7 +19,7 @@ describe("console pages", () => {
     t = await testApp("sqlite");
     a = await makePartner(t.app, "Partner A");
     b = await makePartner(t.app, "Partner B");
-    await t.app.services.partnerUsers.create(a.partnerId, "admin@a.example", PASSWORD);
+    await domainsOf(t.app).partnerUsers.create(a.partnerId, "admin@a.example", PASSWORD);
   });
   afterEach(async () => {
     await t.app.close();
@@ -91,7 +97,7 @@ describe("console pages", () => {
     expect(refused.statusCode).toBe(403);
     expect(refused.headers["content-type"]).toContain("text/html");
     expect(refused.body).toContain("did not prove it came from the console");
-    expect(await t.app.services.partners.listApiTokens(a.partnerId)).toHaveLength(1);
+    expect(await domainsOf(t.app).partners.listApiTokens(a.partnerId)).toHaveLength(1);
     const created = await post(admin.csrf);
     expect(created.statusCode).toBe(201);
     const token = /<code id="secret-value">(hak_[^<]+)<\/code>/.exec(created.body)?.[1] as string;
@@ -116,7 +122,7 @@ describe("console pages", () => {
   });
 
   it("asks before suspending a partner, and pages through a partner's activity", async () => {
-    await t.app.services.operators.create("ops@platform.example", PASSWORD);
+    await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
     const operator = await signInConsole(t.app, "ops@platform.example");
     const get = (url: string) =>
       t.app.inject({ method: "GET", url, cookies: { handoff_console: operator.cookie } });
@@ -125,7 +131,7 @@ describe("console pages", () => {
     const confirm = await get(`/console/partners/${b.partnerId}/suspend`);
     expect(confirm.body).toContain("Suspend Partner B?");
     expect(confirm.body).toContain('name="status" value="suspended"');
-    expect((await t.app.services.partners.get(b.partnerId)).status).toBe("active");
+    expect((await domainsOf(t.app).partners.get(b.partnerId)).status).toBe("active");
     const done = await t.app.inject({
       method: "POST",
       url: `/console/partners/${b.partnerId}/status`,
@@ -134,13 +140,16 @@ describe("console pages", () => {
       payload: new URLSearchParams({ csrf: operator.csrf, status: "suspended" }).toString(),
     });
     expect(done.statusCode).toBe(303);
-    expect((await t.app.services.partners.get(b.partnerId)).status).toBe("suspended");
+    expect((await domainsOf(t.app).partners.get(b.partnerId)).status).toBe("suspended");
 
-    const app = await t.app.services.apps.create({ name: "Shop", baseUrl: "https://shop.example" });
+    const app = await domainsOf(t.app).apps.create({
+      name: "Shop",
+      baseUrl: "https://shop.example",
+    });
     const ids: string[] = [];
     for (let i = 0; i < 55; i++) {
       t.clock.advance(1000);
-      const minted = await t.app.services.tickets.mint({
+      const minted = await domainsOf(t.app).tickets.mint({
         partnerId: a.partnerId,
         apiTokenId: null,
         user: { id: `u${i}` },

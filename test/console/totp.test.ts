@@ -2,8 +2,8 @@
 // recovery codes work once, five wrong codes end the sign-in, and operators can be required to
 // enrol (HANDOFF_CONSOLE_REQUIRE_2FA=1).
 import { afterEach, describe, expect, it } from "vitest";
-import { totpCode } from "../../src/console/totp.js";
-import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { totpCode } from "../../src/console/signin/totp.js";
+import { dialects, domainsOf, type TestApp, testApp } from "../helpers/app.js";
 import { type ConsoleUser, PASSWORD, signInConsole } from "../helpers/console.js";
 
 describe.each(dialects)("console second factor on %s", (dialect) => {
@@ -47,7 +47,7 @@ describe.each(dialects)("console second factor on %s", (dialect) => {
 
   it("asks for a code after the password once enrolled; each code and recovery code works once", async () => {
     t = await testApp(dialect);
-    await t.app.services.operators.create("ops@platform.example", PASSWORD);
+    await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
     const first = await signInConsole(t.app, "ops@platform.example");
     const { secret, recovery } = await enrol(first);
 
@@ -82,7 +82,7 @@ describe.each(dialects)("console second factor on %s", (dialect) => {
 
   it("ends a sign-in after five wrong codes", async () => {
     t = await testApp(dialect);
-    await t.app.services.operators.create("ops@platform.example", PASSWORD);
+    await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
     const { secret } = await enrol(await signInConsole(t.app, "ops@platform.example"));
     const owing = await signInConsole(t.app, "ops@platform.example");
     t.clock.advance(30_000);
@@ -96,9 +96,9 @@ describe.each(dialects)("console second factor on %s", (dialect) => {
 
   it("makes operators enrol first where HANDOFF_CONSOLE_REQUIRE_2FA is on; partner users need not", async () => {
     t = await testApp(dialect, { consoleRequire2fa: true });
-    await t.app.services.operators.create("ops@platform.example", PASSWORD);
-    const { partner } = await t.app.services.partners.create({ name: "P" });
-    await t.app.services.partnerUsers.create(partner.id, "admin@p.example", PASSWORD);
+    await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
+    const { partner } = await domainsOf(t.app).partners.create({ name: "P" });
+    await domainsOf(t.app).partnerUsers.create(partner.id, "admin@p.example", PASSWORD);
     const admin = await signInConsole(t.app, "admin@p.example", partner.id);
     expect((await partners(admin)).statusCode).toBe(200);
     const operator = await signInConsole(t.app, "ops@platform.example");

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open.js";
 import { partnerRow } from "../helpers/app.js";
 
 const mode = (path: string) => statSync(path).mode & 0o777;

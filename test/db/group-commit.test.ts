@@ -233,7 +233,7 @@ describe("durability and locks (SQLite file)", () => {
   });
 
   it("writes at synchronous=FULL unless told otherwise", async () => {
-    const { openDatabase } = await import("../../src/db/database.js");
+    const { openDatabase } = await import("../../src/db/open.js");
     const database = await openDatabase(`sqlite:${join(dir, "full.db")}`);
     await database.migrate();
     const level = await database.write((trx) =>
@@ -244,7 +244,7 @@ describe("durability and locks (SQLite file)", () => {
   });
 
   it("fails a batch with one quick SQLITE_BUSY (503) while another process holds the write lock, without blocking the event loop", async () => {
-    const { openDatabase } = await import("../../src/db/database.js");
+    const { openDatabase } = await import("../../src/db/open.js");
     const path = join(dir, "busy.db");
     const database = await openDatabase(`sqlite:${path}`);
     await database.migrate();

@@ -6,10 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
-import { buildApp } from "../../src/app.js";
+import { type BuildOptions, buildHandoff, type Handoff } from "../../src/app.js";
 import { ManualClock } from "../../src/clock.js";
 import { type Config, testConfig } from "../../src/config.js";
-import { type Database, type DialectName, openDatabase } from "../../src/db/database.js";
+import type { Database, DialectName } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open.js";
 
 const allDialects: DialectName[] = process.env.HANDOFF_TEST_POSTGRES_URL
   ? ["sqlite", "pglite", "postgres"]
@@ -96,6 +97,38 @@ export const partnerRow = (id: string) => ({
   updated_at: 1,
 });
 
+/** Each test app's composition, for tests that set up through the domains (never the routes). */
+const handoffs = new WeakMap<FastifyInstance, Handoff>();
+
+/** Builds an app as src/app.ts does, remembering its domains for `domainsOf`. */
+export async function buildApp(
+  config: Config,
+  options: BuildOptions = {},
+): Promise<FastifyInstance> {
+  const handoff = await buildHandoff(config, options);
+  handoffs.set(handoff.app, handoff);
+  return handoff.app;
+}
+
+function handoffOf(app: FastifyInstance): Handoff {
+  const handoff = handoffs.get(app);
+  if (!handoff) throw new Error("not an app built by test/helpers/app.ts");
+  return handoff;
+}
+
+/** The domain services an app was composed of. */
+export function domainsOf(app: FastifyInstance): Handoff["domains"] {
+  return handoffOf(app).domains;
+}
+
+/** Runs the pruner now, with the app's retention or `options`. */
+export function pruneNow(
+  app: FastifyInstance,
+  options?: Parameters<Handoff["pruneNow"]>[0],
+): ReturnType<Handoff["pruneNow"]> {
+  return handoffOf(app).pruneNow(options);
+}
+
 export interface TestApp {
   app: FastifyInstance;
   clock: ManualClock;
@@ -136,8 +169,8 @@ export async function makePartner(
   app: FastifyInstance,
   name = "Acme Rewards",
 ): Promise<PartnerFixture> {
-  const { partner, partnerToken } = await app.services.partners.create({ name });
-  const { apiToken, token } = await app.services.partners.createApiToken(partner.id, {
+  const { partner, partnerToken } = await domainsOf(app).partners.create({ name });
+  const { apiToken, token } = await domainsOf(app).partners.createApiToken(partner.id, {
     name: "backend",
   });
   return { partnerId: partner.id, partnerToken, apiToken: token, apiTokenId: apiToken.id };

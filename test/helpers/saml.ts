@@ -5,7 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { generate } from "selfsigned";
 import { expect } from "vitest";
 import type { DialectName } from "../../src/db/database.js";
-import { type TestApp, testApp } from "./app.js";
+import { domainsOf, type TestApp, testApp } from "./app.js";
 import { mint, type SsoFixture, sessionCookie, ssoFixture } from "./sso.js";
 
 export interface SpKeys {
@@ -115,7 +115,7 @@ export async function samlSetup(dialect: DialectName, keys: SpKeys): Promise<Sam
   // The SP library reads the real clock: so does the IdP here.
   t.clock.set(Date.now());
   const f = await ssoFixture(t.app);
-  const app = await t.app.services.apps.create({
+  const app = await domainsOf(t.app).apps.create({
     name: "Portal",
     baseUrl: "https://sp.example.com",
     saml: {

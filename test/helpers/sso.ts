@@ -1,7 +1,7 @@
 // Shared steps of the SSO tests: a partner with an access token, an app, minting and redeeming.
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { NewApp } from "../../src/apps/service.js";
-import { accessTokenFor, makePartner, type PartnerFixture } from "./app.js";
+import { accessTokenFor, domainsOf, makePartner, type PartnerFixture } from "./app.js";
 
 export interface SsoFixture extends PartnerFixture {
   token: string;
@@ -16,13 +16,13 @@ export async function ssoFixture(
 ): Promise<SsoFixture> {
   const partner = await makePartner(app, partnerName);
   const token = await accessTokenFor(app, partner);
-  const created = await app.services.apps.create({
+  const created = await domainsOf(app).apps.create({
     name: "Storefront",
     baseUrl: "https://shop.example/store",
     returnPaths: ["/", "/orders"],
     ...appOptions,
   });
-  const appSecret = await app.services.apps.rotateSecret(created.id);
+  const appSecret = await domainsOf(app).apps.rotateSecret(created.id);
   return { ...partner, token, appId: created.id, appSecret };
 }
 

@@ -6,7 +6,7 @@ import Provider from "oidc-provider";
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PUBLISH_LEAD_MS } from "../../src/keys/service.js";
-import { dialects, testApp } from "../helpers/app.js";
+import { dialects, domainsOf, testApp } from "../helpers/app.js";
 import { CookieJar } from "../helpers/jar.js";
 import {
   authorize,
@@ -207,12 +207,12 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
     );
     expect(byHash.status).toBe(401);
 
-    const other = await f.t.app.services.apps.create({
+    const other = await domainsOf(f.t.app).apps.create({
       name: "Other",
       baseUrl: "https://other.example",
       redirectUris: [REDIRECT],
     });
-    const otherSecret = await f.t.app.services.apps.rotateSecret(other.id);
+    const otherSecret = await domainsOf(f.t.app).apps.rotateSecret(other.id);
     const carried = await tokenRequest(
       f,
       body,
@@ -223,7 +223,7 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
   });
 
   it("does not let a session for one app sign the person in to another", async () => {
-    const other = await f.t.app.services.apps.create({
+    const other = await domainsOf(f.t.app).apps.create({
       name: "Other",
       baseUrl: "https://other.example",
       redirectUris: [REDIRECT],
@@ -231,7 +231,7 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
     const otherRp = await relyingParty(
       f.base,
       other.id,
-      await f.t.app.services.apps.rotateSecret(other.id),
+      await domainsOf(f.t.app).apps.rotateSecret(other.id),
     );
     const jar = await signIn(f);
     const { response } = await authorize(f, jar, {}, otherRp);
@@ -261,7 +261,7 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
 
     // Suspended partner: refresh and userinfo refused at once.
     const third = await tokensFor(f);
-    await f.t.app.services.partners.setStatus(f.fixture.partnerId, "suspended");
+    await domainsOf(f.t.app).partners.setStatus(f.fixture.partnerId, "suspended");
     await expect(
       client.refreshTokenGrant(f.rp, third.tokens.refresh_token as string),
     ).rejects.toMatchObject({ error: "invalid_grant" });
@@ -289,7 +289,7 @@ describe.each(dialects)("OIDC refusals (%s)", (dialect) => {
   it("keeps users of two partners apart: sub differs for the same external id", async () => {
     const first = await tokensFor(f);
     const otherPartner = await ssoFixture(f.t.app, { baseUrl: RP }, "Other Partner");
-    await f.t.app.services.apps.update(otherPartner.appId, { redirectUris: [REDIRECT] });
+    await domainsOf(f.t.app).apps.update(otherPartner.appId, { redirectUris: [REDIRECT] });
     const otherRp = await relyingParty(f.base, otherPartner.appId, otherPartner.appSecret);
     const jar = await signIn(f, new CookieJar(), undefined, otherPartner);
     const { landed, verifier, state } = await authorize(f, jar, {}, otherRp);
@@ -410,7 +410,7 @@ describe.each(dialects)("OIDC grants, tokens and keys (%s)", (dialect) => {
         ).toString(),
       ).alg,
     ).toBe("RS256");
-    await f.t.app.services.keys.rotate();
+    await domainsOf(f.t.app).keys.rotate();
     f.t.clock.advance(PUBLISH_LEAD_MS);
     const after = await tokensFor(f);
     const newKid = kidOf(after.tokens.id_token as string);
@@ -428,8 +428,8 @@ describe.each(dialects)("OIDC grants, tokens and keys (%s)", (dialect) => {
   });
 
   it("answers 503, never hangs, when the provider cannot be built", async () => {
-    f.t.app.services.keys.generation += 1; // forces a rebuild on the next request
-    const spy = vi.spyOn(f.t.app.services.keys, "ensure").mockRejectedValue(new Error("db away"));
+    domainsOf(f.t.app).keys.generation += 1; // forces a rebuild on the next request
+    const spy = vi.spyOn(domainsOf(f.t.app).keys, "ensure").mockRejectedValue(new Error("db away"));
     try {
       const response = await fetch(`${f.base}/oidc/.well-known/openid-configuration`);
       expect(response.status).toBe(503);

@@ -3,7 +3,7 @@
 import * as client from "openid-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEMO_STOREFRONT_URL, ensureDemo } from "../../src/demo/demo.js";
-import { type TestApp, testApp } from "../helpers/app.js";
+import { domainsOf, type TestApp, testApp } from "../helpers/app.js";
 import { CookieJar } from "../helpers/jar.js";
 import { freePort } from "../helpers/net.js";
 
@@ -17,7 +17,7 @@ describe("the demo's OIDC client", () => {
     t = await testApp("sqlite", { demo: undefined, baseUrl: base, port });
     t.clock.set(Date.now());
     await t.app.listen({ port, host: "127.0.0.1" });
-    const demo = await ensureDemo(t.app.services);
+    const demo = await ensureDemo(domainsOf(t.app));
     if (!demo) throw new Error("no demo");
     const { oidc_client: oc } = demo;
     expect(oc).toMatchObject({

@@ -5,8 +5,7 @@ import { readFileSync } from "node:fs";
 import { decodeProtectedHeader, importJWK, type JWK } from "jose";
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { prune } from "../../src/ops/pruner.js";
-import { dialects } from "../helpers/app.js";
+import { dialects, domainsOf, pruneNow } from "../helpers/app.js";
 import { CookieJar } from "../helpers/jar.js";
 import {
   authorize,
@@ -121,8 +120,8 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
   });
 
   it("names the sub-account a partner acted for in the ID token and userinfo", async () => {
-    const { partner: sub } = await f.t.app.services.partners.create({ name: "Sub" });
-    await f.t.app.services.partners.link(f.fixture.partnerId, sub.id);
+    const { partner: sub } = await domainsOf(f.t.app).partners.create({ name: "Sub" });
+    await domainsOf(f.t.app).partners.link(f.fixture.partnerId, sub.id);
     const jar = new CookieJar();
     const minted = await mint(f.t.app, f.fixture, { user: { id: "u-9" }, on_behalf_of: sub.id });
     expect((await jar.fetch(`${f.base}/login/${minted.ticket}`, { method: "POST" })).status).toBe(
@@ -142,7 +141,7 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
   it("publishes only the ID token keys at jwks_uri, each usable by a strict consumer", async () => {
     // Two keys of each algorithm (one retiring): the partner API's Ed25519 keys must not be there.
     await tokensFor(f);
-    await f.t.app.services.keys.rotate();
+    await domainsOf(f.t.app).keys.rotate();
     const discovery = (await (
       await fetch(`${f.base}/oidc/.well-known/openid-configuration`)
     ).json()) as { jwks_uri: string; id_token_signing_alg_values_supported: string[] };
@@ -170,12 +169,12 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
       (await f.t.database.read.selectFrom("oidc_models").select("model").execute()).length;
     expect(await count()).toBeGreaterThan(0);
     const options = { ticketRetentionDays: 7, auditRetentionDays: 30 };
-    expect((await prune(f.t.database, f.t.clock, options)).oidc).toBe(0);
+    expect((await pruneNow(f.t.app, options)).oidc).toBe(0);
     await expect(
       client.fetchUserInfo(f.rp, tokens.access_token, client.skipSubjectCheck),
     ).resolves.toMatchObject({ email: "ada@example.com" });
     f.t.clock.advance(13 * 3600 * 1000);
-    expect((await prune(f.t.database, f.t.clock, options)).oidc).toBeGreaterThan(0);
+    expect((await pruneNow(f.t.app, options)).oidc).toBeGreaterThan(0);
     expect(await count()).toBe(0);
     expect(await f.t.database.read.selectFrom("oidc_grant_sessions").selectAll().execute()).toEqual(
       [],

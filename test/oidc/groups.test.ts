@@ -2,7 +2,7 @@
 // the person in to another app of the group, which gets its own tokens (docs/saml.md).
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dialects } from "../helpers/app.js";
+import { dialects, domainsOf } from "../helpers/app.js";
 import {
   authorize,
   type OidcFixture,
@@ -20,17 +20,17 @@ describe.each(dialects)("OIDC sign-in groups (%s)", (dialect) => {
   afterEach(async () => f.t.app.close());
 
   it("lets a session for one app of a sign-in group sign in to another app of the group, with its own tokens", async () => {
-    const other = await f.t.app.services.apps.create({
+    const other = await domainsOf(f.t.app).apps.create({
       name: "Other",
       baseUrl: "https://other.example",
       redirectUris: [REDIRECT],
       signInGroup: "suite",
     });
-    await f.t.app.services.apps.update(f.fixture.appId, { signInGroup: "suite" });
+    await domainsOf(f.t.app).apps.update(f.fixture.appId, { signInGroup: "suite" });
     const otherRp = await relyingParty(
       f.base,
       other.id,
-      await f.t.app.services.apps.rotateSecret(other.id),
+      await domainsOf(f.t.app).apps.rotateSecret(other.id),
     );
     const jar = await signIn(f);
     const { landed, verifier, state } = await authorize(f, jar, {}, otherRp);

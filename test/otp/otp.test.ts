@@ -2,8 +2,7 @@
 // never sends on a GET, the code is hashed and its message sealed, wrong codes and resends are
 // bounded, one of two concurrent right codes wins, and the session remembers the code.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { prune } from "../../src/ops/pruner.js";
-import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { dialects, pruneNow, type TestApp, testApp } from "../helpers/app.js";
 import { type Mailbox, startSmtp } from "../helpers/smtp.js";
 import { mintRequest, type SsoFixture, sessionCookie, ssoFixture } from "../helpers/sso.js";
 
@@ -131,7 +130,7 @@ describe.each(dialects)("one-time codes on %s", (dialect) => {
     expect((await enter(minted.ticket, code)).statusCode).toBe(410);
     // The sent message (sealed) goes a day later; nothing of the code is left.
     t.clock.advance(25 * 3600_000);
-    const pruned = await prune(t.database, t.clock, {
+    const pruned = await pruneNow(t.app, {
       ticketRetentionDays: 7,
       auditRetentionDays: 90,
     });

@@ -3,7 +3,7 @@
 // shape. A failed delivery is retried under the same webhook-id; a mint names what is missing.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
-import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { dialects, domainsOf, type TestApp, testApp } from "../helpers/app.js";
 import { type SmsReceiver, startSmsGateway, startTwilio, TWILIO } from "../helpers/sms.js";
 import { mintRequest, type SsoFixture, sessionCookie, ssoFixture } from "../helpers/sso.js";
 
@@ -130,7 +130,7 @@ describe.each(dialects)("one-time codes by SMS on %s", (dialect) => {
       expect(page.body).toContain("could not be delivered yet; Handoff is trying again");
       // Five seconds later the worker tries again, with the same id: a receiver can dedupe.
       t.clock.advance(5_000);
-      t.app.services.delivery.nudge();
+      domainsOf(t.app).delivery.nudge();
       const code = await gateway.codeFor(E164, before);
       expect(code).toMatch(/^[0-9]{6}$/);
       expect(gateway.received.at(-1)?.id).toBe(row.id);

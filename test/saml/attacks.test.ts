@@ -5,7 +5,7 @@
 import { deflateRawSync } from "node:zlib";
 import { ValidateInResponseTo } from "@node-saml/node-saml";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { dialects, type TestApp } from "../helpers/app.js";
+import { dialects, domainsOf, type TestApp } from "../helpers/app.js";
 import {
   authnRequestFields,
   BASE,
@@ -127,7 +127,7 @@ describe.each(dialects)("SAML requests refused on %s", (dialect) => {
   });
 
   it("keeps an email NameID whole: a comment in it is text, never markup", async () => {
-    await t.app.services.apps.update(appId, {
+    await domainsOf(t.app).apps.update(appId, {
       saml: {
         entityId: SP.entityId,
         acsUrls: [SP.acs],

@@ -4,8 +4,7 @@
 // requests it must refuse are in attacks.test.ts).
 import { ValidateInResponseTo } from "@node-saml/node-saml";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { prune } from "../../src/ops/pruner.js";
-import { dialects, type TestApp } from "../helpers/app.js";
+import { dialects, domainsOf, pruneNow, type TestApp } from "../helpers/app.js";
 import { PASSWORD, signInConsole } from "../helpers/console.js";
 import {
   authnRequestFields,
@@ -85,7 +84,7 @@ describe.each(dialects)("SAML identity provider on %s", (dialect) => {
     expect(again.body).toContain("already used");
     // Its id is kept as long as a replay could pass the IssueInstant check, then pruned.
     t.clock.advance(11 * 60_000);
-    const pruned = await prune(t.database, t.clock, {
+    const pruned = await pruneNow(t.app, {
       ticketRetentionDays: 7,
       auditRetentionDays: 90,
     });
@@ -131,12 +130,12 @@ describe.each(dialects)("SAML identity provider on %s", (dialect) => {
   });
 
   it("opens the apps of a sign-in group with one session, never an app outside it", async () => {
-    const portal = await t.app.services.apps.create({
+    const portal = await domainsOf(t.app).apps.create({
       name: "Shop",
       baseUrl: "https://shop.example.com",
       signInGroup: "suite",
     });
-    await t.app.services.apps.update(appId, { signInGroup: "suite" });
+    await domainsOf(t.app).apps.update(appId, { signInGroup: "suite" });
     const minted = await mint(t.app, f, { user: { id: "u-group" }, app: portal.id });
     const redeemed = await t.app.inject({
       method: "POST",
@@ -167,7 +166,7 @@ describe.each(dialects)("SAML identity provider on %s", (dialect) => {
     expect(seen?.nameID).toBe(theirs.user_id);
     expect(seen?.nameID).not.toBe(minted.user_id);
     expect(seen?.partner).toBe(other.partnerId);
-    await t.app.services.apps.update(appId, { signInGroup: null });
+    await domainsOf(t.app).apps.update(appId, { signInGroup: null });
     // The app's change reaches the cache through the change feed; a new request sees it.
     await new Promise((resolve) => setTimeout(resolve, 50));
     t.clock.advance(3000);
@@ -176,7 +175,7 @@ describe.each(dialects)("SAML identity provider on %s", (dialect) => {
   });
 
   it("registers an SP from its metadata through the management API, and publishes the IdP's", async () => {
-    await t.app.services.operators.create("ops@platform.example", PASSWORD);
+    await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
     const operator = await signInConsole(t.app, "ops@platform.example");
     const metadata = nodeSaml(BASE, [], keys, {
       issuer: "https://wiki.example.com/saml",
@@ -227,7 +226,7 @@ describe.each(dialects)("SAML identity provider on %s", (dialect) => {
     const { cookie } = await signIn();
     const before = await idpCertificates(t.app);
     expect(before).toHaveLength(1);
-    await t.app.services.saml.keys.rotate(7);
+    await domainsOf(t.app).saml.keys.rotate(7);
     const both = await idpCertificates(t.app);
     expect(both).toHaveLength(2);
     const signedBy = async (certs: string[]) => {

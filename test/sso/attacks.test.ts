@@ -1,7 +1,7 @@
 // Attempts to misuse login links: open redirects, IP binding and forged X-Forwarded-For,
 // another partner's objects, on-behalf-of accounts that are not linked, bad input at mint.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { dialects, domainsOf, type TestApp, testApp } from "../helpers/app.js";
 import {
   mint,
   mintRequest,
@@ -108,7 +108,7 @@ describe.each(dialects)("attacks on login links on %s", (dialect) => {
   });
 
   it("compares /24 and /64 prefixes when the app asks for prefix binding", async () => {
-    await t.app.services.apps.update(f.appId, { ipBinding: "prefix" });
+    await domainsOf(t.app).apps.update(f.appId, { ipBinding: "prefix" });
     const v4 = await mint(t.app, f, { bind_ip: "198.51.100.7" });
     expect((await redeem(t.app, v4.ticket, { remoteAddress: "198.51.100.200" })).statusCode).toBe(
       303,
@@ -197,8 +197,8 @@ describe.each(dialects)("attacks on login links on %s", (dialect) => {
   });
 
   it("acts on behalf of a linked sub-account only, and checks the link again at redemption", async () => {
-    const child = await t.app.services.partners.create({ name: "Child" });
-    const stranger = await t.app.services.partners.create({ name: "Stranger" });
+    const child = await domainsOf(t.app).partners.create({ name: "Child" });
+    const stranger = await domainsOf(t.app).partners.create({ name: "Stranger" });
     const refused = await mintRequest(t.app, f.token, {
       user: { id: "u1" },
       app: f.appId,
@@ -214,7 +214,7 @@ describe.each(dialects)("attacks on login links on %s", (dialect) => {
     expect(missing.statusCode).toBe(403);
     expect(missing.json().code).toBe("not_linked");
 
-    await t.app.services.partners.link(f.partnerId, child.partner.id);
+    await domainsOf(t.app).partners.link(f.partnerId, child.partner.id);
     const ok = await mint(t.app, f, { on_behalf_of: child.partner.id });
     const later = await mint(t.app, f, { on_behalf_of: child.partner.id });
     const cookie = sessionCookie(await redeem(t.app, ok.ticket));
@@ -229,20 +229,20 @@ describe.each(dialects)("attacks on login links on %s", (dialect) => {
     expect(user.partner_id).toBe(child.partner.id);
 
     // The link is removed between mint and redemption: refused, and the session stops too.
-    await t.app.services.partners.unlink(f.partnerId, child.partner.id);
+    await domainsOf(t.app).partners.unlink(f.partnerId, child.partner.id);
     expect((await redeem(t.app, later.ticket)).statusCode).toBe(403);
     expect(await ticketStatus(t.app, f, later.id)).toMatchObject({ reason: "partner_inactive" });
     expect((await verify(t.app, cookie)).statusCode).toBe(401);
   });
 
   it("ends what a parent minted on behalf of a sub-account when the sub-account is suspended", async () => {
-    const child = await t.app.services.partners.create({ name: "Child" });
-    await t.app.services.partners.link(f.partnerId, child.partner.id);
+    const child = await domainsOf(t.app).partners.create({ name: "Child" });
+    await domainsOf(t.app).partners.link(f.partnerId, child.partner.id);
     const used = await mint(t.app, f, { on_behalf_of: child.partner.id });
     const unused = await mint(t.app, f, { on_behalf_of: child.partner.id });
     const own = await mint(t.app, f, { user: { id: "parent-user" } });
     const cookie = sessionCookie(await redeem(t.app, used.ticket));
-    await t.app.services.partners.setStatus(child.partner.id, "suspended");
+    await domainsOf(t.app).partners.setStatus(child.partner.id, "suspended");
     const tickets = await t.database.read
       .selectFrom("tickets")
       .select(["id", "status", "reason"])

@@ -1,7 +1,7 @@
 // The whole journey of a login link on every dialect: mint, the page, the POST, the cookie, the
 // redirect, forward-auth, introspection, logout; then every way a link can fail.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { dialects, domainsOf, type TestApp, testApp } from "../helpers/app.js";
 import {
   mint,
   mintRequest,
@@ -298,7 +298,7 @@ describe.each(dialects)("login links on %s", (dialect) => {
   });
 
   it("shows the app's failure URL on the error page, never the ticket's return path", async () => {
-    const other = await t.app.services.apps.create({
+    const other = await domainsOf(t.app).apps.create({
       name: "Portal",
       baseUrl: "https://portal.example",
       returnPaths: ["/"],
@@ -355,7 +355,7 @@ describe.each(dialects)("login links on %s", (dialect) => {
   });
 
   it("ends sessions at the app's idle and absolute limits, judged by the server", async () => {
-    const short = await t.app.services.apps.create({
+    const short = await domainsOf(t.app).apps.create({
       name: "Short",
       baseUrl: "https://short.example",
       sessionIdleSeconds: 600,
@@ -386,26 +386,26 @@ describe.each(dialects)("login links on %s", (dialect) => {
     const cookie = sessionCookie(await redeem(t.app, (await mint(t.app, f)).ticket));
     const pending = await mint(t.app, f);
     expect((await verify(t.app, cookie)).statusCode).toBe(200);
-    await t.app.services.partners.setStatus(f.partnerId, "suspended");
+    await domainsOf(t.app).partners.setStatus(f.partnerId, "suspended");
     expect((await verify(t.app, cookie)).statusCode).toBe(401);
     const refused = await redeem(t.app, pending.ticket);
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain("not active");
     // Reactivation does not bring them back.
-    await t.app.services.partners.setStatus(f.partnerId, "active");
+    await domainsOf(t.app).partners.setStatus(f.partnerId, "active");
     expect((await verify(t.app, cookie)).statusCode).toBe(401);
     expect((await redeem(t.app, pending.ticket)).statusCode).toBe(403);
   });
 
   it("stops a sub-account's sessions when the sub-account itself is suspended", async () => {
-    const child = await t.app.services.partners.create({ name: "Child" });
-    await t.app.services.partners.link(f.partnerId, child.partner.id);
+    const child = await domainsOf(t.app).partners.create({ name: "Child" });
+    await domainsOf(t.app).partners.link(f.partnerId, child.partner.id);
     const cookie = sessionCookie(
       await redeem(t.app, (await mint(t.app, f, { on_behalf_of: child.partner.id })).ticket),
     );
     const pending = await mint(t.app, f, { on_behalf_of: child.partner.id });
     expect((await verify(t.app, cookie)).statusCode).toBe(200);
-    await t.app.services.partners.setStatus(child.partner.id, "suspended");
+    await domainsOf(t.app).partners.setStatus(child.partner.id, "suspended");
     expect((await verify(t.app, cookie)).statusCode).toBe(401);
     expect((await redeem(t.app, pending.ticket)).statusCode).toBe(403);
     // The parent's own sessions are untouched.
@@ -461,7 +461,7 @@ describe.each(dialects)("login links on %s", (dialect) => {
         payload: { token: cookie, client_id: f.appId, client_secret: f.appSecret },
       });
     expect((await ask()).json().partner_data).toEqual({ x: 1 });
-    await t.app.services.apps.update(f.appId, { seesAuthToken: true });
+    await domainsOf(t.app).apps.update(f.appId, { seesAuthToken: true });
     expect((await ask()).json().partner_data).toEqual({ x: 1, auth_token: "tpd-secret-123" });
   });
 
@@ -484,8 +484,11 @@ describe.each(dialects)("login links on %s", (dialect) => {
       });
       expect(odd.statusCode, credentials).toBe(401);
     }
-    const other = await t.app.services.apps.create({ name: "Other", baseUrl: "https://o.example" });
-    const otherSecret = await t.app.services.apps.rotateSecret(other.id);
+    const other = await domainsOf(t.app).apps.create({
+      name: "Other",
+      baseUrl: "https://o.example",
+    });
+    const otherSecret = await domainsOf(t.app).apps.rotateSecret(other.id);
     const foreign = await t.app.inject({
       method: "POST",
       url: "/v1/sessions/introspect",

@@ -5,10 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open.js";
 import { loadSqlite } from "../../src/db/sqlite-driver.js";
-import { prune } from "../../src/ops/pruner.js";
-import { accessTokenFor, dialects, type TestApp, testApp } from "../helpers/app.js";
+import {
+  accessTokenFor,
+  dialects,
+  domainsOf,
+  pruneNow,
+  type TestApp,
+  testApp,
+} from "../helpers/app.js";
 import {
   mint,
   redeem,
@@ -45,7 +51,7 @@ describe.each(dialects)("pruning on %s", (dialect) => {
     const fresh = await mint(t.app, f, { user: { id: "fresh" } });
 
     // The session is past its 12-hour limit but inside retention: kept for the partner's view.
-    expect(await prune(t.database, t.clock, options)).toEqual({
+    expect(await pruneNow(t.app, options)).toEqual({
       tickets: 5,
       sessions: 0,
       audit: 0,
@@ -61,7 +67,7 @@ describe.each(dialects)("pruning on %s", (dialect) => {
     expect((await verify(t.app, cookie)).statusCode).toBe(401);
 
     t.clock.advance(31 * DAY);
-    const result = await prune(t.database, t.clock, options);
+    const result = await pruneNow(t.app, options);
     expect(result.sessions).toBe(1);
     expect(result.tickets).toBe(2);
     expect(result.audit).toBeGreaterThan(0);
@@ -71,7 +77,7 @@ describe.each(dialects)("pruning on %s", (dialect) => {
   });
 
   it("keeps a ticket while the session it made is alive", async () => {
-    const long = await t.app.services.apps.create({
+    const long = await domainsOf(t.app).apps.create({
       name: "Long",
       baseUrl: "https://long.example",
       sessionAbsoluteSeconds: 30 * 24 * 3600,
@@ -80,7 +86,7 @@ describe.each(dialects)("pruning on %s", (dialect) => {
     const minted = await mint(t.app, f, { app: long.id });
     const cookie = sessionCookie(await redeem(t.app, minted.ticket));
     t.clock.advance(10 * DAY);
-    await prune(t.database, t.clock, { ticketRetentionDays: 7, auditRetentionDays: 90 });
+    await pruneNow(t.app, { ticketRetentionDays: 7, auditRetentionDays: 90 });
     expect((await verify(t.app, cookie)).statusCode).toBe(200);
   });
 });

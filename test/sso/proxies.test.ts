@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.js";
 import { testConfig } from "../../src/config.js";
 import { loginUrl } from "../../src/tickets/service.js";
+import { buildApp, domainsOf } from "../helpers/app.js";
 import { freePort } from "../helpers/net.js";
 
 const NGINX = process.env.HANDOFF_NGINX ?? "/usr/sbin/nginx";
@@ -166,18 +166,18 @@ describe.each(proxies)("the documented $name forward-auth config", (proxy) => {
       res.end(JSON.stringify(handoffHeaders(req.headers)));
     });
     await new Promise<void>((resolve) => app.listen(appPort, "127.0.0.1", resolve));
-    ({ id: appId } = await handoff.services.apps.create({ name: "Shop", baseUrl: base }));
-    ({ id: otherAppId } = await handoff.services.apps.create({
+    ({ id: appId } = await domainsOf(handoff).apps.create({ name: "Shop", baseUrl: base }));
+    ({ id: otherAppId } = await domainsOf(handoff).apps.create({
       name: "Other",
       baseUrl: `${base}/other`,
     }));
     ({
       partner: { id: partnerId },
-    } = await handoff.services.partners.create({ name: "Partner" }));
+    } = await domainsOf(handoff).partners.create({ name: "Partner" }));
     ({
       partner: { id: subAccountId },
-    } = await handoff.services.partners.create({ name: "Sub" }));
-    await handoff.services.partners.link(partnerId, subAccountId);
+    } = await domainsOf(handoff).partners.create({ name: "Sub" }));
+    await domainsOf(handoff).partners.link(partnerId, subAccountId);
 
     dir = mkdtempSync(join(tmpdir(), `handoff-${proxy.name.toLowerCase()}-`));
     // nginx's workers run as nobody when the master is root; they must reach the temp paths.
@@ -220,7 +220,7 @@ describe.each(proxies)("the documented $name forward-auth config", (proxy) => {
     user: Record<string, unknown>,
     options: { app?: string; onBehalfOf?: string } = {},
   ): Promise<string> {
-    const minted = await handoff.services.tickets.mint({
+    const minted = await domainsOf(handoff).tickets.mint({
       partnerId,
       apiTokenId: null,
       user: user as { id: string },
@@ -250,8 +250,8 @@ describe.each(proxies)("the documented $name forward-auth config", (proxy) => {
     const cookie = await signIn({ id: "u-1", email: "ada@example.com" });
     const response = await get("/orders/7", { cookie, ...FORGED });
     expect(response.status).toBe(200);
-    const [session] = await handoff.services.database.read
-      .selectFrom("sessions")
+    const [session] = await domainsOf(handoff)
+      .database.read.selectFrom("sessions")
       .select(["id", "user_id"])
       .orderBy("created_at", "desc")
       .execute();

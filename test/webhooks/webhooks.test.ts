@@ -3,7 +3,7 @@
 // backoff for 3 days, listed and replayed through the management API; partners hear only their
 // own events, operators' endpoints hear every partner's.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { dialects, type TestApp, testApp } from "../helpers/app.js";
+import { dialects, domainsOf, type TestApp, testApp } from "../helpers/app.js";
 import { PASSWORD, signInConsole } from "../helpers/console.js";
 import { type PartnerEndpoint, startPartnerEndpoint } from "../helpers/partner-endpoint.js";
 import { mint, type SsoFixture, sessionCookie, ssoFixture } from "../helpers/sso.js";
@@ -37,11 +37,11 @@ describe.each(dialects)("event webhooks on %s", (dialect) => {
     await t.app.close();
   });
 
-  const deliver = () => t.app.services.webhooks.deliver(t.app.log);
+  const deliver = () => domainsOf(t.app).webhooks.deliver(t.app.log);
   const types = () => receiver.calls.map((c) => (c.body as { type: string }).type);
 
   it("delivers a partner's events, signed, once each; another partner's never", async () => {
-    const { secret } = await t.app.services.webhooks.createEndpoint(f.partnerId, {
+    const { secret } = await domainsOf(t.app).webhooks.createEndpoint(f.partnerId, {
       url: `${receiver.url}/hooks`,
       events: ["user.created", "ticket.redeemed", "session.ended", "api_token.created"],
     });
@@ -105,13 +105,13 @@ describe.each(dialects)("event webhooks on %s", (dialect) => {
   });
 
   it("retries a failed delivery with backoff under the same webhook-id, for 3 days, then marks it failed", async () => {
-    const { secret } = await t.app.services.webhooks.createEndpoint(f.partnerId, {
+    const { secret } = await domainsOf(t.app).webhooks.createEndpoint(f.partnerId, {
       url: `${receiver.url}/hooks`,
       events: ["ticket.rejected", "api_token.revoked"],
     });
     receiver.secret = secret;
     receiver.answer = { status: 500, body: "" };
-    await t.app.services.partners.revokeApiToken(f.partnerId, f.apiTokenId);
+    await domainsOf(t.app).partners.revokeApiToken(f.partnerId, f.apiTokenId);
     expect(await deliver()).toBe(0);
     expect(await deliver()).toBe(0); // not due yet: 5 s later
     t.clock.advance(5_000);
@@ -123,8 +123,8 @@ describe.each(dialects)("event webhooks on %s", (dialect) => {
     expect(await deliver()).toBe(1);
     // A new failure, never answered well, is given up after 3 days.
     receiver.answer = { status: 503, body: "" };
-    const { apiToken } = await t.app.services.partners.createApiToken(f.partnerId, { name: "x" });
-    await t.app.services.partners.revokeApiToken(f.partnerId, apiToken.id);
+    const { apiToken } = await domainsOf(t.app).partners.createApiToken(f.partnerId, { name: "x" });
+    await domainsOf(t.app).partners.revokeApiToken(f.partnerId, apiToken.id);
     for (let i = 0; i < 80; i++) {
       await deliver();
       t.clock.advance(3600_000);
@@ -138,8 +138,8 @@ describe.each(dialects)("event webhooks on %s", (dialect) => {
   });
 
   it("lists and replays deliveries through the management API, and hears every partner for operators", async () => {
-    await t.app.services.operators.create("ops@platform.example", PASSWORD);
-    await t.app.services.partnerUsers.create(f.partnerId, "admin@a.example", PASSWORD);
+    await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
+    await domainsOf(t.app).partnerUsers.create(f.partnerId, "admin@a.example", PASSWORD);
     const operator = await signInConsole(t.app, "ops@platform.example");
     const admin = await signInConsole(t.app, "admin@a.example", f.partnerId);
     const created = await admin.call({

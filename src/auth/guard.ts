@@ -1,0 +1,59 @@
+// The partner API's guards: the token exchange and the bearer check, each with the failure
+// limiter around it. Every face that speaks for a partner (native, seed shapes) uses these.
+import type { FastifyRequest } from "fastify";
+import { clientIp } from "../http/client-ip.js";
+import { HandoffError } from "../http/errors.js";
+import type { FailureLimiter } from "../http/failures.js";
+import type { AuthService, PartnerPrincipal } from "./service.js";
+
+/** What the guards use. */
+export interface PartnerGuardDeps {
+  auth: AuthService;
+  exchangeFailures: FailureLimiter;
+}
+
+/**
+ * Runs the exchange with the failure limiter around it: a client past its failures gets 429
+ * before any credential is looked at.
+ */
+export async function guardedExchange(
+  services: PartnerGuardDeps,
+  request: FastifyRequest,
+  partnerToken: unknown,
+  apiToken: unknown,
+) {
+  const ip = clientIp(request);
+  await services.exchangeFailures.check(ip);
+  try {
+    return await services.auth.exchange(partnerToken, apiToken);
+  } catch (error) {
+    if (
+      error instanceof HandoffError &&
+      error.status < 500 &&
+      error.code !== "missing_credentials"
+    ) {
+      await services.exchangeFailures.fail(ip, request.log);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The partner behind the request's bearer token; throws invalid_token and friends. A token that
+ * is not a live one counts as a failed credential attempt of the client, as the exchange's do.
+ */
+export async function requirePartner(
+  services: PartnerGuardDeps,
+  request: FastifyRequest,
+): Promise<PartnerPrincipal> {
+  const ip = clientIp(request);
+  await services.exchangeFailures.check(ip);
+  try {
+    return await services.auth.authenticate(request.headers.authorization);
+  } catch (error) {
+    if (error instanceof HandoffError && error.code === "invalid_token") {
+      await services.exchangeFailures.fail(ip, request.log);
+    }
+    throw error;
+  }
+}

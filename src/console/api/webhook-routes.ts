@@ -1,0 +1,154 @@
+// The management API of event webhooks (docs/webhooks.md): a partner's endpoints and deliveries
+// under /v1/manage/partners/{id}/…, the operators' own (every partner's events) under /v1/manage/….
+import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { EVENT_TYPES } from "../../webhooks/events.js";
+import type { ConsoleDeps } from "../deps.js";
+import { requireConsole, requireConsoleChange } from "../signin/guard.js";
+import { Id, NoContent, Nullable, Problems, security, tags } from "./schemas.js";
+
+type Deps = Pick<ConsoleDeps, "config" | "consoleAuth" | "management">;
+
+const EndpointSchema = Type.Object({
+  id: Type.String(),
+  partner_id: Nullable(Type.String()),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  created_at: Type.String(),
+});
+const DeliverySchema = Type.Object({
+  id: Type.String(),
+  event_id: Type.String(),
+  type: Type.String(),
+  endpoint_id: Type.String(),
+  partner_id: Nullable(Type.String()),
+  state: Type.String(),
+  attempts: Type.Integer(),
+  last_status: Nullable(Type.Integer()),
+  last_error: Nullable(Type.String()),
+  created_at: Nullable(Type.String()),
+  finished_at: Nullable(Type.String()),
+});
+const NewEndpoint = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    events: Type.Array(Type.Union(EVENT_TYPES.map((e) => Type.Literal(e))), { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export function webhookManagementRoutes(scope: FastifyInstance, services: Deps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
+
+  for (const [prefix, who] of [
+    ["/v1/manage/partners/:partnerId", "the partner's"],
+    ["/v1/manage", "the operators' own (every partner's events)"],
+  ] as const) {
+    const scoped = prefix.includes(":partnerId");
+    const params = scoped ? Type.Object({ partnerId: Id }) : Type.Object({});
+    const paramsWith = (name: string) =>
+      scoped ? Type.Object({ partnerId: Id, [name]: Id }) : Type.Object({ [name]: Id });
+    const partnerOf = (p: unknown) => (p as { partnerId?: string }).partnerId ?? null;
+
+    app.get(
+      `${prefix}/webhooks`,
+      {
+        schema: {
+          tags,
+          security,
+          summary: `Webhook endpoints: ${who}`,
+          params,
+          response: { 200: Type.Object({ endpoints: Type.Array(EndpointSchema) }), ...Problems },
+        },
+      },
+      async (request) => {
+        const { viewer } = await requireConsole(services, request);
+        return { endpoints: await management.listWebhooks(viewer, partnerOf(request.params)) };
+      },
+    );
+
+    app.post(
+      `${prefix}/webhooks`,
+      {
+        schema: {
+          tags,
+          security,
+          summary: `Subscribe an endpoint to events (${who}); its signing secret is shown once`,
+          params,
+          body: NewEndpoint,
+          response: {
+            201: Type.Object({ endpoint: EndpointSchema, secret: Type.String() }),
+            ...Problems,
+          },
+        },
+      },
+      async (request, reply) => {
+        const acting = await requireConsoleChange(services, request);
+        const created = await management.createWebhook(
+          acting,
+          partnerOf(request.params),
+          request.body,
+        );
+        return reply.code(201).send(created);
+      },
+    );
+
+    app.delete(
+      `${prefix}/webhooks/:endpointId`,
+      {
+        schema: {
+          tags,
+          security,
+          summary: `Remove an endpoint (${who}) and its pending deliveries`,
+          params: paramsWith("endpointId"),
+          response: NoContent,
+        },
+      },
+      async (request, reply) => {
+        const acting = await requireConsoleChange(services, request);
+        const { endpointId } = request.params as { endpointId: string };
+        await management.removeWebhook(acting, partnerOf(request.params), endpointId);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      `${prefix}/webhook-deliveries`,
+      {
+        schema: {
+          tags,
+          security,
+          summary: `The newest webhook deliveries with their attempts (${who})`,
+          params,
+          response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema) }), ...Problems },
+        },
+      },
+      async (request) => {
+        const { viewer } = await requireConsole(services, request);
+        return {
+          deliveries: await management.webhookDeliveries(viewer, partnerOf(request.params)),
+        };
+      },
+    );
+
+    app.post(
+      `${prefix}/webhook-deliveries/:deliveryId/replay`,
+      {
+        schema: {
+          tags,
+          security,
+          summary: `Deliver an event again (${who})`,
+          params: paramsWith("deliveryId"),
+          response: NoContent,
+        },
+      },
+      async (request, reply) => {
+        const acting = await requireConsoleChange(services, request);
+        const { deliveryId } = request.params as { deliveryId: string };
+        await management.replayWebhook(acting, partnerOf(request.params), deliveryId);
+        return reply.code(204).send(null);
+      },
+    );
+  }
+}

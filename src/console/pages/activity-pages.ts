@@ -1,0 +1,144 @@
+// What happened, for partners: their login links and events ("why did this login fail?"),
+// and copy-paste integration snippets with their own ids.
+import type { FastifyInstance } from "fastify";
+import { html } from "../../pages/html.js";
+import {
+  type Deps,
+  type Form,
+  type PageKit,
+  Partner,
+  type PartnerRequest,
+  send,
+  str,
+  tabs,
+} from "./page-kit.js";
+import { badge, table, when } from "./views.js";
+
+/** Activity and Integration. */
+export function activityPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { viewer } = kit;
+  // Activity: "why did this login fail?"
+
+  scope.get(
+    `${Partner}/activity`,
+    { schema: { hide: true } },
+    async (request: PartnerRequest, reply) => {
+      const session = await viewer(request, reply);
+      if (!session) return reply;
+      const partner = await management.getPartner(session.viewer, request.params.partnerId);
+      // Each table pages on its own: `tickets_before` and `events_before` are the time of the
+      // last row seen (ms).
+      const q = request.query as Form;
+      const cursor = (name: string) => {
+        const value = Number(str(q, name));
+        return str(q, name) && Number.isSafeInteger(value) ? value : undefined;
+      };
+      const page = { limit: 50 };
+      const tickets = await management.listTickets(session.viewer, partner.id, {
+        ...page,
+        before: cursor("tickets_before"),
+      });
+      const entries = await management.activity(session.viewer, partner.id, {
+        ...page,
+        before: cursor("events_before"),
+      });
+      const older = (name: string, at: number | undefined, label: string) =>
+        at !== undefined
+          ? html`<p><a href="/console/partners/${partner.id}/activity?${name}=${at}">${label}</a></p>`
+          : html``;
+      const lastTicket = tickets.length === page.limit ? tickets.at(-1) : undefined;
+      const lastEntry = entries.length === page.limit ? entries.at(-1) : undefined;
+      const detail = (value: string | null) => {
+        if (!value) return "";
+        const parsed = JSON.parse(value) as Record<string, unknown>;
+        return Object.entries(parsed)
+          .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+          .join(", ");
+      };
+      return send(reply, session, {
+        title: `Activity · ${partner.name}`,
+        active:
+          session.viewer.kind === "operator"
+            ? "/console/partners"
+            : `/console/partners/${partner.id}/activity`,
+        body: html`<h1>Activity · ${partner.name}</h1>${tabs(partner.id, "/activity")}<h2>Login links</h2><p class="muted">The newest login links this partner made, what became of each, and why one did not work.</p>${table(
+          ["Created", "Link", "User", "App", "Status", "Reason", "Last failed attempt"],
+          tickets.map((t) => [
+            html`${when(t.created_at)}`,
+            html`<code>${t.id}</code>`,
+            html`<code>${t.user_id}</code>`,
+            html`${t.app}`,
+            badge(t.status),
+            html`${t.reason ?? ""}`,
+            t.last_failure ? html`${t.last_failure.reason} at ${when(t.last_failure.at)}` : html``,
+          ]),
+          "No login links yet.",
+        )}${older("tickets_before", lastTicket && Date.parse(lastTicket.created_at), "Older login links")}<h2>Events</h2>${table(
+          ["When", "What", "Outcome", "Who", "From", "Details"],
+          entries.map((e) => [
+            html`${when(e.at)}`,
+            html`${e.action} <code>${e.subject ?? ""}</code>`,
+            badge(e.outcome),
+            html`${e.actor}`,
+            html`${e.ip ?? ""}`,
+            html`${detail(e.detail)}`,
+          ]),
+          "Nothing has happened yet.",
+        )}${older("events_before", lastEntry?.at, "Older events")}`,
+      });
+    },
+  );
+
+  // Integration: copy-paste requests with the partner's own ids
+
+  scope.get(
+    `${Partner}/integration`,
+    { schema: { hide: true } },
+    async (request: PartnerRequest, reply) => {
+      const session = await viewer(request, reply);
+      if (!session) return reply;
+      const partner = await management.getPartner(session.viewer, request.params.partnerId);
+      const base = services.config.baseUrl;
+      const curl = `# 1. Exchange your partner token and an API token for a 24-hour access token
+curl -s ${base}/v1/auth/token \\
+  -H 'content-type: application/json' \\
+  -d '{"partner_token": "'"$HANDOFF_PARTNER_TOKEN"'", "api_token": "'"$HANDOFF_API_TOKEN"'"}'
+
+# 2. Mint a login link for one of your users (created on first use)
+curl -s ${base}/v1/sso/tickets \\
+  -H "authorization: Bearer $ACCESS_TOKEN" \\
+  -H 'content-type: application/json' \\
+  -d '{"user": {"id": "user-42", "email": "ada@example.com"}, "app": "APP_ID"}'
+# → {"login_url": "${base}/login/hts_…", …}: send the user's browser there.`;
+      const ts = `// Partner ${partner.id} (${partner.name})
+const base = "${base}";
+
+const exchange = await fetch(\`\${base}/v1/auth/token\`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({
+    partner_token: process.env.HANDOFF_PARTNER_TOKEN,
+    api_token: process.env.HANDOFF_API_TOKEN,
+  }),
+});
+const { access_token } = await exchange.json();
+
+const minted = await fetch(\`\${base}/v1/sso/tickets\`, {
+  method: "POST",
+  headers: { authorization: \`Bearer \${access_token}\`, "content-type": "application/json" },
+  body: JSON.stringify({ user: { id: "user-42", email: "ada@example.com" }, app: "APP_ID" }),
+});
+const { login_url } = await minted.json();
+// Redirect the user's browser to login_url.`;
+      return send(reply, session, {
+        title: `Integration · ${partner.name}`,
+        active:
+          session.viewer.kind === "operator"
+            ? "/console/partners"
+            : `/console/partners/${partner.id}/integration`,
+        body: html`<h1>Integration · ${partner.name}</h1>${tabs(partner.id, "/integration")}<p>Your partner ID is <code>${partner.id}</code>; Handoff is at <code>${base}</code>. Keep the partner token and API tokens on your server, never in a browser. The full API is described at <a href="/openapi.json">/openapi.json</a>.</p><h2>curl</h2><div class="row"><button type="button" data-copy="snippet-curl" class="secondary">Copy</button></div><pre id="snippet-curl" tabindex="0">${curl}</pre><h2>TypeScript (Node.js 20+)</h2><div class="row"><button type="button" data-copy="snippet-ts" class="secondary">Copy</button></div><pre id="snippet-ts" tabindex="0">${ts}</pre>`,
+      });
+    },
+  );
+}

@@ -1,0 +1,38 @@
+// Operations: liveness, readiness and the public keys, and the pruner that runs every module's
+// prune jobs.
+import type { PruneJob } from "../db/prune.js";
+import type { KeyStore } from "../keys/service.js";
+import type { Foundation, Module } from "../module.js";
+import { prune, startPruner } from "./pruner.js";
+import { opsRoutes } from "./routes.js";
+
+export interface OpsModule extends Module {
+  /** Prunes now with the configured retention (or `options`); answers rows deleted per job. */
+  pruneNow: (options?: {
+    ticketRetentionDays?: number;
+    auditRetentionDays?: number;
+    batchSize?: number;
+  }) => Promise<Record<string, number>>;
+}
+
+export function opsModule(deps: Foundation & { keys: KeyStore; jobs: PruneJob[] }): OpsModule {
+  const { database, clock, config, keys, jobs } = deps;
+  const retention = {
+    ticketRetentionDays: config.ticketRetentionDays,
+    auditRetentionDays: config.auditRetentionDays,
+  };
+  return {
+    routes: (scope) => opsRoutes(scope, { database, keys }),
+    pruneNow: (options = {}) => prune(database, jobs, clock, { ...retention, ...options }),
+    jobs: [
+      (log) =>
+        startPruner(
+          database,
+          jobs,
+          clock,
+          { ...retention, intervalSeconds: config.pruneIntervalSeconds },
+          log,
+        ),
+    ],
+  };
+}
