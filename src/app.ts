@@ -10,6 +10,7 @@ import type { Config } from "./config.js";
 import { registerSecurityHeaders } from "./http/headers.js";
 import { registerInputChecks } from "./http/input.js";
 import { lazyChildLogger, loggerOptions, requestId } from "./http/logging.js";
+import { openapiOptions } from "./http/openapi.js";
 import { registerProblemHandlers } from "./http/problem.js";
 
 export interface BuildOptions extends ComposeOptions {
@@ -71,37 +72,7 @@ export async function buildHandoff(config: Config, options: BuildOptions = {}): 
   registerInputChecks(app);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(cookie);
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "Handoff",
-        version: "0.1.0",
-        description:
-          "Partner single sign-on: exchange credentials, mint login links, redeem them, know the user.",
-      },
-      servers: [{ url: config.baseUrl }],
-      components: {
-        securitySchemes: {
-          bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-          appBasic: { type: "http", scheme: "basic", description: "app id : app secret" },
-          partnerBasic: { type: "http", scheme: "basic", description: "partner id : API token" },
-          consoleCookie: {
-            type: "apiKey",
-            in: "cookie",
-            name: "handoff_console",
-            description:
-              "The console session (`__Host-handoff-console` over https); changes also need the `x-csrf-token` header from GET /v1/manage/me",
-          },
-          partnerTokenBasic: {
-            type: "http",
-            scheme: "basic",
-            description: "partner id : partner token",
-          },
-        },
-      },
-    },
-  });
+  await app.register(swagger, openapiOptions(config.baseUrl));
 
   for (const { routes } of modules) {
     if (routes) await app.register(routes);

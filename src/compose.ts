@@ -89,42 +89,83 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     clock: options.clock ?? systemClock,
     sealer: new Sealer(config.secretKey),
   };
-  const passwords = new Passwords();
   const perMinute = config.authFailuresPerMinute;
-  const exchangeFailures = new FailureLimiter("exchange", perMinute);
-  const redeemFailures = new FailureLimiter("redeem", perMinute);
+  const limits: Limits = {
+    exchangeFailures: new FailureLimiter("exchange", perMinute),
+    redeemFailures: new FailureLimiter("redeem", perMinute),
+  };
+  const accounts = await composeAccounts(base, limits);
+  const signIn = await composeSignIn(base, limits, accounts);
+  const faces = composeFaces(base, limits, accounts, signIn);
+  const modules = [...accounts.modules, ...signIn.modules, ...faces];
+  const ops = opsModule({
+    ...base,
+    keys: accounts.keys,
+    jobs: modules.flatMap((m) => m.prune ?? []),
+  });
+  const { keys, partners, partnerUsers, operators, apps, users, auth, sessions } = accounts;
+  const { tickets, saml, callbacks, webhooks, delivery } = signIn;
+  return {
+    domains: {
+      ...base,
+      ...{ keys, partners, partnerUsers, operators, apps, users, auth, sessions },
+      ...{ tickets, saml, callbacks, webhooks, delivery },
+    },
+    modules: [...modules, ops],
+    pruneNow: ops.pruneNow,
+  };
+}
 
-  const audit = auditModule(database, [recordEventOf]);
+/** The failure limiters several faces share (per client address). */
+interface Limits {
+  exchangeFailures: FailureLimiter;
+  redeemFailures: FailureLimiter;
+}
+
+/** Who is who: the audit log, keys, partners, operators, apps, users, credentials, sessions. */
+async function composeAccounts(base: Foundation, limits: Limits) {
+  const passwords = new Passwords();
+  const audit = auditModule(base.database, [recordEventOf]);
   const withAudit = { ...base, audit: audit.audit };
   const keysM = await keysModule(withAudit);
   const { keys } = keysM;
   const partnersM = partnersModule({ ...withAudit, passwords });
   const { partners, partnerUsers, isLinked } = partnersM;
   const operatorsM = operatorsModule({ ...withAudit, passwords });
-  const { operators } = operatorsM;
   const appsM = appsModule(withAudit);
   const { apps } = appsM;
   const usersM = usersModule({ ...base, isLinked });
   const { users } = usersM;
-  const authM = authModule({ ...base, keys, partners, isLinked, exchangeFailures });
-  const { auth, refreshTokens } = authM;
-  const sessionsM = sessionsModule({
-    ...withAudit,
+  const authM = authModule({ ...base, keys, partners, isLinked, ...limits });
+  const { auth } = authM;
+  const sessionsM = sessionsModule({ ...withAudit, apps, auth, users, ...limits });
+  return {
+    audit: audit.audit,
+    auditStore: audit.auditStore,
+    keys,
+    partners,
+    partnerUsers,
+    operators: operatorsM.operators,
     apps,
-    auth,
     users,
-    exchangeFailures,
-    redeemFailures,
-  });
-  const { sessions } = sessionsM;
+    auth,
+    refreshTokens: authM.refreshTokens,
+    sessions: sessionsM.sessions,
+    modules: [audit, keysM, partnersM, operatorsM, appsM, usersM, authM, sessionsM] as Module[],
+  };
+}
+
+type Accounts = Awaited<ReturnType<typeof composeAccounts>>;
+
+/** Signing in: delivery and one-time codes, SAML, login links, call-backs and webhooks. */
+async function composeSignIn(base: Foundation, limits: Limits, accounts: Accounts) {
+  const { config } = base;
+  const { audit, partners, operators, apps, users, auth, sessions } = accounts;
+  const withAudit = { ...base, audit };
   const serveDemo = await demoServed({ config, partners, operators, apps });
   const delivery = deliveryModule({ ...base, demo: serveDemo });
-  const otpM = otpModule({
-    ...base,
-    outbox: delivery.outbox,
-    canSend: delivery.canSend,
-    nudge: delivery.nudge,
-  });
+  const { outbox, canSend, nudge } = delivery;
+  const otpM = otpModule({ ...base, outbox, canSend, nudge });
   const { otp } = otpM;
   const samlM = samlModule({ ...base, apps, sessions });
   const { saml } = samlM;
@@ -136,95 +177,68 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     sessions,
     otp,
     saml,
-    exchangeFailures,
-    redeemFailures,
+    ...limits,
   });
   const { tickets } = ticketsM;
-  const otpStepM = otpStepModule({ ...base, otp, tickets, redeemFailures });
-  const callbacksM = callbacksModule({ ...withAudit, apps, sessions, tickets, redeemFailures });
-  const { callbacks } = callbacksM;
+  const otpStepM = otpStepModule({ ...base, otp, tickets, redeemFailures: limits.redeemFailures });
+  const callbacksM = callbacksModule({
+    ...withAudit,
+    apps,
+    sessions,
+    tickets,
+    redeemFailures: limits.redeemFailures,
+  });
   const webhooksM = webhooksModule(withAudit);
-  const { webhooks } = webhooksM;
+  return {
+    serveDemo,
+    delivery,
+    otp,
+    saml,
+    tickets,
+    callbacks: callbacksM.callbacks,
+    webhooks: webhooksM.webhooks,
+    modules: [delivery, otpM, samlM, ticketsM, otpStepM, callbacksM, webhooksM] as Module[],
+  };
+}
+
+/** The faces that only serve: OpenID Connect, the console, the vendors' shapes, the demo. */
+function composeFaces(
+  base: Foundation,
+  limits: Limits,
+  accounts: Accounts,
+  signIn: Awaited<ReturnType<typeof composeSignIn>>,
+): Module[] {
+  const { config } = base;
+  const { keys, partners, partnerUsers, operators, apps, users, auth, sessions } = accounts;
+  const { otp, tickets, callbacks, webhooks } = signIn;
   const oidcM = oidcModule({
     ...base,
     keys,
     apps,
     sessions,
-    redeemFailures,
+    redeemFailures: limits.redeemFailures,
     anonymousWrites: new Allowance("anonymous", config.anonymousWritesPerMinute),
   });
   const consoleM = consoleModule({
     ...base,
-    partners,
-    partnerUsers,
-    operators,
-    apps,
-    keys,
-    callbacks,
-    webhooks,
-    tickets,
-    sessions,
-    users,
-    auditStore: audit.auditStore,
-    consoleFailures: new FailureLimiter("console", perMinute),
+    ...{ partners, partnerUsers, operators, apps, keys, users, sessions },
+    ...{ callbacks, webhooks, tickets },
+    auditStore: accounts.auditStore,
+    consoleFailures: new FailureLimiter("console", config.authFailuresPerMinute),
   });
   const compatM = compatModule({
     ...base,
-    apps,
-    auth,
-    partners,
-    partnerUsers,
-    refreshTokens,
-    users,
-    sessions,
-    otp,
-    tickets,
-    exchangeFailures,
-    redeemFailures,
+    ...{ apps, auth, partners, partnerUsers, users, sessions, otp, tickets },
+    refreshTokens: accounts.refreshTokens,
+    ...limits,
   });
-  const demoM = demoModule({ config, sessions, mailbox: delivery.mailbox, serve: serveDemo });
-  const domainModules: Module[] = [
-    audit,
-    keysM,
-    partnersM,
-    operatorsM,
-    appsM,
-    usersM,
-    authM,
-    sessionsM,
-    delivery,
-    otpM,
-    samlM,
-    ticketsM,
-    otpStepM,
-    callbacksM,
-    webhooksM,
-    oidcM,
-    consoleM,
-    compatM,
-    demoM,
-  ];
-  const ops = opsModule({ ...base, keys, jobs: domainModules.flatMap((m) => m.prune ?? []) });
-  return {
-    domains: {
-      ...base,
-      keys,
-      partners,
-      partnerUsers,
-      operators,
-      apps,
-      users,
-      auth,
-      sessions,
-      tickets,
-      saml,
-      callbacks,
-      webhooks,
-      delivery,
-    },
-    modules: [...domainModules, ops],
-    pruneNow: ops.pruneNow,
-  };
+  const demoM = demoModule({
+    config,
+    sessions,
+    mailbox: signIn.delivery.mailbox,
+    serve: signIn.serveDemo,
+  });
+  return [oidcM, consoleM, compatM, demoM];
 }
 
 /** Subscribes every module's reaction to storage changes; answers the function that stops them. */
