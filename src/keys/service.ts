@@ -80,6 +80,8 @@ export interface SignOptions {
 export class KeyStore {
   #keys = new Map<string, LoadedKey>();
   #lastLoad = 0;
+  /** A key being made per algorithm: concurrent first users share it (one key, not one each). */
+  readonly #making = new Map<KeyAlg, Promise<unknown>>();
   /** Bumped whenever the set of keys changes, so a consumer (the OIDC provider) can rebuild. */
   generation = 0;
 
@@ -102,7 +104,13 @@ export class KeyStore {
 
   /** Makes sure a key of `alg` signs (the OIDC provider asks for RS256 when first used). */
   async ensure(alg: KeyAlg): Promise<void> {
-    if (!this.#signer(alg)) await this.#rotateAlg(alg);
+    if (this.#signer(alg)) return;
+    let making = this.#making.get(alg);
+    if (!making) {
+      making = this.#rotateAlg(alg).finally(() => this.#making.delete(alg));
+      this.#making.set(alg, making);
+    }
+    await making;
   }
 
   async reload(): Promise<void> {

@@ -267,7 +267,10 @@ export class SessionService {
     const row = await this.store.findForEnd(trx, parsed.id);
     if (!row || row.ended_at !== null || !secretMatches(parsed.secret, row.secret_hash))
       return null;
-    await this.store.end(trx, parsed.id, this.clock.now(), reason);
+    // Two logouts at once both read the row live; only the one whose UPDATE ends it goes on
+    // (the other's waits for the first's lock and then matches nothing), so one audit entry
+    // and one session.ended event.
+    if (!(await this.store.end(trx, parsed.id, this.clock.now(), reason))) return null;
     changed({ topic: "session", key: parsed.id });
     return { id: parsed.id, partnerId: row.partner_id };
   }
