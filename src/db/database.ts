@@ -78,11 +78,6 @@ export interface OpenOptions {
   sqliteSynchronous?: SqliteSynchronous;
   /** PostgreSQL pool size per process. */
   poolSize?: number;
-  /**
-   * Makes `read` throw when used from inside write work (tests turn it on). Such a read would
-   * wait for the very transaction that waits for it on a one-connection database.
-   */
-  checkReads?: boolean;
   /** How often another process's changes are looked for, in ms (SQLite; default 250). */
   changePollMs?: number;
 }
@@ -91,11 +86,13 @@ export interface OpenOptions {
  * The parts every dialect shares: the read guard, and wrapping write work so the changes it names
  * are recorded in its transaction and published to this process once it is committed.
  */
-export function storageParts(options: OpenOptions, reader: Reader, changes: ChangeFeed) {
-  const inWrite = options.checkReads ? new AsyncLocalStorage<true>() : null;
+export function storageParts(reader: Reader, changes: ChangeFeed) {
+  // `read` throws when used from inside write work, in production as in tests: such a read would
+  // wait for the very transaction that waits for it on a one-connection database.
+  const inWrite = new AsyncLocalStorage<true>();
   return {
     get read(): Reader {
-      if (inWrite?.getStore()) {
+      if (inWrite.getStore()) {
         throw new Error("write work read outside its transaction: query through trx instead");
       }
       return reader;
@@ -105,7 +102,7 @@ export function storageParts(options: OpenOptions, reader: Reader, changes: Chan
       return async (trx) => {
         const named: Change[] = [];
         const run = () => work(trx, (change) => named.push(change));
-        const value = inWrite ? await inWrite.run(true, run) : await run();
+        const value = await inWrite.run(true, run);
         if (named.length > 0) await changes.record(trx, named);
         return { value, named };
       };

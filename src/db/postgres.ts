@@ -170,7 +170,7 @@ function assemble(
   options: OpenOptions,
   attempt: <T>(run: () => Promise<T>) => Promise<T>,
 ): Database {
-  const parts = storageParts(options, db, changes);
+  const parts = storageParts(db, changes);
   return {
     dialect,
     get read() {

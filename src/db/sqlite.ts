@@ -77,7 +77,7 @@ export async function openSqlite(path: string, options: OpenOptions): Promise<Da
   const changes: ChangeFeed = memory
     ? new LocalFeed()
     : new PolledFeed(() => reader, options.changePollMs ?? 250);
-  const parts = storageParts(options, reader, changes);
+  const parts = storageParts(reader, changes);
   const database: Database = {
     dialect: "sqlite",
     get read() {
