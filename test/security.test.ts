@@ -57,22 +57,19 @@ describe.each(dialects)("secrets at rest on %s", (dialect) => {
       cookie,
       sso.appSecret,
     ];
+    // Every table the database holds, read from its own catalogue: a table added tomorrow is
+    // covered the day it lands (only the migration bookkeeping is left out).
+    const catalogue =
+      dialect === "sqlite"
+        ? sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`
+        : sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`;
+    const tables = (await catalogue.execute(t.database.read)).rows
+      .map((row) => row.name)
+      .filter((name) => !name.startsWith("handoff_migration"));
+    expect(tables.length).toBeGreaterThanOrEqual(26);
+    expect(tables).toEqual(expect.arrayContaining(["sessions", "outbox", "webhook_endpoints"]));
     let dump = "";
-    for (const table of [
-      "partners",
-      "partner_tokens",
-      "api_tokens",
-      "sso_keys",
-      "operators",
-      "signing_keys",
-      "apps",
-      "users",
-      "tickets",
-      "sessions",
-      "audit_log",
-      "console_sessions",
-      "partner_users",
-    ] as const) {
+    for (const table of tables) {
       const rows = await sql`select * from ${sql.table(table)}`.execute(t.database.read);
       dump += JSON.stringify(rows.rows);
     }

@@ -67,7 +67,17 @@ it("delivers a code queued before kill -9 once after the restart, and the code w
   children.push(second);
   // The retry is due 5 s after the failed try; the restarted worker finds it in the table.
   const code = await gateway.codeFor("+919876543210");
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+  // Once the step shows the message as delivered, the send is recorded and no worker takes the
+  // message again: what the gateway holds then is all it will ever get.
+  await expect
+    .poll(
+      async () => {
+        const page = await (await fetch(`${base}/login/${ticket}`)).text();
+        return !page.includes("trying again") && !page.includes("on its way");
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true);
   expect(gateway.received).toHaveLength(1);
   const landed = await fetch(`${base}/login/${ticket}`, {
     method: "POST",
