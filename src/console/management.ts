@@ -5,51 +5,43 @@
 // partner users with 403, and viewers may only read.
 
 import type { App, AppChanges, NewApp } from "../apps/service.js";
-import type { Actor, AuditRow } from "../audit/store.js";
+import type { AuditRow } from "../audit/store.js";
 import type { CallbackView } from "../callbacks/service.js";
 import type { PartnerUserRole } from "../db/schema.js";
 import { HandoffError } from "../http/errors.js";
 import type { NewApiToken, NewPartner, PublicApiToken } from "../partners/service.js";
 import type { Partner } from "../partners/store.js";
 import type { TicketStatusView } from "../tickets/status.js";
+import {
+  actor,
+  partnerScope,
+  requireOperator,
+  requireWriter,
+  visiblePartner,
+} from "./management-access.js";
+import {
+  type AuditLogFilter,
+  auditLogQuery,
+  limitOf,
+  partnerActivityQuery,
+  redemptionsQuery,
+} from "./management-activity.js";
 import type { Acting, ManagementDeps, Page, PartnerView } from "./management-types.js";
 import type { Viewer } from "./signin/service.js";
 
 export type { Acting, ManagementDeps, Page, PartnerView } from "./management-types.js";
 
-const PAGE_MAX = 100;
-const limitOf = (page: Page) => Math.min(Math.max(page.limit ?? 50, 1), PAGE_MAX);
-
-const actor = (acting: Acting): Actor => ({ actor: acting.viewer.id, ip: acting.ip });
-
-function requireOperator(viewer: Viewer): void {
-  if (viewer.kind !== "operator") {
-    throw new HandoffError("forbidden", "only the platform's operators may do this");
-  }
-}
-
-function requireWriter(viewer: Viewer): void {
-  if (viewer.role === "viewer") throw new HandoffError("forbidden", "viewers may only read");
-}
-
 export class Management {
   constructor(private readonly deps: ManagementDeps) {}
 
   /** The partners this viewer may see: null means every partner (an operator). */
-  async scope(viewer: Viewer): Promise<string[] | null> {
-    if (viewer.kind === "operator") return null;
-    return [viewer.partnerId, ...(await this.deps.partners.subAccounts(viewer.partnerId))];
+  scope(viewer: Viewer): Promise<string[] | null> {
+    return partnerScope(this.deps.partners, viewer);
   }
 
   /** Throws not_found unless the viewer may see this partner. */
-  async #visible(viewer: Viewer, partnerId: string): Promise<Partner> {
-    const scope = await this.scope(viewer);
-    const partner =
-      scope === null || scope.includes(partnerId)
-        ? await this.deps.partners.find(partnerId)
-        : undefined;
-    if (!partner) throw new HandoffError("not_found", `no partner ${partnerId}`);
-    return partner;
+  #visible(viewer: Viewer, partnerId: string): Promise<Partner> {
+    return visiblePartner(this.deps.partners, viewer, partnerId);
   }
 
   async #writable(acting: Acting, partnerId: string): Promise<Partner> {
@@ -285,44 +277,19 @@ export class Management {
     filter: Page & { action?: string | undefined },
   ): Promise<AuditRow[]> {
     await this.#visible(viewer, partnerId);
-    return this.deps.audit.list({
-      partnerIds: [partnerId],
-      ...(filter.action ? { action: filter.action } : {}),
-      ...(filter.before !== undefined ? { before: filter.before } : {}),
-      limit: limitOf(filter),
-    });
+    return this.deps.audit.list(partnerActivityQuery(partnerId, filter));
   }
 
   /** Redemptions since `since` in the viewer's partners, newest first (the overview's chart). */
   async redemptions(viewer: Viewer, since: number): Promise<AuditRow[]> {
     const scope = await this.scope(viewer);
-    return this.deps.audit.list({
-      ...(scope ? { partnerIds: scope } : {}),
-      action: "ticket.redeem",
-      since,
-      limit: 10_000,
-    });
+    return this.deps.audit.list(redemptionsQuery(scope, since));
   }
 
   /** The whole audit log, for operators. */
-  audit(
-    viewer: Viewer,
-    filter: Page & {
-      partnerId?: string | undefined;
-      actor?: string | undefined;
-      action?: string | undefined;
-      since?: number | undefined;
-    },
-  ): Promise<AuditRow[]> {
+  audit(viewer: Viewer, filter: AuditLogFilter): Promise<AuditRow[]> {
     requireOperator(viewer);
-    return this.deps.audit.list({
-      ...(filter.partnerId ? { partnerIds: [filter.partnerId] } : {}),
-      ...(filter.actor ? { actor: filter.actor } : {}),
-      ...(filter.action ? { action: filter.action } : {}),
-      ...(filter.since !== undefined ? { since: filter.since } : {}),
-      ...(filter.before !== undefined ? { before: filter.before } : {}),
-      limit: limitOf(filter),
-    });
+    return this.deps.audit.list(auditLogQuery(filter));
   }
 
   // Apps and signing keys: the platform's own, operators only

@@ -1,11 +1,10 @@
-// The management API of partners and their credentials (seed 001's Token Management page).
+// The management API of partners themselves: the list, a new partner, one partner's status and
+// contract, and its sub-accounts.
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { ConsoleDeps } from "../deps.js";
 import { requireConsole, requireConsoleChange } from "../signin/guard.js";
 import {
-  ApiTokenSchema,
-  apiTokenJson,
   DateTime,
   Id,
   instant,
@@ -21,11 +20,19 @@ import {
 
 type Deps = Pick<ConsoleDeps, "config" | "consoleAuth" | "management">;
 
-/** Partners, sub-accounts, partner tokens, SSO keys and API tokens. */
+const SubAccountParams = Type.Object({ partnerId: Id, subAccountId: Id });
+
+/** Partners and their sub-accounts (credentials: credential-routes.ts). */
 export function partnerRoutes(scope: FastifyInstance, services: Deps): void {
+  partnerListRoutes(scope, services);
+  onePartnerRoutes(scope, services);
+  subAccountRoutes(scope, services);
+}
+
+/** The partners a viewer may see, and a new partner. */
+function partnerListRoutes(scope: FastifyInstance, services: Deps): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { management } = services;
-  // Partners
 
   app.get(
     "/v1/manage/partners",
@@ -78,6 +85,12 @@ export function partnerRoutes(scope: FastifyInstance, services: Deps): void {
         .send({ partner: partnerJson(created.partner), partner_token: created.partnerToken });
     },
   );
+}
+
+/** One partner: read it, suspend or activate it, set its contract expiry. */
+function onePartnerRoutes(scope: FastifyInstance, services: Deps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
 
   app.get(
     "/v1/manage/partners/:partnerId",
@@ -130,8 +143,13 @@ export function partnerRoutes(scope: FastifyInstance, services: Deps): void {
       );
     },
   );
+}
 
-  const SubAccountParams = Type.Object({ partnerId: Id, subAccountId: Id });
+/** Letting a partner act for a sub-account, and taking that right away. */
+function subAccountRoutes(scope: FastifyInstance, services: Deps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
+
   app.put(
     "/v1/manage/partners/:partnerId/sub-accounts/:subAccountId",
     {
@@ -171,125 +189,6 @@ export function partnerRoutes(scope: FastifyInstance, services: Deps): void {
         request.params.partnerId,
         request.params.subAccountId,
       );
-      return reply.code(204).send(null);
-    },
-  );
-
-  // Credentials: the Token Management page's API
-
-  app.post(
-    "/v1/manage/partners/:partnerId/partner-token",
-    {
-      schema: {
-        tags,
-        security,
-        summary: "Rotate the partner token; the old one works for the overlap. Shown once.",
-        params: PartnerParams,
-        body: Type.Optional(
-          Type.Object(
-            {
-              overlap_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 90 * 24 * 3600 })),
-            },
-            { additionalProperties: false },
-          ),
-        ),
-        response: { 201: Type.Object({ partner_token: Type.String() }), ...Problems },
-      },
-    },
-    async (request, reply) => {
-      const acting = await requireConsoleChange(services, request);
-      const token = await management.rotatePartnerToken(
-        acting,
-        request.params.partnerId,
-        request.body?.overlap_seconds,
-      );
-      return reply.code(201).send({ partner_token: token });
-    },
-  );
-
-  app.post(
-    "/v1/manage/partners/:partnerId/sso-key",
-    {
-      schema: {
-        tags,
-        security,
-        summary: "Issue a new SSO key (earlier keys stop at once). Shown once.",
-        params: PartnerParams,
-        response: { 201: Type.Object({ sso_key: Type.String() }), ...Problems },
-      },
-    },
-    async (request, reply) => {
-      const acting = await requireConsoleChange(services, request);
-      const key = await management.rotateSsoKey(acting, request.params.partnerId);
-      return reply.code(201).send({ sso_key: key });
-    },
-  );
-
-  app.get(
-    "/v1/manage/partners/:partnerId/api-tokens",
-    {
-      schema: {
-        tags,
-        security,
-        summary: "The partner's API tokens (never their secrets)",
-        params: PartnerParams,
-        response: { 200: Type.Object({ api_tokens: Type.Array(ApiTokenSchema) }), ...Problems },
-      },
-    },
-    async (request) => {
-      const { viewer } = await requireConsole(services, request);
-      const tokens = await management.listApiTokens(viewer, request.params.partnerId);
-      return { api_tokens: tokens.map(apiTokenJson) };
-    },
-  );
-
-  app.post(
-    "/v1/manage/partners/:partnerId/api-tokens",
-    {
-      schema: {
-        tags,
-        security,
-        summary: "Create an API token, with a name and an optional expiry. Shown once.",
-        params: PartnerParams,
-        body: Type.Object(
-          {
-            name: Type.String({ minLength: 1, maxLength: 200 }),
-            expires_at: Type.Optional(Nullable(DateTime)),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({ api_token: ApiTokenSchema, token: Type.String() }),
-          ...Problems,
-        },
-      },
-    },
-    async (request, reply) => {
-      const acting = await requireConsoleChange(services, request);
-      const created = await management.createApiToken(acting, request.params.partnerId, {
-        name: request.body.name,
-        expiresAt: instant(request.body.expires_at ?? undefined, "expires_at") ?? null,
-      });
-      return reply
-        .code(201)
-        .send({ api_token: apiTokenJson(created.apiToken), token: created.token });
-    },
-  );
-
-  app.delete(
-    "/v1/manage/partners/:partnerId/api-tokens/:tokenId",
-    {
-      schema: {
-        tags,
-        security,
-        summary: "Revoke an API token: exchanges with it fail at once",
-        params: Type.Object({ partnerId: Id, tokenId: Id }),
-        response: NoContent,
-      },
-    },
-    async (request, reply) => {
-      const acting = await requireConsoleChange(services, request);
-      await management.revokeApiToken(acting, request.params.partnerId, request.params.tokenId);
       return reply.code(204).send(null);
     },
   );

@@ -22,11 +22,21 @@ import {
 
 type Deps = Pick<ConsoleDeps, "config" | "consoleAuth" | "management">;
 
+const UserParams = Type.Object({ partnerId: Id, userId: Id });
+const TicketParams = Type.Object({ partnerId: Id, ticketId: Id });
+
 /** Partner users; one link, a user's links and sessions; the partner's tickets and activity. */
 export function peopleRoutes(scope: FastifyInstance, services: Deps): void {
+  partnerUserRoutes(scope, services);
+  partnerUserRecoveryRoutes(scope, services);
+  loginLinkRoutes(scope, services);
+  partnerActivityRoutes(scope, services);
+}
+
+/** The partner's users (who sign in to the console and seed 000): the list, and a new one. */
+function partnerUserRoutes(scope: FastifyInstance, services: Deps): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { management } = services;
-  // Partner users
 
   app.get(
     "/v1/manage/partners/:partnerId/partner-users",
@@ -86,8 +96,13 @@ export function peopleRoutes(scope: FastifyInstance, services: Deps): void {
       return reply.code(201).send(created);
     },
   );
+}
 
-  const UserParams = Type.Object({ partnerId: Id, userId: Id });
+/** Getting a partner user back in: a new password, or an unlock after too many wrong ones. */
+function partnerUserRecoveryRoutes(scope: FastifyInstance, services: Deps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
+
   app.post(
     "/v1/manage/partners/:partnerId/partner-users/:userId/password",
     {
@@ -132,12 +147,13 @@ export function peopleRoutes(scope: FastifyInstance, services: Deps): void {
       return reply.code(204).send(null);
     },
   );
+}
 
-  // Activity
+/** The partner's users (who sign in through login links): one ticket, and revoking access. */
+function loginLinkRoutes(scope: FastifyInstance, services: Deps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
 
-  // The partner's users (who sign in through login links): one ticket, and revoking access
-
-  const TicketParams = Type.Object({ partnerId: Id, ticketId: Id });
   app.get(
     "/v1/manage/partners/:partnerId/tickets/:ticketId",
     {
@@ -194,6 +210,12 @@ export function peopleRoutes(scope: FastifyInstance, services: Deps): void {
       },
     );
   }
+}
+
+/** What happened: the partner's newest login links, and its audit entries. */
+function partnerActivityRoutes(scope: FastifyInstance, services: Deps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
 
   app.get(
     "/v1/manage/partners/:partnerId/tickets",

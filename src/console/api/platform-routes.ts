@@ -25,10 +25,27 @@ import {
 
 type Deps = Pick<ConsoleDeps, "config" | "consoleAuth" | "management">;
 
+const AppParams = Type.Object({ appId: Id });
+const KeySchema = Type.Object({
+  kid: Type.String(),
+  alg: Type.String(),
+  created_at: DateTime,
+  retire_at: Nullable(DateTime),
+});
+
 /** The audit log, apps and signing keys (operators only: Management checks). */
 export function platformRoutes(scope: FastifyInstance, services: Deps): void {
+  auditRoutes(scope, services);
+  appListRoutes(scope, services);
+  oneAppRoutes(scope, services);
+  signingKeyRoutes(scope, services);
+}
+
+/** The audit log, newest first. */
+function auditRoutes(scope: FastifyInstance, services: Deps): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { management } = services;
+
   app.get(
     "/v1/manage/audit",
     {
@@ -60,8 +77,12 @@ export function platformRoutes(scope: FastifyInstance, services: Deps): void {
       return { entries: rows.map(auditJson) };
     },
   );
+}
 
-  // Apps and signing keys (operators)
+/** The platform's apps, and registering one. */
+function appListRoutes(scope: FastifyInstance, services: Deps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
 
   app.get(
     "/v1/manage/apps",
@@ -104,8 +125,13 @@ export function platformRoutes(scope: FastifyInstance, services: Deps): void {
       return reply.code(201).send(appJson(created));
     },
   );
+}
 
-  const AppParams = Type.Object({ appId: Id });
+/** One app: read it, change its settings, issue a new secret. */
+function oneAppRoutes(scope: FastifyInstance, services: Deps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
+
   app.get(
     "/v1/manage/apps/:appId",
     {
@@ -160,13 +186,13 @@ export function platformRoutes(scope: FastifyInstance, services: Deps): void {
       return reply.code(201).send({ app_secret: secret });
     },
   );
+}
 
-  const KeySchema = Type.Object({
-    kid: Type.String(),
-    alg: Type.String(),
-    created_at: DateTime,
-    retire_at: Nullable(DateTime),
-  });
+/** The live signing keys: listed, rotated, revoked in an emergency. */
+function signingKeyRoutes(scope: FastifyInstance, services: Deps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
+
   app.get(
     "/v1/manage/keys",
     {

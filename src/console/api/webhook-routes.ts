@@ -1,6 +1,6 @@
 // The management API of event webhooks (docs/webhooks.md): a partner's endpoints and deliveries
 // under /v1/manage/partners/{id}/…, the operators' own (every partner's events) under /v1/manage/….
-import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { type TObject, Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { EVENT_TYPES } from "../../webhooks/events.js";
 import type { ConsoleDeps } from "../deps.js";
@@ -37,118 +37,145 @@ const NewEndpoint = Type.Object(
   { additionalProperties: false },
 );
 
-export function webhookManagementRoutes(scope: FastifyInstance, services: Deps): void {
-  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const { management } = services;
+/** Where a set of webhook routes lives: under one partner, or the operators' own. */
+interface WebhookScope {
+  prefix: string;
+  who: string;
+  params: TObject;
+  paramsWith: (name: string) => TObject;
+}
 
+const partnerOf = (p: unknown) => (p as { partnerId?: string }).partnerId ?? null;
+
+function webhookScope(prefix: string, who: string): WebhookScope {
+  const scoped = prefix.includes(":partnerId");
+  const params = scoped ? Type.Object({ partnerId: Id }) : Type.Object({});
+  const paramsWith = (name: string) =>
+    scoped ? Type.Object({ partnerId: Id, [name]: Id }) : Type.Object({ [name]: Id });
+  return { prefix, who, params, paramsWith };
+}
+
+export function webhookManagementRoutes(scope: FastifyInstance, services: Deps): void {
   for (const [prefix, who] of [
     ["/v1/manage/partners/:partnerId", "the partner's"],
     ["/v1/manage", "the operators' own (every partner's events)"],
   ] as const) {
-    const scoped = prefix.includes(":partnerId");
-    const params = scoped ? Type.Object({ partnerId: Id }) : Type.Object({});
-    const paramsWith = (name: string) =>
-      scoped ? Type.Object({ partnerId: Id, [name]: Id }) : Type.Object({ [name]: Id });
-    const partnerOf = (p: unknown) => (p as { partnerId?: string }).partnerId ?? null;
-
-    app.get(
-      `${prefix}/webhooks`,
-      {
-        schema: {
-          tags,
-          security,
-          summary: `Webhook endpoints: ${who}`,
-          params,
-          response: { 200: Type.Object({ endpoints: Type.Array(EndpointSchema) }), ...Problems },
-        },
-      },
-      async (request) => {
-        const { viewer } = await requireConsole(services, request);
-        return { endpoints: await management.listWebhooks(viewer, partnerOf(request.params)) };
-      },
-    );
-
-    app.post(
-      `${prefix}/webhooks`,
-      {
-        schema: {
-          tags,
-          security,
-          summary: `Subscribe an endpoint to events (${who}); its signing secret is shown once`,
-          params,
-          body: NewEndpoint,
-          response: {
-            201: Type.Object({ endpoint: EndpointSchema, secret: Type.String() }),
-            ...Problems,
-          },
-        },
-      },
-      async (request, reply) => {
-        const acting = await requireConsoleChange(services, request);
-        const created = await management.createWebhook(
-          acting,
-          partnerOf(request.params),
-          request.body,
-        );
-        return reply.code(201).send(created);
-      },
-    );
-
-    app.delete(
-      `${prefix}/webhooks/:endpointId`,
-      {
-        schema: {
-          tags,
-          security,
-          summary: `Remove an endpoint (${who}) and its pending deliveries`,
-          params: paramsWith("endpointId"),
-          response: NoContent,
-        },
-      },
-      async (request, reply) => {
-        const acting = await requireConsoleChange(services, request);
-        const { endpointId } = request.params as { endpointId: string };
-        await management.removeWebhook(acting, partnerOf(request.params), endpointId);
-        return reply.code(204).send(null);
-      },
-    );
-
-    app.get(
-      `${prefix}/webhook-deliveries`,
-      {
-        schema: {
-          tags,
-          security,
-          summary: `The newest webhook deliveries with their attempts (${who})`,
-          params,
-          response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema) }), ...Problems },
-        },
-      },
-      async (request) => {
-        const { viewer } = await requireConsole(services, request);
-        return {
-          deliveries: await management.webhookDeliveries(viewer, partnerOf(request.params)),
-        };
-      },
-    );
-
-    app.post(
-      `${prefix}/webhook-deliveries/:deliveryId/replay`,
-      {
-        schema: {
-          tags,
-          security,
-          summary: `Deliver an event again (${who})`,
-          params: paramsWith("deliveryId"),
-          response: NoContent,
-        },
-      },
-      async (request, reply) => {
-        const acting = await requireConsoleChange(services, request);
-        const { deliveryId } = request.params as { deliveryId: string };
-        await management.replayWebhook(acting, partnerOf(request.params), deliveryId);
-        return reply.code(204).send(null);
-      },
-    );
+    const at = webhookScope(prefix, who);
+    webhookEndpointRoutes(scope, services, at);
+    webhookDeliveryRoutes(scope, services, at);
   }
+}
+
+/** Endpoints: listed, subscribed to events, removed. */
+function webhookEndpointRoutes(scope: FastifyInstance, services: Deps, at: WebhookScope): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
+  const { prefix, who, params, paramsWith } = at;
+
+  app.get(
+    `${prefix}/webhooks`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: `Webhook endpoints: ${who}`,
+        params,
+        response: { 200: Type.Object({ endpoints: Type.Array(EndpointSchema) }), ...Problems },
+      },
+    },
+    async (request) => {
+      const { viewer } = await requireConsole(services, request);
+      return { endpoints: await management.listWebhooks(viewer, partnerOf(request.params)) };
+    },
+  );
+
+  app.post(
+    `${prefix}/webhooks`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: `Subscribe an endpoint to events (${who}); its signing secret is shown once`,
+        params,
+        body: NewEndpoint,
+        response: {
+          201: Type.Object({ endpoint: EndpointSchema, secret: Type.String() }),
+          ...Problems,
+        },
+      },
+    },
+    async (request, reply) => {
+      const acting = await requireConsoleChange(services, request);
+      const created = await management.createWebhook(
+        acting,
+        partnerOf(request.params),
+        request.body,
+      );
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.delete(
+    `${prefix}/webhooks/:endpointId`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: `Remove an endpoint (${who}) and its pending deliveries`,
+        params: paramsWith("endpointId"),
+        response: NoContent,
+      },
+    },
+    async (request, reply) => {
+      const acting = await requireConsoleChange(services, request);
+      const { endpointId } = request.params as { endpointId: string };
+      await management.removeWebhook(acting, partnerOf(request.params), endpointId);
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+/** Deliveries: the newest with their attempts, and delivering one again. */
+function webhookDeliveryRoutes(scope: FastifyInstance, services: Deps, at: WebhookScope): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { management } = services;
+  const { prefix, who, params, paramsWith } = at;
+
+  app.get(
+    `${prefix}/webhook-deliveries`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: `The newest webhook deliveries with their attempts (${who})`,
+        params,
+        response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema) }), ...Problems },
+      },
+    },
+    async (request) => {
+      const { viewer } = await requireConsole(services, request);
+      return {
+        deliveries: await management.webhookDeliveries(viewer, partnerOf(request.params)),
+      };
+    },
+  );
+
+  app.post(
+    `${prefix}/webhook-deliveries/:deliveryId/replay`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: `Deliver an event again (${who})`,
+        params: paramsWith("deliveryId"),
+        response: NoContent,
+      },
+    },
+    async (request, reply) => {
+      const acting = await requireConsoleChange(services, request);
+      const { deliveryId } = request.params as { deliveryId: string };
+      await management.replayWebhook(acting, partnerOf(request.params), deliveryId);
+      return reply.code(204).send(null);
+    },
+  );
 }

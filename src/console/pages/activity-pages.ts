@@ -16,9 +16,14 @@ import { badge, table, when } from "./views.js";
 
 /** Activity and Integration. */
 export function activityPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  activityPage(scope, services, kit);
+  integrationPage(scope, services, kit);
+}
+
+/** Activity: "why did this login fail?" */
+function activityPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
   const { management } = services;
   const { viewer } = kit;
-  // Activity: "why did this login fail?"
 
   scope.get(
     `${Partner}/activity`,
@@ -89,8 +94,12 @@ export function activityPages(scope: FastifyInstance, services: Deps, kit: PageK
       });
     },
   );
+}
 
-  // Integration: copy-paste requests with the partner's own ids
+/** Integration: copy-paste requests with the partner's own ids. */
+function integrationPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { viewer } = kit;
 
   scope.get(
     `${Partner}/integration`,

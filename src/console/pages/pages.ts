@@ -14,6 +14,7 @@ import {
   type Form,
   notice,
   owedStep,
+  type PageKit,
   pageKit,
   send,
   str,
@@ -26,9 +27,18 @@ import { alert, badge, type ConsolePage, csrfField } from "./views.js";
 
 export function consolePages(scope: FastifyInstance, services: Deps): void {
   const kit = pageKit(services);
-  const { viewer, acting, enrolling } = kit;
+  errorPages(scope, services);
+  oldAddresses(scope);
+  signInPages(scope, services, kit);
+  accountPages(scope, services, kit);
+  platformPages(scope, services, kit);
+  partnerPages(scope, services, kit);
+  tokenPages(scope, services, kit);
+  activityPages(scope, services, kit);
+}
 
-  // Errors on a page are pages: the words of the error, the status, never a stack.
+/** Errors on a page are pages: the words of the error, the status, never a stack. */
+function errorPages(scope: FastifyInstance, services: Deps): void {
   scope.setErrorHandler(async (error, request, reply) => {
     const failure = toHandoffError(error);
     if (failure.code === "no_console_session") return reply.redirect("/console/sign-in", 303);
@@ -40,18 +50,26 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
       body: html`<h1>${failure.status === 404 ? "Not found" : "That did not work"}</h1>${alert(failure.message)}<p><a href="/console">Back to the console</a></p>`,
     });
   });
+}
 
+/** The dashboard's and portal's old addresses lead to the console. */
+function oldAddresses(scope: FastifyInstance): void {
   for (const path of ["/dashboard", "/portal", "/login"]) {
     scope.get(path, { schema: { hide: true } }, (_request, reply) =>
       reply.redirect("/console", 302),
     );
   }
+}
 
-  const signInPage = (error?: string, status = 200, values: Form = {}): ConsolePage => ({
-    title: "Sign in",
-    status,
-    body: html`<div class="signin"><h1>Sign in to the console</h1>${error ? alert(error) : ""}<form class="card" method="post" action="/console/sign-in"><div class="field"><label for="login">Email or login</label><input id="login" name="login" autocomplete="username" required value="${values.login ?? ""}"></div><div class="field"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required></div><div class="field"><label for="partner_id">Partner ID <span class="muted">(partner users only)</span></label><input id="partner_id" name="partner_id" autocomplete="organization" value="${values.partner_id ?? ""}"></div><button type="submit">Sign in</button></form><p class="muted">Operators sign in with their email and leave Partner ID empty. Partner users also give their partner's ID.</p></div>`,
-  });
+const signInPage = (error?: string, status = 200, values: Form = {}): ConsolePage => ({
+  title: "Sign in",
+  status,
+  body: html`<div class="signin"><h1>Sign in to the console</h1>${error ? alert(error) : ""}<form class="card" method="post" action="/console/sign-in"><div class="field"><label for="login">Email or login</label><input id="login" name="login" autocomplete="username" required value="${values.login ?? ""}"></div><div class="field"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required></div><div class="field"><label for="partner_id">Partner ID <span class="muted">(partner users only)</span></label><input id="partner_id" name="partner_id" autocomplete="organization" value="${values.partner_id ?? ""}"></div><button type="submit">Sign in</button></form><p class="muted">Operators sign in with their email and leave Partner ID empty. Partner users also give their partner's ID.</p></div>`,
+});
+
+/** The sign-in form, and the code a sign-in owes. */
+function signInPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { viewer, acting } = kit;
 
   scope.get("/console/sign-in", { schema: { hide: true } }, async (request, reply) => {
     if (await consoleSession(services, request)) return reply.redirect("/console", 303);
@@ -104,6 +122,11 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
     }
     return reply.redirect("/console", 303);
   });
+}
+
+/** One's own account and second factor, and signing out. */
+function accountPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { viewer, acting, enrolling } = kit;
 
   scope.get("/console/account", { schema: { hide: true } }, async (request, reply) => {
     const session = await viewer(request, reply, { owing: true });
@@ -166,9 +189,4 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
     clearConsoleCookie(services, reply);
     return reply.redirect("/console/sign-in", 303);
   });
-
-  platformPages(scope, services, kit);
-  partnerPages(scope, services, kit);
-  tokenPages(scope, services, kit);
-  activityPages(scope, services, kit);
 }

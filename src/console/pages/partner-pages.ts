@@ -20,9 +20,16 @@ import { badge, csrfField, shownOnce, table, when } from "./views.js";
 
 /** Partners, one partner, its sub-accounts and its users. */
 export function partnerPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  partnerListPages(scope, services, kit);
+  partnerSummaryPages(scope, services, kit);
+  subAccountPages(scope, services, kit);
+  partnerUserPages(scope, services, kit);
+}
+
+/** Partners (operators see all; a partner user goes to their own), and a new partner. */
+function partnerListPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
   const { management } = services;
   const { viewer, acting } = kit;
-  // Partners (operators see all; a partner user goes to their own)
 
   scope.get("/console/partners", { schema: { hide: true } }, async (request, reply) => {
     const session = await viewer(request, reply);
@@ -63,6 +70,12 @@ export function partnerPages(scope: FastifyInstance, services: Deps, kit: PageKi
       body: html`<h1>${created.partner.name} is created</h1><p>Partner ID: <code>${created.partner.id}</code></p>${shownOnce("Partner token", created.partnerToken)}<p>Give the partner token to the partner by a safe channel, then <a href="/console/partners/${created.partner.id}/users">create their first admin</a>.</p>`,
     });
   });
+}
+
+/** One partner's summary, and suspending (after a confirmation) or activating it. */
+function partnerSummaryPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { viewer, acting } = kit;
 
   scope.get(Partner, { schema: { hide: true } }, async (request: PartnerRequest, reply) => {
     const session = await viewer(request, reply);
@@ -127,6 +140,12 @@ export function partnerPages(scope: FastifyInstance, services: Deps, kit: PageKi
       return reply.redirect(`/console/partners/${request.params.partnerId}?done=status`, 303);
     },
   );
+}
+
+/** Linking and unlinking a partner's sub-accounts. */
+function subAccountPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { acting } = kit;
 
   scope.post(
     `${Partner}/sub-accounts`,
@@ -151,8 +170,12 @@ export function partnerPages(scope: FastifyInstance, services: Deps, kit: PageKi
       return reply.redirect(`/console/partners/${request.params.partnerId}?done=unlinked`, 303);
     },
   );
+}
 
-  // Users of the partner
+/** Users of the partner: the list, a new user, an unlock. */
+function partnerUserPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { viewer, acting } = kit;
 
   scope.get(
     `${Partner}/users`,

@@ -7,9 +7,16 @@ import { badge, csrfField, redemptionChart, table, when } from "./views.js";
 
 /** Overview, apps, keys and the audit log. */
 export function platformPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  overviewPage(scope, services, kit);
+  appsPage(scope, services, kit);
+  signingKeyPages(scope, services, kit);
+  auditPage(scope, services, kit);
+}
+
+/** Overview: recent logins and failures per partner, over 24 hours. */
+function overviewPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
   const { management } = services;
-  const { viewer, acting } = kit;
-  // Overview: recent logins and failures per partner, over 24 hours
+  const { viewer } = kit;
 
   scope.get("/console", { schema: { hide: true } }, async (request, reply) => {
     const session = await viewer(request, reply);
@@ -63,8 +70,12 @@ export function platformPages(scope: FastifyInstance, services: Deps, kit: PageK
       )}`,
     });
   });
+}
 
-  // The platform's own: apps, keys, the audit log (operators)
+/** The platform's apps (operators). */
+function appsPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { viewer } = kit;
 
   scope.get("/console/apps", { schema: { hide: true } }, async (request, reply) => {
     const session = await viewer(request, reply);
@@ -88,6 +99,12 @@ export function platformPages(scope: FastifyInstance, services: Deps, kit: PageK
       )}`,
     });
   });
+}
+
+/** The signing keys, and rotating them (operators). */
+function signingKeyPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { viewer, acting } = kit;
 
   scope.get("/console/keys", { schema: { hide: true } }, async (request, reply) => {
     const session = await viewer(request, reply);
@@ -114,6 +131,12 @@ export function platformPages(scope: FastifyInstance, services: Deps, kit: PageK
     await management.rotateKeys(who);
     return reply.redirect("/console/keys", 303);
   });
+}
+
+/** The audit log, filtered and paged (operators). */
+function auditPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { viewer } = kit;
 
   scope.get("/console/audit", { schema: { hide: true } }, async (request, reply) => {
     const session = await viewer(request, reply);

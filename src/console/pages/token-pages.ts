@@ -19,11 +19,19 @@ import {
 } from "./page-kit.js";
 import { badge, csrfField, duration, shownOnce, table, when } from "./views.js";
 
+type TokenRequest = FastifyRequest<{ Params: { partnerId: string; tokenId: string } }>;
+
 /** Token Management and its forms. */
 export function tokenPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  tokenManagementPage(scope, services, kit);
+  apiTokenPages(scope, services, kit);
+  rotationPages(scope, services, kit);
+}
+
+/** Token Management (seed 001's page): API tokens, the partner token, the SSO key. */
+function tokenManagementPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
   const { management } = services;
-  const { viewer, acting } = kit;
-  // Token Management (seed 001's page): API tokens, the partner token, the SSO key
+  const { viewer } = kit;
 
   scope.get(
     `${Partner}/tokens`,
@@ -69,6 +77,12 @@ export function tokenPages(scope: FastifyInstance, services: Deps, kit: PageKit)
       });
     },
   );
+}
+
+/** A new API token (shown once), and revoking one after a confirmation. */
+function apiTokenPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { viewer, acting } = kit;
 
   scope.post(
     `${Partner}/api-tokens`,
@@ -88,7 +102,6 @@ export function tokenPages(scope: FastifyInstance, services: Deps, kit: PageKit)
     },
   );
 
-  type TokenRequest = FastifyRequest<{ Params: { partnerId: string; tokenId: string } }>;
   scope.get(
     `${Partner}/api-tokens/:tokenId/revoke`,
     { schema: { hide: true } },
@@ -128,6 +141,12 @@ export function tokenPages(scope: FastifyInstance, services: Deps, kit: PageKit)
       );
     },
   );
+}
+
+/** Rotating the partner token and issuing a new SSO key, each after a confirmation. */
+function rotationPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { viewer, acting } = kit;
 
   const rotations = [
     {
