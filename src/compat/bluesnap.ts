@@ -59,6 +59,9 @@ const UserBody = Type.Object({
   username: Type.String(),
 });
 
+const tags = ["compat: bluesnap (seed 004)"];
+const security = [{ partnerBasic: [] }];
+
 function userBody(user: UserRow) {
   return {
     userId: user.id,
@@ -69,36 +72,44 @@ function userBody(user: UserRow) {
   };
 }
 
+/** The calling partner and the account it acts for (itself, or a linked `onbehalfofmid`). */
+async function bluesnapAccount(
+  services: BluesnapDeps,
+  request: FastifyRequest,
+  onBehalfOf: string | undefined,
+) {
+  const ip = clientIp(request);
+  await services.exchangeFailures.check(ip);
+  let principal: { partnerId: string; apiTokenId: string };
+  try {
+    principal = await services.auth.authenticateBasic(request.headers.authorization);
+  } catch (error) {
+    if (error instanceof HandoffError && error.code === "invalid_token") {
+      await services.exchangeFailures.fail(ip, request.log);
+    }
+    throw error;
+  }
+  const accountId = onBehalfOf ?? principal.partnerId;
+  if (
+    accountId !== principal.partnerId &&
+    !(await services.auth.standing(principal.partnerId, accountId))
+  ) {
+    throw new HandoffError("not_linked", "onbehalfofmid does not name a linked account");
+  }
+  return { ...principal, accountId, ip };
+}
+
 export async function bluesnapRoutes(
   fastify: FastifyInstance,
   services: BluesnapDeps,
 ): Promise<void> {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const tags = ["compat: bluesnap (seed 004)"];
-  const security = [{ partnerBasic: [] }];
+  bluesnapUserRoutes(fastify, services);
+  bluesnapLoginRoutes(fastify, services);
+}
 
-  /** The calling partner and the account it acts for (itself, or a linked `onbehalfofmid`). */
-  async function account(request: FastifyRequest, onBehalfOf: string | undefined) {
-    const ip = clientIp(request);
-    await services.exchangeFailures.check(ip);
-    let principal: { partnerId: string; apiTokenId: string };
-    try {
-      principal = await services.auth.authenticateBasic(request.headers.authorization);
-    } catch (error) {
-      if (error instanceof HandoffError && error.code === "invalid_token") {
-        await services.exchangeFailures.fail(ip, request.log);
-      }
-      throw error;
-    }
-    const accountId = onBehalfOf ?? principal.partnerId;
-    if (
-      accountId !== principal.partnerId &&
-      !(await services.auth.standing(principal.partnerId, accountId))
-    ) {
-      throw new HandoffError("not_linked", "onbehalfofmid does not name a linked account");
-    }
-    return { ...principal, accountId, ip };
-  }
+/** The companion user API: create, read, change and delete a partner's (or sub-account's) user. */
+function bluesnapUserRoutes(fastify: FastifyInstance, services: BluesnapDeps): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
     "/services/2/cp/user",
@@ -113,7 +124,7 @@ export async function bluesnapRoutes(
       },
     },
     async (request, reply) => {
-      const { accountId } = await account(request, request.query.onbehalfofmid);
+      const { accountId } = await bluesnapAccount(services, request, request.query.onbehalfofmid);
       const body = request.body;
       const user = await services.users.create(accountId, {
         id: body.username,
@@ -142,7 +153,7 @@ export async function bluesnapRoutes(
       },
     },
     async (request) => {
-      const { accountId } = await account(request, request.query.onbehalfofmid);
+      const { accountId } = await bluesnapAccount(services, request, request.query.onbehalfofmid);
       return userBody(await services.users.ofAccount(accountId, request.params.userId));
     },
   );
@@ -161,7 +172,7 @@ export async function bluesnapRoutes(
       },
     },
     async (request) => {
-      const { accountId } = await account(request, request.query.onbehalfofmid);
+      const { accountId } = await bluesnapAccount(services, request, request.query.onbehalfofmid);
       const body = request.body;
       const current = await services.users.ofAccount(accountId, request.params.userId);
       const first = body.firstName ?? current.given_name ?? "";
@@ -189,12 +200,17 @@ export async function bluesnapRoutes(
       },
     },
     async (request, reply) => {
-      const { accountId } = await account(request, request.query.onbehalfofmid);
+      const { accountId } = await bluesnapAccount(services, request, request.query.onbehalfofmid);
       await services.users.remove(accountId, request.params.userId);
       services.sessions.forget();
       return reply.code(204).send();
     },
   );
+}
+
+/** The SSO token call, and the login link in the vendor's format. */
+function bluesnapLoginRoutes(fastify: FastifyInstance, services: BluesnapDeps): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
     "/services/2/generateSSOLoginToken/:userId",
@@ -216,7 +232,7 @@ export async function bluesnapRoutes(
       },
     },
     async (request) => {
-      const caller = await account(request, request.query.onbehalfofmid);
+      const caller = await bluesnapAccount(services, request, request.query.onbehalfofmid);
       // The page's own example sends " 62.216.234.216": surrounding spaces are trimmed.
       const ip = canonicalIp(request.body.requestingUserIp.trim());
       if (!ip) throw new HandoffError("invalid_request", "requestingUserIp is not an IP address");

@@ -50,6 +50,7 @@ const sendEnkashError = envelopeErrorHandler((error) => ({
   payload: null,
 }));
 
+const tags = ["compat: enkash (seed 000)"];
 const id = Type.String({ minLength: 1, maxLength: 128 });
 
 function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
@@ -74,11 +75,121 @@ const sendOtherOAuthError = envelopeErrorHandler((error) => ({
 const BAD_CREDENTIALS =
   "Bad credentials, or the user is locked after three wrong passwords in a row";
 
-export async function enkashRoutes(fastify: FastifyInstance, services: EnkashDeps): Promise<void> {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const tags = ["compat: enkash (seed 000)"];
+/** A grant of the token endpoint: the partner user and account it is for, and its refresh token. */
+interface EnkashGrant {
+  grant: { partnerUserId: string; accountId: string };
+  refreshToken: string;
+}
 
-  // Authentication: the password grant of a partner user, and its refresh.
+/** A required text field of the token endpoint's form. */
+function formText(form: Record<string, unknown>, name: string): string {
+  const value = form[name];
+  if (typeof value !== "string" || value === "" || value.length > 1024) {
+    throw new OAuthError("invalid_request", `${name} is required`);
+  }
+  return value;
+}
+
+/** Client authentication: Basic base64(partner id:partner token), for an active partner. */
+async function authenticatePartnerClient(
+  services: EnkashDeps,
+  request: FastifyRequest,
+  ip: string,
+): Promise<{ partnerId: string; partnerTokenId: string }> {
+  const basic = basicCredentials(request.headers.authorization);
+  const partnerId = basic?.user ?? "";
+  const partnerTokenId = basic
+    ? await services.auth.partnerTokenFor(partnerId, basic.password)
+    : null;
+  if (!partnerTokenId) {
+    await services.exchangeFailures.fail(ip, request.log);
+    throw new OAuthError("invalid_client", "Basic partner id:partner token is wrong");
+  }
+  if (!(await services.auth.standing(partnerId, partnerId))) {
+    throw new OAuthError("invalid_grant", "the partner account is not active");
+  }
+  return { partnerId, partnerTokenId };
+}
+
+/** The password grant: a partner user's name and password, for the partner or a linked company. */
+async function passwordGrant(
+  services: EnkashDeps,
+  request: FastifyRequest,
+  ip: string,
+  client: { partnerId: string; partnerTokenId: string },
+  text: (name: string) => string,
+): Promise<EnkashGrant> {
+  const { partnerId, partnerTokenId } = client;
+  const username = text("username");
+  const password = text("password");
+  const clientId = text("clientId");
+  if (clientId !== partnerId && !(await services.auth.standing(partnerId, clientId))) {
+    throw new OAuthError("invalid_request", "clientId is not this partner or a linked company");
+  }
+  const checked = await services.partnerUsers.check(partnerId, username, password);
+  if (!checked.ok) {
+    await services.exchangeFailures.fail(ip, request.log);
+    throw new OAuthError("invalid_grant", BAD_CREDENTIALS);
+  }
+  const grant = { partnerUserId: checked.id, accountId: clientId };
+  const refreshToken = await services.refreshTokens.issue({ ...grant, partnerTokenId });
+  return { grant, refreshToken };
+}
+
+/** The refresh_token grant: the refresh token is used once and replaced by the next. */
+async function refreshGrant(
+  services: EnkashDeps,
+  request: FastifyRequest,
+  ip: string,
+  partnerId: string,
+  text: (name: string) => string,
+): Promise<EnkashGrant> {
+  const rotated = await services.refreshTokens.rotate(text("refresh_token"), partnerId);
+  if (!rotated) {
+    await services.exchangeFailures.fail(ip, request.log);
+    throw new OAuthError("invalid_grant", "the refresh token is unknown, used, expired or revoked");
+  }
+  return { grant: rotated.grant, refreshToken: rotated.next };
+}
+
+/** The token endpoint: an access token (and the next refresh token) for a partner user. */
+async function partnerUserToken(services: EnkashDeps, request: FastifyRequest) {
+  const ip = clientIp(request);
+  await services.exchangeFailures.check(ip);
+  const form = (request.body ?? {}) as Record<string, unknown>;
+  const text = (name: string) => formText(form, name);
+  const client = await authenticatePartnerClient(services, request, ip);
+  const grantType = text("grant_type");
+  let granted: EnkashGrant;
+  if (grantType === "password") {
+    granted = await passwordGrant(services, request, ip, client, text);
+  } else if (grantType === "refresh_token") {
+    granted = await refreshGrant(services, request, ip, client.partnerId, text);
+  } else {
+    throw new OAuthError("unsupported_grant_type", "grant_type must be password or refresh_token");
+  }
+  const issued = await services.auth.issueForPartnerUser(
+    client.partnerId,
+    client.partnerTokenId,
+    granted.grant.partnerUserId,
+  );
+  return {
+    access_token: issued.accessToken,
+    token_type: "bearer",
+    refresh_token: granted.refreshToken,
+    expires_in: Math.round((issued.expiresAt - services.clock.now()) / 1000),
+    scope: "partner",
+  };
+}
+
+export async function enkashRoutes(fastify: FastifyInstance, services: EnkashDeps): Promise<void> {
+  enkashTokenRoutes(fastify, services);
+  enkashSsoRoutes(fastify, services);
+}
+
+/** Authentication: the password grant of a partner user, and its refresh. */
+function enkashTokenRoutes(fastify: FastifyInstance, services: EnkashDeps): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     "/oauth/token",
     {
@@ -89,81 +200,13 @@ export async function enkashRoutes(fastify: FastifyInstance, services: EnkashDep
       },
       errorHandler: sendOAuthError,
     },
-    async (request) => {
-      const ip = clientIp(request);
-      await services.exchangeFailures.check(ip);
-      const form = (request.body ?? {}) as Record<string, unknown>;
-      const text = (name: string) => {
-        const value = form[name];
-        if (typeof value !== "string" || value === "" || value.length > 1024) {
-          throw new OAuthError("invalid_request", `${name} is required`);
-        }
-        return value;
-      };
-      // Client authentication: Basic base64(partner id:partner token).
-      const basic = basicCredentials(request.headers.authorization);
-      const partnerId = basic?.user ?? "";
-      const partnerTokenId = basic
-        ? await services.auth.partnerTokenFor(partnerId, basic.password)
-        : null;
-      if (!partnerTokenId) {
-        await services.exchangeFailures.fail(ip, request.log);
-        throw new OAuthError("invalid_client", "Basic partner id:partner token is wrong");
-      }
-      if (!(await services.auth.standing(partnerId, partnerId))) {
-        throw new OAuthError("invalid_grant", "the partner account is not active");
-      }
-      const grantType = text("grant_type");
-      let grant: { partnerUserId: string; accountId: string };
-      let refreshToken: string;
-      if (grantType === "password") {
-        const username = text("username");
-        const password = text("password");
-        const clientId = text("clientId");
-        if (clientId !== partnerId && !(await services.auth.standing(partnerId, clientId))) {
-          throw new OAuthError(
-            "invalid_request",
-            "clientId is not this partner or a linked company",
-          );
-        }
-        const checked = await services.partnerUsers.check(partnerId, username, password);
-        if (!checked.ok) {
-          await services.exchangeFailures.fail(ip, request.log);
-          throw new OAuthError("invalid_grant", BAD_CREDENTIALS);
-        }
-        grant = { partnerUserId: checked.id, accountId: clientId };
-        refreshToken = await services.refreshTokens.issue({ ...grant, partnerTokenId });
-      } else if (grantType === "refresh_token") {
-        const rotated = await services.refreshTokens.rotate(text("refresh_token"), partnerId);
-        if (!rotated) {
-          await services.exchangeFailures.fail(ip, request.log);
-          throw new OAuthError(
-            "invalid_grant",
-            "the refresh token is unknown, used, expired or revoked",
-          );
-        }
-        grant = rotated.grant;
-        refreshToken = rotated.next;
-      } else {
-        throw new OAuthError(
-          "unsupported_grant_type",
-          "grant_type must be password or refresh_token",
-        );
-      }
-      const issued = await services.auth.issueForPartnerUser(
-        partnerId,
-        partnerTokenId,
-        grant.partnerUserId,
-      );
-      return {
-        access_token: issued.accessToken,
-        token_type: "bearer",
-        refresh_token: refreshToken,
-        expires_in: Math.round((issued.expiresAt - services.clock.now()) / 1000),
-        scope: "partner",
-      };
-    },
+    async (request) => partnerUserToken(services, request),
   );
+}
+
+/** The SSO token for a card holder, and the login link for either of its views. */
+function enkashSsoRoutes(fastify: FastifyInstance, services: EnkashDeps): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
     "/api/v0/partner/enKashCard/sso-token",

@@ -1,7 +1,7 @@
 // Seed 002 (Xoxoday SSO redirection API): POST /chef/v1/oauth/sso/stores/company mints a login
 // link for the user named by email, and GET /chef/v1/oauth/redirect/stores/{ssoToken} is that
 // link. A thin adapter over the native mint and redemption (docs/compat/xoxoday.md).
-import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { type Static, Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { decodeJwt } from "jose";
 import type { AppService } from "../apps/service.js";
@@ -80,10 +80,41 @@ const SsoRequest = Type.Object(
   { additionalProperties: false },
 );
 
+type TpdInput = Static<typeof Tpd>;
+
+/** The partner data the ticket carries: the custom parameters, and the partner's auth token. */
+function partnerDataOf(tpd: TpdInput): Record<string, unknown> | undefined {
+  const partnerData: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(tpd)) {
+    if (!KNOWN_TPD.has(key) || key === "auth_token") partnerData[key] = value;
+  }
+  return Object.keys(partnerData).length > 0 ? partnerData : undefined;
+}
+
+/** The email and phone field settings for the app (their default values go to the user). */
+function fieldSettingsOf(tpd: TpdInput): Record<string, unknown> | undefined {
+  const fields: Record<string, unknown> = {};
+  if (tpd.email) {
+    const { default_value: _, ...settings } = tpd.email;
+    fields.email = settings;
+  }
+  if (tpd.phone) {
+    const { default_value: _, phone_code: __, ...settings } = tpd.phone;
+    fields.phone = settings;
+  }
+  return Object.keys(fields).length > 0 ? fields : undefined;
+}
+
 export async function xoxodayRoutes(
   fastify: FastifyInstance,
   services: XoxodayDeps,
 ): Promise<void> {
+  xoxodayPartnerRoutes(fastify, services);
+  xoxodayLinkRoutes(fastify, services);
+}
+
+/** The partner's calls: the SSO redirection API (mint a login link) and the token check. */
+function xoxodayPartnerRoutes(fastify: FastifyInstance, services: XoxodayDeps): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
@@ -111,19 +142,8 @@ export async function xoxodayRoutes(
       }
       const { user_input: userInput, tpd = {} } = request.body;
       const email = checkEmail(userInput);
-      const partnerData: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(tpd)) {
-        if (!KNOWN_TPD.has(key) || key === "auth_token") partnerData[key] = value;
-      }
-      const fields: Record<string, unknown> = {};
-      if (tpd.email) {
-        const { default_value: _, ...settings } = tpd.email;
-        fields.email = settings;
-      }
-      if (tpd.phone) {
-        const { default_value: _, phone_code: __, ...settings } = tpd.phone;
-        fields.phone = settings;
-      }
+      const partnerData = partnerDataOf(tpd);
+      const fields = fieldSettingsOf(tpd);
       const minted = await services.tickets.mint({
         partnerId: principal.partnerId,
         apiTokenId: principal.apiTokenId,
@@ -137,9 +157,9 @@ export async function xoxodayRoutes(
         },
         appId: target.id,
         ttlSeconds: Math.min(XOXODAY_TICKET_SECONDS, target.ticketTtlMax),
-        fields: Object.keys(fields).length > 0 ? fields : undefined,
+        fields,
         otp: tpd.otp,
-        partnerData: Object.keys(partnerData).length > 0 ? partnerData : undefined,
+        partnerData,
         context: tpd.unique_id ? { unique_id: tpd.unique_id } : undefined,
         ip: clientIp(request),
       });
@@ -179,6 +199,11 @@ export async function xoxodayRoutes(
       };
     },
   );
+}
+
+/** The redirect that is the login link, for the person's browser. */
+function xoxodayLinkRoutes(fastify: FastifyInstance, services: XoxodayDeps): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   // The redirect is a login link like any other: GET shows the page, which continues with POST.
   app.get(

@@ -8,7 +8,7 @@ import { hashSecret } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
 import type { ModelRow, OidcStore } from "./store.js";
 
-/** Client metadata of our own: whether the client must use PKCE (src/oidc/provider.ts). */
+/** Client metadata of our own: whether the client must use PKCE (src/oidc/configuration.ts). */
 export const PKCE_REQUIRED = "handoff_pkce_required";
 
 /** The one place that turns an app into client metadata (client id = app id). */
@@ -23,7 +23,7 @@ export async function clientMetadata(
     client_id: app.id,
     client_name: app.name,
     // The hash of the app secret: the secret itself is never stored. `compareClientSecret` is
-    // replaced to hash what the client presents (src/oidc/provider.ts).
+    // replaced to hash what the client presents (src/oidc/configuration.ts).
     client_secret: secretHash,
     redirect_uris: app.oidc.redirectUris,
     post_logout_redirect_uris: app.oidc.postLogoutRedirectUris,

@@ -1,7 +1,7 @@
 // What the person's browser does: open a login link (a GET that only shows a page), continue
 // (the POST that uses the ticket, sets the session cookie and redirects), and sign out.
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { SamlSettings } from "../apps/saml-settings.js";
 import type { App } from "../apps/service.js";
 import type { Config } from "../config.js";
@@ -21,7 +21,7 @@ import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js"
 import type { SessionService } from "../sessions/service.js";
 import { loginPage } from "./link-page.js";
 import { defaultReturnPath, landingUrl } from "./return-path.js";
-import type { TicketService } from "./service.js";
+import type { RedeemOutcome, TicketService } from "./service.js";
 
 /** What the browser's routes use. */
 export interface BrowserDeps {
@@ -36,6 +36,16 @@ export interface BrowserDeps {
 type Deps = BrowserDeps;
 
 const TicketParams = Type.Object({ ticket: Type.String({ minLength: 1, maxLength: 128 }) });
+const ViewQuery = Type.Object(
+  { view: Type.Optional(Type.String({ pattern: "^[a-z_]{1,32}$" })) },
+  { additionalProperties: false },
+);
+
+/** A login link being used: its ticket, and the view of it a seed's link asked for. */
+interface LinkUse {
+  ticket: string;
+  view: string | undefined;
+}
 
 /**
  * Where a browser goes when it opens a link it has already used while the session that link made
@@ -56,6 +66,138 @@ async function alreadySignedIn(
   if (preview.ok || preview.reason !== "already_used" || preview.app?.id !== session.appId)
     return null;
   return landingUrl(preview.app.baseUrl, defaultReturnPath(preview.app.returnPaths));
+}
+
+/** The rate-limit page when this address has failed too many links of late, or null. */
+async function rateLimitedPage(
+  services: Deps,
+  ip: string,
+  reply: FastifyReply,
+): Promise<FastifyReply | null> {
+  try {
+    await services.redeemFailures.check(ip);
+  } catch (error) {
+    if (error instanceof HandoffError && error.code === "rate_limited") {
+      reply.headers(error.headers);
+      return failurePage(reply, "rate_limited", null);
+    }
+    throw error;
+  }
+  return null;
+}
+
+/** Uses the ticket, or shows the "unavailable" page when the database is busy or away. */
+async function redeemTicket(
+  services: Deps,
+  request: FastifyRequest,
+  link: LinkUse,
+  reply: FastifyReply,
+  ip: string,
+): Promise<{ outcome: RedeemOutcome } | { page: FastifyReply }> {
+  try {
+    const code = (request.body as { code?: unknown } | undefined)?.code;
+    const outcome = await services.tickets.redeem(link.ticket, {
+      ip,
+      presentedSession: request.cookies[sessionCookieName(services.config)],
+      view: link.view,
+      code: typeof code === "string" ? code : undefined,
+    });
+    return { outcome };
+  } catch (error) {
+    // The database is busy or away: nothing was used; the person may simply try again.
+    const failure = toHandoffError(error);
+    if (failure.code !== "service_unavailable") throw error;
+    logError(failure, request);
+    reply.headers(failure.headers);
+    return { page: failurePage(reply, "unavailable", null) };
+  }
+}
+
+/** The one-time code step of a ticket that asks for one (again, after a wrong code). */
+async function otpStep(
+  services: Deps,
+  request: FastifyRequest,
+  link: LinkUse,
+  reply: FastifyReply,
+  wrongCode: boolean,
+): Promise<FastifyReply> {
+  const preview = await services.tickets.preview(link.ticket);
+  if (!preview.ok) return failurePage(reply, preview.reason, preview.app);
+  const action = request.url.replace(/^[^?]*/, `/login/${link.ticket}`);
+  return otpPage(
+    services.otp,
+    reply,
+    link.ticket,
+    preview,
+    action,
+    wrongCode ? { status: 401, message: "That code is not right. Try again." } : undefined,
+  );
+}
+
+/** A refused ticket: the app for the person who already used it, else the page with the reason. */
+async function refusedTicket(
+  services: Deps,
+  request: FastifyRequest,
+  link: LinkUse,
+  reply: FastifyReply,
+  ip: string,
+  outcome: Extract<RedeemOutcome, { ok: false }>,
+): Promise<FastifyReply> {
+  if (outcome.reason === "already_used") {
+    const landing = await alreadySignedIn(
+      services,
+      link.ticket,
+      request.cookies[sessionCookieName(services.config)],
+    );
+    if (landing) return reply.redirect(landing, 303);
+  }
+  if (outcome.reason === "not_found") await services.redeemFailures.fail(ip, request.log);
+  return failurePage(reply, outcome.reason, outcome.app);
+}
+
+/** The new session: its cookie, then the app (through a signed SAML Response for a SAML app). */
+async function landInApp(
+  services: Deps,
+  reply: FastifyReply,
+  outcome: Extract<RedeemOutcome, { ok: true }>,
+): Promise<FastifyReply> {
+  reply.setCookie(
+    sessionCookieName(services.config),
+    outcome.sessionToken,
+    sessionCookieOptions(services.config, outcome.sessionSeconds),
+  );
+  if (outcome.app.saml) {
+    // A SAML app: the browser posts a signed Response to its ACS (IdP-initiated), with the
+    // landing URL as RelayState.
+    const session = await services.sessions.live(outcome.sessionId);
+    if (session) {
+      return samlSignIn(services, reply, outcome.app as App & { saml: SamlSettings }, session, {
+        relayState: outcome.location,
+      });
+    }
+  }
+  return reply.redirect(outcome.location, 303);
+}
+
+/** Uses a login link: the session cookie and the app, the one-time code step, or why not. */
+async function redeemLoginLink(
+  services: Deps,
+  request: FastifyRequest,
+  link: LinkUse,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  if (crossSite(request, services.config.baseUrl)) {
+    return failurePage(reply, "cross_site", null);
+  }
+  const ip = clientIp(request);
+  const limited = await rateLimitedPage(services, ip, reply);
+  if (limited) return limited;
+  const redeemed = await redeemTicket(services, request, link, reply, ip);
+  if ("page" in redeemed) return redeemed.page;
+  const { outcome } = redeemed;
+  if (outcome.ok === "step") return otpStep(services, request, link, reply, outcome.wrongCode);
+  if (!outcome.ok) return refusedTicket(services, request, link, reply, ip, outcome);
+  return landInApp(services, reply, outcome);
 }
 
 export async function browserRoutes(fastify: FastifyInstance, services: Deps): Promise<void> {
@@ -91,87 +233,16 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
         tags: ["browser"],
         summary: "Use a login link: sets the session cookie and redirects (303) to the app",
         params: TicketParams,
-        querystring: Type.Object(
-          { view: Type.Optional(Type.String({ pattern: "^[a-z_]{1,32}$" })) },
-          { additionalProperties: false },
-        ),
+        querystring: ViewQuery,
       },
     },
-    async (request, reply) => {
-      if (crossSite(request, config.baseUrl)) {
-        return failurePage(reply, "cross_site", null);
-      }
-      const ip = clientIp(request);
-      try {
-        await services.redeemFailures.check(ip);
-      } catch (error) {
-        if (error instanceof HandoffError && error.code === "rate_limited") {
-          reply.headers(error.headers);
-          return failurePage(reply, "rate_limited", null);
-        }
-        throw error;
-      }
-      let outcome: Awaited<ReturnType<typeof services.tickets.redeem>>;
-      try {
-        const code = (request.body as { code?: unknown } | undefined)?.code;
-        outcome = await services.tickets.redeem(request.params.ticket, {
-          ip,
-          presentedSession: request.cookies[cookieName],
-          view: request.query.view,
-          code: typeof code === "string" ? code : undefined,
-        });
-      } catch (error) {
-        // The database is busy or away: nothing was used; the person may simply try again.
-        const failure = toHandoffError(error);
-        if (failure.code !== "service_unavailable") throw error;
-        logError(failure, request);
-        reply.headers(failure.headers);
-        return failurePage(reply, "unavailable", null);
-      }
-      if (outcome.ok === "step") {
-        const preview = await services.tickets.preview(request.params.ticket);
-        if (!preview.ok) return failurePage(reply, preview.reason, preview.app);
-        const action = request.url.replace(/^[^?]*/, `/login/${request.params.ticket}`);
-        return otpPage(
-          services.otp,
-          reply,
-          request.params.ticket,
-          preview,
-          action,
-          outcome.wrongCode
-            ? { status: 401, message: "That code is not right. Try again." }
-            : undefined,
-        );
-      }
-      if (!outcome.ok) {
-        if (outcome.reason === "already_used") {
-          const landing = await alreadySignedIn(
-            services,
-            request.params.ticket,
-            request.cookies[cookieName],
-          );
-          if (landing) return reply.redirect(landing, 303);
-        }
-        if (outcome.reason === "not_found") await services.redeemFailures.fail(ip, request.log);
-        return failurePage(reply, outcome.reason, outcome.app);
-      }
-      reply.setCookie(
-        cookieName,
-        outcome.sessionToken,
-        sessionCookieOptions(config, outcome.sessionSeconds),
-      );
-      if (outcome.app.saml) {
-        // A SAML app: the browser posts a signed Response to its ACS (IdP-initiated), with the
-        // landing URL as RelayState.
-        const session = await services.sessions.live(outcome.sessionId);
-        if (session) {
-          return samlSignIn(services, reply, outcome.app as App & { saml: SamlSettings }, session, {
-            relayState: outcome.location,
-          });
-        }
-      }
-      return reply.redirect(outcome.location, 303);
-    },
+    async (request, reply) =>
+      redeemLoginLink(
+        services,
+        request,
+        { ticket: request.params.ticket, view: request.query.view },
+        reply,
+      ),
   );
 
   app.post(

@@ -1,6 +1,6 @@
 // Where a one-time code by SMS can go: the user's number and country code as partners send them
 // (each in any common spelling), as one E.164 number that a phone network could reach.
-// (Claims keep the number as the partner sent it: src/oidc/provider.ts.)
+// (Claims keep the number as the partner sent it: src/oidc/claims.ts.)
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 
 /**
