@@ -4,7 +4,8 @@
 // vendors' shapes, the console's API and pages) → modules (each domain's module.ts) → the root
 // (app.ts, compose.ts, main.ts, cli/). An import may only go down, never across into another
 // domain's routes, and never round in a cycle. Type-only imports count too.
-const foundation = "^src/(clock|config|module)\\.ts$|^src/(crypto|db|http|pages|jobs)/";
+const foundation =
+  "^src/(clock|config|config-[a-z]+|module)\\.ts$|^src/(crypto|db|http|pages|jobs)/";
 const root = "^src/(app|compose|main)\\.ts$|^src/cli/";
 const modules = "^src/[^/]+/module\\.ts$";
 const faces =
@@ -35,7 +36,8 @@ module.exports = {
     },
     {
       name: "routes-stay-home",
-      comment: "Another domain's routes are never imported: move what they share to a guard or page.",
+      comment:
+        "Another domain's routes are never imported: move what they share to a guard or page.",
       severity: "error",
       from: { path: "^src/([^/]+)/", pathNot: root },
       to: { path: "(^|/)(routes|[a-z-]+-routes)\\.ts$", pathNot: "^src/$1/" },

@@ -3,7 +3,11 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseCidrs } from "./http/cidr.js";
+import { outboundAllow, type SmsConfig, smsConfig, smtpUrl } from "./config-delivery.js";
+import { ConfigError, type Env, integer, oneOf } from "./config-parse.js";
+
+export type { SmsConfig } from "./config-delivery.js";
+export { ConfigError, type Env } from "./config-parse.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 export type SqliteSynchronous = "FULL" | "NORMAL" | "EXTRA";
@@ -68,122 +72,6 @@ export interface Config {
    * against this machine (`127.0.0.1/32`). Empty in production.
    */
   outboundAllow: string[];
-}
-
-export type SmsConfig =
-  | { kind: "webhook"; url: string; secret: string }
-  | { kind: "twilio"; accountSid: string; authToken: string; from: string; baseUrl: string };
-
-/** A configuration error names the variable at fault; start-up prints it on one line. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = "ConfigError";
-  }
-}
-
-export type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) {
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
-  if (!match) throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${raw}"`);
-  return match;
-}
-
-function smtpUrl(env: Env): string | null {
-  const value = env.HANDOFF_SMTP_URL?.trim();
-  if (!value) return null;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError("HANDOFF_SMTP_URL", "is not a URL (smtp://user:pass@host:587)");
-  }
-  if (url.protocol !== "smtp:" && url.protocol !== "smtps:") {
-    throw new ConfigError("HANDOFF_SMTP_URL", "must start with smtp:// or smtps://");
-  }
-  return value;
-}
-
-/** An https URL, or http to this machine (a gateway beside Handoff, a test). */
-function outboundUrl(name: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(name, "is not a URL");
-  }
-  const loopback = ["127.0.0.1", "[::1]", "localhost"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new ConfigError(name, "must be an https:// URL (http:// only to this machine)");
-  }
-  return value;
-}
-
-function smsConfig(env: Env): SmsConfig | null {
-  const webhook = env.HANDOFF_SMS_WEBHOOK_URL?.trim();
-  const sid = env.HANDOFF_TWILIO_ACCOUNT_SID?.trim();
-  if (webhook && sid) {
-    throw new ConfigError(
-      "HANDOFF_SMS_WEBHOOK_URL",
-      "and HANDOFF_TWILIO_ACCOUNT_SID are both set; choose one SMS sender",
-    );
-  }
-  if (webhook) {
-    const secret = env.HANDOFF_SMS_WEBHOOK_SECRET?.trim() ?? "";
-    // Standard Webhooks secrets: base64 of at least 24 random bytes, usually prefixed whsec_.
-    const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
-    if (key.length < 24 || !/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret)) {
-      throw new ConfigError(
-        "HANDOFF_SMS_WEBHOOK_SECRET",
-        "must be a Standard Webhooks secret (whsec_ and the base64 of 24 to 64 random bytes)",
-      );
-    }
-    return { kind: "webhook", url: outboundUrl("HANDOFF_SMS_WEBHOOK_URL", webhook), secret };
-  }
-  if (sid) {
-    const authToken = env.HANDOFF_TWILIO_AUTH_TOKEN?.trim();
-    const from = env.HANDOFF_TWILIO_FROM?.trim();
-    if (!authToken) throw new ConfigError("HANDOFF_TWILIO_AUTH_TOKEN", "is needed with a SID");
-    if (!from) {
-      throw new ConfigError("HANDOFF_TWILIO_FROM", "is needed: a number (+…) or a MG… service SID");
-    }
-    const baseUrl = outboundUrl(
-      "HANDOFF_TWILIO_BASE_URL",
-      env.HANDOFF_TWILIO_BASE_URL?.trim() || "https://api.twilio.com",
-    );
-    return { kind: "twilio", accountSid: sid, authToken, from, baseUrl };
-  }
-  return null;
-}
-
-function outboundAllow(env: Env): string[] {
-  const list = (env.HANDOFF_OUTBOUND_ALLOW ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  try {
-    parseCidrs(list);
-  } catch {
-    throw new ConfigError("HANDOFF_OUTBOUND_ALLOW", "must be comma-separated CIDRs (127.0.0.1/32)");
-  }
-  return list;
 }
 
 function databaseUrl(env: Env, dataDir: string): string {
@@ -269,12 +157,8 @@ function secretKey(
   return { secretKey: key, secretKeySource: "file" };
 }
 
-/** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: Env = process.env): Config {
-  const port = integer(env, "PORT", 8080, 0, 65535);
-  const host = env.HOST || "127.0.0.1";
-  const dataDir = resolve(env.HANDOFF_DATA_DIR || "./data");
-  const dbUrl = databaseUrl(env, dataDir);
+/** HANDOFF_TRUSTED_PROXIES: addresses, CIDRs or Fastify's loopback/linklocal/uniquelocal. */
+function trustedProxies(env: Env): string[] {
   const trusted = (env.HANDOFF_TRUSTED_PROXIES ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -290,6 +174,16 @@ export function loadConfig(env: Env = process.env): Config {
       );
     }
   }
+  return trusted;
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, "PORT", 8080, 0, 65535);
+  const host = env.HOST || "127.0.0.1";
+  const dataDir = resolve(env.HANDOFF_DATA_DIR || "./data");
+  const dbUrl = databaseUrl(env, dataDir);
+  const trusted = trustedProxies(env);
   const base = baseUrl(env, host, port);
   return {
     port,

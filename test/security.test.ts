@@ -18,6 +18,8 @@ import {
 } from "./helpers/app.js";
 import { mint, redeem, sessionCookie, ssoFixture } from "./helpers/sso.js";
 
+type Table = { name: string };
+
 describe.each(dialects)("secrets at rest on %s", (dialect) => {
   let t: TestApp;
   beforeEach(async () => {
@@ -61,8 +63,8 @@ describe.each(dialects)("secrets at rest on %s", (dialect) => {
     // covered the day it lands (only the migration bookkeeping is left out).
     const catalogue =
       dialect === "sqlite"
-        ? sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`
-        : sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`;
+        ? sql<Table>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`
+        : sql<Table>`select tablename as name from pg_tables where schemaname = 'public'`;
     const tables = (await catalogue.execute(t.database.read)).rows
       .map((row) => row.name)
       .filter((name) => !name.startsWith("handoff_migration"));

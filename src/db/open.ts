@@ -8,6 +8,6 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     return openSqlite(url.slice("sqlite:".length), options);
   }
   const { openPglite, openPostgres } = await import("./postgres.js");
-  if (url.startsWith("pglite:")) return openPglite(url.slice("pglite:".length), options);
+  if (url.startsWith("pglite:")) return openPglite(url.slice("pglite:".length));
   return openPostgres(url, options);
 }

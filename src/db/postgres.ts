@@ -145,10 +145,10 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<D
   const changes = new NotifyFeed(
     () => new pgModule.Client({ connectionString: url, types, keepAlive: true }),
   );
-  return assemble("postgres", db, changes, options, (run) => retryConflicts(run));
+  return assemble("postgres", db, changes, (run) => retryConflicts(run));
 }
 
-export async function openPglite(where: string, options: OpenOptions): Promise<Database> {
+export async function openPglite(where: string): Promise<Database> {
   const { PGlite, types } = await import("@electric-sql/pglite");
   const { PGliteDialect } = await import("kysely-pglite-dialect");
   const client = new PGlite(where === "memory" ? undefined : where, {
@@ -160,14 +160,13 @@ export async function openPglite(where: string, options: OpenOptions): Promise<D
   await client.waitReady;
   const db = new Kysely<Tables>({ dialect: new PGliteDialect(client) });
   // PGlite lives inside this one process: nobody else to tell.
-  return assemble("pglite", db, new LocalFeed(), options, (run) => run());
+  return assemble("pglite", db, new LocalFeed(), (run) => run());
 }
 
 function assemble(
   dialect: "postgres" | "pglite",
   db: Kysely<Tables>,
   changes: ChangeFeed,
-  options: OpenOptions,
   attempt: <T>(run: () => Promise<T>) => Promise<T>,
 ): Database {
   const parts = storageParts(db, changes);

@@ -15,21 +15,19 @@ import type { SessionService } from "../sessions/service.js";
 import { reachablePhone } from "../users/phone.js";
 import type { UserService } from "../users/service.js";
 import { mintOptions } from "./mint-options.js";
-import type {
-  FailureReason,
-  MintedTicket,
-  MintInput,
-  OtpMode,
-  Preview,
-  RedeemOutcome,
-} from "./model.js";
-import { landingUrl } from "./return-path.js";
+import type { FailureReason, MintedTicket, MintInput, Preview, RedeemOutcome } from "./model.js";
 import {
-  deadReason,
-  TICKET_CLOCK_TOLERANCE_MS,
-  type TicketStatusView,
-  ticketView,
-} from "./status.js";
+  failureDetail,
+  LostRace,
+  landingFor,
+  openSession,
+  previewOf,
+  type RedeemRequest,
+  type SessionOpening,
+  WrongCode,
+} from "./redeem.js";
+import { landingUrl } from "./return-path.js";
+import { deadReason, type TicketStatusView, ticketView } from "./status.js";
 import type { TicketCore, TicketRow, TicketStore } from "./store.js";
 
 export {
@@ -45,12 +43,9 @@ export {
 export type { TicketStatusView } from "./status.js";
 export { TICKET_CLOCK_TOLERANCE_MS } from "./status.js";
 
-import { landingsOf, redemption } from "./rows.js";
+import { redemption } from "./rows.js";
 
 export type { TicketRow } from "./store.js";
-
-class LostRace extends Error {}
-class WrongCode extends Error {}
 
 export class TicketService {
   constructor(
@@ -196,7 +191,6 @@ export class TicketService {
     });
   }
 
-  /** What the page in front of the link shows. Reads only: a GET never uses a ticket. */
   /**
    * The partner's auth_token for a user (seed 002's tpd.auth_token), from the newest login link
    * for one of `appIds` (an app and its sign-in group) that was used and carried one; null when
@@ -218,22 +212,11 @@ export class TicketService {
     return null;
   }
 
+  /** What the page in front of the link shows. Reads only: a GET never uses a ticket. */
   async preview(token: string): Promise<Preview> {
     const found = await this.#find(token);
     if (!found) return { ok: false, reason: "not_found", app: null };
-    const { row, app } = found;
-    const reason = deadReason(row, this.clock.now());
-    if (reason) return { ok: false, reason, app };
-    return {
-      ok: true,
-      app,
-      expiresAt: row.expires_at,
-      accountId: row.account_id,
-      landings: Object.keys(landingsOf(row)),
-      ticketId: row.id,
-      partnerId: row.partner_id,
-      otp: row.otp as OtpMode,
-    };
+    return previewOf(found.row, found.app, this.clock.now());
   }
 
   /**
@@ -241,26 +224,12 @@ export class TicketService {
    * issued), creates the session and ends the one the browser held. Exactly one of any number
    * of concurrent redemptions wins; the others see already_used.
    */
-  async redeem(
-    token: string,
-    request: {
-      ip: string;
-      presentedSession?: string | undefined;
-      view?: string | undefined;
-      /** The one-time code the person typed, when the ticket asks for one. */
-      code?: string | undefined;
-    },
-  ): Promise<RedeemOutcome> {
+  async redeem(token: string, request: RedeemRequest): Promise<RedeemOutcome> {
     const found = await this.#find(token);
     if (!found) return { ok: false, reason: "not_found", app: null };
     const { row, app } = found;
-    let landing = row.return_to;
-    if (request.view !== undefined) {
-      // A shape that offers several pages for one token (Enkash's views) lists them at mint.
-      const path = landingsOf(row)[request.view];
-      if (path === undefined) return { ok: false, reason: "not_found", app: null };
-      landing = path;
-    }
+    const landing = landingFor(row, request.view);
+    if (landing === undefined) return { ok: false, reason: "not_found", app: null };
     const now = this.clock.now();
     const dead = deadReason(row, now);
     if (dead) {
@@ -276,49 +245,15 @@ export class TicketService {
       return { ok: false, reason: "ip_mismatch", app };
     }
     // A ticket that asks for a one-time code redeems only with the right one (src/otp/).
-    const code = request.code;
-    if (row.otp !== "none" && code === undefined) return { ok: "step", app, wrongCode: false };
+    if (row.otp !== "none" && request.code === undefined) {
+      return { ok: "step", app, wrongCode: false };
+    }
     try {
-      const secret = mintSecret(SecretPrefix.session);
       const sessionSeconds = Math.min(
         app.sessionAbsoluteSeconds,
         row.session_seconds ?? Number.POSITIVE_INFINITY,
       );
-      const session = await this.storage.write(async (trx, changed) => {
-        if (row.otp !== "none" && !(await this.otp.consume(trx, row.id, code ?? "", now))) {
-          throw new WrongCode();
-        }
-        // The conditional update is the lock: only one redemption can move the row off "issued".
-        const used = await this.store.use(trx, row.id, {
-          now,
-          sessionId: secret.id,
-          notBefore: now - TICKET_CLOCK_TOLERANCE_MS,
-        });
-        if (!used) throw new LostRace();
-        const created = await this.sessions.create(trx, secret, {
-          userId: row.user_id,
-          partnerId: row.partner_id,
-          accountId: row.account_id,
-          appId: row.app_id,
-          ticketId: row.id,
-          absoluteSeconds: sessionSeconds,
-          otpMode: row.otp === "none" ? null : row.otp,
-        });
-        const replaced = await this.sessions.endWithin(
-          trx,
-          request.presentedSession,
-          "replaced",
-          changed,
-        );
-        await this.audit.record(
-          trx,
-          redemption(row, now, request.ip, "ok", {
-            session: created.id,
-            ...(replaced && { replaced_session: replaced.id }),
-          }),
-        );
-        return created;
-      });
+      const session = await openSession(this.#opening(), row, request, now, sessionSeconds);
       return {
         ok: true,
         sessionToken: session.token,
@@ -342,6 +277,11 @@ export class TicketService {
     }
   }
 
+  #opening(): SessionOpening {
+    const { storage, store, sessions, otp, audit } = this;
+    return { storage, store, sessions, otp, audit };
+  }
+
   async #find(token: string): Promise<{ row: TicketCore; app: App } | null> {
     const parsed = parseSecret(SecretPrefix.ticket, token);
     if (!parsed) return null;
@@ -354,13 +294,7 @@ export class TicketService {
   /** Records a refused redemption on the ticket (and rejects it for good when `reject`). */
   async #failed(row: TicketCore, reason: FailureReason, ip: string, reject: boolean) {
     const now = this.clock.now();
-    // What a partner needs to tell clock skew from a slow user, or which address was expected.
-    const detail =
-      reason === "expired"
-        ? { expires_at: new Date(row.expires_at).toISOString(), late_ms: now - row.expires_at }
-        : reason === "ip_mismatch"
-          ? { bound_ip: row.bind_ip }
-          : undefined;
+    const detail = failureDetail(row, reason, now);
     await this.storage.write(async (trx) => {
       await this.store.recordFailure(trx, row.id, { reason, now, reject });
       await this.audit.record(trx, redemption(row, now, ip, reason, detail));
