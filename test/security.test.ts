@@ -133,7 +133,7 @@ describe("credential spraying", () => {
     }
     const blocked = await spray("203.0.113.9", {
       partner_token: partner.partnerToken,
-      api_token: partner.apiToken,
+      api_token: "hak_guess-again",
     });
     expect(blocked.statusCode).toBe(429);
     expect(blocked.json().code).toBe("rate_limited");
@@ -141,13 +141,18 @@ describe("credential spraying", () => {
     const seedShape = await t.app.inject({
       method: "POST",
       url: "/v1/autho/apitoken/login/",
-      payload: { partner_token: partner.partnerToken, api_token: partner.apiToken },
+      payload: { partner_token: partner.partnerToken, api_token: "hak_guess-in-seed-shape" },
       remoteAddress: "203.0.113.9",
     });
     expect(seedShape.statusCode).toBe(429);
     expect(seedShape.json().status).toBe("DATA_ERROR");
     expect(t.logs.some((line) => line.includes("too many failed credential attempts"))).toBe(true);
-    // Another client, the real partner's backend, is unaffected.
+    // The real partner's credentials are served, from the sprayer's address (one NAT) too.
+    const same = await spray("203.0.113.9", {
+      partner_token: partner.partnerToken,
+      api_token: partner.apiToken,
+    });
+    expect(same.statusCode).toBe(200);
     const other = await spray("198.51.100.7", {
       partner_token: partner.partnerToken,
       api_token: partner.apiToken,

@@ -23,11 +23,10 @@ export async function requireApp(
   const basic = basicCredentials(request.headers.authorization);
   const id = basic?.user ?? body.client_id;
   const secret = basic?.password ?? body.client_secret;
-  const ip = clientIp(request);
-  await services.redeemFailures.check(ip);
   const app = id && secret ? await services.apps.authenticate(id, secret) : null;
   if (!app) {
-    await services.redeemFailures.fail(ip, request.log);
+    // Charged to the address only when wrong (past the allowance: 429); a right secret always works.
+    await services.redeemFailures.fail(clientIp(request), request.log);
     throw new HandoffError("invalid_client", undefined, {
       headers: { "www-authenticate": 'Basic realm="handoff"' },
     });

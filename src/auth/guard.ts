@@ -13,8 +13,8 @@ export interface PartnerGuardDeps {
 }
 
 /**
- * Runs the exchange with the failure limiter around it: a client past its failures gets 429
- * before any credential is looked at.
+ * Runs the exchange; a failed one is charged to the client's address, and past the allowance
+ * answered 429. Valid credentials are never refused, whatever others sent from the address.
  */
 export async function guardedExchange(
   services: PartnerGuardDeps,
@@ -23,7 +23,6 @@ export async function guardedExchange(
   apiToken: unknown,
 ) {
   const ip = clientIp(request);
-  await services.exchangeFailures.check(ip);
   try {
     return await services.auth.exchange(partnerToken, apiToken);
   } catch (error) {
@@ -40,14 +39,14 @@ export async function guardedExchange(
 
 /**
  * The partner behind the request's bearer token; throws invalid_token and friends. A token that
- * is not a live one counts as a failed credential attempt of the client, as the exchange's do.
+ * is not a live one counts as a failed credential attempt of the client, as the exchange's do
+ * (past the allowance: 429); a live one is always served.
  */
 export async function requirePartner(
   services: PartnerGuardDeps,
   request: FastifyRequest,
 ): Promise<PartnerPrincipal> {
   const ip = clientIp(request);
-  await services.exchangeFailures.check(ip);
   try {
     return await services.auth.authenticate(request.headers.authorization);
   } catch (error) {

@@ -60,7 +60,6 @@ export async function banckleRoutes(app: FastifyInstance, services: BanckleDeps)
     const product = field(input, "product");
 
     const ip = clientIp(request);
-    await services.redeemFailures.check(ip);
     const partnerId = await services.partners.authenticateSsoKey(ssokey);
     if (!partnerId) {
       await services.redeemFailures.fail(ip, request.log);

@@ -79,7 +79,6 @@ async function bluesnapAccount(
   onBehalfOf: string | undefined,
 ) {
   const ip = clientIp(request);
-  await services.exchangeFailures.check(ip);
   let principal: { partnerId: string; apiTokenId: string };
   try {
     principal = await services.auth.authenticateBasic(request.headers.authorization);

@@ -12,7 +12,7 @@ import type { Config } from "../config.js";
 import { basicCredentials } from "../http/basic.js";
 import { clientIp } from "../http/client-ip.js";
 import { HandoffError, OAuthError, type OAuthErrorCode } from "../http/errors.js";
-import type { FailureLimiter } from "../http/failures.js";
+import { accountKey, type FailureLimiter } from "../http/failures.js";
 import { envelopeErrorHandler } from "../http/problem.js";
 import type { OtpService } from "../otp/service.js";
 import type { PartnerUserService } from "../partners/users.js";
@@ -126,9 +126,13 @@ async function passwordGrant(
   if (clientId !== partnerId && !(await services.auth.standing(partnerId, clientId))) {
     throw new OAuthError("invalid_request", "clientId is not this partner or a linked company");
   }
+  // A password hash is costly work: its budget is per address and person, checked before it
+  // runs, so a guesser locks out nobody else behind the same address.
+  const key = accountKey(ip, partnerId, username);
+  await services.exchangeFailures.check(key);
   const checked = await services.partnerUsers.check(partnerId, username, password);
   if (!checked.ok) {
-    await services.exchangeFailures.fail(ip, request.log);
+    await services.exchangeFailures.fail(key, request.log);
     throw new OAuthError("invalid_grant", BAD_CREDENTIALS);
   }
   const grant = { partnerUserId: checked.id, accountId: clientId };
@@ -155,7 +159,6 @@ async function refreshGrant(
 /** The token endpoint: an access token (and the next refresh token) for a partner user. */
 async function partnerUserToken(services: EnkashDeps, request: FastifyRequest) {
   const ip = clientIp(request);
-  await services.exchangeFailures.check(ip);
   const form = (request.body ?? {}) as Record<string, unknown>;
   const text = (name: string) => formText(form, name);
   const client = await authenticatePartnerClient(services, request, ip);

@@ -1,12 +1,16 @@
-// Counts failed credential attempts per client IP; past the limit the client gets 429.
+// Counts failed credential attempts per key (a client address, or an address and an account);
+// past the allowance a failure is answered 429 instead of its own refusal.
 import type { FastifyBaseLogger } from "fastify";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { HandoffError } from "./errors.js";
 
 /**
- * Only failures count, so a partner's backend that exchanges correctly is never slowed, and a
- * client spraying guessed tokens is stopped without touching other clients. Per process: behind
- * a load balancer each node keeps its own count (documented in docs/security.md).
+ * A valid credential is never charged, so never refused: a check is made first (for a random,
+ * high-entropy secret, one hash lookup) and only its failure counts. So a client spraying
+ * guessed tokens from the address of a proxy or a NAT is answered 429 while everyone else behind
+ * that address, the proxy's good requests included, goes on. Only a costly check (a password
+ * hash) asks `check` before it runs, keyed by address *and* account, so a guesser never locks
+ * out another person behind the same address. Per process (docs/security.md).
  */
 export class FailureLimiter {
   readonly #limiter: RateLimiterMemory;
@@ -18,30 +22,45 @@ export class FailureLimiter {
     this.#limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: scope });
   }
 
-  /** Throws rate_limited when this client has used up its failures for the minute. */
-  async check(clientIp: string): Promise<void> {
-    const state = await this.#limiter.get(clientIp);
-    if (state && state.consumedPoints >= this.perMinute) {
-      throw new HandoffError("rate_limited", undefined, {
-        headers: { "retry-after": String(Math.max(1, Math.ceil(state.msBeforeNext / 1000))) },
-      });
-    }
+  /**
+   * Throws rate_limited when `key` has used up its failures for the minute. Only before costly
+   * work (a password hash), with a key that names the account as well as the address.
+   */
+  async check(key: string): Promise<void> {
+    const state = await this.#limiter.get(key);
+    if (state && state.consumedPoints >= this.perMinute) throw limited(state.msBeforeNext);
   }
 
-  async fail(clientIp: string, log: FastifyBaseLogger): Promise<void> {
-    let consumed: number;
+  /**
+   * Charges one failure to `key`. Past the allowance it throws rate_limited (429 with
+   * Retry-After), which the caller answers instead of its own refusal.
+   */
+  async fail(key: string, log: FastifyBaseLogger): Promise<void> {
+    let state: RateLimiterRes;
     try {
-      consumed = (await this.#limiter.consume(clientIp)).consumedPoints;
+      state = await this.#limiter.consume(key);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      consumed = error.consumedPoints;
+      state = error;
     }
     // Logged once per window, by the failure that uses up the allowance.
-    if (consumed === this.perMinute) {
+    if (state.consumedPoints === this.perMinute + 1) {
       log.warn(
-        { scope: this.scope, client_ip: clientIp },
-        "too many failed credential attempts; refusing for a minute",
+        { scope: this.scope, client: key },
+        "too many failed credential attempts; answering 429 to failures for a minute",
       );
     }
+    if (state.consumedPoints > this.perMinute) throw limited(state.msBeforeNext);
   }
+}
+
+function limited(msBeforeNext: number): HandoffError {
+  return new HandoffError("rate_limited", undefined, {
+    headers: { "retry-after": String(Math.max(1, Math.ceil(msBeforeNext / 1000))) },
+  });
+}
+
+/** The key of a costly check: the address and the account, so a guesser locks out nobody else. */
+export function accountKey(ip: string, ...account: string[]): string {
+  return [ip, ...account].join("|");
 }

@@ -31,7 +31,13 @@ const TTL = {
   IdToken: 10 * 60,
   Interaction: 10 * 60,
   Grant: 12 * 3600,
-  Session: 12 * 3600,
+  /**
+   * A signed-in person's provider session lives as long as a Handoff session may; one made for
+   * nobody (an RP-initiated logout without a session writes one for its confirmation form)
+   * lives as long as an interaction, so anonymous traffic leaves nothing long-lived behind.
+   */
+  Session: (_ctx: unknown, session: { accountId?: string | undefined }) =>
+    session.accountId ? 12 * 3600 : 10 * 60,
   RefreshToken: 12 * 3600,
 };
 

@@ -63,7 +63,9 @@ function endSessionOnLogout(provider: Provider, services: OidcDeps, log: Fastify
 
 /**
  * A wrong client secret, a guessed code or refresh token, a garbage access token: each counts
- * as a failed credential attempt of the client's address, as unknown login links do.
+ * as a failed credential attempt of the client's address, as unknown login links do, and a spray
+ * is logged once a minute. None is refused in advance: each is a high-entropy secret checked by
+ * one lookup, and a client behind the same address with the right one must be served.
  */
 function countFailedCredentials(
   provider: Provider,

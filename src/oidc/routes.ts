@@ -7,7 +7,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors } from "oidc-provider";
 import type { Allowance } from "../http/allowance.js";
 import { clientIp } from "../http/client-ip.js";
-import { HandoffError } from "../http/errors.js";
 import { failurePage } from "../pages/failure.js";
 import { sessionCookieName } from "../sessions/cookies.js";
 import { amrOf } from "../sessions/service.js";
@@ -49,9 +48,6 @@ function unavailable(request: FastifyRequest, reply: FastifyReply, error: unknow
     );
 }
 
-/** Where a client presents a secret, a code or a token (token, revocation, introspection, userinfo). */
-const CREDENTIAL_ENDPOINT = new RegExp(`^${OIDC_MOUNT}/(token|me)(/|\\?|$)`);
-
 /** Where oidc-provider writes before it knows anyone: authorization requests, RP-initiated logout. */
 const ANONYMOUS_WRITE = new RegExp(`^${OIDC_MOUNT}/(auth|session/end)(/|\\?|$)`);
 
@@ -70,19 +66,6 @@ export async function oidcProviderRoutes(
   const cookieName = sessionCookieName(services.config);
   const sessionCookie = (request: FastifyRequest) => request.cookies[cookieName];
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
-    // The endpoints that take a client secret, a code or a token: a client past its failed
-    // attempts (counted from the provider's errors, src/oidc/provider.ts) is refused first.
-    if (CREDENTIAL_ENDPOINT.test(request.url)) {
-      try {
-        await services.redeemFailures.check(clientIp(request));
-      } catch (error) {
-        if (!(error instanceof HandoffError)) throw error;
-        return reply
-          .code(429)
-          .headers(error.headers)
-          .send({ error: "temporarily_unavailable", error_description: error.message });
-      }
-    }
     // The endpoints that write a row (an interaction, a logout state) before anyone is known: a
     // client without a live Handoff session gets a few a minute (SECURITY row 48).
     if (

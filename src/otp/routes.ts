@@ -3,11 +3,10 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.js";
-import { clientIp } from "../http/client-ip.js";
-import { crossSite } from "../http/cross-site.js";
+import { sameOrigin } from "../http/cross-site.js";
 import type { FailureLimiter } from "../http/failures.js";
 import { toHandoffError } from "../http/problem.js";
-import { failurePage } from "../pages/failure.js";
+import { chargedFailurePage, failurePage } from "../pages/failure.js";
 import type { TicketService } from "../tickets/service.js";
 import { otpPage } from "./page.js";
 import type { OtpService } from "./service.js";
@@ -35,14 +34,13 @@ export async function otpRoutes(fastify: FastifyInstance, services: OtpRouteDeps
       },
     },
     async (request, reply) => {
-      if (crossSite(request, config.baseUrl)) return failurePage(reply, "cross_site", null);
+      if (!sameOrigin(request, config.baseUrl, { legacyNullOrigin: true }))
+        return failurePage(reply, "cross_site", null);
       const ticket = request.params.ticket;
       const preview = await services.tickets.preview(ticket);
       if (!preview.ok) {
-        if (preview.reason === "not_found") {
-          await services.redeemFailures.fail(clientIp(request), request.log);
-        }
-        return failurePage(reply, preview.reason, preview.app);
+        if (preview.reason !== "not_found") return failurePage(reply, preview.reason, preview.app);
+        return chargedFailurePage(services.redeemFailures, request, reply, "not_found", null);
       }
       if (preview.otp === "none") return reply.redirect(`/login/${ticket}`, 303);
       const alternate = (request.body as { alternate?: unknown } | undefined)?.alternate;

@@ -1,7 +1,9 @@
 // The page for a failed sign-in, shared by every face a browser meets (login links, OIDC, SAML):
 // the reason's status and words (src/http/errors.ts), and a way back.
-import type { FastifyReply } from "fastify";
-import { type PageFailure, pageFailureCatalogue } from "../http/errors.js";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { clientIp } from "../http/client-ip.js";
+import { HandoffError, type PageFailure, pageFailureCatalogue } from "../http/errors.js";
+import type { FailureLimiter } from "../http/failures.js";
 import { html, sendPage } from "./html.js";
 
 /** The app a failure page offers a way back to, when it has one. */
@@ -40,4 +42,25 @@ export function failurePage(
     title,
     body: html`<main><h1>${title}</h1><p>${text}</p>${back}<p class="muted">Reason: ${reason}</p></main>`,
   });
+}
+
+/**
+ * The failure page for a guess (an unknown login link): charged to the client's address, and
+ * past its allowance the rate-limited page instead. A real link is never charged or refused.
+ */
+export async function chargedFailurePage(
+  failures: FailureLimiter,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  reason: PageFailure,
+  app: WayBack | null,
+): Promise<FastifyReply> {
+  try {
+    await failures.fail(clientIp(request), request.log);
+  } catch (error) {
+    if (!(error instanceof HandoffError && error.code === "rate_limited")) throw error;
+    reply.headers(error.headers);
+    return failurePage(reply, "rate_limited", null);
+  }
+  return failurePage(reply, reason, app);
 }

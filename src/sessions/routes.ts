@@ -127,11 +127,10 @@ export async function sessionRoutes(fastify: FastifyInstance, services: Deps): P
     },
     async (request, reply) => {
       // Only a cookie that is not ours (a guessed secret, a malformed one) counts as a failed
-      // attempt: an ended or expired session's cookie is ordinary.
-      const ip = clientIp(request);
-      await services.redeemFailures.check(ip);
+      // attempt (past the allowance: 429): an ended or expired session's cookie is ordinary, and
+      // a live one is always served, whatever else came through the same proxy.
       const { session, forged } = await services.sessions.inspect(request.cookies[cookieName]);
-      if (forged) await services.redeemFailures.fail(ip, request.log);
+      if (forged) await services.redeemFailures.fail(clientIp(request), request.log);
       if (!session) throw new HandoffError("no_session");
       if (request.query.app !== undefined && request.query.app !== session.appId) {
         throw new HandoffError("session_for_other_app");

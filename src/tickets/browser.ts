@@ -7,13 +7,12 @@ import type { App } from "../apps/service.js";
 import type { Config } from "../config.js";
 import { parseSecret, SecretPrefix } from "../crypto/secrets.js";
 import { clientIp } from "../http/client-ip.js";
-import { crossSite } from "../http/cross-site.js";
-import { HandoffError } from "../http/errors.js";
+import { sameOrigin } from "../http/cross-site.js";
 import type { FailureLimiter } from "../http/failures.js";
 import { logError, toHandoffError } from "../http/problem.js";
 import { otpPage } from "../otp/page.js";
 import type { OtpService } from "../otp/service.js";
-import { failurePage } from "../pages/failure.js";
+import { chargedFailurePage, failurePage } from "../pages/failure.js";
 import { html, sendPage } from "../pages/html.js";
 import type { SamlIdp } from "../saml/idp.js";
 import { samlSignIn } from "../saml/sign-in.js";
@@ -66,24 +65,6 @@ async function alreadySignedIn(
   if (preview.ok || preview.reason !== "already_used" || preview.app?.id !== session.appId)
     return null;
   return landingUrl(preview.app.baseUrl, defaultReturnPath(preview.app.returnPaths));
-}
-
-/** The rate-limit page when this address has failed too many links of late, or null. */
-async function rateLimitedPage(
-  services: Deps,
-  ip: string,
-  reply: FastifyReply,
-): Promise<FastifyReply | null> {
-  try {
-    await services.redeemFailures.check(ip);
-  } catch (error) {
-    if (error instanceof HandoffError && error.code === "rate_limited") {
-      reply.headers(error.headers);
-      return failurePage(reply, "rate_limited", null);
-    }
-    throw error;
-  }
-  return null;
 }
 
 /** Uses the ticket, or shows the "unavailable" page when the database is busy or away. */
@@ -140,7 +121,6 @@ async function refusedTicket(
   request: FastifyRequest,
   link: LinkUse,
   reply: FastifyReply,
-  ip: string,
   outcome: Extract<RedeemOutcome, { ok: false }>,
 ): Promise<FastifyReply> {
   if (outcome.reason === "already_used") {
@@ -151,7 +131,9 @@ async function refusedTicket(
     );
     if (landing) return reply.redirect(landing, 303);
   }
-  if (outcome.reason === "not_found") await services.redeemFailures.fail(ip, request.log);
+  if (outcome.reason === "not_found") {
+    return chargedFailurePage(services.redeemFailures, request, reply, "not_found", outcome.app);
+  }
   return failurePage(reply, outcome.reason, outcome.app);
 }
 
@@ -186,17 +168,15 @@ async function redeemLoginLink(
   link: LinkUse,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  if (crossSite(request, services.config.baseUrl)) {
+  if (!sameOrigin(request, services.config.baseUrl, { legacyNullOrigin: true })) {
     return failurePage(reply, "cross_site", null);
   }
   const ip = clientIp(request);
-  const limited = await rateLimitedPage(services, ip, reply);
-  if (limited) return limited;
   const redeemed = await redeemTicket(services, request, link, reply, ip);
   if ("page" in redeemed) return redeemed.page;
   const { outcome } = redeemed;
   if (outcome.ok === "step") return otpStep(services, request, link, reply, outcome.wrongCode);
-  if (!outcome.ok) return refusedTicket(services, request, link, reply, ip, outcome);
+  if (!outcome.ok) return refusedTicket(services, request, link, reply, outcome);
   return landInApp(services, reply, outcome);
 }
 
@@ -249,7 +229,7 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
     "/logout",
     { schema: { tags: ["browser"], summary: "End the session and clear the cookie" } },
     async (request, reply) => {
-      if (crossSite(request, config.baseUrl)) {
+      if (!sameOrigin(request, config.baseUrl, { legacyNullOrigin: true })) {
         return failurePage(reply, "cross_site", null);
       }
       await services.sessions.end(request.cookies[cookieName], "logout", clientIp(request));

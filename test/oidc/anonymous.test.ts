@@ -42,4 +42,33 @@ describe("anonymous OIDC requests", () => {
     const { landed } = await authorize(f, jar);
     expect(new URL(landed).searchParams.get("code")).toBeTruthy();
   });
+
+  it("writes nothing long-lived and nothing in key tables for anonymous requests (issue 26)", async () => {
+    const count = async (table: "signing_keys" | "changes") =>
+      (await f.t.database.read.selectFrom(table).selectAll().execute()).length;
+    const keys = await count("signing_keys");
+    const changes = await count("changes");
+    const url = client.buildAuthorizationUrl(f.rp, {
+      redirect_uri: REDIRECT,
+      scope: "openid",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    });
+    await Promise.all(
+      Array.from({ length: 15 }, () => fetch(`${f.base}/oidc/session/end`)).concat(
+        Array.from({ length: 15 }, () => fetch(url.href, { redirect: "manual" })),
+      ),
+    );
+    const written = await f.t.database.read
+      .selectFrom("oidc_models")
+      .select(["model", "expires_at"])
+      .execute();
+    expect(written.length).toBeGreaterThan(0);
+    const now = f.t.clock.now();
+    for (const row of written) {
+      expect(Number(row.expires_at) - now, row.model).toBeLessThanOrEqual(10 * 60 * 1000);
+    }
+    expect(await count("signing_keys")).toBe(keys);
+    expect(await count("changes")).toBe(changes);
+  });
 });

@@ -413,16 +413,31 @@ describe.each(dialects)("login links on %s", (dialect) => {
     expect((await verify(t.app, own)).statusCode).toBe(200);
   });
 
-  it("refuses a cross-site logout and keeps the session", async () => {
+  it("refuses a cross-site or same-site logout and keeps the session (one same-origin rule)", async () => {
     const cookie = sessionCookie(await redeem(t.app, (await mint(t.app, f)).ticket));
-    const forged = await t.app.inject({
-      method: "POST",
-      url: "/logout",
-      headers: { cookie: `handoff_session=${cookie}`, "sec-fetch-site": "cross-site" },
-    });
-    expect(forged.statusCode).toBe(403);
-    expect(forged.headers["set-cookie"]).toBeUndefined();
+    for (const headers of [
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      { origin: "https://evil.example" },
+    ]) {
+      const forged = await t.app.inject({
+        method: "POST",
+        url: "/logout",
+        headers: { cookie: `handoff_session=${cookie}`, ...headers },
+      });
+      expect(forged.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(forged.headers["set-cookie"]).toBeUndefined();
+    }
     expect((await verify(t.app, cookie)).statusCode).toBe(200);
+    // A sibling subdomain cannot spend a login link either.
+    const minted = await mint(t.app, f);
+    const sibling = await t.app.inject({
+      method: "POST",
+      url: `/login/${minted.ticket}`,
+      headers: { "sec-fetch-site": "same-site" },
+    });
+    expect(sibling.statusCode).toBe(403);
+    expect((await redeem(t.app, minted.ticket)).statusCode).toBe(303);
   });
 
   it("ends all of a user's tickets and sessions on request", async () => {

@@ -317,4 +317,29 @@ describe.each(proxies)("the documented $name forward-auth config", (proxy) => {
     ].sort();
     expect(configured).toEqual(sent);
   });
+
+  it.skipIf(skip)(
+    "keeps a live session working while the proxy's one address sends 1 000 forged cookies (issue 26)",
+    async () => {
+      const cookie = await signIn({ id: "u-forged-flood" });
+      const before = seen.length;
+      const value = cookie.slice("handoff_session=".length);
+      for (let round = 0; round < 100; round++) {
+        // Ten forged cookies (a guessed secret on a real id, and garbage), all from the proxy.
+        const forged = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            get("/orders/1", {
+              cookie: `handoff_session=${i % 2 ? "hss_garbage" : `${value.slice(0, -4)}${String(round).padStart(4, "A")}`}`,
+            }),
+          ),
+        );
+        expect(forged.every((r) => r.status !== 200)).toBe(true);
+        if (round % 25 === 0) expect((await get("/orders/1", { cookie })).status).toBe(200);
+      }
+      expect((await get("/orders/1", { cookie })).status).toBe(200);
+      // Only the live session's requests reached the app.
+      expect(seen.length - before).toBe(5);
+    },
+    60_000,
+  );
 });

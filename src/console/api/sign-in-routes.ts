@@ -3,6 +3,7 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { HandoffError } from "../../http/errors.js";
+import { accountKey } from "../../http/failures.js";
 import type { ConsoleDeps } from "../deps.js";
 import {
   clearConsoleCookie,
@@ -100,11 +101,13 @@ function signInCodeRoute(scope: FastifyInstance, services: Deps): void {
       const { session, ip } = await requireConsoleChange(services, request, undefined, {
         owing: true,
       });
-      await services.consoleFailures.check(ip);
+      // Six digits are few: wrong codes count per address and person (before any check).
+      const key = accountKey(ip, session.viewer.id);
+      await services.consoleFailures.check(key);
       try {
         await services.consoleAuth.giveCode(session, request.body.code);
       } catch (error) {
-        await services.consoleFailures.fail(ip, request.log);
+        await services.consoleFailures.fail(key, request.log);
         throw error;
       }
       return meJson({ ...session, pending: null });

@@ -3,6 +3,7 @@
 // a secret is shown once, on the page that answers its creation, and never again.
 import type { FastifyInstance } from "fastify";
 import { HandoffError } from "../../http/errors.js";
+import { accountKey } from "../../http/failures.js";
 import { logError, toHandoffError } from "../../http/problem.js";
 import { html } from "../../pages/html.js";
 import { clearConsoleCookie, consoleSession, setConsoleCookie, signIn } from "../signin/guard.js";
@@ -109,11 +110,13 @@ function signInPages(scope: FastifyInstance, services: Deps, kit: PageKit): void
 
   scope.post("/console/sign-in/totp", { schema: { hide: true } }, async (request, reply) => {
     const who = await acting(request, { owing: true });
-    await services.consoleFailures.check(who.ip);
+    // Six digits are few: wrong codes count per address and person (before any check).
+    const key = accountKey(who.ip, who.session.viewer.id);
+    await services.consoleFailures.check(key);
     try {
       await services.consoleAuth.giveCode(who.session, str(request.body as Form, "code"));
     } catch (error) {
-      await services.consoleFailures.fail(who.ip, request.log);
+      await services.consoleFailures.fail(key, request.log);
       const failure = toHandoffError(error);
       if (failure.code !== "invalid_credentials") throw error;
       const still = await consoleSession(services, request);

@@ -4,7 +4,9 @@ import type { CookieSerializeOptions } from "@fastify/cookie";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../../config.js";
 import { clientIp } from "../../http/client-ip.js";
+import { sameOrigin } from "../../http/cross-site.js";
 import { HandoffError } from "../../http/errors.js";
+import { accountKey } from "../../http/failures.js";
 import type { ConsoleDeps } from "../deps.js";
 import type { Acting } from "../management.js";
 import type { ConsoleSession } from "./service.js";
@@ -31,19 +33,6 @@ export function setConsoleCookie(services: Deps, reply: FastifyReply, token: str
 
 export function clearConsoleCookie(services: Deps, reply: FastifyReply): void {
   reply.clearCookie(consoleCookieName(services.config), consoleCookieOptions(services.config));
-}
-
-/**
- * Whether a state-changing request came from Handoff's own pages: a browser says so in
- * Sec-Fetch-Site, or, for older browsers, in Origin. A request with neither header is not a
- * browser's cross-site form (those carry Origin), so the CSRF token alone decides for it.
- */
-export function sameOrigin(request: FastifyRequest, baseUrl: string): boolean {
-  const site = request.headers["sec-fetch-site"];
-  if (site !== undefined) return site === "same-origin" || site === "none";
-  const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  return origin === new URL(baseUrl).origin;
 }
 
 /** The request's console session, or null. */
@@ -88,7 +77,11 @@ export async function requireConsoleChange(
   return { session, viewer: session.viewer, ip: clientIp(request) };
 }
 
-/** Signs in with a password; shared by the API and the sign-in page. Counts failures per IP. */
+/**
+ * Signs in with a password; shared by the API and the sign-in page. A password hash is costly:
+ * failures are counted per address and login, and past the allowance the next try of that login
+ * from that address is refused before any hash, while other people behind the address go on.
+ */
 export async function signIn(
   services: Pick<ConsoleDeps, "config" | "consoleAuth" | "consoleFailures">,
   request: Parameters<typeof clientIp>[0],
@@ -96,8 +89,8 @@ export async function signIn(
 ): Promise<{ token: string; session: ConsoleSession }> {
   // A sign-in form posted from another site would sign the victim in to the attacker's account.
   if (!sameOrigin(request, services.config.baseUrl)) throw new HandoffError("csrf_failed");
-  const ip = clientIp(request);
-  await services.consoleFailures.check(ip);
+  const key = accountKey(clientIp(request), input.partnerId ?? "", input.login.toLowerCase());
+  await services.consoleFailures.check(key);
   try {
     const signedIn = await services.consoleAuth.signIn(input);
     // The session this browser had before, if any, ends: one person, one current session.
@@ -105,7 +98,7 @@ export async function signIn(
     if (previous) await services.consoleAuth.signOut(previous.id);
     return signedIn;
   } catch (error) {
-    if (error instanceof HandoffError) await services.consoleFailures.fail(ip, request.log);
+    if (error instanceof HandoffError) await services.consoleFailures.fail(key, request.log);
     throw error;
   }
 }
