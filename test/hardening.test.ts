@@ -1,10 +1,18 @@
-// Issue 26 (hardening II), SECURITY rows 6, 55 and 56: a flood of made-up credentials from one
+// Issue 26 (hardening II), SECURITY rows 6/60, 48 and 61: a flood of made-up credentials from one
 // address never refuses a valid one from the same address and writes (almost) nothing; nothing
 // is done twice under a race; anonymous traffic writes nothing in key tables.
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Database } from "../src/db/database.js";
-import { accessTokenFor, dialects, makePartner, type TestApp, testApp } from "./helpers/app.js";
+import { type MailMessage, Outbox, type Senders } from "../src/delivery/outbox.js";
+import {
+  accessTokenFor,
+  dialects,
+  domainsOf,
+  makePartner,
+  type TestApp,
+  testApp,
+} from "./helpers/app.js";
 import { mint, redeem, sessionCookie, ssoFixture } from "./helpers/sso.js";
 
 const browser = { "sec-fetch-site": "same-origin" };
@@ -31,6 +39,46 @@ describe.each(dialects)("done once on %s", (dialect) => {
       .where("action", "=", "session.end")
       .execute();
     expect(ends).toHaveLength(1);
+  });
+
+  it("sends each of 50 queued messages once with two outbox workers racing", async () => {
+    t = await testApp(dialect);
+    const { database, clock, sealer } = domainsOf(t.app);
+    const first = domainsOf(t.app).delivery.outbox;
+    const second = new Outbox(database, clock, sealer);
+    for (let i = 0; i < 50; i++) {
+      const message: MailMessage = {
+        kind: "email",
+        to: `p${i}@x.example`,
+        subject: "s",
+        text: "t",
+        html: "<p>t</p>",
+      };
+      await database.write((trx) => first.enqueue(trx, message));
+    }
+    const sent: string[] = [];
+    const log = t.app.log;
+    const senders: Senders = {
+      email: {
+        send: async (_message, id) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          sent.push(id);
+        },
+      },
+      sms: null,
+    };
+    // Both workers, each in turns of a batch, until nothing is left.
+    for (let round = 0; round < 10 && sent.length < 50; round++) {
+      await Promise.all([first.deliver(senders, log), second.deliver(senders, log)]);
+    }
+    expect(sent).toHaveLength(50);
+    expect(new Set(sent).size).toBe(50);
+    const pending = await database.read
+      .selectFrom("outbox")
+      .select("id")
+      .where("sent_at", "is", null)
+      .execute();
+    expect(pending).toEqual([]);
   });
 
   it("makes one RS256 key however many first requests reach the OpenID provider at once", async () => {

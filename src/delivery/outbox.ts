@@ -8,6 +8,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { newId } from "../crypto/secrets.js";
+import { claimDue } from "../db/claim.js";
 import type { Storage, Tx } from "../db/database.js";
 import { deleteSelected } from "../db/prune.js";
 import { startWorker, type Worker } from "../jobs/worker.js";
@@ -122,26 +123,23 @@ export class Outbox {
   async deliver(senders: Senders, log: FastifyBaseLogger): Promise<number> {
     const now = this.clock.now();
     const claim = now + CLAIM_MS;
-    const claimed = await this.storage.write(async (trx) => {
-      const due = await trx
-        .selectFrom("outbox")
-        .select(["id", "message_sealed", "attempts"])
-        .where("sent_at", "is", null)
-        .where("failed_at", "is", null)
-        .where("next_attempt_at", "<=", now)
-        .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-        .orderBy("next_attempt_at")
-        .limit(BATCH)
-        .execute();
-      for (const row of due) {
-        await trx
-          .updateTable("outbox")
-          .set({ claimed_until: claim })
-          .where("id", "=", row.id)
-          .execute();
-      }
-      return due;
-    });
+    const claimed = await this.storage.write((trx) =>
+      claimDue(
+        trx,
+        this.storage.dialect,
+        "outbox",
+        trx
+          .selectFrom("outbox")
+          .select(["id", "message_sealed", "attempts"])
+          .where("sent_at", "is", null)
+          .where("failed_at", "is", null)
+          .where("next_attempt_at", "<=", now)
+          .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
+          .orderBy("next_attempt_at")
+          .limit(BATCH),
+        claim,
+      ),
+    );
     let sent = 0;
     for (const row of claimed) {
       try {

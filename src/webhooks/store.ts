@@ -2,6 +2,7 @@
 import type { Selectable } from "kysely";
 import type { AuditEntry } from "../audit/store.js";
 import { newId } from "../crypto/secrets.js";
+import { claimDue } from "../db/claim.js";
 import type { DialectName, Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
 import { deleteSelected } from "../db/prune.js";
@@ -123,7 +124,7 @@ export class WebhookStore {
    * taken by one node; SQLite has one writer, so its claiming update is the lock.
    */
   async claim(trx: Tx, now: number, limit: number, claimMs: number): Promise<Due[]> {
-    let query = trx
+    const select = trx
       .selectFrom("webhook_deliveries as d")
       .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
       .innerJoin("webhook_events as v", "v.id", "d.event_id")
@@ -142,19 +143,7 @@ export class WebhookStore {
       .where((eb) => eb.or([eb("d.claimed_until", "is", null), eb("d.claimed_until", "<", now)]))
       .orderBy("d.next_attempt_at")
       .limit(limit);
-    if (this.dialect !== "sqlite") query = query.forUpdate("d").skipLocked();
-    const due = await query.execute();
-    if (due.length > 0) {
-      await trx
-        .updateTable("webhook_deliveries")
-        .set({ claimed_until: now + claimMs })
-        .where(
-          "id",
-          "in",
-          due.map((d) => d.id),
-        )
-        .execute();
-    }
+    const due = await claimDue(trx, this.dialect, "webhook_deliveries", select, now + claimMs, "d");
     return due.map((d) => ({
       ...d,
       attempts: Number(d.attempts),
