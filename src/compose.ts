@@ -14,6 +14,7 @@ import type { Config } from "./config.js";
 import { consoleModule } from "./console/module.js";
 import { Passwords } from "./crypto/passwords.js";
 import { Sealer } from "./crypto/seal.js";
+import { countersFor } from "./db/counters.js";
 import type { Database } from "./db/database.js";
 import { openDatabase } from "./db/open.js";
 import { type DeliveryModule, deliveryModule } from "./delivery/module.js";
@@ -88,11 +89,16 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     database,
     clock: options.clock ?? systemClock,
     sealer: new Sealer(config.secretKey),
+    counters: countersFor(database),
   };
   const perMinute = config.authFailuresPerMinute;
   const limits: Limits = {
-    exchangeFailures: new FailureLimiter("exchange", perMinute),
-    redeemFailures: new FailureLimiter("redeem", perMinute),
+    exchangeFailures: new FailureLimiter(
+      "exchange",
+      perMinute,
+      base.counters("exchange", perMinute),
+    ),
+    redeemFailures: new FailureLimiter("redeem", perMinute, base.counters("redeem", perMinute)),
   };
   const accounts = await composeAccounts(base, limits);
   const signIn = await composeSignIn(base, limits, accounts);
@@ -217,14 +223,22 @@ function composeFaces(
     apps,
     sessions,
     redeemFailures: limits.redeemFailures,
-    anonymousWrites: new Allowance("anonymous", config.anonymousWritesPerMinute),
+    anonymousWrites: new Allowance(
+      "anonymous",
+      config.anonymousWritesPerMinute,
+      base.counters("anonymous", config.anonymousWritesPerMinute),
+    ),
   });
   const consoleM = consoleModule({
     ...base,
     ...{ partners, partnerUsers, operators, apps, keys, users, sessions },
     ...{ callbacks, webhooks, tickets },
     auditStore: accounts.auditStore,
-    consoleFailures: new FailureLimiter("console", config.authFailuresPerMinute),
+    consoleFailures: new FailureLimiter(
+      "console",
+      config.authFailuresPerMinute,
+      base.counters("console", config.authFailuresPerMinute),
+    ),
   });
   const compatM = compatModule({
     ...base,

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Sealer } from "./crypto/seal.js";
+import type { CounterFactory } from "./db/counters.js";
 import type { Change, Database } from "./db/database.js";
 import type { PruneJob } from "./db/prune.js";
 
@@ -25,12 +26,14 @@ export interface Module {
   close?: () => void | Promise<void>;
 }
 
-/** What every module may use: the configuration, storage, time and the sealer of data at rest. */
+/** What every module may use: configuration, storage, time, the sealer of data at rest, counters. */
 export interface Foundation {
   config: Config;
   database: Database;
   clock: Clock;
   sealer: Sealer;
+  /** Counts for limits: this process's on SQLite, every node's on PostgreSQL. */
+  counters: CounterFactory;
 }
 
 /** A job that runs `tick` every `intervalMs` until stopped (a cache refresh, say). */

@@ -15,6 +15,7 @@ import * as saml from "./migrations/0012_saml.js";
 import * as callbacks from "./migrations/0013_callbacks.js";
 import * as webhooks from "./migrations/0014_webhooks.js";
 import * as subAccountIndexes from "./migrations/0015_sub_account_indexes.js";
+import * as rateWindows from "./migrations/0016_rate_windows.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   "0013_callbacks": callbacks,
   "0014_webhooks": webhooks,
   "0015_sub_account_indexes": subAccountIndexes,
+  "0016_rate_windows": rateWindows,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

@@ -229,6 +229,13 @@ export interface ChangeTable {
   key: string | null;
 }
 
+/** One key's count in its current minute (failure budgets, allowances), shared by every node. */
+export interface RateWindowTable {
+  key: string;
+  consumed: number;
+  resets_at: number;
+}
+
 export type {
   CallbackCallTable,
   PartnerCallbackTable,
@@ -267,6 +274,7 @@ export interface Tables {
   oidc_models: OidcModelTable;
   oidc_grant_sessions: OidcGrantSessionTable;
   changes: ChangeTable;
+  rate_windows: RateWindowTable;
   console_sessions: ConsoleSessionTable;
   console_totp: ConsoleTotpTable;
   ticket_otp: TicketOtpTable;

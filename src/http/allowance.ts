@@ -1,25 +1,22 @@
-// A per-key allowance of requests a minute (per process): mints per partner, anonymous requests
-// that must write per client address. Unlike the failure limits, every request counts.
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+// A per-key allowance of requests a minute: mints per partner, anonymous requests that must
+// write per client address, one-time-code sends. Unlike the failure limits, every request
+// counts. This process's counts on SQLite, shared by every node on PostgreSQL (src/db/counters.ts).
+import { type Counters, memoryCounters } from "../db/counters.js";
 
 export class Allowance {
-  readonly #limiter: RateLimiterMemory;
+  readonly #counters: Counters;
 
   constructor(
     name: string,
     readonly perMinute: number,
+    counters: Counters = memoryCounters(name, perMinute),
   ) {
-    this.#limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: name });
+    this.#counters = counters;
   }
 
   /** Counts one request for `key`: null while within the allowance, else seconds to wait. */
   async take(key: string): Promise<number | null> {
-    try {
-      await this.#limiter.consume(key);
-      return null;
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-    }
+    const { consumed, msBeforeNext } = await this.#counters.consume(key);
+    return consumed <= this.perMinute ? null : Math.max(1, Math.ceil(msBeforeNext / 1000));
   }
 }

@@ -1,7 +1,7 @@
 // Counts failed credential attempts per key (a client address, or an address and an account);
 // past the allowance a failure is answered 429 instead of its own refusal.
 import type { FastifyBaseLogger } from "fastify";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { type Counters, memoryCounters } from "../db/counters.js";
 import { HandoffError } from "./errors.js";
 
 /**
@@ -10,16 +10,18 @@ import { HandoffError } from "./errors.js";
  * guessed tokens from the address of a proxy or a NAT is answered 429 while everyone else behind
  * that address, the proxy's good requests included, goes on. Only a costly check (a password
  * hash) asks `check` before it runs, keyed by address *and* account, so a guesser never locks
- * out another person behind the same address. Per process (docs/security.md).
+ * out another person behind the same address. The counts are this process's on SQLite and
+ * shared by every node on PostgreSQL (src/db/counters.ts; docs/security.md).
  */
 export class FailureLimiter {
-  readonly #limiter: RateLimiterMemory;
+  readonly #counters: Counters;
 
   constructor(
     private readonly scope: string,
     private readonly perMinute: number,
+    counters: Counters = memoryCounters(scope, perMinute),
   ) {
-    this.#limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: scope });
+    this.#counters = counters;
   }
 
   /**
@@ -27,8 +29,8 @@ export class FailureLimiter {
    * work (a password hash), with a key that names the account as well as the address.
    */
   async check(key: string): Promise<void> {
-    const state = await this.#limiter.get(key);
-    if (state && state.consumedPoints >= this.perMinute) throw limited(state.msBeforeNext);
+    const state = await this.#counters.get(key);
+    if (state && state.consumed >= this.perMinute) throw limited(state.msBeforeNext);
   }
 
   /**
@@ -36,21 +38,15 @@ export class FailureLimiter {
    * Retry-After), which the caller answers instead of its own refusal.
    */
   async fail(key: string, log: FastifyBaseLogger): Promise<void> {
-    let state: RateLimiterRes;
-    try {
-      state = await this.#limiter.consume(key);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      state = error;
-    }
+    const state = await this.#counters.consume(key);
     // Logged once per window, by the failure that uses up the allowance.
-    if (state.consumedPoints === this.perMinute + 1) {
+    if (state.consumed === this.perMinute + 1) {
       log.warn(
         { scope: this.scope, client: key },
         "too many failed credential attempts; answering 429 to failures for a minute",
       );
     }
-    if (state.consumedPoints > this.perMinute) throw limited(state.msBeforeNext);
+    if (state.consumed > this.perMinute) throw limited(state.msBeforeNext);
   }
 }
 

@@ -3,15 +3,20 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Clock } from "../clock.js";
 import { CHANGE_LOG_RETENTION_MS, pruneChangeLog } from "../db/changes.js";
+import { pruneRateWindows } from "../db/counters.js";
 import type { Storage } from "../db/database.js";
 import { type PruneJob, type RetentionOptions, runPrune } from "../db/prune.js";
 import { startWorker } from "../jobs/worker.js";
 import type { Running } from "../module.js";
 
-const changeLog: PruneJob = {
-  name: "changes",
-  step: (trx, _at, limit) => pruneChangeLog(trx, Date.now() - CHANGE_LOG_RETENTION_MS, limit),
-};
+/** The change log and rate windows run on the wall clock, and are not reported. */
+const housekeeping: PruneJob[] = [
+  {
+    name: "changes",
+    step: (trx, _at, limit) => pruneChangeLog(trx, Date.now() - CHANGE_LOG_RETENTION_MS, limit),
+  },
+  { name: "rate_windows", step: (trx, _at, limit) => pruneRateWindows(trx, limit) },
+];
 
 /** Deletes what is past its retention, job by job; answers the rows deleted per job. */
 export async function prune(
@@ -21,7 +26,7 @@ export async function prune(
   options: RetentionOptions,
 ): Promise<Record<string, number>> {
   const result = await runPrune(storage, jobs, clock.now(), options);
-  await runPrune(storage, [changeLog], clock.now(), options);
+  await runPrune(storage, housekeeping, clock.now(), options);
   return result;
 }
 

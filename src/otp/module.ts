@@ -21,8 +21,9 @@ export interface OtpModule extends Module {
 }
 
 export function otpModule(deps: OtpModuleDeps): OtpModule {
-  const { database, clock, outbox, canSend, nudge } = deps;
-  return { otp: new OtpService(database, new OtpStore(database), clock, outbox, canSend, nudge) };
+  const { database, clock, outbox, canSend, nudge, counters } = deps;
+  const store = new OtpStore(database);
+  return { otp: new OtpService(database, store, clock, outbox, canSend, nudge, counters) };
 }
 
 /** The step's route: send the code a login link asks for. */

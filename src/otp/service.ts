@@ -7,6 +7,7 @@ import { randomInt } from "node:crypto";
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import type { Clock } from "../clock.js";
 import { hashSecret } from "../crypto/secrets.js";
+import type { CounterFactory } from "../db/counters.js";
 import type { Storage, Tx } from "../db/database.js";
 import type { Message, Outbox } from "../delivery/outbox.js";
 import { Allowance } from "../http/allowance.js";
@@ -53,8 +54,8 @@ export interface OtpView {
 }
 
 export class OtpService {
-  readonly #perDestination = new Allowance("otp-destination", OTP_RULES.perDestinationPerMinute);
-  readonly #perPartner = new Allowance("otp-partner", OTP_RULES.perPartnerPerMinute);
+  readonly #perDestination: Allowance;
+  readonly #perPartner: Allowance;
 
   constructor(
     private readonly storage: Storage,
@@ -65,7 +66,16 @@ export class OtpService {
     private readonly canSend: (kind: "email" | "sms") => boolean,
     /** Called after a code is queued, so the worker sends it at once. */
     private readonly nudge: () => void,
-  ) {}
+    counters: CounterFactory,
+  ) {
+    const { perDestinationPerMinute: destination, perPartnerPerMinute: partner } = OTP_RULES;
+    this.#perDestination = new Allowance(
+      "otp-destination",
+      destination,
+      counters("otp-destination", destination),
+    );
+    this.#perPartner = new Allowance("otp-partner", partner, counters("otp-partner", partner));
+  }
 
   /**
    * Where a new ticket's codes will go, checked at mint so a partner hears of a missing

@@ -43,7 +43,14 @@ export function ticketsModule(deps: TicketsModuleDeps): TicketsModule {
     users,
     sessions,
     auth,
-    { mints: new Allowance("mint", config.mintsPerMinute), ticketsPerUser: config.ticketsPerUser },
+    {
+      mints: new Allowance(
+        "mint",
+        config.mintsPerMinute,
+        deps.counters("mint", config.mintsPerMinute),
+      ),
+      ticketsPerUser: config.ticketsPerUser,
+    },
     otp,
     audit,
   );
