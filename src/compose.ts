@@ -93,12 +93,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   };
   const perMinute = config.authFailuresPerMinute;
   const limits: Limits = {
-    exchangeFailures: new FailureLimiter(
-      "exchange",
-      perMinute,
-      base.counters("exchange", perMinute),
-    ),
-    redeemFailures: new FailureLimiter("redeem", perMinute, base.counters("redeem", perMinute)),
+    exchangeFailures: new FailureLimiter("exchange", perMinute, base.counters),
+    redeemFailures: new FailureLimiter("redeem", perMinute, base.counters),
   };
   const accounts = await composeAccounts(base, limits);
   const signIn = await composeSignIn(base, limits, accounts);
@@ -223,22 +219,14 @@ function composeFaces(
     apps,
     sessions,
     redeemFailures: limits.redeemFailures,
-    anonymousWrites: new Allowance(
-      "anonymous",
-      config.anonymousWritesPerMinute,
-      base.counters("anonymous", config.anonymousWritesPerMinute),
-    ),
+    anonymousWrites: new Allowance("anonymous", config.anonymousWritesPerMinute, base.counters),
   });
   const consoleM = consoleModule({
     ...base,
     ...{ partners, partnerUsers, operators, apps, keys, users, sessions },
     ...{ callbacks, webhooks, tickets },
     auditStore: accounts.auditStore,
-    consoleFailures: new FailureLimiter(
-      "console",
-      config.authFailuresPerMinute,
-      base.counters("console", config.authFailuresPerMinute),
-    ),
+    consoleFailures: new FailureLimiter("console", config.authFailuresPerMinute, base.counters),
   });
   const compatM = compatModule({
     ...base,

@@ -1,7 +1,7 @@
 // A per-key allowance of requests a minute: mints per partner, anonymous requests that must
 // write per client address, one-time-code sends. Unlike the failure limits, every request
 // counts. This process's counts on SQLite, shared by every node on PostgreSQL (src/db/counters.ts).
-import { type Counters, memoryCounters } from "../db/counters.js";
+import { type CounterFactory, type Counters, memoryCounters } from "../db/counters.js";
 
 export class Allowance {
   readonly #counters: Counters;
@@ -9,9 +9,9 @@ export class Allowance {
   constructor(
     name: string,
     readonly perMinute: number,
-    counters: Counters = memoryCounters(name, perMinute),
+    counters: CounterFactory = memoryCounters,
   ) {
-    this.#counters = counters;
+    this.#counters = counters(name, perMinute);
   }
 
   /** Counts one request for `key`: null while within the allowance, else seconds to wait. */

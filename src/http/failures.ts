@@ -1,7 +1,7 @@
 // Counts failed credential attempts per key (a client address, or an address and an account);
 // past the allowance a failure is answered 429 instead of its own refusal.
 import type { FastifyBaseLogger } from "fastify";
-import { type Counters, memoryCounters } from "../db/counters.js";
+import { type CounterFactory, type Counters, memoryCounters } from "../db/counters.js";
 import { HandoffError } from "./errors.js";
 
 /**
@@ -19,9 +19,9 @@ export class FailureLimiter {
   constructor(
     private readonly scope: string,
     private readonly perMinute: number,
-    counters: Counters = memoryCounters(scope, perMinute),
+    counters: CounterFactory = memoryCounters,
   ) {
-    this.#counters = counters;
+    this.#counters = counters(scope, perMinute);
   }
 
   /**

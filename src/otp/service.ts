@@ -69,12 +69,8 @@ export class OtpService {
     counters: CounterFactory,
   ) {
     const { perDestinationPerMinute: destination, perPartnerPerMinute: partner } = OTP_RULES;
-    this.#perDestination = new Allowance(
-      "otp-destination",
-      destination,
-      counters("otp-destination", destination),
-    );
-    this.#perPartner = new Allowance("otp-partner", partner, counters("otp-partner", partner));
+    this.#perDestination = new Allowance("otp-destination", destination, counters);
+    this.#perPartner = new Allowance("otp-partner", partner, counters);
   }
 
   /**

@@ -44,11 +44,7 @@ export function ticketsModule(deps: TicketsModuleDeps): TicketsModule {
     sessions,
     auth,
     {
-      mints: new Allowance(
-        "mint",
-        config.mintsPerMinute,
-        deps.counters("mint", config.mintsPerMinute),
-      ),
+      mints: new Allowance("mint", config.mintsPerMinute, deps.counters),
       ticketsPerUser: config.ticketsPerUser,
     },
     otp,
