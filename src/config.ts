@@ -34,7 +34,7 @@ export interface Config {
   partnerTokenOverlapSeconds: number;
   /** How long a credential check (API token, partner status) is cached per process, in ms. */
   authCacheMs: number;
-  /** Failed credential attempts per client IP per minute before 429. */
+  /** Failed credential attempts per client address (and account, for passwords) a minute. */
   authFailuresPerMinute: number;
   sqliteSynchronous: SqliteSynchronous;
   /** Seconds between background pruning runs; 0 turns pruning off. */
@@ -45,7 +45,7 @@ export interface Config {
   auditRetentionDays: number;
   /** Seconds a partner user stays locked after three wrong passwords in a row. */
   partnerUserLockSeconds: number;
-  /** Login links one partner may mint per minute, per process. */
+  /** Login links one partner may mint per minute (every node's together on PostgreSQL). */
   mintsPerMinute: number;
   /** Unused, unexpired login links one user may hold at once. */
   ticketsPerUser: number;
