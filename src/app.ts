@@ -23,6 +23,7 @@ export interface Handoff {
   app: FastifyInstance;
   domains: Domains;
   pruneNow: Composition["pruneNow"];
+  drain: Composition["drain"];
 }
 
 /** Builds the app; every call is independent (no module state). */
@@ -35,7 +36,7 @@ export async function buildApp(
 
 export async function buildHandoff(config: Config, options: BuildOptions = {}): Promise<Handoff> {
   const composition = await compose(config, options);
-  const { domains, modules, pruneNow } = composition;
+  const { domains, modules, pruneNow, drain } = composition;
   const app = Fastify({
     logger: options.logStream
       ? { ...loggerOptions(config.logLevel), stream: options.logStream }
@@ -79,5 +80,5 @@ export async function buildHandoff(config: Config, options: BuildOptions = {}): 
   }
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  return { app, domains, pruneNow };
+  return { app, domains, pruneNow, drain };
 }

@@ -76,6 +76,8 @@ export interface Composition {
   /** In dependency order: the app registers their routes, change handlers and jobs. */
   modules: Module[];
   pruneNow: OpsModule["pruneNow"];
+  /** Stops being ready: the first step of a graceful stop. */
+  drain: OpsModule["drain"];
 }
 
 /** Opens storage (unless given) and builds every module. Every call is independent. */
@@ -115,6 +117,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     },
     modules: [...modules, ops],
     pruneNow: ops.pruneNow,
+    drain: ops.drain,
   };
 }
 

@@ -55,6 +55,8 @@ export interface Config {
   maxConnections: number;
   /** Seconds a request may take to arrive whole (headers: a third of it, at most 10). */
   requestTimeoutSeconds: number;
+  /** Seconds between SIGTERM (readiness off) and closing, so the balancer stops sending first. */
+  drainSeconds: number;
   /** Minutes a console session lasts without a request. */
   consoleIdleMinutes: number;
   /** Hours a console session lasts at most, however active. */
@@ -231,6 +233,7 @@ export function loadConfig(env: Env = process.env): Config {
     anonymousWritesPerMinute: integer(env, "HANDOFF_ANONYMOUS_PER_MINUTE", 30, 1, 1_000_000),
     maxConnections: integer(env, "HANDOFF_MAX_CONNECTIONS", 2048, 1, 1_000_000),
     requestTimeoutSeconds: integer(env, "HANDOFF_REQUEST_TIMEOUT", 30, 1, 3600),
+    drainSeconds: integer(env, "HANDOFF_DRAIN_SECONDS", 5, 0, 300),
     consoleIdleMinutes: integer(env, "HANDOFF_CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60),
     consoleSessionHours: integer(env, "HANDOFF_CONSOLE_SESSION_HOURS", 12, 1, 30 * 24),
     consoleRequire2fa: oneOf(env, "HANDOFF_CONSOLE_REQUIRE_2FA", ["0", "1"], "0") === "1",
@@ -268,6 +271,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     anonymousWritesPerMinute: 30,
     maxConnections: 2048,
     requestTimeoutSeconds: 30,
+    drainSeconds: 0,
     consoleIdleMinutes: 30,
     consoleSessionHours: 12,
     consoleRequire2fa: false,

@@ -34,7 +34,7 @@ function listenFailure(error: unknown, config: Config): Error {
 
 /** Starts Handoff and resolves once it listens; SIGTERM and SIGINT close it gracefully. */
 export async function startServer(config: Config): Promise<FastifyInstance> {
-  const { app, domains } = await buildHandoff(config);
+  const { app, domains, drain } = await buildHandoff(config);
   if (config.secretKeySource === "file") {
     app.log.warn(
       "HANDOFF_SECRET_KEY is not set: using a development key kept in the data directory. Set it in production (openssl rand -base64 32).",
@@ -65,16 +65,22 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    // Draining: /readyz answers 503 at once, so the balancer stops sending; requests keep being
+    // served for HANDOFF_DRAIN_SECONDS; then the server stops accepting, finishes what is in
+    // flight, stops the background workers (each finishes its batch) and closes the database.
+    drain();
+    app.log.info({ signal, drain_seconds: config.drainSeconds }, "draining, then shutting down");
+    const force = setTimeout(() => process.exit(1), config.drainSeconds * 1000 + SHUTDOWN_GRACE_MS);
     force.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    new Promise((resolve) => setTimeout(resolve, config.drainSeconds * 1000))
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));

@@ -7,6 +7,8 @@ import { prune, startPruner } from "./pruner.js";
 import { opsRoutes } from "./routes.js";
 
 export interface OpsModule extends Module {
+  /** Stops being ready (SIGTERM): /readyz answers 503 while requests in flight finish. */
+  drain: () => void;
   /** Prunes now with the configured retention (or `options`); answers rows deleted per job. */
   pruneNow: (options?: {
     ticketRetentionDays?: number;
@@ -21,8 +23,12 @@ export function opsModule(deps: Foundation & { keys: KeyStore; jobs: PruneJob[] 
     ticketRetentionDays: config.ticketRetentionDays,
     auditRetentionDays: config.auditRetentionDays,
   };
+  let draining = false;
   return {
-    routes: (scope) => opsRoutes(scope, { database, keys }),
+    drain: () => {
+      draining = true;
+    },
+    routes: (scope) => opsRoutes(scope, { database, keys, draining: () => draining }),
     pruneNow: (options = {}) => prune(database, jobs, clock, { ...retention, ...options }),
     jobs: [
       (log) =>

@@ -1,4 +1,5 @@
-// Operations: liveness, readiness, and the public signing keys.
+// Operations: liveness (the process is up), readiness (it should get traffic), and the public
+// signing keys.
 import type { FastifyInstance } from "fastify";
 import type { Database } from "../db/database.js";
 import type { KeyStore } from "../keys/service.js";
@@ -7,6 +8,8 @@ import type { KeyStore } from "../keys/service.js";
 export interface OpsRouteDeps {
   database: Database;
   keys: KeyStore;
+  /** True once the process is draining (SIGTERM): not ready, so the balancer sends no more. */
+  draining: () => boolean;
 }
 
 type Deps = OpsRouteDeps;
@@ -24,8 +27,17 @@ export async function opsRoutes(app: FastifyInstance, services: Deps): Promise<v
 
   app.get(
     "/readyz",
-    { schema: { tags: ["ops"], summary: "The database answers" }, logLevel: "warn" },
+    {
+      schema: {
+        tags: ["ops"],
+        summary: "Ready for traffic: not draining, and the database answers",
+      },
+      logLevel: "warn",
+    },
     async (request, reply) => {
+      if (services.draining()) {
+        return reply.status(503).header("retry-after", "5").send({ status: "draining" });
+      }
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
