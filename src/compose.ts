@@ -28,6 +28,7 @@ import type { Foundation, Module } from "./module.js";
 import { oidcModule } from "./oidc/module.js";
 import { operatorsModule } from "./operators/module.js";
 import type { OperatorService } from "./operators/service.js";
+import { Metrics } from "./ops/metrics.js";
 import { type OpsModule, opsModule } from "./ops/module.js";
 import { otpModule, otpStepModule } from "./otp/module.js";
 import { partnersModule } from "./partners/module.js";
@@ -78,6 +79,8 @@ export interface Composition {
   pruneNow: OpsModule["pruneNow"];
   /** Stops being ready: the first step of a graceful stop. */
   drain: OpsModule["drain"];
+  /** Counts each answered request (app.ts hooks it), scraped at /metrics. */
+  metrics: Metrics;
 }
 
 /** Opens storage (unless given) and builds every module. Every call is independent. */
@@ -98,7 +101,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     exchangeFailures: new FailureLimiter("exchange", perMinute, base.counters),
     redeemFailures: new FailureLimiter("redeem", perMinute, base.counters),
   };
-  const accounts = await composeAccounts(base, limits);
+  const metrics = new Metrics();
+  const accounts = await composeAccounts(base, limits, metrics);
   const signIn = await composeSignIn(base, limits, accounts);
   const faces = composeFaces(base, limits, accounts, signIn);
   const modules = [...accounts.modules, ...signIn.modules, ...faces];
@@ -106,6 +110,11 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     ...base,
     keys: accounts.keys,
     jobs: modules.flatMap((m) => m.prune ?? []),
+    metrics,
+    backlogs: [
+      { name: "outbox", read: () => signIn.delivery.outbox.backlog() },
+      { name: "webhooks", read: () => signIn.webhooks.backlog() },
+    ],
   });
   const { keys, partners, partnerUsers, operators, apps, users, auth, sessions } = accounts;
   const { tickets, saml, callbacks, webhooks, delivery } = signIn;
@@ -118,6 +127,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     modules: [...modules, ops],
     pruneNow: ops.pruneNow,
     drain: ops.drain,
+    metrics,
   };
 }
 
@@ -128,9 +138,9 @@ interface Limits {
 }
 
 /** Who is who: the audit log, keys, partners, operators, apps, users, credentials, sessions. */
-async function composeAccounts(base: Foundation, limits: Limits) {
+async function composeAccounts(base: Foundation, limits: Limits, metrics: Metrics) {
   const passwords = new Passwords();
-  const audit = auditModule(base.database, [recordEventOf]);
+  const audit = auditModule(base.database, [recordEventOf, metrics.recordEntry]);
   const withAudit = { ...base, audit: audit.audit };
   const keysM = await keysModule(withAudit);
   const { keys } = keysM;

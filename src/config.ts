@@ -57,6 +57,8 @@ export interface Config {
   requestTimeoutSeconds: number;
   /** Seconds between SIGTERM (readiness off) and closing, so the balancer stops sending first. */
   drainSeconds: number;
+  /** The bearer token /metrics asks for; without one there is no /metrics. */
+  metricsToken: string | null;
   /** Minutes a console session lasts without a request. */
   consoleIdleMinutes: number;
   /** Hours a console session lasts at most, however active. */
@@ -160,6 +162,19 @@ function secretKey(
 }
 
 /** HANDOFF_TRUSTED_PROXIES: addresses, CIDRs or Fastify's loopback/linklocal/uniquelocal. */
+/** A token long enough not to be guessed (it opens the operators' /metrics). */
+function metricsToken(env: Env): string | null {
+  const token = env.HANDOFF_METRICS_TOKEN?.trim();
+  if (!token) return null;
+  if (token.length < 32 || /\s/.test(token)) {
+    throw new ConfigError(
+      "HANDOFF_METRICS_TOKEN",
+      "must be at least 32 characters, without spaces",
+    );
+  }
+  return token;
+}
+
 function trustedProxies(env: Env): string[] {
   const trusted = (env.HANDOFF_TRUSTED_PROXIES ?? "")
     .split(",")
@@ -234,6 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxConnections: integer(env, "HANDOFF_MAX_CONNECTIONS", 2048, 1, 1_000_000),
     requestTimeoutSeconds: integer(env, "HANDOFF_REQUEST_TIMEOUT", 30, 1, 3600),
     drainSeconds: integer(env, "HANDOFF_DRAIN_SECONDS", 5, 0, 300),
+    metricsToken: metricsToken(env),
     consoleIdleMinutes: integer(env, "HANDOFF_CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60),
     consoleSessionHours: integer(env, "HANDOFF_CONSOLE_SESSION_HOURS", 12, 1, 30 * 24),
     consoleRequire2fa: oneOf(env, "HANDOFF_CONSOLE_REQUIRE_2FA", ["0", "1"], "0") === "1",
@@ -272,6 +288,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     maxConnections: 2048,
     requestTimeoutSeconds: 30,
     drainSeconds: 0,
+    metricsToken: null,
     consoleIdleMinutes: 30,
     consoleSessionHours: 12,
     consoleRequire2fa: false,

@@ -71,6 +71,8 @@ export interface Database extends Storage {
   migrate(): Promise<string[]>;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
+  /** The connection pool's use (PostgreSQL), for /metrics; null where there is no pool. */
+  pool(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
 }
 
@@ -80,19 +82,25 @@ export interface OpenOptions {
   poolSize?: number;
   /** How often another process's changes are looked for, in ms (SQLite; default 250). */
   changePollMs?: number;
+  /**
+   * Makes `read` throw when used from inside write work (the tests turn it on, on every dialect).
+   * Such a read would not see the work's own rows, and on a one-connection database (PGlite) it
+   * would wait for the very transaction that waits for it. Off in production: it needs an
+   * AsyncLocalStorage, which on Node 20 and 22 turns on promise hooks for the whole process and
+   * cost 8 to 15 % of CPU per request on every route (measured, docs/performance.md).
+   */
+  checkReads?: boolean;
 }
 
 /**
  * The parts every dialect shares: the read guard, and wrapping write work so the changes it names
  * are recorded in its transaction and published to this process once it is committed.
  */
-export function storageParts(reader: Reader, changes: ChangeFeed) {
-  // `read` throws when used from inside write work, in production as in tests: such a read would
-  // wait for the very transaction that waits for it on a one-connection database.
-  const inWrite = new AsyncLocalStorage<true>();
+export function storageParts(options: OpenOptions, reader: Reader, changes: ChangeFeed) {
+  const inWrite = options.checkReads ? new AsyncLocalStorage<true>() : null;
   return {
     get read(): Reader {
-      if (inWrite.getStore()) {
+      if (inWrite?.getStore()) {
         throw new Error("write work read outside its transaction: query through trx instead");
       }
       return reader;
@@ -102,7 +110,7 @@ export function storageParts(reader: Reader, changes: ChangeFeed) {
       return async (trx) => {
         const named: Change[] = [];
         const run = () => work(trx, (change) => named.push(change));
-        const value = await inWrite.run(true, run);
+        const value = inWrite ? await inWrite.run(true, run) : await run();
         if (named.length > 0) await changes.record(trx, named);
         return { value, named };
       };

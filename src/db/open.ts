@@ -8,6 +8,6 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     return openSqlite(url.slice("sqlite:".length), options);
   }
   const { openPglite, openPostgres } = await import("./postgres.js");
-  if (url.startsWith("pglite:")) return openPglite(url.slice("pglite:".length));
+  if (url.startsWith("pglite:")) return openPglite(url.slice("pglite:".length), options);
   return openPostgres(url, options);
 }

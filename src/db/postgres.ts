@@ -145,10 +145,11 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<D
   const changes = new NotifyFeed(
     () => new pgModule.Client({ connectionString: url, types, keepAlive: true }),
   );
-  return assemble("postgres", db, changes, (run) => retryConflicts(run));
+  const use = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+  return assemble("postgres", db, changes, options, (run) => retryConflicts(run), use);
 }
 
-export async function openPglite(where: string): Promise<Database> {
+export async function openPglite(where: string, options: OpenOptions): Promise<Database> {
   const { PGlite, types } = await import("@electric-sql/pglite");
   const { PGliteDialect } = await import("kysely-pglite-dialect");
   const client = new PGlite(where === "memory" ? undefined : where, {
@@ -160,16 +161,25 @@ export async function openPglite(where: string): Promise<Database> {
   await client.waitReady;
   const db = new Kysely<Tables>({ dialect: new PGliteDialect(client) });
   // PGlite lives inside this one process: nobody else to tell.
-  return assemble("pglite", db, new LocalFeed(), (run) => run());
+  return assemble(
+    "pglite",
+    db,
+    new LocalFeed(),
+    options,
+    (run) => run(),
+    () => null,
+  );
 }
 
 function assemble(
   dialect: "postgres" | "pglite",
   db: Kysely<Tables>,
   changes: ChangeFeed,
+  options: OpenOptions,
   attempt: <T>(run: () => Promise<T>) => Promise<T>,
+  pool: Database["pool"],
 ): Database {
-  const parts = storageParts(db, changes);
+  const parts = storageParts(options, db, changes);
   return {
     dialect,
     get read() {
@@ -186,6 +196,7 @@ function assemble(
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    pool,
     close: async () => {
       await changes.close();
       await db.destroy();

@@ -77,7 +77,7 @@ export async function openSqlite(path: string, options: OpenOptions): Promise<Da
   const changes: ChangeFeed = memory
     ? new LocalFeed()
     : new PolledFeed(() => reader, options.changePollMs ?? 250);
-  const parts = storageParts(reader, changes);
+  const parts = storageParts(options, reader, changes);
   const database: Database = {
     dialect: "sqlite",
     get read() {
@@ -100,6 +100,7 @@ export async function openSqlite(path: string, options: OpenOptions): Promise<Da
     ping: async () => {
       await sql`select 1`.execute(reader);
     },
+    pool: () => null,
     close: async () => {
       await changes.close();
       if (reader !== writer) await reader.destroy();

@@ -119,6 +119,20 @@ export class Outbox {
     return deleteSelected(trx, "outbox", "id", selected);
   }
 
+  /** Messages waiting, and when the oldest was queued (for /metrics). */
+  async backlog(): Promise<{ count: number; oldestAt: number | null }> {
+    const row = await this.storage.read
+      .selectFrom("outbox")
+      .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.min("created_at").as("oldest")])
+      .where("sent_at", "is", null)
+      .where("failed_at", "is", null)
+      .executeTakeFirst();
+    return {
+      count: Number(row?.count ?? 0),
+      oldestAt: row?.oldest == null ? null : Number(row.oldest),
+    };
+  }
+
   /** Claims and sends what is due; answers how many were sent. */
   async deliver(senders: Senders, log: FastifyBaseLogger): Promise<number> {
     const now = this.clock.now();

@@ -3,6 +3,7 @@
 import type { PruneJob } from "../db/prune.js";
 import type { KeyStore } from "../keys/service.js";
 import type { Foundation, Module } from "../module.js";
+import type { Backlog, Metrics } from "./metrics.js";
 import { prune, startPruner } from "./pruner.js";
 import { opsRoutes } from "./routes.js";
 
@@ -17,8 +18,17 @@ export interface OpsModule extends Module {
   }) => Promise<Record<string, number>>;
 }
 
-export function opsModule(deps: Foundation & { keys: KeyStore; jobs: PruneJob[] }): OpsModule {
-  const { database, clock, config, keys, jobs } = deps;
+export interface OpsModuleDeps extends Foundation {
+  keys: KeyStore;
+  /** Every module's prune jobs. */
+  jobs: PruneJob[];
+  metrics: Metrics;
+  backlogs: Backlog[];
+}
+
+export function opsModule(deps: OpsModuleDeps): OpsModule {
+  const { database, clock, config, keys, jobs, metrics } = deps;
+  metrics.watch(deps.backlogs, database);
   const retention = {
     ticketRetentionDays: config.ticketRetentionDays,
     auditRetentionDays: config.auditRetentionDays,
@@ -28,7 +38,14 @@ export function opsModule(deps: Foundation & { keys: KeyStore; jobs: PruneJob[] 
     drain: () => {
       draining = true;
     },
-    routes: (scope) => opsRoutes(scope, { database, keys, draining: () => draining }),
+    routes: (scope) =>
+      opsRoutes(scope, {
+        database,
+        keys,
+        draining: () => draining,
+        metrics,
+        metricsToken: config.metricsToken,
+      }),
     pruneNow: (options = {}) => prune(database, jobs, clock, { ...retention, ...options }),
     jobs: [
       (log) =>

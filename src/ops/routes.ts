@@ -1,8 +1,10 @@
 // Operations: liveness (the process is up), readiness (it should get traffic), and the public
 // signing keys.
 import type { FastifyInstance } from "fastify";
+import { hashSecret, secretMatches } from "../crypto/secrets.js";
 import type { Database } from "../db/database.js";
 import type { KeyStore } from "../keys/service.js";
+import type { Metrics } from "./metrics.js";
 
 /** What this module uses. */
 export interface OpsRouteDeps {
@@ -10,13 +12,40 @@ export interface OpsRouteDeps {
   keys: KeyStore;
   /** True once the process is draining (SIGTERM): not ready, so the balancer sends no more. */
   draining: () => boolean;
+  metrics: Metrics;
+  /** /metrics is served only with a token (HANDOFF_METRICS_TOKEN). */
+  metricsToken: string | null;
 }
 
 type Deps = OpsRouteDeps;
 
 const READY_TIMEOUT_MS = 2000;
 
+/** Prometheus' scrape, for the operators: only with `Authorization: Bearer HANDOFF_METRICS_TOKEN`. */
+function metricsRoute(app: FastifyInstance, metrics: Metrics, token: string): void {
+  const expected = hashSecret(token);
+  app.get(
+    "/metrics",
+    {
+      schema: { tags: ["ops"], summary: "Metrics in Prometheus' text format (a bearer token)" },
+      logLevel: "warn",
+    },
+    async (request, reply) => {
+      const presented = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
+      if (!presented || !secretMatches(presented, expected)) {
+        return reply
+          .status(401)
+          .header("www-authenticate", 'Bearer realm="handoff-metrics"')
+          .send({ status: "unauthorized" });
+      }
+      reply.header("content-type", metrics.registry.contentType);
+      return metrics.registry.metrics();
+    },
+  );
+}
+
 export async function opsRoutes(app: FastifyInstance, services: Deps): Promise<void> {
+  if (services.metricsToken) metricsRoute(app, services.metrics, services.metricsToken);
   app.get(
     "/healthz",
     { schema: { tags: ["ops"], summary: "The process is up" }, logLevel: "warn" },

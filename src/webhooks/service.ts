@@ -141,6 +141,11 @@ export class WebhookService {
   }
 
   /** Claims what is due and delivers it; answers how many were delivered. */
+  /** Deliveries waiting, and when the oldest was made (for /metrics). */
+  backlog() {
+    return this.store.backlog();
+  }
+
   async deliver(log: FastifyBaseLogger): Promise<number> {
     const now = this.clock.now();
     const due = await this.storage.write((trx) =>

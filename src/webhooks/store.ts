@@ -235,6 +235,19 @@ export class WebhookStore {
   }
 
   /** Deletes up to `limit` finished deliveries (and their events when none is left) before `before`. */
+  /** Deliveries waiting, and when the oldest was made (for /metrics). */
+  async backlog(): Promise<{ count: number; oldestAt: number | null }> {
+    const row = await this.storage.read
+      .selectFrom("webhook_deliveries")
+      .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.min("created_at").as("oldest")])
+      .where("state", "=", "pending")
+      .executeTakeFirst();
+    return {
+      count: Number(row?.count ?? 0),
+      oldestAt: row?.oldest == null ? null : Number(row.oldest),
+    };
+  }
+
   static async prune(trx: Tx, before: number, limit: number): Promise<number> {
     const selected = trx
       .selectFrom("webhook_events as v")

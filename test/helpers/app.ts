@@ -27,8 +27,11 @@ export const dialects: DialectName[] = process.env.HANDOFF_TEST_DIALECTS
 
 const shared = new Map<DialectName, Promise<Database>>();
 
+/** Tests read through `read` inside write work at their peril: it throws (src/db/database.ts). */
+const options = { checkReads: true } as const;
+
 async function openShared(dialect: "pglite" | "postgres"): Promise<Database> {
-  if (dialect === "pglite") return openDatabase("pglite:memory");
+  if (dialect === "pglite") return openDatabase("pglite:memory", options);
   const url = new URL(process.env.HANDOFF_TEST_POSTGRES_URL as string);
   // One database per test file, so parallel files never see each other's rows or tables.
   const name = `handoff_test_${randomBytes(6).toString("hex")}`;
@@ -36,7 +39,7 @@ async function openShared(dialect: "pglite" | "postgres"): Promise<Database> {
   await sql`create database ${sql.id(name)}`.execute(admin.read);
   await admin.close();
   url.pathname = `/${name}`;
-  return openDatabase(url.href);
+  return openDatabase(url.href, options);
 }
 
 /**
@@ -46,6 +49,7 @@ async function openShared(dialect: "pglite" | "postgres"): Promise<Database> {
 export async function sqliteTestDatabase(): Promise<Database> {
   const dir = mkdtempSync(join(tmpdir(), "handoff-test-"));
   const database = await openDatabase(`sqlite:${join(dir, "handoff.db")}`, {
+    ...options,
     sqliteSynchronous: "NORMAL",
   });
   return Object.create(database, {
