@@ -60,10 +60,13 @@ export async function buildHandoff(config: Config, options: BuildOptions = {}): 
   // Connections past the limit are closed at once; each open one costs memory.
   app.server.maxConnections = config.maxConnections;
   const stopListening = listen(composition);
-  app.addHook("onResponse", (request, reply, done) => {
-    composition.metrics.observe(request, reply);
-    done();
-  });
+  const { metrics } = composition;
+  if (metrics) {
+    app.addHook("onResponse", (request, reply, done) => {
+      metrics.observe(request, reply);
+      done();
+    });
+  }
   const running = modules.flatMap((m) => m.jobs ?? []).map((start) => start(app.log));
   app.addHook("onClose", async () => {
     stopListening();

@@ -79,8 +79,8 @@ export interface Composition {
   pruneNow: OpsModule["pruneNow"];
   /** Stops being ready: the first step of a graceful stop. */
   drain: OpsModule["drain"];
-  /** Counts each answered request (app.ts hooks it), scraped at /metrics. */
-  metrics: Metrics;
+  /** Counts each answered request (app.ts hooks it), scraped at /metrics; null when off. */
+  metrics: Metrics | null;
 }
 
 /** Opens storage (unless given) and builds every module. Every call is independent. */
@@ -101,7 +101,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     exchangeFailures: new FailureLimiter("exchange", perMinute, base.counters),
     redeemFailures: new FailureLimiter("redeem", perMinute, base.counters),
   };
-  const metrics = new Metrics();
+  // Counting costs every request a little: only where someone scrapes (HANDOFF_METRICS_TOKEN).
+  const metrics = config.metricsToken ? new Metrics() : null;
   const accounts = await composeAccounts(base, limits, metrics);
   const signIn = await composeSignIn(base, limits, accounts);
   const faces = composeFaces(base, limits, accounts, signIn);
@@ -138,9 +139,12 @@ interface Limits {
 }
 
 /** Who is who: the audit log, keys, partners, operators, apps, users, credentials, sessions. */
-async function composeAccounts(base: Foundation, limits: Limits, metrics: Metrics) {
+async function composeAccounts(base: Foundation, limits: Limits, metrics: Metrics | null) {
   const passwords = new Passwords();
-  const audit = auditModule(base.database, [recordEventOf, metrics.recordEntry]);
+  const audit = auditModule(
+    base.database,
+    metrics ? [recordEventOf, metrics.recordEntry] : [recordEventOf],
+  );
   const withAudit = { ...base, audit: audit.audit };
   const keysM = await keysModule(withAudit);
   const { keys } = keysM;

@@ -22,13 +22,14 @@ export interface OpsModuleDeps extends Foundation {
   keys: KeyStore;
   /** Every module's prune jobs. */
   jobs: PruneJob[];
-  metrics: Metrics;
+  /** Null when metrics are off (no HANDOFF_METRICS_TOKEN). */
+  metrics: Metrics | null;
   backlogs: Backlog[];
 }
 
 export function opsModule(deps: OpsModuleDeps): OpsModule {
   const { database, clock, config, keys, jobs, metrics } = deps;
-  metrics.watch(deps.backlogs, database);
+  metrics?.watch(deps.backlogs, database);
   const retention = {
     ticketRetentionDays: config.ticketRetentionDays,
     auditRetentionDays: config.auditRetentionDays,
@@ -43,8 +44,7 @@ export function opsModule(deps: OpsModuleDeps): OpsModule {
         database,
         keys,
         draining: () => draining,
-        metrics,
-        metricsToken: config.metricsToken,
+        metrics: metrics && config.metricsToken ? { metrics, token: config.metricsToken } : null,
       }),
     pruneNow: (options = {}) => prune(database, jobs, clock, { ...retention, ...options }),
     jobs: [

@@ -12,9 +12,8 @@ export interface OpsRouteDeps {
   keys: KeyStore;
   /** True once the process is draining (SIGTERM): not ready, so the balancer sends no more. */
   draining: () => boolean;
-  metrics: Metrics;
-  /** /metrics is served only with a token (HANDOFF_METRICS_TOKEN). */
-  metricsToken: string | null;
+  /** /metrics, served only with a token (HANDOFF_METRICS_TOKEN); null: no /metrics. */
+  metrics: { metrics: Metrics; token: string } | null;
 }
 
 type Deps = OpsRouteDeps;
@@ -45,7 +44,7 @@ function metricsRoute(app: FastifyInstance, metrics: Metrics, token: string): vo
 }
 
 export async function opsRoutes(app: FastifyInstance, services: Deps): Promise<void> {
-  if (services.metricsToken) metricsRoute(app, services.metrics, services.metricsToken);
+  if (services.metrics) metricsRoute(app, services.metrics.metrics, services.metrics.token);
   app.get(
     "/healthz",
     { schema: { tags: ["ops"], summary: "The process is up" }, logLevel: "warn" },
