@@ -2,6 +2,7 @@
 // src/http/allowance.ts): in this process's memory on SQLite (one node), in a table on
 // PostgreSQL, so that every node counts against the same window and N nodes allow what one does.
 
+import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Storage, Tx } from "./database.js";
@@ -52,13 +53,16 @@ export function memoryCounters(scope: string, perMinute: number): Counters {
  */
 export function databaseCounters(storage: Storage, scope: string): Counters {
   const left = (resetsAt: number) => Math.max(0, resetsAt - Date.now());
+  // A key may hold what a client typed (a login, up to a body's size): stored as its digest, so
+  // rows stay small (an index entry has a size limit) and hold no one's login.
+  const id = (key: string) => `${scope}:${createHash("sha256").update(key).digest("base64url")}`;
   return {
     consume: async (key) => {
       const now = Date.now();
       const row = await storage.write((trx) =>
         trx
           .insertInto("rate_windows")
-          .values({ key: `${scope}:${key}`, consumed: 1, resets_at: now + WINDOW_MS })
+          .values({ key: id(key), consumed: 1, resets_at: now + WINDOW_MS })
           .onConflict((conflict) =>
             conflict.column("key").doUpdateSet({
               consumed: sql`case when rate_windows.resets_at <= ${now} then 1 else rate_windows.consumed + 1 end`,
@@ -74,7 +78,7 @@ export function databaseCounters(storage: Storage, scope: string): Counters {
       const row = await storage.read
         .selectFrom("rate_windows")
         .select(["consumed", "resets_at"])
-        .where("key", "=", `${scope}:${key}`)
+        .where("key", "=", id(key))
         .where("resets_at", ">", Date.now())
         .executeTakeFirst();
       return row

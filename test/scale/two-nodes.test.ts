@@ -46,6 +46,27 @@ describe.each(shared)("two nodes on one %s database", (dialect) => {
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
   });
 
+  it("counts a guessed login of any length (a digest is the shared key)", async () => {
+    await twoNodes({ authFailuresPerMinute: 2 });
+    const guess = (login: string) =>
+      t.app.inject({
+        method: "POST",
+        url: "/console/sign-in",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "sec-fetch-site": "same-origin",
+        },
+        payload: new URLSearchParams({ login, password: "wrong password!" }).toString(),
+      });
+    const long = "x".repeat(20_000);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await guess(long)).statusCode);
+    expect(statuses.every((status) => status < 500)).toBe(true);
+    expect(statuses[2]).toBe(429);
+    const rows = await t.database.read.selectFrom("rate_windows").select("key").execute();
+    expect(rows.every((row) => row.key.length < 100)).toBe(true);
+  });
+
   it("lets a partner mint HANDOFF_MINTS_PER_MINUTE links across both nodes, not per node", async () => {
     const nodes = await twoNodes({ mintsPerMinute: 3 });
     const f = await ssoFixture(t.app);
