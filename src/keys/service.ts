@@ -249,18 +249,19 @@ export class KeyStore {
 
   /**
    * The key of `alg` that signs: the newest live one published for PUBLISH_LEAD_MS, or, when none
-   * is (the very first key, or every older one revoked), the newest live one.
+   * is (the first minutes of a fresh install, or every older key revoked), the oldest live one,
+   * which every node has published longest.
    */
   #signer(alg: KeyAlg): LoadedKey | undefined {
     const now = this.clock.now();
-    let newest: LoadedKey | undefined;
+    let oldest: LoadedKey | undefined;
     let settled: LoadedKey | undefined;
     for (const key of this.#keys.values()) {
       if (key.alg !== alg || (key.retireAt !== null && key.retireAt <= now)) continue;
-      if (newer(key, newest)) newest = key;
+      if (!oldest || key.createdAt < oldest.createdAt) oldest = key;
       if (key.createdAt <= now - PUBLISH_LEAD_MS && newer(key, settled)) settled = key;
     }
-    return settled ?? newest;
+    return settled ?? oldest;
   }
 
   /** Signs `claims` as a JWT; registered claims (iss, aud, sub, jti, iat, exp) come from us and win. */

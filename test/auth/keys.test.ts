@@ -65,6 +65,15 @@ describe.each(dialects)("signing keys on %s", (dialect) => {
     expect((await jwks()).keys.map((k: { kid: string }) => k.kid)).toEqual([newKid]);
   });
 
+  it("makes a key rotated in the first minutes of an install wait its turn too", async () => {
+    const before = await accessTokenFor(t.app, partner);
+    t.clock.advance(10_000); // neither key has been published for two minutes
+    const newKid = await domainsOf(t.app).keys.rotate();
+    expect(kidOf(await accessTokenFor(t.app, partner))).toBe(kidOf(before));
+    t.clock.advance(PUBLISH_LEAD_MS);
+    expect(kidOf(await accessTokenFor(t.app, partner))).toBe(newKid);
+  });
+
   it("revokes a key in an emergency: its tokens stop at once", async () => {
     const before = await accessTokenFor(t.app, partner);
     expect((await whoami(before)).statusCode).toBe(200);

@@ -4,7 +4,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testConfig } from "../../src/config.js";
 import { loginUrl } from "../../src/tickets/service.js";
 import { buildApp, domainsOf } from "../helpers/app.js";
-import { freePort } from "../helpers/net.js";
+import { freePort, waitForPort } from "../helpers/net.js";
 
 const NGINX = process.env.HANDOFF_NGINX ?? "/usr/sbin/nginx";
 const CADDY = process.env.HANDOFF_CADDY ?? "/usr/bin/caddy";
@@ -40,29 +39,6 @@ const FORGED = {
 
 const handoffHeaders = (headers: IncomingHttpHeaders) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith("x-handoff-")));
-
-function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (child.exitCode !== null) {
-        reject(new Error(`proxy exited ${child.exitCode}: ${log()}`));
-        return;
-      }
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once("error", () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`proxy did not listen: ${log()}`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
 
 interface Proxy {
   name: string;
