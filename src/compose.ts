@@ -87,7 +87,10 @@ export interface Composition {
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
   const database =
     options.database ??
-    (await openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous }));
+    (await openDatabase(config.databaseUrl, {
+      sqliteSynchronous: config.sqliteSynchronous,
+      namedStatements: config.pgNamedStatements,
+    }));
   if (options.migrate !== false) await database.migrate();
   const base: Foundation = {
     config,

@@ -37,6 +37,8 @@ export interface Config {
   /** Failed credential attempts per client address (and account, for passwords) a minute. */
   authFailuresPerMinute: number;
   sqliteSynchronous: SqliteSynchronous;
+  /** PostgreSQL: named statements (src/db/pg-named.ts); off for an old PgBouncer. */
+  pgNamedStatements: boolean;
   /** Seconds between background pruning runs; 0 turns pruning off. */
   pruneIntervalSeconds: number;
   /** Days a finished or expired ticket, or an ended session, stays visible before pruning. */
@@ -243,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
       ["FULL", "NORMAL", "EXTRA"],
       "FULL",
     ),
+    pgNamedStatements: oneOf(env, "HANDOFF_PG_NAMED_STATEMENTS", ["0", "1"], "1") === "1",
     mintsPerMinute: integer(env, "HANDOFF_MINTS_PER_MINUTE", 12_000, 1, 100_000_000),
     ticketsPerUser: integer(env, "HANDOFF_TICKETS_PER_USER", 100, 1, 1_000_000),
     anonymousWritesPerMinute: integer(env, "HANDOFF_ANONYMOUS_PER_MINUTE", 30, 1, 1_000_000),
@@ -278,6 +281,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     authCacheMs: 2000,
     authFailuresPerMinute: 20,
     sqliteSynchronous: "NORMAL",
+    pgNamedStatements: true,
     pruneIntervalSeconds: 0,
     ticketRetentionDays: 7,
     auditRetentionDays: 90,

@@ -80,6 +80,11 @@ export interface OpenOptions {
   sqliteSynchronous?: SqliteSynchronous;
   /** PostgreSQL pool size per process. */
   poolSize?: number;
+  /**
+   * PostgreSQL: run queries as named statements, planned once per connection (default true).
+   * False for a PgBouncer older than 1.21 in transaction mode (HANDOFF_PG_NAMED_STATEMENTS=0).
+   */
+  namedStatements?: boolean;
   /** How often another process's changes are looked for, in ms (SQLite; default 250). */
   changePollMs?: number;
   /**

@@ -12,6 +12,7 @@ import {
   type Tx,
 } from "./database.js";
 import { migrateToLatest } from "./migrate.js";
+import { nameStatements } from "./pg-named.js";
 import type { Tables } from "./schema.js";
 
 const INT8_OID = 20;
@@ -20,8 +21,11 @@ const CHANNEL = "handoff_changes";
 /** The listening connection proves it is alive this often (a NOTIFY never comes on a dead one). */
 const HEARTBEAT_MS = 250;
 
-/** deadlock_detected and serialization_failure: PostgreSQL rolled the transaction back whole. */
-const RETRYABLE = new Set(["40P01", "40001"]);
+/**
+ * deadlock_detected and serialization_failure: PostgreSQL rolled the transaction back whole; and
+ * a named statement's plan gone stale under a migration (src/db/pg-named.ts).
+ */
+const RETRYABLE = new Set(["40P01", "40001", "0A000"]);
 const ATTEMPTS = 4;
 
 /**
@@ -139,6 +143,7 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<D
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  if (options.namedStatements !== false) pool.on("connect", nameStatements);
   const db = new Kysely<Tables>({
     dialect: new PostgresDialect({ pool }),
   });
