@@ -60,7 +60,7 @@ export function selfTimes(profile, window, ops) {
     .sort((a, b) => b.us - a.us);
 }
 
-const escape = (text) =>
+const xml = (text) =>
   text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 function colour(node) {
@@ -107,7 +107,7 @@ export function flameGraph(profile, window, title) {
     const name = level === 0 ? "all" : label(node);
     const tip = `${name}: ${(total / 1000).toFixed(0)} ms, ${((total / all) * 100).toFixed(1)} %`;
     const text = width > 40 ? name.slice(0, Math.floor(width / 6.5)) : "";
-    return `<g><title>${escape(tip)}</title><rect x="${x.toFixed(1)}" y="${level * ROW + 24}" width="${width.toFixed(1)}" height="${ROW - 1}" fill="${colour(node)}"/>${text ? `<text x="${(x + 3).toFixed(1)}" y="${level * ROW + 36}">${escape(text)}</text>` : ""}</g>`;
+    return `<g><title>${xml(tip)}</title><rect x="${x.toFixed(1)}" y="${level * ROW + 24}" width="${width.toFixed(1)}" height="${ROW - 1}" fill="${colour(node)}"/>${text ? `<text x="${(x + 3).toFixed(1)}" y="${level * ROW + 36}">${xml(text)}</text>` : ""}</g>`;
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="monospace" font-size="11"><text x="0" y="14" font-size="13">${escape(title)}: ${(all / 1000).toFixed(0)} ms sampled on the JavaScript thread (green Handoff, blue packages, grey Node.js)</text>${rects.join("")}</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="monospace" font-size="11"><text x="0" y="14" font-size="13">${xml(title)}: ${(all / 1000).toFixed(0)} ms sampled on the JavaScript thread (green Handoff, blue packages, grey Node.js)</text>${rects.join("")}</svg>\n`;
 }
