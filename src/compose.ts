@@ -42,9 +42,9 @@ import { ticketsModule } from "./tickets/module.js";
 import type { TicketService } from "./tickets/service.js";
 import { usersModule } from "./users/module.js";
 import type { UserService } from "./users/service.js";
+import { WebhookListeners } from "./webhooks/listeners.js";
 import { webhooksModule } from "./webhooks/module.js";
 import type { WebhookService } from "./webhooks/service.js";
-import { recordEventOf } from "./webhooks/store.js";
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -144,9 +144,10 @@ interface Limits {
 /** Who is who: the audit log, keys, partners, operators, apps, users, credentials, sessions. */
 async function composeAccounts(base: Foundation, limits: Limits, metrics: Metrics | null) {
   const passwords = new Passwords();
+  const listeners = new WebhookListeners(base.database);
   const audit = auditModule(
     base.database,
-    metrics ? [recordEventOf, metrics.recordEntry] : [recordEventOf],
+    metrics ? [listeners.follow, metrics.recordEntry] : [listeners.follow],
   );
   const withAudit = { ...base, audit: audit.audit };
   const keysM = await keysModule(withAudit);
@@ -173,7 +174,17 @@ async function composeAccounts(base: Foundation, limits: Limits, metrics: Metric
     auth,
     refreshTokens: authM.refreshTokens,
     sessions: sessionsM.sessions,
-    modules: [audit, keysM, partnersM, operatorsM, appsM, usersM, authM, sessionsM] as Module[],
+    modules: [
+      audit,
+      listeners,
+      keysM,
+      partnersM,
+      operatorsM,
+      appsM,
+      usersM,
+      authM,
+      sessionsM,
+    ] as Module[],
   };
 }
 

@@ -12,7 +12,8 @@ export const FEED_STALE_MS = 1000;
 
 function decode(topic: string, key: string | null): Change {
   if ((topic === "session" || topic === "app") && key !== null) return { topic, key };
-  if (topic === "sessions" || topic === "credentials" || topic === "keys") return { topic };
+  if (topic === "sessions" || topic === "credentials" || topic === "keys" || topic === "webhooks")
+    return { topic };
   return { topic: "all" };
 }
 

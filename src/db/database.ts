@@ -16,6 +16,8 @@ export type Change =
   | { topic: "app"; key: string }
   /** Signing keys rotated or revoked. */
   | { topic: "keys" }
+  /** A webhook endpoint was added or removed: who listens to which events changed. */
+  | { topic: "webhooks" }
   /** The feed may have missed something: drop everything. */
   | { topic: "all" };
 

@@ -1,6 +1,6 @@
 // Which changes partners hear about. Every such change is already written to the audit log in
 // its own transaction; the event is derived from that entry and written beside it (the audit log's
-// follower, `recordEventOf` in store.ts), so no event is lost or invented on a crash.
+// follower, `WebhookListeners.follow` in listeners.ts), so no event is lost or invented on a crash.
 import type { AuditEntry } from "../audit/store.js";
 
 export const EVENT_TYPES = [

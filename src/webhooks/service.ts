@@ -76,8 +76,9 @@ export class WebhookService {
       secret_sealed: this.sealer.seal(secret, secretContext(id)),
       created_at: now,
     };
-    await this.storage.write(async (trx) => {
+    await this.storage.write(async (trx, changed) => {
       await this.store.addEndpoint(trx, row);
+      changed({ topic: "webhooks" });
       await this.audit.record(trx, changeEntry(by, now, "webhook.create", partnerId, id, { url }));
     });
     return { endpoint: endpointView(row), secret };
@@ -98,8 +99,9 @@ export class WebhookService {
   async removeEndpoint(partnerId: string | null, id: string, by: Actor = CLI): Promise<void> {
     await this.endpointOf(partnerId, id);
     const now = this.clock.now();
-    await this.storage.write(async (trx) => {
+    await this.storage.write(async (trx, changed) => {
       await this.store.removeEndpoint(trx, id);
+      changed({ topic: "webhooks" });
       await this.audit.record(trx, changeEntry(by, now, "webhook.remove", partnerId, id));
     });
   }

@@ -1,13 +1,12 @@
 // The webhook_endpoints, webhook_events and webhook_deliveries tables. The only file with their SQL.
 import type { Selectable } from "kysely";
-import type { AuditEntry } from "../audit/store.js";
 import { newId } from "../crypto/secrets.js";
 import { claimDue } from "../db/claim.js";
 import type { DialectName, Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
 import { deleteSelected } from "../db/prune.js";
 import type { WebhookDeliveryTable, WebhookEndpointTable } from "../db/schema.js";
-import { eventOf, type NewEvent } from "./events.js";
+import type { NewEvent } from "./events.js";
 
 export type EndpointRow = Selectable<WebhookEndpointTable>;
 export type DeliveryRow = Selectable<WebhookDeliveryTable>;
@@ -20,15 +19,6 @@ const listeners = new PreparedQuery<{ id: string }, "partner_id" | "pattern">((d
     .where((eb) => eb.or([eb("partner_id", "=", p("partner_id")), eb("partner_id", "is", null)]))
     .where("events", "like", p("pattern")),
 );
-
-/**
- * The audit follower (src/audit/log.ts) that makes an entry partners subscribe to an event,
- * written beside the entry in the change's own transaction: no event is lost or invented.
- */
-export async function recordEventOf(trx: Tx, entry: AuditEntry): Promise<void> {
-  const event = eventOf(entry);
-  if (event) await recordEvent(trx, event, entry.at);
-}
 
 /**
  * Writes an event and a delivery for each endpoint listening to it, inside the transaction of
