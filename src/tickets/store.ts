@@ -212,7 +212,10 @@ export class TicketStore {
     return Number(result.numUpdatedRows);
   }
 
-  /** Records a refused redemption; with `reject`, an issued ticket is rejected for good. */
+  /**
+   * Records a refused redemption; with `reject`, an issued ticket is rejected for good. One
+   * UPDATE either way: a finished ticket keeps its status, reason and time.
+   */
   async recordFailure(
     trx: Tx,
     id: string,
@@ -220,15 +223,28 @@ export class TicketStore {
   ): Promise<void> {
     await trx
       .updateTable("tickets")
-      .set({ last_failure: failure.reason, last_failure_at: failure.now })
+      .set((eb) => {
+        const failed = { last_failure: failure.reason, last_failure_at: failure.now };
+        if (!failure.reject) return failed;
+        const stillIssued = eb("status", "=", "issued");
+        return {
+          ...failed,
+          status: eb
+            .case()
+            .when(stillIssued)
+            .then("rejected" as const)
+            .else(eb.ref("status"))
+            .end(),
+          reason: eb.case().when(stillIssued).then(failure.reason).else(eb.ref("reason")).end(),
+          finished_at: eb
+            .case()
+            .when(stillIssued)
+            .then(failure.now)
+            .else(eb.ref("finished_at"))
+            .end(),
+        };
+      })
       .where("id", "=", id)
-      .execute();
-    if (!failure.reject) return;
-    await trx
-      .updateTable("tickets")
-      .set({ status: "rejected", reason: failure.reason, finished_at: failure.now })
-      .where("id", "=", id)
-      .where("status", "=", "issued")
       .execute();
   }
 

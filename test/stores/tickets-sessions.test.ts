@@ -64,6 +64,17 @@ describe.each(dialects)("ticket and session stores on %s", (dialect) => {
       reason: "ip_mismatch",
       last_failure: "ip_mismatch",
     });
+    // A finished ticket keeps its status, reason and time; only the failure is recorded.
+    await database.write((trx) =>
+      tickets.recordFailure(trx, "rev", { reason: "ip_mismatch", now: NOW + 9, reject: true }),
+    );
+    expect(await tickets.find("rev")).toMatchObject({
+      status: "revoked",
+      reason: "revoked",
+      finished_at: NOW,
+      last_failure: "ip_mismatch",
+      last_failure_at: NOW + 9,
+    });
   });
 
   it("records a failure without rejecting, and finds a ticket only for its minting partner", async () => {
