@@ -4,12 +4,12 @@
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { type ComposeOptions, type Composition, compose, type Domains, listen } from "./compose.js";
 import type { Config } from "./config.js";
 import { registerSecurityHeaders } from "./http/headers.js";
 import { registerInputChecks } from "./http/input.js";
-import { lazyChildLogger, loggerOptions, requestId } from "./http/logging.js";
+import { lazyChildLogger, loggerOptions, registerRequestLog, requestId } from "./http/logging.js";
 import { openapiOptions } from "./http/openapi.js";
 import { registerProblemHandlers } from "./http/problem.js";
 
@@ -43,6 +43,8 @@ export async function buildHandoff(config: Config, options: BuildOptions = {}): 
       : loggerOptions(config.logLevel),
     genReqId: requestId,
     childLoggerFactory: lazyChildLogger,
+    // One line per request, written by registerRequestLog.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     // A request must arrive whole in this time, so half-sent bodies cannot hold memory for long.
     requestTimeout: config.requestTimeoutSeconds * 1000,
@@ -75,6 +77,7 @@ export async function buildHandoff(config: Config, options: BuildOptions = {}): 
     await domains.database.close();
   });
 
+  registerRequestLog(app);
   registerProblemHandlers(app);
   registerSecurityHeaders(app, config.baseUrl);
   registerInputChecks(app);
