@@ -18,6 +18,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const IDENTIFIER =
   /(^|_)(id|token)$|[a-z](Id|Token)$|^(app|product|username|email|login|on_behalf_of|ssokey)$/;
 const MAX_DEPTH = 32;
+/** A percent-encoded control character: %00 to %1F, or %7F. */
+const ENCODED_CONTROL = /%(?:[01][0-9a-f]|7f)/i;
 
 /** The first value under `value` that breaks the rules, as a field path, or null. */
 function offending(value: unknown, path: string, identifier: boolean, depth = 0): string | null {
@@ -41,10 +43,12 @@ function offending(value: unknown, path: string, identifier: boolean, depth = 0)
 export function registerInputChecks(app: FastifyInstance): void {
   app.addHook("preValidation", (request, _reply, done) => {
     if (request.routeOptions.config?.rawInput) return done();
-    const found =
-      offending(request.params, "path", true) ??
-      offending(request.query, "query", true) ??
-      offending(request.body, "", false);
+    // Path and query values come from the URL, where Node's parser lets no raw control
+    // character through: only a percent-encoded one can put one there.
+    const fromUrl = ENCODED_CONTROL.test(request.raw.url ?? "")
+      ? (offending(request.params, "path", true) ?? offending(request.query, "query", true))
+      : null;
+    const found = fromUrl ?? offending(request.body, "", false);
     done(found ? new HandoffError("invalid_request", found) : undefined);
   });
 }

@@ -54,6 +54,28 @@ export function headerSafe(value: string): string {
   return value.replace(/[%\u{0}-\u{1f}\u{7f}-\u{10ffff}]/gu, (c) => encodeURIComponent(c));
 }
 
+/** Each cached session's forward-auth headers, built on its first check (the view is reused). */
+const builtHeaders = new WeakMap<LiveSession, Record<string, string>>();
+
+function verifyHeaders(session: LiveSession): Record<string, string> {
+  let headers = builtHeaders.get(session);
+  if (headers === undefined) {
+    headers = {
+      "x-handoff-user": session.userId,
+      "x-handoff-external-id": headerSafe(session.externalId),
+      "x-handoff-partner": session.accountId,
+      "x-handoff-app": session.appId,
+      "x-handoff-auth-methods": amrOf(session).join(" "),
+    };
+    if (session.accountId !== session.partnerId) {
+      headers["x-handoff-parent-partner"] = session.partnerId;
+    }
+    if (session.email !== null) headers["x-handoff-email"] = headerSafe(session.email);
+    builtHeaders.set(session, headers);
+  }
+  return headers;
+}
+
 export function introspection(
   services: Deps,
   session: LiveSession,
@@ -135,17 +157,7 @@ export async function sessionRoutes(fastify: FastifyInstance, services: Deps): P
       if (request.query.app !== undefined && request.query.app !== session.appId) {
         throw new HandoffError("session_for_other_app");
       }
-      reply
-        .header("x-handoff-user", session.userId)
-        .header("x-handoff-external-id", headerSafe(session.externalId))
-        .header("x-handoff-partner", session.accountId)
-        .header("x-handoff-app", session.appId)
-        .header("x-handoff-auth-methods", amrOf(session).join(" "));
-      if (session.accountId !== session.partnerId) {
-        reply.header("x-handoff-parent-partner", session.partnerId);
-      }
-      if (session.email !== null) reply.header("x-handoff-email", headerSafe(session.email));
-      return reply.code(200).send("");
+      return reply.headers(verifyHeaders(session)).code(200).send("");
     },
   );
 

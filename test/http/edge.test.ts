@@ -1,6 +1,7 @@
 // SECURITY row 57: NUL characters anywhere, and control characters in identifiers, are refused
 // at the edge with 400 in each shape's own error style, on every dialect (PostgreSQL would
 // otherwise fail the query, and SQLite store the value).
+import { type AddressInfo, connect } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dialects, type TestApp, testApp } from "../helpers/app.js";
 import {
@@ -135,5 +136,33 @@ describe.each(dialects)("input at the edge on %s", (dialect) => {
       username: user.id,
       user: { email: user.email, name: user.name },
     });
+  });
+});
+
+// The path and query are checked only when the URL holds a percent-encoded control character:
+// a raw one never reaches a route, since Node's HTTP parser refuses the request line.
+describe("a raw control character in a request line", () => {
+  it("is refused by the HTTP parser with 400 before any route", async () => {
+    const t = await testApp("sqlite");
+    await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = t.app.server.address() as AddressInfo;
+    try {
+      for (const target of ["/v1/sso/tickets/a\u0001b", "/v1/session/verify?app=a\u0000"]) {
+        const answer = await new Promise<string>((resolve, reject) => {
+          const socket = connect(port, "127.0.0.1", () => {
+            socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+          });
+          let seen = "";
+          socket.on("data", (chunk) => {
+            seen += chunk;
+          });
+          socket.on("end", () => resolve(seen));
+          socket.on("error", reject);
+        });
+        expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 400 Bad Request");
+      }
+    } finally {
+      await t.app.close();
+    }
   });
 });
