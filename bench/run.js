@@ -23,13 +23,22 @@
 // `node bench/compare.js BEFORE.json AFTER.json` compares two runs.
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { mintSecret, newId } from "../dist/crypto/secrets.js";
 import { loadSqlite } from "../dist/db/sqlite-driver.js";
+import { compareRuns } from "./compare.js";
 import { openLoop } from "./open-loop.js";
 import { cpuTime, pin, TICKS } from "./proc.js";
 import { readyTickets } from "./seed.js";
@@ -38,6 +47,8 @@ const SQLite = loadSqlite();
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/** Each route also runs briefly at this many connections, for its p99 when not queued. */
+const LOW_CONNECTIONS = 10;
 const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 1_000_000);
 /**
  * Authorization codes for the code-exchange pass's measured run, made before it, with a fifth
@@ -185,6 +196,7 @@ async function run(name, server, options, ok) {
   }, 1000);
   const duration = DURATION / ROUNDS;
   const tracker = autocannon({ connections: CONNECTIONS, duration, ...options });
+  // (options.connections, when given, wins: the short run at LOW_CONNECTIONS.)
   tracker.on("response", () => {
     answered += 1;
   });
@@ -255,12 +267,15 @@ async function measure(key, name, server, options, more = {}) {
     base.push(await run("baseline", baseline, baselineOptions(), [200]));
     route.push(await run(name, server, { ...options, ...slice }, ok));
   }
+  // Latency where the server is not saturated by the bench's own queue: a short run at 10.
+  const low = await run(name, server, { ...options, ...slice, connections: LOW_CONNECTIONS }, ok);
   const ratios = route.map(
     (r, i) => r.quietCpu / r.quietAnswered / (base[i].quietCpu / base[i].quietAnswered),
   );
   return {
     key,
     ...total(name, route, perOperation),
+    p99Low: low.p99,
     base: total("baseline", base, 1),
     cpuRatio: median(ratios) * perOperation,
   };
@@ -552,7 +567,9 @@ async function oidcRoutes(base, demo) {
     await quietNow();
     const started = Date.now();
     const warm = WARMUP > 0 ? Math.round(READY_CODES / 5) : 0;
-    const { codes, verifier } = await readyCodes(base, demo, warm + READY_CODES);
+    // A fifth more for the warm-up, and a slice's worth for the short run at LOW_CONNECTIONS.
+    const extra = warm + Math.floor(READY_CODES / ROUNDS);
+    const { codes, verifier } = await readyCodes(base, demo, extra + READY_CODES);
     console.log(`${codes.length} codes ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     let next = 0;
     // The run ends when its codes are used (`amount`), each good once; the first `warm` warm up.
@@ -716,7 +733,8 @@ const columns = [
   ["µs CPU/op", 9, (r) => f(r.cpu)],
   ["quiet", 5, (r) => pct(r.quiet)],
   ["ops/s", 6, (r) => f(r.rps)],
-  ["p99 ms", 7, (r) => f(r.p99, 1)],
+  [`p99@${CONNECTIONS}`, 7, (r) => f(r.p99, 1)],
+  [`p99@${LOW_CONNECTIONS}`, 7, (r) => f(r.p99Low, 1)],
   ["busy", 5, (r) => pct(r.busy)],
   ["base µs", 7, (r) => f(r.b.cpu)],
   ["quiet", 5, (r) => pct(r.b.quiet)],
@@ -785,3 +803,15 @@ writeFileSync(
   ),
 );
 console.log(`results: ${out.pathname}`);
+// A saved baseline (this machine's, in bench/results/, not committed): compared at each run.
+const savedBaseline = new URL("results/baseline.json", import.meta.url);
+if (process.env.BENCH_SAVE_BASELINE === "1") {
+  copyFileSync(out, savedBaseline);
+  console.log(`saved as the baseline: ${savedBaseline.pathname}`);
+} else if (existsSync(savedBaseline)) {
+  console.log(`\nagainst the saved baseline (BENCH_SAVE_BASELINE=1 replaces it):`);
+  compareRuns(
+    [JSON.parse(readFileSync(savedBaseline, "utf8"))],
+    [JSON.parse(readFileSync(out, "utf8"))],
+  );
+}
