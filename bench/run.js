@@ -18,7 +18,7 @@
 // (authorization codes for the OIDC pass, default 800 per second of BENCH_DURATION up to 10 s),
 // BENCH_ROUNDS (slices per route, default 4), BENCH_QUIET (default 0.1) and BENCH_QUIET_WAIT
 // (default 60 s; see QUIET), BENCH_ROUTES (comma-separated route keys, default all: exchange,
-// partner, mint, redeem, verify, oidc, oidc-bare, mint-large, redeem-large, verify-large).
+// partner, mint, page, redeem, verify, oidc, oidc-bare, mint-large, redeem-large, verify-large).
 // The results are also written as JSON to bench/results/ (not committed);
 // `node bench/compare.js BEFORE.json AFTER.json` compares two runs.
 import { execFileSync, spawn } from "node:child_process";
@@ -461,6 +461,12 @@ async function ssoRoutes(base, demo, tickets, label, suffix, pace) {
       },
     ],
   };
+  if (want(`page${suffix}`)) {
+    // The page in front of a link, alone: a GET never uses the ticket, so one serves every request.
+    const name = `link page GET /login/{ticket}${label}`;
+    const page = { url: `${base}/login/${pairs.at(-1)}` };
+    results.push(await measure(`page${suffix}`, name, handoff, page));
+  }
   if (want(`redeem${suffix}`)) {
     const name = `redeem GET+POST /login/{ticket}${label}`;
     const more = { ok: [200, 303], perOperation: 2 };
