@@ -109,5 +109,8 @@ export function flameGraph(profile, window, title) {
     const text = width > 40 ? name.slice(0, Math.floor(width / 6.5)) : "";
     return `<g><title>${xml(tip)}</title><rect x="${x.toFixed(1)}" y="${level * ROW + 24}" width="${width.toFixed(1)}" height="${ROW - 1}" fill="${colour(node)}"/>${text ? `<text x="${(x + 3).toFixed(1)}" y="${level * ROW + 36}">${xml(text)}</text>` : ""}</g>`;
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="monospace" font-size="11"><text x="0" y="14" font-size="13">${xml(title)}: ${(all / 1000).toFixed(0)} ms sampled on the JavaScript thread (green Handoff, blue packages, grey Node.js)</text>${rects.join("")}</svg>\n`;
+  const caption = xml(
+    `${title}: ${(all / 1000).toFixed(0)} ms sampled on the JavaScript thread (green Handoff, blue packages, grey Node.js)`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="monospace" font-size="11"><title>${caption}</title><text x="0" y="14" font-size="13">${caption}</text>${rects.join("")}</svg>\n`;
 }
