@@ -12,6 +12,7 @@ import { registerInputChecks } from "./http/input.js";
 import { lazyChildLogger, loggerOptions, registerRequestLog, requestId } from "./http/logging.js";
 import { openapiOptions } from "./http/openapi.js";
 import { registerProblemHandlers } from "./http/problem.js";
+import { schemaController } from "./http/validation.js";
 
 export interface BuildOptions extends ComposeOptions {
   /** Where log lines go (tests read them back); stdout by default. */
@@ -57,7 +58,7 @@ export async function buildHandoff(config: Config, options: BuildOptions = {}): 
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    schemaController,
   });
   // Connections past the limit are closed at once; each open one costs memory.
   app.server.maxConnections = config.maxConnections;

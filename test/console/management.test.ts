@@ -358,6 +358,20 @@ describe.each(dialects)("management API on %s", (dialect) => {
       url: `/v1/manage/audit?actor=${adminA.id}`,
     });
     expect(byActor.json().entries).toHaveLength(2);
+    // Paging by query string (issue 28): limit is text in a URL, read as the integer it spells.
+    const page = await operator.call({ method: "GET", url: "/v1/manage/audit?limit=2" });
+    expect(page.statusCode).toBe(200);
+    expect(page.json().entries).toHaveLength(2);
+    for (const url of [
+      `/v1/manage/partners/${a.partnerId}/tickets?limit=2`,
+      `/v1/manage/partners/${a.partnerId}/activity?limit=5`,
+    ]) {
+      expect((await operator.call({ method: "GET", url })).statusCode, url).toBe(200);
+    }
+    for (const bad of ["abc", "0", "101", "2.5"]) {
+      const refused = await operator.call({ method: "GET", url: `/v1/manage/audit?limit=${bad}` });
+      expect(refused.statusCode, bad).toBe(400);
+    }
     // A partner admin sees its own partner's activity only.
     const activity = await adminA.call({
       method: "GET",
