@@ -1,6 +1,7 @@
 // What the console's faces (its JSON API and its pages) are built from.
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import type { Sealer } from "../crypto/seal.js";
 import type { FailureLimiter } from "../http/failures.js";
 import type { Management } from "./management.js";
 import type { ConsoleAuth } from "./signin/service.js";
@@ -14,4 +15,6 @@ export interface ConsoleDeps {
   consoleFailures: FailureLimiter;
   /** What the console and the management API may do, checked per viewer. */
   management: Management;
+  /** Seals a new secret for the page that shows it once (pages/shown-once.ts). */
+  sealer: Sealer;
 }

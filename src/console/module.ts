@@ -64,7 +64,14 @@ export function consoleModule(deps: ConsoleModuleDeps): ConsoleModule {
     },
   );
   const management = new Management({ ...deps, audit: deps.auditStore });
-  const faces = { config, clock, consoleAuth, consoleFailures: deps.consoleFailures, management };
+  const faces = {
+    config,
+    clock,
+    consoleAuth,
+    consoleFailures: deps.consoleFailures,
+    management,
+    sealer,
+  };
   return {
     consoleAuth,
     management,

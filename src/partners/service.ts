@@ -76,6 +76,14 @@ export class PartnerService {
     if (!name || name.length > 200)
       throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
     const now = this.clock.now();
+    // A contract that has already ended would make an "active" partner whose every exchange
+    // fails as expired; ending a contract is `expire` (or the contract end) on a partner.
+    if (input.contractExpiresAt != null && input.contractExpiresAt <= now) {
+      throw new HandoffError(
+        "invalid_request",
+        "the contract end is in the past: a new partner's contract must end in the future",
+      );
+    }
     const partner: Partner = {
       id: input.id ?? newId("ptn"),
       name,

@@ -323,6 +323,24 @@ describe.each(dialects)("management API on %s", (dialect) => {
     expect((await exchange(a)).statusCode).toBe(200);
   });
 
+  it("refuses a new partner whose contract has already ended, in words (issue 28)", async () => {
+    const past = await operator.call({
+      method: "POST",
+      url: "/v1/manage/partners",
+      payload: { name: "Partner Late", contract_expires_at: "2020-01-01T00:00:00Z" },
+    });
+    expect(past.statusCode).toBe(400);
+    expect(past.json().detail).toContain("contract end is in the past");
+    const partners = await operator.call({ method: "GET", url: "/v1/manage/partners" });
+    expect(partners.body).not.toContain("Partner Late");
+    const future = await operator.call({
+      method: "POST",
+      url: "/v1/manage/partners",
+      payload: { name: "Partner Soon", contract_expires_at: "2999-01-01T00:00:00Z" },
+    });
+    expect(future.statusCode).toBe(201);
+  });
+
   it("records every change with the person who made it", async () => {
     const created = await operator.call({
       method: "POST",

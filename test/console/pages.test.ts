@@ -98,10 +98,35 @@ describe("console pages", () => {
     expect(refused.headers["content-type"]).toContain("text/html");
     expect(refused.body).toContain("did not prove it came from the console");
     expect(await domainsOf(t.app).partners.listApiTokens(a.partnerId)).toHaveLength(1);
+    // POST/redirect/GET: the POST makes the token and redirects; the page after it shows the
+    // token once, and reloading that page makes nothing and shows nothing (issue 28).
     const created = await post(admin.csrf);
-    expect(created.statusCode).toBe(201);
-    const token = /<code id="secret-value">(hak_[^<]+)<\/code>/.exec(created.body)?.[1] as string;
+    expect(created.statusCode).toBe(303);
+    expect(created.headers.location).toBe("/console/shown");
+    const carried = created.cookies.find((c) => c.name === "handoff_shown");
+    expect(carried).toMatchObject({ path: "/console/shown", httpOnly: true, sameSite: "Strict" });
+    expect(carried?.value).not.toContain("hak_");
+    const shown = (cookies: Record<string, string>) =>
+      t.app.inject({ method: "GET", url: "/console/shown", cookies });
+    const once = await shown({
+      handoff_console: admin.cookie,
+      handoff_shown: carried?.value ?? "",
+    });
+    expect(once.statusCode).toBe(200);
+    const token = /<code id="secret-value">(hak_[^<]+)<\/code>/.exec(once.body)?.[1] as string;
     expect(token).toMatch(/^hak_/);
+    expect(once.cookies.find((c) => c.name === "handoff_shown")?.value).toBe("");
+    const reload = await shown({ handoff_console: admin.cookie });
+    expect(reload.body).toContain("This secret was shown once");
+    expect(reload.body).not.toContain("hak_");
+    // Sealed to the session that made it: another session's console cannot open it.
+    const other = await signInConsole(t.app, "admin@a.example", a.partnerId);
+    const stolen = await shown({
+      handoff_console: other.cookie,
+      handoff_shown: carried?.value ?? "",
+    });
+    expect(stolen.body).not.toContain("hak_");
+    expect(await domainsOf(t.app).partners.listApiTokens(a.partnerId)).toHaveLength(2);
     const list = await t.app.inject({
       method: "GET",
       url: `/console/partners/${a.partnerId}/tokens`,
@@ -167,5 +192,25 @@ describe("console pages", () => {
     expect(links).toContain(ids[4]);
     expect(links).not.toContain(ids[54]);
     expect(links).not.toContain("Older login links");
+  });
+
+  it("keeps the audit log's partner filter on its older pages", async () => {
+    await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
+    const operator = await signInConsole(t.app, "ops@platform.example");
+    for (let i = 0; i < 55; i++) {
+      await domainsOf(t.app).partners.createApiToken(a.partnerId, { name: `a ${i}` });
+      await domainsOf(t.app).partners.createApiToken(b.partnerId, { name: `b ${i}` });
+    }
+    const get = (url: string) =>
+      t.app.inject({ method: "GET", url, cookies: { handoff_console: operator.cookie } });
+    const first = await get(`/console/audit?partner_id=${a.partnerId}`);
+    const older = /<a href="([^"]+)">Older entries<\/a>/
+      .exec(first.body)?.[1]
+      ?.replace(/&amp;/g, "&");
+    expect(older).toContain(`partner_id=${a.partnerId}`);
+    const second = await get(older as string);
+    expect(second.statusCode).toBe(200);
+    expect(second.body).toContain(a.partnerId);
+    expect(second.body).not.toContain(b.partnerId);
   });
 });

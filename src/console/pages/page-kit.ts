@@ -19,7 +19,7 @@ import {
 
 export type Deps = Pick<
   ConsoleDeps,
-  "config" | "clock" | "consoleAuth" | "consoleFailures" | "management"
+  "config" | "clock" | "consoleAuth" | "consoleFailures" | "management" | "sealer"
 >;
 export type Form = Record<string, string | undefined>;
 

@@ -23,6 +23,7 @@ import {
 import { partnerPages } from "./partner-pages.js";
 import { platformPages } from "./platform-pages.js";
 
+import { shownOncePage } from "./shown-once.js";
 import { tokenPages } from "./token-pages.js";
 import { alert, badge, type ConsolePage, csrfField } from "./views.js";
 
@@ -36,6 +37,7 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
   partnerPages(scope, services, kit);
   tokenPages(scope, services, kit);
   activityPages(scope, services, kit);
+  shownOncePage(scope, services, kit);
 }
 
 /** Errors on a page are pages: the words of the error, the status, never a stack. */

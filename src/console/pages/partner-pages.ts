@@ -16,7 +16,8 @@ import {
   str,
   tabs,
 } from "./page-kit.js";
-import { badge, csrfField, shownOnce, table, when } from "./views.js";
+import { redirectToSecret } from "./shown-once.js";
+import { badge, csrfField, table, when } from "./views.js";
 
 /** Partners, one partner, its sub-accounts and its users. */
 export function partnerPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
@@ -63,11 +64,17 @@ function partnerListPages(scope: FastifyInstance, services: Deps, kit: PageKit):
       name: str(form, "name"),
       contractExpiresAt: dateField(str(form, "contract_expires_at"), "contract end"),
     });
-    return send(reply.code(201), who.session, {
+    return redirectToSecret(reply, services, who.session, {
       title: "Partner created",
-      active: "/console/partners",
-      status: 201,
-      body: html`<h1>${created.partner.name} is created</h1><p>Partner ID: <code>${created.partner.id}</code></p>${shownOnce("Partner token", created.partnerToken)}<p>Give the partner token to the partner by a safe channel, then <a href="/console/partners/${created.partner.id}/users">create their first admin</a>.</p>`,
+      heading: `${created.partner.name} is created (partner ID ${created.partner.id})`,
+      label: "Partner token",
+      secret: created.partnerToken,
+      advice:
+        "Give the partner token to the partner by a safe channel, then create their first admin.",
+      next: {
+        href: `/console/partners/${created.partner.id}/users`,
+        text: "Create their first admin",
+      },
     });
   });
 }

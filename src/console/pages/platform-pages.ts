@@ -156,8 +156,11 @@ function auditPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
       limit: 50,
     });
     const last = entries.at(-1);
+    // The next page keeps the filter under the form's own field names.
+    const kept = { partner_id: filter.partnerId, actor: filter.actor, action: filter.action };
+    const nonEmpty = Object.entries(kept).filter(([, value]) => value !== "");
     const next = last
-      ? `/console/audit?${new URLSearchParams({ ...filter, before: String(last.at) }).toString()}`
+      ? `/console/audit?${new URLSearchParams([...nonEmpty, ["before", String(last.at)]]).toString()}`
       : null;
     return send(reply, session, {
       title: "Audit log",

@@ -17,7 +17,8 @@ import {
   str,
   tabs,
 } from "./page-kit.js";
-import { badge, csrfField, duration, shownOnce, table, when } from "./views.js";
+import { redirectToSecret } from "./shown-once.js";
+import { badge, csrfField, duration, table, when } from "./views.js";
 
 type TokenRequest = FastifyRequest<{ Params: { partnerId: string; tokenId: string } }>;
 
@@ -94,10 +95,15 @@ function apiTokenPages(scope: FastifyInstance, services: Deps, kit: PageKit): vo
         name: str(form, "name"),
         expiresAt: dateField(str(form, "expires_at"), "expiry"),
       });
-      return send(reply.code(201), who.session, {
+      return redirectToSecret(reply, services, who.session, {
         title: "API token created",
-        status: 201,
-        body: html`<h1>API token “${created.apiToken.name}” is created</h1>${shownOnce("API token", created.token)}<p><a href="/console/partners/${request.params.partnerId}/tokens">Back to Token Management</a></p>`,
+        heading: `API token “${created.apiToken.name}” is created`,
+        label: "API token",
+        secret: created.token,
+        next: {
+          href: `/console/partners/${request.params.partnerId}/tokens`,
+          text: "Back to Token Management",
+        },
       });
     },
   );
@@ -195,10 +201,15 @@ function rotationPages(scope: FastifyInstance, services: Deps, kit: PageKit): vo
       async (request: PartnerRequest, reply) => {
         const who = await acting(request);
         const secret = await rotation.run(who, request.params.partnerId);
-        return send(reply.code(201), who.session, {
+        return redirectToSecret(reply, services, who.session, {
           title: `New ${rotation.label}`,
-          status: 201,
-          body: html`<h1>New ${rotation.label}</h1>${shownOnce(rotation.label, secret)}<p><a href="/console/partners/${request.params.partnerId}/tokens">Back to Token Management</a></p>`,
+          heading: `New ${rotation.label}`,
+          label: rotation.label,
+          secret,
+          next: {
+            href: `/console/partners/${request.params.partnerId}/tokens`,
+            text: "Back to Token Management",
+          },
         });
       },
     );
