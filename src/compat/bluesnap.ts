@@ -270,6 +270,6 @@ function bluesnapLoginRoutes(fastify: FastifyInstance, services: BluesnapDeps): 
         querystring: Type.Object({ ref: Type.String({ minLength: 1, maxLength: 128 }) }),
       },
     },
-    async (request, reply) => loginPage(services, request.query.ref, reply),
+    async (request, reply) => loginPage(services, request.query.ref, reply, clientIp(request)),
   );
 }

@@ -280,7 +280,7 @@ function enkashSsoRoutes(fastify: FastifyInstance, services: EnkashDeps): void {
       },
     },
     async (request, reply) =>
-      loginPage(services, request.params.ssoToken, reply, {
+      loginPage(services, request.params.ssoToken, reply, clientIp(request), {
         view: request.params.view,
         accountId: request.params.partner,
       }),

@@ -215,6 +215,7 @@ function xoxodayLinkRoutes(fastify: FastifyInstance, services: XoxodayDeps): voi
         params: Type.Object({ ssoToken: Type.String({ minLength: 1, maxLength: 128 }) }),
       },
     },
-    async (request, reply) => loginPage(services, request.params.ssoToken, reply),
+    async (request, reply) =>
+      loginPage(services, request.params.ssoToken, reply, clientIp(request)),
   );
 }

@@ -202,7 +202,7 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
         request.cookies[cookieName],
       );
       if (landing) return reply.redirect(landing, 303);
-      return loginPage(services, request.params.ticket, reply);
+      return loginPage(services, request.params.ticket, reply, clientIp(request));
     },
   );
 

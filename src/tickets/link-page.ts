@@ -20,9 +20,11 @@ export async function loginPage(
   services: LinkPageDeps,
   ticket: string,
   reply: FastifyReply,
+  /** The browser's address: a dead link's page is noted on the ticket (TicketService.preview). */
+  ip: string,
   landing?: { view: string; accountId: string },
 ): Promise<FastifyReply> {
-  const preview = await services.tickets.preview(ticket);
+  const preview = await services.tickets.preview(ticket, ip);
   if (!preview.ok) {
     return failurePage(reply, preview.reason, preview.app);
   }

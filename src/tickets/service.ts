@@ -212,11 +212,28 @@ export class TicketService {
     return null;
   }
 
-  /** What the page in front of the link shows. Reads only: a GET never uses a ticket. */
-  async preview(token: string): Promise<Preview> {
+  /**
+   * What the page in front of the link shows. A GET never uses a ticket. With `seenFrom` (the
+   * page a person opened, from that address), a dead link's reason is noted on the ticket and in
+   * the audit log, once per reason: why a login failed shows even when no POST followed.
+   */
+  async preview(token: string, seenFrom?: string): Promise<Preview> {
     const found = await this.#find(token);
     if (!found) return { ok: false, reason: "not_found", app: null };
-    return previewOf(found.row, found.app, this.clock.now());
+    const now = this.clock.now();
+    const preview = previewOf(found.row, found.app, now);
+    if (!preview.ok && seenFrom !== undefined && found.row.last_failure !== preview.reason) {
+      await this.#seen(found.row, preview.reason, seenFrom, now);
+    }
+    return preview;
+  }
+
+  async #seen(row: TicketCore, reason: FailureReason, ip: string, now: number): Promise<void> {
+    await this.storage.write(async (trx) => {
+      if (!(await this.store.noteFailure(trx, row.id, reason, now))) return;
+      const detail = { ...failureDetail(row, reason, now), seen_on: "page" };
+      await this.audit.record(trx, redemption(row, now, ip, reason, detail));
+    });
   }
 
   /**

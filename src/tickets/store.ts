@@ -23,6 +23,7 @@ const CORE_COLUMNS = [
   "reason",
   "expires_at",
   "session_seconds",
+  "last_failure",
 ] as const;
 export type TicketCore = Pick<TicketRow, (typeof CORE_COLUMNS)[number]>;
 
@@ -246,6 +247,20 @@ export class TicketStore {
       })
       .where("id", "=", id)
       .execute();
+  }
+
+  /**
+   * Notes on the ticket that a dead link's page was opened: once per reason (true when this call
+   * changed it), so a link opened again and again writes nothing more.
+   */
+  async noteFailure(trx: Tx, id: string, reason: string, now: number): Promise<boolean> {
+    const result = await trx
+      .updateTable("tickets")
+      .set({ last_failure: reason, last_failure_at: now })
+      .where("id", "=", id)
+      .where((eb) => eb.or([eb("last_failure", "is", null), eb("last_failure", "<>", reason)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Deletes up to `limit` tickets expired before `before`, unless a session still reads them. */

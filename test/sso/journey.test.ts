@@ -552,6 +552,35 @@ describe.each(dialects)("login links on %s", (dialect) => {
     expect(changed.user_id).toBe(first.user_id);
     expect(await updatedAt()).toBe(created + 60_000);
   });
+  it("notes why a link failed when only its page was opened, once per reason (issue 28)", async () => {
+    const auditOf = (id: string) =>
+      domainsOf(t.app)
+        .database.read.selectFrom("audit_log")
+        .select(["outcome", "detail"])
+        .where("action", "=", "ticket.redeem")
+        .where("subject", "=", id)
+        .execute();
+    const used = await mint(t.app, f);
+    expect((await redeem(t.app, used.ticket)).statusCode).toBe(303);
+    for (let i = 0; i < 3; i++) {
+      const page = await t.app.inject({ method: "GET", url: `/login/${used.ticket}` });
+      expect(page.statusCode).toBe(410);
+    }
+    const usedStatus = await ticketStatus(t.app, f, used.id);
+    expect(usedStatus.last_failure).toMatchObject({ reason: "already_used" });
+    const usedEntries = await auditOf(used.id);
+    expect(usedEntries.map((e) => e.outcome)).toEqual(["ok", "already_used"]);
+    expect(JSON.parse(usedEntries[1]?.detail ?? "{}")).toMatchObject({ seen_on: "page" });
+
+    const late = await mint(t.app, f);
+    t.clock.advance(3600_000);
+    await t.app.inject({ method: "GET", url: `/login/${late.ticket}` });
+    await t.app.inject({ method: "GET", url: `/login/${late.ticket}` });
+    expect((await ticketStatus(t.app, f, late.id)).last_failure).toMatchObject({
+      reason: "expired",
+    });
+    expect((await auditOf(late.id)).map((e) => e.outcome)).toEqual(["expired"]);
+  });
 });
 
 describe("the session cookie over https (SECURITY row 34)", () => {
