@@ -31,11 +31,17 @@ export function toHandoffError(error: unknown): HandoffError {
     const extra = fastifyError.validation
       .map((v) => (v.params as { additionalProperty?: unknown }).additionalProperty)
       .find((p) => typeof p === "string");
+    // And "must be equal to one of the allowed values" without the values; list them.
+    const allowed = fastifyError.validation
+      .map((v) => (v.params as { allowedValues?: unknown }).allowedValues)
+      .find((values) => Array.isArray(values));
     return new HandoffError(
       "invalid_request",
       extra
         ? `${fastifyError.message}: "${String(extra).slice(0, 64)}" is not a known field`
-        : fastifyError.message,
+        : allowed
+          ? `${fastifyError.message}: ${allowed.map(String).join(", ")}`
+          : fastifyError.message,
     );
   }
   if (fastifyError.statusCode === 413) return new HandoffError("payload_too_large");

@@ -139,6 +139,12 @@ export class OtpService {
     };
   }
 
+  /** Whether the link's last code has run out (a code entered then is refused as expired). */
+  async codeExpired(ticketId: string): Promise<boolean> {
+    const row = await this.store.find(ticketId);
+    return row?.code_hash != null && (row.code_expires_at ?? 0) < this.clock.now();
+  }
+
   /**
    * Makes a new code and queues its message, in one transaction: both or neither. For
    * alternate_email the person's address comes with the first send (and may change on a resend).

@@ -100,7 +100,7 @@ async function otpStep(
   request: FastifyRequest,
   link: LinkUse,
   reply: FastifyReply,
-  wrongCode: boolean,
+  wrongCode: false | "wrong" | "expired",
 ): Promise<FastifyReply> {
   const preview = await services.tickets.preview(link.ticket);
   if (!preview.ok) return failurePage(reply, preview.reason, preview.app);
@@ -111,7 +111,11 @@ async function otpStep(
     link.ticket,
     preview,
     action,
-    wrongCode ? { status: 401, message: "That code is not right. Try again." } : undefined,
+    wrongCode === "expired"
+      ? { status: 401, message: "That code has expired. Ask for a new code below." }
+      : wrongCode
+        ? { status: 401, message: "That code is not right. Try again." }
+        : undefined,
   );
 }
 

@@ -51,7 +51,8 @@ export type RedeemOutcome =
     }
   | { ok: false; reason: FailureReason; app: App | null }
   /** The ticket asks for a one-time code: none was given, or a wrong one (tries are left). */
-  | { ok: "step"; app: App; wrongCode: boolean };
+  /** The code step again; `wrongCode` says why: a wrong code, or one that has run out. */
+  | { ok: "step"; app: App; wrongCode: false | "wrong" | "expired" };
 
 /** What the page in front of a login link needs before the person continues. */
 export type Preview =

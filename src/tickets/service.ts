@@ -282,7 +282,10 @@ export class TicketService {
     } catch (error) {
       if (error instanceof WrongCode) {
         const last = await this.storage.write((trx) => this.otp.countFailure(trx, row.id));
-        if (!last) return { ok: "step", app, wrongCode: true };
+        if (!last) {
+          const expired = await this.otp.codeExpired(row.id);
+          return { ok: "step", app, wrongCode: expired ? "expired" : "wrong" };
+        }
         await this.#failed(row, "otp_failed", request.ip, true);
         return { ok: false, reason: "otp_failed", app };
       }

@@ -162,6 +162,16 @@ describe.each(dialects)("event webhooks on %s", (dialect) => {
       payload: { url: "https://169.254.169.254/hook", events: ["user.created"] },
     });
     expect(private_.statusCode).toBe(400);
+    // An unknown event is named once, with the events there are (issue 28).
+    const unknown = await admin.call({
+      method: "POST",
+      url: `/v1/manage/partners/${f.partnerId}/webhooks`,
+      payload: { url: `${receiver.url}/hooks`, events: ["user.deleted"] },
+    });
+    expect(unknown.statusCode).toBe(400);
+    const detail = unknown.json().detail as string;
+    expect(detail).toContain("user.created, ticket.redeemed");
+    expect(detail.match(/must be equal/g)).toHaveLength(1);
     const other = await ssoFixture(t.app, {}, "Other partner");
     await mint(t.app, f, { user: { id: "u-1" } });
     await mint(t.app, other, { user: { id: "u-2" } });
