@@ -110,8 +110,8 @@ export async function banckleRoutes(app: FastifyInstance, services: BanckleDeps)
   };
   const options = {
     schema: {
-      tags: ["compat: banckle (seed 003)"],
-      summary: "Seed 003's one-call SSO: email, password (ignored), ssokey, product → token",
+      tags: ["compat: Banckle"],
+      summary: "Banckle's one-call SSO: email, password (ignored), ssokey, product → token",
     },
     errorHandler: sendBanckleError,
   };

@@ -59,7 +59,7 @@ const UserBody = Type.Object({
   username: Type.String(),
 });
 
-const tags = ["compat: bluesnap (seed 004)"];
+const tags = ["compat: BlueSnap"];
 const security = [{ partnerBasic: [] }];
 
 function userBody(user: UserRow) {
@@ -216,7 +216,7 @@ function bluesnapLoginRoutes(fastify: FastifyInstance, services: BluesnapDeps): 
     {
       schema: {
         tags,
-        summary: "Seed 004: a login token and link for the user, bound to the requesting IP",
+        summary: "BlueSnap's login token and link for the user, bound to the requesting IP",
         security,
         params: UserParams,
         querystring: OnBehalf,
@@ -266,7 +266,7 @@ function bluesnapLoginRoutes(fastify: FastifyInstance, services: BluesnapDeps): 
     {
       schema: {
         tags,
-        summary: "Seed 004's login link: the page in front of the login token",
+        summary: "BlueSnap's login link: the page in front of the login token",
         querystring: Type.Object({ ref: Type.String({ minLength: 1, maxLength: 128 }) }),
       },
     },

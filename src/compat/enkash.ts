@@ -50,7 +50,7 @@ const sendEnkashError = envelopeErrorHandler((error) => ({
   payload: null,
 }));
 
-const tags = ["compat: enkash (seed 000)"];
+const tags = ["compat: Enkash"];
 const id = Type.String({ minLength: 1, maxLength: 128 });
 
 function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
@@ -198,7 +198,7 @@ function enkashTokenRoutes(fastify: FastifyInstance, services: EnkashDeps): void
     {
       schema: {
         tags,
-        summary: "Seed 000's token endpoint: password grant (partner users) and refresh_token",
+        summary: "Enkash's token endpoint: password grant (partner users) and refresh_token",
         security: [{ partnerTokenBasic: [] }],
       },
       errorHandler: sendOAuthError,
@@ -216,7 +216,7 @@ function enkashSsoRoutes(fastify: FastifyInstance, services: EnkashDeps): void {
     {
       schema: {
         tags,
-        summary: "Seed 000's SSO token for a card holder, in the vendor's envelope",
+        summary: "Enkash's SSO token for a card holder, in the vendor's envelope",
         security: [{ bearer: [] }],
         headers: Type.Object({ partnerid: Type.Optional(Type.String({ maxLength: 128 })) }),
         body: Type.Object(
@@ -271,7 +271,7 @@ function enkashSsoRoutes(fastify: FastifyInstance, services: EnkashDeps): void {
     {
       schema: {
         tags,
-        summary: "Seed 000's login link: employee_rewards or reward_account (admin) view",
+        summary: "Enkash's login link: employee_rewards or reward_account (admin) view",
         params: Type.Object({
           ssoToken: Type.String({ minLength: 1, maxLength: 128 }),
           view: Type.Union([Type.Literal("employee_rewards"), Type.Literal("reward_account")]),

@@ -61,8 +61,8 @@ export async function sparrowRoutes(app: FastifyInstance, services: SparrowDeps)
   };
   const options = {
     schema: {
-      tags: ["compat: sparrow (seed 001)"],
-      summary: "Seed 001's token exchange, exact shape",
+      tags: ["compat: Sparrow"],
+      summary: "Sparrow's token exchange, in its exact shape",
       hide: false,
     },
     errorHandler: sendSparrowError,

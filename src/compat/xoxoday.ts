@@ -121,8 +121,8 @@ function xoxodayPartnerRoutes(fastify: FastifyInstance, services: XoxodayDeps): 
     "/chef/v1/oauth/sso/stores/company",
     {
       schema: {
-        tags: ["compat: xoxoday (seed 002)"],
-        summary: "Seed 002's SSO redirection API: mint a login link for the user with this email",
+        tags: ["compat: Xoxoday"],
+        summary: "Xoxoday's SSO redirection API: mint a login link for the user with this email",
         security: [{ bearer: [] }],
         body: SsoRequest,
         response: {
@@ -172,7 +172,7 @@ function xoxodayPartnerRoutes(fastify: FastifyInstance, services: XoxodayDeps): 
     "/chef/v1/oauth/token",
     {
       schema: {
-        tags: ["compat: xoxoday (seed 002)"],
+        tags: ["compat: Xoxoday"],
         summary: "Validate an access token, as the vendor's token check answers",
         security: [{ bearer: [] }],
         response: {
@@ -210,8 +210,8 @@ function xoxodayLinkRoutes(fastify: FastifyInstance, services: XoxodayDeps): voi
     "/chef/v1/oauth/redirect/stores/:ssoToken",
     {
       schema: {
-        tags: ["compat: xoxoday (seed 002)"],
-        summary: "Seed 002's redirection URL: the page in front of the login link",
+        tags: ["compat: Xoxoday"],
+        summary: "Xoxoday's redirection URL: the page in front of the login link",
         params: Type.Object({ ssoToken: Type.String({ minLength: 1, maxLength: 128 }) }),
       },
     },

@@ -44,7 +44,8 @@ function partnerUserRoutes(scope: FastifyInstance, services: Deps): void {
       schema: {
         tags,
         security,
-        summary: "The partner's users (the people who sign in to the console and seed 000)",
+        summary:
+          "The partner's users (the people who sign in to the console, and to the Enkash-shaped password grant)",
         params: PartnerParams,
         response: { 200: Type.Object({ users: Type.Array(PartnerUserSchema) }), ...Problems },
       },

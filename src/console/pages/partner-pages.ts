@@ -197,7 +197,7 @@ function partnerUserPages(scope: FastifyInstance, services: Deps, kit: PageKit):
       return send(reply, session, {
         title: `Users · ${partner.name}`,
         active: session.viewer.kind === "operator" ? "/console/partners" : "/console",
-        body: html`<h1>Users · ${partner.name}</h1>${notice(request)}${tabs(partner.id, "/users")}<p class="muted">The people of this partner who sign in to the console (and to seed 000's password grant).</p>${table(
+        body: html`<h1>Users · ${partner.name}</h1>${notice(request)}${tabs(partner.id, "/users")}<p class="muted">The people of this partner who sign in to the console (and to the Enkash-shaped password grant, POST /oauth/token).</p>${table(
           ["Login", "Role", "State", "Created", ""],
           users.map((u) => {
             const locked = u.locked_until !== null && u.locked_until > now;
