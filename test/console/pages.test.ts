@@ -213,4 +213,19 @@ describe("console pages", () => {
     expect(second.body).toContain(a.partnerId);
     expect(second.body).not.toContain(b.partnerId);
   });
+
+  it("answers an unknown console address with a page, not JSON", async () => {
+    await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
+    const operator = await signInConsole(t.app, "ops@platform.example");
+    for (const url of ["/console/apps/new", "/console/no/such/page"]) {
+      const page = await t.app.inject({
+        method: "GET",
+        url,
+        cookies: { handoff_console: operator.cookie },
+      });
+      expect(page.statusCode, url).toBe(404);
+      expect(page.headers["content-type"], url).toContain("text/html");
+      expect(page.body).toContain("Not found");
+    }
+  });
 });

@@ -38,6 +38,7 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
   tokenPages(scope, services, kit);
   activityPages(scope, services, kit);
   shownOncePage(scope, services, kit);
+  unknownPages(scope);
 }
 
 /** Errors on a page are pages: the words of the error, the status, never a stack. */
@@ -52,6 +53,13 @@ function errorPages(scope: FastifyInstance, services: Deps): void {
       status: failure.status,
       body: html`<h1>${failure.status === 404 ? "Not found" : "That did not work"}</h1>${alert(failure.message)}<p><a href="/console">Back to the console</a></p>`,
     });
+  });
+}
+
+/** A console address that does not exist is a page too, not the API's JSON problem. */
+function unknownPages(scope: FastifyInstance): void {
+  scope.all("/console/*", { schema: { hide: true } }, async () => {
+    throw new HandoffError("not_found", "There is no such page in the console.");
   });
 }
 
