@@ -3,7 +3,9 @@
 // docs/webhooks.md tells partners to), and nothing is invented. The server runs as its own
 // process on a SQLite file; the operator registers the endpoint through the management API.
 import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { loadSqlite } from "../../src/db/sqlite-driver.js";
 import { type PartnerEndpoint, startPartnerEndpoint } from "../helpers/partner-endpoint.js";
 import { demoPartner, sqliteServer, startHandoff } from "../helpers/server.js";
 
@@ -15,7 +17,7 @@ afterAll(async () => {
 });
 
 it("delivers every event written before kill -9 after the restart, once per event id", {
-  timeout: 120_000,
+  timeout: 150_000,
 }, async () => {
   const { dir, base, env } = await sqliteServer("handoff-webhooks-", {
     HANDOFF_OUTBOUND_ALLOW: "127.0.0.1/32",
@@ -49,18 +51,25 @@ it("delivers every event written before kill -9 after the restart, once per even
   }
   first.kill("SIGKILL");
   await new Promise((resolve) => first.once("exit", resolve));
+  // Every event was written with its change, before any delivery: ten in the file after the kill.
+  const file = new (loadSqlite())(join(dir, "handoff.db"), { readonly: true });
+  const written = file.prepare("select count(*) as n from webhook_events").get() as { n: number };
+  file.close();
+  expect(written.n).toBe(10);
 
   receiver.answer = { status: 204, body: "" };
   const second = await startHandoff(env);
   children.push(second);
-  // The failed first tries are due 5 s later; the restarted worker finds them in the table.
+  // The failed first tries are due 5 s later (10, 20, 40 s after a second, third or fourth
+  // failure, when a slow machine let the first process try more than once); the restarted worker
+  // finds them in the table.
   const delivered = () =>
     new Set(
       receiver?.calls
         .filter((c) => c.verified && c.body !== null)
         .map((c) => c.headers["webhook-id"]),
     );
-  await expect.poll(() => delivered().size, { timeout: 30_000, interval: 250 }).toBe(10);
+  await expect.poll(() => delivered().size, { timeout: 90_000, interval: 250 }).toBe(10);
   const users = receiver.calls
     .filter((c) => c.verified)
     .map((c) => (c.body as { data: { user_id: string } }).data.user_id);
