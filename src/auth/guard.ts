@@ -52,6 +52,12 @@ export async function requirePartner(
   } catch (error) {
     if (error instanceof HandoffError && error.code === "invalid_token") {
       await services.exchangeFailures.fail(ip, request.log);
+      // RFC 6750 §3: the scheme, and the error when a token was sent.
+      throw error.challenging(
+        request.headers.authorization
+          ? 'Bearer realm="handoff", error="invalid_token"'
+          : 'Bearer realm="handoff"',
+      );
     }
     throw error;
   }

@@ -85,6 +85,7 @@ async function bluesnapAccount(
   } catch (error) {
     if (error instanceof HandoffError && error.code === "invalid_token") {
       await services.exchangeFailures.fail(ip, request.log);
+      throw error.challenging('Basic realm="handoff"');
     }
     throw error;
   }

@@ -120,6 +120,14 @@ export class HandoffError extends Error {
   }
 
   readonly headers: Record<string, string>;
+
+  /** The same error asking for credentials (RFC 7235 §4.1): `WWW-Authenticate: <challenge>`. */
+  challenging(challenge: string): HandoffError {
+    return new HandoffError(this.code, this.detail, {
+      cause: this.cause,
+      headers: { ...this.headers, "www-authenticate": challenge },
+    });
+  }
 }
 
 /**

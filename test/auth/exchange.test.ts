@@ -272,6 +272,13 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
     const response = await whoami(token);
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe("invalid_token");
+    // RFC 6750 §3: every 401 of a bearer route names the scheme, and the error once a token came.
+    expect(response.headers["www-authenticate"]).toBe(
+      'Bearer realm="handoff", error="invalid_token"',
+    );
+    const bare = await t.app.inject({ method: "GET", url: "/v1/partner" });
+    expect(bare.statusCode).toBe(401);
+    expect(bare.headers["www-authenticate"]).toBe('Bearer realm="handoff"');
   });
 
   it("refuses another partner revoking an API token that is not theirs, with no existence oracle", async () => {

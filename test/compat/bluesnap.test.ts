@@ -214,7 +214,9 @@ describe.each(dialects)("seed 004 (BlueSnap) on %s", (dialect) => {
     const otherPartner = await makePartner(t.app, "Other");
     const mixed = `Basic ${Buffer.from(`${otherPartner.partnerId}:${partner.apiToken}`).toString("base64")}`;
     for (const auth of [wrongPassword, mixed, "Basic !!!", "", `Bearer ${partner.apiToken}`]) {
-      expect((await ssoToken(userId, "", " 62.216.234.216", auth)).statusCode, auth).toBe(401);
+      const refused = await ssoToken(userId, "", " 62.216.234.216", auth);
+      expect(refused.statusCode, auth).toBe(401);
+      expect(refused.headers["www-authenticate"], auth).toBe('Basic realm="handoff"');
     }
     const cases: [string, number, string][] = [
       ["62.216.234", 400, "requestingUserIp"],
