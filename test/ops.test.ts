@@ -81,6 +81,20 @@ describe("every response", () => {
     await quiet.app.close();
   });
 
+  it("answers a known address asked with another method 405 with Allow, an unknown one 404", async () => {
+    const wrong = await t.app.inject({ method: "DELETE", url: "/v1/auth/token" });
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers.allow).toBe("POST");
+    expect(wrong.headers["content-type"]).toContain("application/problem+json");
+    expect(wrong.json()).toMatchObject({ code: "method_not_allowed" });
+    const ticket = await t.app.inject({ method: "PUT", url: "/v1/sso/tickets/tkt_1?x=1" });
+    expect(ticket.statusCode).toBe(405);
+    expect(ticket.headers.allow).toBe("GET, HEAD, DELETE");
+    expect((await t.app.inject({ method: "DELETE", url: "/v1/no/such/thing" })).statusCode).toBe(
+      404,
+    );
+  });
+
   it("carries no-store, nosniff, no-referrer and frame-ancestors 'none'; HSTS only over https", async () => {
     const response = await t.app.inject({ method: "POST", url: "/v1/auth/token", payload: {} });
     expect(response.headers).toMatchObject({
@@ -99,6 +113,25 @@ describe("every response", () => {
   it("serves an OpenAPI document that lists the exchange", async () => {
     const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
     expect(doc.openapi).toBe("3.1.0");
+    // For generated clients (issue 29): every operation has a unique operationId and declares its
+    // security (`[]`: none), and the native API's errors are problem+json, as sent.
+    type Op = {
+      operationId: string;
+      security: unknown[];
+      responses: Record<string, { content?: object }>;
+    };
+    const operations = Object.values(doc.paths as Record<string, Record<string, Op>>).flatMap(
+      (item) => Object.values(item),
+    );
+    const ids = operations.map((op) => op.operationId);
+    expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(operations.every((op) => Array.isArray(op.security))).toBe(true);
+    const mint = doc.paths["/v1/sso/tickets"].post as Op;
+    expect(mint.operationId).toBe("postV1SsoTickets");
+    expect(Object.keys(mint.responses["4XX"]?.content ?? {})).toEqual(["application/problem+json"]);
+    expect(doc.paths["/v1/auth/token"].post.security).toEqual([]);
+    expect(doc.paths["/v1/partner"].get.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(["/v1/auth/token", "/v1/autho/apitoken/login/", "/v1/partner"]),
     );

@@ -12,6 +12,10 @@ export const errorCatalogue = {
   payload_too_large: { status: 413, title: "The body is larger than the limit." },
   unsupported_media_type: { status: 415, title: "The Content-Type is not accepted here." },
   not_found: { status: 404, title: "Nothing is here." },
+  method_not_allowed: {
+    status: 405,
+    title: "This address does not answer this method; Allow lists those it does.",
+  },
   user_exists: { status: 409, title: "A user with this username already exists." },
   rate_limited: { status: 429, title: "Too many failed attempts; wait and try again." },
   quota_exceeded: {

@@ -1,9 +1,54 @@
 // The OpenAPI document's frame (GET /openapi.json): its info, server and security schemes; the
 // operations come from each route's TypeBox schema.
-import type { SwaggerOptions } from "@fastify/swagger";
+import type { FastifyDynamicSwaggerOptions } from "@fastify/swagger";
 
-export function openapiOptions(baseUrl: string): SwaggerOptions {
+type Operation = {
+  operationId?: string;
+  security?: unknown[];
+  tags?: string[];
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+};
+
+/** `post /v1/sso/tickets/{id}` → `postV1SsoTicketsId`: stable, unique per method and path. */
+export function operationIdOf(method: string, path: string): string {
+  const words = path.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  // A vendor's path with a trailing slash is served beside the one without.
+  if (path.length > 1 && path.endsWith("/")) words.push("slash");
+  return [method.toLowerCase(), ...words.map((w) => w[0]?.toUpperCase() + w.slice(1))].join("");
+}
+
+/**
+ * What the routes' schemas leave out, filled in on the whole document: an operationId for every
+ * operation, `security: []` on the public ones (none needed), and errors as
+ * `application/problem+json`, which is what the native API sends (the vendors' shapes answer in
+ * their own JSON envelopes, so theirs stay `application/json`).
+ */
+export function completeDocument(document: { paths?: Record<string, Record<string, Operation>> }) {
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    for (const [method, operation] of Object.entries(item)) {
+      operation.operationId ??= operationIdOf(method, path);
+      operation.security ??= [];
+      if (operation.tags?.some((tag) => tag.startsWith("compat:"))) continue;
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const json = response.content?.["application/json"];
+        if (!/^[45]/.test(status) || json === undefined || !response.content) continue;
+        delete response.content["application/json"];
+        response.content["application/problem+json"] = json;
+      }
+    }
+  }
+  return document;
+}
+
+export function openapiOptions(baseUrl: string): FastifyDynamicSwaggerOptions {
   return {
+    // The document's type is a union of OpenAPI versions; this one is 3.1 (above).
+    transformObject: (object) =>
+      completeDocument(
+        ("openapiObject" in object ? object.openapiObject : object.swaggerObject) as Parameters<
+          typeof completeDocument
+        >[0],
+      ) as ReturnType<NonNullable<FastifyDynamicSwaggerOptions["transformObject"]>>,
     openapi: {
       openapi: "3.1.0",
       info: {

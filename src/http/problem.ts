@@ -135,7 +135,21 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) =>
     sendProblem(toHandoffError(error), request, reply),
   );
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(new HandoffError("not_found"), request, reply),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(app, request.url);
+    if (allowed.length === 0) return sendProblem(new HandoffError("not_found"), request, reply);
+    const allow = allowed.join(", ");
+    const error = new HandoffError("method_not_allowed", `this address answers ${allow}`, {
+      headers: { allow },
+    });
+    return sendProblem(error, request, reply);
+  });
+}
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+/** The methods some route answers at this URL (RFC 9110 §15.5.6: 405 with Allow, not 404). */
+function allowedMethods(app: FastifyInstance, url: string): string[] {
+  const path = url.split("?")[0] ?? "";
+  return METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
 }
