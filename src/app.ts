@@ -5,6 +5,7 @@ import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
+import { bearerFirst } from "./auth/guard.js";
 import { type ComposeOptions, type Composition, compose, type Domains, listen } from "./compose.js";
 import type { Config } from "./config.js";
 import { registerSecurityHeaders } from "./http/headers.js";
@@ -81,6 +82,8 @@ export async function buildHandoff(config: Config, options: BuildOptions = {}): 
   registerRequestLog(app);
   registerProblemHandlers(app);
   registerSecurityHeaders(app, config.baseUrl);
+  const { exchangeFailures } = composition.limits;
+  app.addHook("preValidation", bearerFirst({ auth: domains.auth, exchangeFailures }));
   registerInputChecks(app);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(cookie);

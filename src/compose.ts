@@ -81,6 +81,8 @@ export interface Composition {
   drain: OpsModule["drain"];
   /** Counts each answered request (app.ts hooks it), scraped at /metrics; null when off. */
   metrics: Metrics | null;
+  /** The failure limiters, for the app's own hooks (bearer checks before validation). */
+  limits: Limits;
 }
 
 /** Opens storage (unless given) and builds every module. Every call is independent. */
@@ -132,11 +134,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     pruneNow: ops.pruneNow,
     drain: ops.drain,
     metrics,
+    limits,
   };
 }
 
 /** The failure limiters several faces share (per client address). */
-interface Limits {
+export interface Limits {
   exchangeFailures: FailureLimiter;
   redeemFailures: FailureLimiter;
 }

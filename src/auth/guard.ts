@@ -37,12 +37,27 @@ export async function guardedExchange(
   }
 }
 
+/** Each request's partner, checked once: before validation (bearerFirst) and in the handler. */
+const principals = new WeakMap<FastifyRequest, Promise<PartnerPrincipal>>();
+
 /**
  * The partner behind the request's bearer token; throws invalid_token and friends. A token that
  * is not a live one counts as a failed credential attempt of the client, as the exchange's do
  * (past the allowance: 429); a live one is always served.
  */
-export async function requirePartner(
+export function requirePartner(
+  services: PartnerGuardDeps,
+  request: FastifyRequest,
+): Promise<PartnerPrincipal> {
+  let principal = principals.get(request);
+  if (principal === undefined) {
+    principal = authenticate(services, request);
+    principals.set(request, principal);
+  }
+  return principal;
+}
+
+async function authenticate(
   services: PartnerGuardDeps,
   request: FastifyRequest,
 ): Promise<PartnerPrincipal> {
@@ -61,4 +76,16 @@ export async function requirePartner(
     }
     throw error;
   }
+}
+
+/**
+ * A preValidation hook for every route whose schema declares bearer security: the caller is
+ * authenticated before its body is validated, so a request without a live token hears 401,
+ * never the schema's complaints about a body it had no right to send.
+ */
+export function bearerFirst(services: PartnerGuardDeps) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const security = request.routeOptions.schema?.security as Record<string, unknown>[] | undefined;
+    if (security?.some((scheme) => "bearer" in scheme)) await requirePartner(services, request);
+  };
 }

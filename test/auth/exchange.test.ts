@@ -279,6 +279,17 @@ describe.each(dialects)("token exchange on %s", (dialect) => {
     const bare = await t.app.inject({ method: "GET", url: "/v1/partner" });
     expect(bare.statusCode).toBe(401);
     expect(bare.headers["www-authenticate"]).toBe('Bearer realm="handoff"');
+    // Authentication comes before the body's validation (issue 29): 401, not the schema's 400.
+    for (const headers of [{}, { authorization: `Bearer ${token}` }]) {
+      const mint = await t.app.inject({
+        method: "POST",
+        url: "/v1/sso/tickets",
+        headers,
+        payload: {},
+      });
+      expect(mint.statusCode).toBe(401);
+      expect(mint.json().code).toBe("invalid_token");
+    }
   });
 
   it("refuses another partner revoking an API token that is not theirs, with no existence oracle", async () => {

@@ -66,7 +66,8 @@ function partnerListPages(scope: FastifyInstance, services: Deps, kit: PageKit):
     });
     return redirectToSecret(reply, services, who.session, {
       title: "Partner created",
-      heading: `${created.partner.name} is created (partner ID ${created.partner.id})`,
+      heading: `${created.partner.name} is created`,
+      ids: [["Partner ID", created.partner.id]],
       label: "Partner token",
       secret: created.partnerToken,
       advice:

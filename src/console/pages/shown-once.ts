@@ -24,6 +24,8 @@ export interface NewSecret {
   next: { href: string; text: string };
   /** A line after the secret (what to do with it). */
   advice?: string;
+  /** Identifiers worth copying beside it ("Partner ID"), each shown as code. */
+  ids?: [string, string][];
 }
 
 const context = (session: ConsoleSession) => `console-shown:${session.id}`;
@@ -68,7 +70,7 @@ export function shownOncePage(scope: FastifyInstance, deps: Deps, kit: PageKit):
     }
     return send(reply, session, {
       title: made.title,
-      body: html`<h1>${made.heading}</h1>${shownOnce(made.label, made.secret)}${made.advice ? html`<p>${made.advice}</p>` : ""}<p><a href="${made.next.href}">${made.next.text}</a></p>`,
+      body: html`<h1>${made.heading}</h1>${(made.ids ?? []).map(([label, id]) => html`<p>${label}: <code>${id}</code></p>`)}${shownOnce(made.label, made.secret)}${made.advice ? html`<p>${made.advice}</p>` : ""}<p><a href="${made.next.href}">${made.next.text}</a></p>`,
     });
   });
 }
