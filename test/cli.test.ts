@@ -47,6 +47,14 @@ describe("handoff CLI", () => {
     expect(await runCli(["migrate"], { env, out: () => {}, err: () => {} })).toBe(0);
   });
 
+  it("says an app it just made has a secret, beside the secret (issue 29)", async () => {
+    const app = await handoff("app", "create", "--name", "Shop", "--url", "https://shop.example");
+    expect(app.app_secret).toMatch(/^has_/);
+    expect(app.has_secret).toBe(true);
+    const listed = (await handoff("app", "list")) as { id: string; has_secret: boolean }[];
+    expect(listed.find((a) => a.id === app.id)?.has_secret).toBe(true);
+  });
+
   it("creates, lists, links, suspends partners and manages their tokens", async () => {
     const parent = await handoff("partner", "create", "--name", "Parent Co");
     expect(parent.partner_token).toMatch(/^hpt_/);

@@ -153,7 +153,9 @@ export async function appCommand(
           baseUrl: String(values.url),
         });
         const secret = await services.apps.rotateSecret(app.id);
-        print(cli, values.json as boolean, { ...appView(app), app_secret: secret });
+        // The view of the app as it now is: with the secret just issued (has_secret true).
+        const view = appView({ ...app, hasSecret: true });
+        print(cli, values.json as boolean, { ...view, app_secret: secret });
         noteUrl(cli, values.url, app);
         if (!values.json)
           cli.err(
