@@ -217,7 +217,7 @@ describe("console pages", () => {
   it("answers an unknown console address with a page, not JSON", async () => {
     await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
     const operator = await signInConsole(t.app, "ops@platform.example");
-    for (const url of ["/console/apps/new", "/console/no/such/page"]) {
+    for (const url of ["/console/apps/new/extra", "/console/no/such/page"]) {
       const page = await t.app.inject({
         method: "GET",
         url,
@@ -227,5 +227,80 @@ describe("console pages", () => {
       expect(page.headers["content-type"], url).toContain("text/html");
       expect(page.body).toContain("Not found");
     }
+  });
+
+  it("creates and edits an app in the console, its secret shown once; operators only (issue 28)", async () => {
+    await domainsOf(t.app).operators.create("ops@platform.example", PASSWORD);
+    const operator = await signInConsole(t.app, "ops@platform.example");
+    const admin = await signInConsole(t.app, "admin@a.example", a.partnerId);
+    const page = (cookie: string, url: string) =>
+      t.app.inject({ method: "GET", url, cookies: { handoff_console: cookie } });
+    const form = (cookie: string, csrf: string, url: string, fields: Record<string, string>) =>
+      t.app.inject({
+        method: "POST",
+        url,
+        cookies: { handoff_console: cookie },
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "sec-fetch-site": "same-origin",
+        },
+        payload: new URLSearchParams({ csrf, ...fields }).toString(),
+      });
+    expect((await page(operator.cookie, "/console/apps/new")).body).toContain('name="url"');
+    expect((await page(admin.cookie, "/console/apps/new")).statusCode).toBe(403);
+
+    const bad = await form(operator.cookie, operator.csrf, "/console/apps", { name: "No URL" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers["content-type"]).toContain("text/html");
+    expect(await domainsOf(t.app).apps.list()).toHaveLength(0);
+
+    const created = await form(operator.cookie, operator.csrf, "/console/apps", {
+      name: "Storefront",
+      url: "https://shop.example",
+      return_paths: "/\r\n/orders\r\n",
+      products: "store",
+      redirect_uris: "https://shop.example/callback",
+    });
+    expect(created.statusCode).toBe(303);
+    expect(created.headers.location).toBe("/console/shown");
+    const carried = created.cookies.find((c) => c.name === "handoff_shown")?.value ?? "";
+    const shown = await t.app.inject({
+      method: "GET",
+      url: "/console/shown",
+      cookies: { handoff_console: operator.cookie, handoff_shown: carried },
+    });
+    expect(shown.body).toMatch(/<code id="secret-value">has_/);
+    const [app] = await domainsOf(t.app).apps.list();
+    expect(app).toMatchObject({
+      name: "Storefront",
+      baseUrl: "https://shop.example",
+      returnPaths: ["/", "/orders"],
+      products: ["store"],
+      hasSecret: true,
+      oidc: { redirectUris: ["https://shop.example/callback"] },
+    });
+
+    const edit = await page(operator.cookie, `/console/apps/${app?.id}`);
+    expect(edit.body).toContain('value="Storefront"');
+    const saved = await form(operator.cookie, operator.csrf, `/console/apps/${app?.id}`, {
+      name: "Storefront EU",
+      url: "https://shop.example",
+      return_paths: "/",
+      saml_entity_id: "https://shop.example/saml",
+      saml_acs_urls: "https://shop.example/saml/acs",
+      sign_in_group: "shops",
+    });
+    expect(saved.statusCode).toBe(303);
+    expect((await page(operator.cookie, saved.headers.location as string)).body).toContain(
+      "settings are saved.",
+    );
+    expect(await domainsOf(t.app).apps.get(app?.id as string)).toMatchObject({
+      name: "Storefront EU",
+      signInGroup: "shops",
+      saml: { entityId: "https://shop.example/saml", acsUrls: ["https://shop.example/saml/acs"] },
+      oidc: { redirectUris: [] },
+    });
+    const list = await page(operator.cookie, "/console/apps");
+    expect(list.body).toContain(`href="/console/apps/${app?.id}"`);
   });
 });

@@ -34,6 +34,7 @@ export const NOTICES: Record<string, string> = {
   unlinked: "The sub-account is unlinked.",
   key_revoked: "The signing key is revoked.",
   totp_off: "The second factor is off: sign-in asks for your password only.",
+  app_saved: "The app's settings are saved.",
 };
 
 export function send(reply: FastifyReply, session: ConsoleSession | null, page: ConsolePage) {

@@ -8,6 +8,7 @@ import { logError, toHandoffError } from "../../http/problem.js";
 import { html } from "../../pages/html.js";
 import { clearConsoleCookie, consoleSession, setConsoleCookie, signIn } from "../signin/guard.js";
 import { activityPages } from "./activity-pages.js";
+import { appPages } from "./app-pages.js";
 import {
   codePage,
   type Deps,
@@ -38,6 +39,7 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
   tokenPages(scope, services, kit);
   activityPages(scope, services, kit);
   shownOncePage(scope, services, kit);
+  appPages(scope, services, kit);
   unknownPages(scope);
 }
 

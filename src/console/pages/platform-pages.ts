@@ -84,10 +84,10 @@ function appsPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
     return send(reply, session, {
       title: "Apps",
       active: "/console/apps",
-      body: html`<h1>Apps</h1><p class="muted">The platform's web apps that login links open. Change them with the management API (<code>PATCH /v1/manage/apps/{id}</code>) or <code>handoff app update</code>.</p>${table(
+      body: html`<h1>Apps</h1><p class="muted">The platform's web apps that login links open.</p><p><a class="button" href="/console/apps/new">New app</a></p>${table(
         ["Name", "ID", "URL", "Return paths", "Link lifetime", "Session (idle / max)", "OIDC"],
         apps.map((a) => [
-          html`${a.name}`,
+          html`<a href="/console/apps/${a.id}">${a.name}</a>`,
           html`<code>${a.id}</code>`,
           html`<code>${a.baseUrl}</code>`,
           html`${a.returnPaths.join(", ")}`,
