@@ -303,4 +303,47 @@ describe("console pages", () => {
     const list = await page(operator.cookie, "/console/apps");
     expect(list.body).toContain(`href="/console/apps/${app?.id}"`);
   });
+
+  it("revokes one unused login link from the Activity table (issue 28)", async () => {
+    const admin = await signInConsole(t.app, "admin@a.example", a.partnerId);
+    const app = await domainsOf(t.app).apps.create({
+      name: "Shop",
+      baseUrl: "https://shop.example",
+    });
+    const minted = await domainsOf(t.app).tickets.mint({
+      partnerId: a.partnerId,
+      apiTokenId: null,
+      user: { id: "u-revoke" },
+      appId: app.id,
+      ip: "127.0.0.1",
+    });
+    const activity = await t.app.inject({
+      method: "GET",
+      url: `/console/partners/${a.partnerId}/activity`,
+      cookies: { handoff_console: admin.cookie },
+    });
+    const action = `/console/partners/${a.partnerId}/links/${minted.id}/revoke`;
+    expect(activity.body).toContain(`action="${action}"`);
+    const revoked = await t.app.inject({
+      method: "POST",
+      url: action,
+      cookies: { handoff_console: admin.cookie },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "sec-fetch-site": "same-origin",
+      },
+      payload: new URLSearchParams({ csrf: admin.csrf }).toString(),
+    });
+    expect(revoked.statusCode).toBe(303);
+    expect(await domainsOf(t.app).tickets.status(a.partnerId, minted.id)).toMatchObject({
+      status: "revoked",
+    });
+    const after = await t.app.inject({
+      method: "GET",
+      url: revoked.headers.location as string,
+      cookies: { handoff_console: admin.cookie },
+    });
+    expect(after.body).toContain("The login link is revoked");
+    expect(after.body).not.toContain(`action="${action}"`);
+  });
 });

@@ -1,10 +1,11 @@
 // What happened, for partners: their login links and events ("why did this login fail?"),
 // and copy-paste integration snippets with their own ids.
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { html } from "../../pages/html.js";
 import {
   type Deps,
   type Form,
+  notice,
   type PageKit,
   Partner,
   type PartnerRequest,
@@ -12,12 +13,27 @@ import {
   str,
   tabs,
 } from "./page-kit.js";
-import { badge, table, when } from "./views.js";
+import { badge, csrfField, table, when } from "./views.js";
 
 /** Activity and Integration. */
 export function activityPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
   activityPage(scope, services, kit);
+  linkRevokePage(scope, services, kit);
   integrationPage(scope, services, kit);
+}
+
+/** Revoking one unused login link from the Activity table (admins; viewers are refused). */
+function linkRevokePage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  scope.post(
+    `${Partner}/links/:ticketId/revoke`,
+    { schema: { hide: true } },
+    async (request: FastifyRequest<{ Params: { partnerId: string; ticketId: string } }>, reply) => {
+      const who = await kit.acting(request);
+      const { partnerId, ticketId } = request.params;
+      await services.management.revokeTicket(who, partnerId, ticketId);
+      return reply.redirect(`/console/partners/${partnerId}/activity?done=link_revoked`, 303);
+    },
+  );
 }
 
 /** Activity: "why did this login fail?" */
@@ -67,8 +83,8 @@ function activityPage(scope: FastifyInstance, services: Deps, kit: PageKit): voi
           session.viewer.kind === "operator"
             ? "/console/partners"
             : `/console/partners/${partner.id}/activity`,
-        body: html`<h1>Activity · ${partner.name}</h1>${tabs(partner.id, "/activity")}<h2>Login links</h2><p class="muted">The newest login links this partner made, what became of each, and why one did not work.</p>${table(
-          ["Created", "Link", "User", "App", "Status", "Reason", "Last failed attempt"],
+        body: html`<h1>Activity · ${partner.name}</h1>${notice(request)}${tabs(partner.id, "/activity")}<h2>Login links</h2><p class="muted">The newest login links this partner made, what became of each, and why one did not work.</p>${table(
+          ["Created", "Link", "User", "App", "Status", "Reason", "Last failed attempt", ""],
           tickets.map((t) => [
             html`${when(t.created_at)}`,
             html`<code>${t.id}</code>`,
@@ -77,6 +93,9 @@ function activityPage(scope: FastifyInstance, services: Deps, kit: PageKit): voi
             badge(t.status),
             html`${t.reason ?? ""}`,
             t.last_failure ? html`${t.last_failure.reason} at ${when(t.last_failure.at)}` : html``,
+            t.status === "issued" && session.viewer.role !== "viewer"
+              ? html`<form method="post" action="/console/partners/${partner.id}/links/${t.id}/revoke">${csrfField(session)}<button class="secondary" type="submit">Revoke</button></form>`
+              : html``,
           ]),
           "No login links yet.",
         )}${older("tickets_before", lastTicket && Date.parse(lastTicket.created_at), "Older login links")}<h2>Events</h2>${table(

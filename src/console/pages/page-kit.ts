@@ -35,6 +35,7 @@ export const NOTICES: Record<string, string> = {
   key_revoked: "The signing key is revoked.",
   totp_off: "The second factor is off: sign-in asks for your password only.",
   app_saved: "The app's settings are saved.",
+  link_revoked: "The login link is revoked: it no longer signs anyone in.",
 };
 
 export function send(reply: FastifyReply, session: ConsoleSession | null, page: ConsolePage) {
