@@ -111,9 +111,10 @@ describe("the README's demo steps", () => {
       await expect
         .poll(() => output, { timeout: 30_000, interval: 100 })
         .toContain(`storefront listening on ${origin}`);
-      // Handoff knows it at port 3000: the storefront says how to register where it is.
+      // Handoff knows it at port 3000: the storefront says how to register where it is (on
+      // stderr, a pipe of its own: it may arrive after the line on stdout).
       const command = `npm run handoff -- app update ${demo.oidc_client.client_id} --url ${origin} --redirect-uri ${origin}/callback --post-logout-redirect-uri ${origin}/signed-out`;
-      expect(output).toContain(command);
+      await expect.poll(() => output, { timeout: 10_000, interval: 50 }).toContain(command);
       await domainsOf(t.app).apps.update(demo.oidc_client.client_id, {
         baseUrl: origin,
         redirectUris: [`${origin}/callback`],
