@@ -7,16 +7,14 @@
 // BENCH_POSTGRES_URL (default HANDOFF_TEST_POSTGRES_URL): a PostgreSQL the bench may create and
 // drop databases in. BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3),
 // BENCH_CONNECTIONS (default 50, split between the nodes), BENCH_NODES (default "1,2").
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { mintSecret } from "../dist/crypto/secrets.js";
 import { cpuTime, pin } from "./proc.js";
+import { freePort, freshDatabase, redeemRequests, startServer } from "./servers.js";
 
 const URL_ = process.env.BENCH_POSTGRES_URL ?? process.env.HANDOFF_TEST_POSTGRES_URL;
 if (!URL_) {
@@ -29,32 +27,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const NODES = (process.env.BENCH_NODES ?? "1,2").split(",").map(Number);
 const PIN = pin();
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-function startNode(env) {
-  const args = ["dist/cli/main.js", "start"];
-  const [command, argv] = PIN.server
-    ? ["taskset", ["-c", PIN.server, process.execPath, ...args]]
-    : [process.execPath, args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let seen = "";
-    child.stdout.on("data", (chunk) => {
-      seen += chunk;
-      if (seen.includes("Handoff demo")) resolve(child);
-    });
-    child.on("exit", (code) => reject(new Error(`a node exited with ${code}`)));
-  });
-}
+/** A node on this bench's CPU for servers, up once it has printed the demo. */
+const startNode = (env) =>
+  startServer(["dist/cli/main.js", "start"], env, "Handoff demo", PIN.server);
 
 /** CPU time (µs) of every PostgreSQL process on this machine (backends, WAL writer, …). */
 function postgresCpu() {
@@ -112,25 +87,11 @@ async function load(urls, tickets, seconds) {
             url,
             connections: Math.max(1, Math.round(CONNECTIONS / urls.length)),
             duration: seconds,
-            requests: [
-              {
-                method: "GET",
-                setupRequest(request, context) {
-                  context.ticket = tickets.pop();
-                  if (!context.ticket) throw new Error("ran out of tickets");
-                  request.path = `/login/${context.ticket}`;
-                  return request;
-                },
-              },
-              {
-                method: "POST",
-                headers: { "sec-fetch-site": "same-origin" },
-                setupRequest(request, context) {
-                  request.path = `/login/${context.ticket}`;
-                  return request;
-                },
-              },
-            ],
+            requests: redeemRequests(() => {
+              const ticket = tickets.pop();
+              if (!ticket) throw new Error("ran out of tickets");
+              return ticket;
+            }),
           },
           (error, result) => (error ? reject(error) : resolve(result)),
         );
@@ -153,19 +114,14 @@ async function load(urls, tickets, seconds) {
 }
 
 async function measure(count) {
-  const admin = new pg.Client({ connectionString: URL_ });
-  await admin.connect();
-  const name = `handoff_bench_${randomBytes(5).toString("hex")}`;
-  await admin.query(`create database ${name}`);
-  const url = new URL(URL_);
-  url.pathname = `/${name}`;
+  const database = await freshDatabase(URL_, "handoff_bench");
   const dir = mkdtempSync(join(tmpdir(), "handoff-bench-cluster-"));
   const ports = await Promise.all(Array.from({ length: count }, freePort));
   const base = `http://127.0.0.1:${ports[0]}`;
   const env = (port) => ({
     PORT: String(port),
     HOST: "127.0.0.1",
-    DATABASE_URL: url.href,
+    DATABASE_URL: database.url,
     HANDOFF_DATA_DIR: dir,
     HANDOFF_BASE_URL: base,
     HANDOFF_SECRET_KEY: Buffer.alloc(32, 4).toString("base64"),
@@ -173,7 +129,7 @@ async function measure(count) {
   });
   const nodes = [await startNode(env(ports[0]))];
   for (const port of ports.slice(1)) nodes.push(await startNode(env(port)));
-  const client = new pg.Client({ connectionString: url.href });
+  const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
     const demo = JSON.parse(readFileSync(join(dir, "demo-credentials.json"), "utf8"));
@@ -213,8 +169,7 @@ async function measure(count) {
       node.removeAllListeners("exit");
       node.kill("SIGKILL");
     }
-    await admin.query(`drop database ${name} with (force)`);
-    await admin.end();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

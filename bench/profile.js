@@ -6,17 +6,14 @@
 // bench/results/profile-ROUTE.svg (a flame graph: callers above callees, widths CPU time; hover
 // for the figures), and prints the functions that take the most CPU themselves. Samples taken
 // before the server was ready (start-up) and idle ones are left out.
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import pg from "pg";
 import { flameGraph, selfTimes } from "./flame.js";
 import { pin } from "./proc.js";
 import { readyTickets } from "./seed.js";
+import { freePort, freshDatabase, redeemRequests, startServer, stopServer } from "./servers.js";
 
 const ROUTE = process.argv[2];
 const ROUTES = ["exchange", "partner", "mint", "redeem", "verify"];
@@ -29,34 +26,17 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const POSTGRES = process.env.BENCH_POSTGRES_URL;
 const PIN = pin();
 
-const port = await new Promise((resolve) => {
-  const server = createServer().listen(0, "127.0.0.1", () => {
-    const { port } = server.address();
-    server.close(() => resolve(port));
-  });
-});
+const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const dir = mkdtempSync(join(tmpdir(), "handoff-profile-"));
-let databaseUrl = `sqlite:${join(dir, "bench.db")}`;
-if (POSTGRES) {
-  const admin = new pg.Client({ connectionString: POSTGRES });
-  await admin.connect();
-  const name = `handoff_profile_${randomBytes(5).toString("hex")}`;
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES);
-  url.pathname = `/${name}`;
-  databaseUrl = url.href;
-}
+const database = POSTGRES ? await freshDatabase(POSTGRES, "handoff_profile") : null;
+const databaseUrl = database?.url ?? `sqlite:${join(dir, "bench.db")}`;
 const profiles = join(dir, "profiles");
 const args = ["--cpu-prof", `--cpu-prof-dir=${profiles}`, "dist/cli/main.js", "start"];
-const [command, argv] = PIN.server
-  ? ["taskset", ["-c", PIN.server, process.execPath, ...args]]
-  : [process.execPath, args];
 const startedAt = Date.now();
-const server = spawn(command, argv, {
-  env: {
-    ...process.env,
+const server = await startServer(
+  args,
+  {
     PORT: String(port),
     HOST: "127.0.0.1",
     DATABASE_URL: databaseUrl,
@@ -68,16 +48,9 @@ const server = spawn(command, argv, {
     HANDOFF_TICKETS_PER_USER: "1000000",
     LOG_LEVEL: "warn",
   },
-  stdio: ["ignore", "pipe", "inherit"],
-});
-await new Promise((resolve, reject) => {
-  let seen = "";
-  server.stdout.on("data", (chunk) => {
-    seen += chunk;
-    if (seen.includes("Handoff demo")) resolve();
-  });
-  server.on("exit", (code) => reject(new Error(`the server exited with ${code}`)));
-});
+  "Handoff demo",
+  PIN.server,
+);
 const readyAfterMs = Date.now() - startedAt;
 const demo = JSON.parse(readFileSync(join(dir, "demo-credentials.json"), "utf8"));
 
@@ -138,27 +111,7 @@ async function load() {
   const tickets = POSTGRES
     ? await mintTickets(3000 * DURATION)
     : readyTickets(databaseUrl.slice("sqlite:".length), demo, 3000 * DURATION);
-  return {
-    url: base,
-    requests: [
-      {
-        method: "GET",
-        setupRequest(request, context) {
-          context.ticket = tickets.pop();
-          request.path = `/login/${context.ticket}`;
-          return request;
-        },
-      },
-      {
-        method: "POST",
-        headers: { "sec-fetch-site": "same-origin" },
-        setupRequest(request, context) {
-          request.path = `/login/${context.ticket}`;
-          return request;
-        },
-      },
-    ],
-  };
+  return { url: base, requests: redeemRequests(() => tickets.pop()) };
 }
 
 /** On PostgreSQL, tickets are minted through the API (before the profiled window starts). */
@@ -178,11 +131,8 @@ const options = await load();
 const loadFrom = Date.now() - startedAt;
 const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
 const loadTo = Date.now() - startedAt;
-server.removeAllListeners("exit");
-await new Promise((resolve) => {
-  server.once("exit", resolve);
-  server.kill("SIGTERM");
-});
+await stopServer(server);
+await database?.drop();
 const file = readdirSync(profiles).find((name) => name.endsWith(".cpuprofile"));
 const profile = JSON.parse(readFileSync(join(profiles, file), "utf8"));
 mkdirSync("bench/results", { recursive: true });

@@ -21,7 +21,7 @@
 // partner, mint, page, redeem, verify, oidc, oidc-bare, mint-large, redeem-large, verify-large).
 // The results are also written as JSON to bench/results/ (not committed);
 // `node bench/compare.js BEFORE.json AFTER.json` compares two runs.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   copyFileSync,
@@ -32,7 +32,6 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -42,6 +41,7 @@ import { compareRuns } from "./compare.js";
 import { openLoop } from "./open-loop.js";
 import { cpuTime, pin, TICKS } from "./proc.js";
 import { readyTickets } from "./seed.js";
+import { freePort, redeemRequests, startServer, stopServer } from "./servers.js";
 
 const SQLite = loadSqlite();
 
@@ -96,48 +96,9 @@ function cpuBusy() {
   }
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Starts a Node.js server process, pinned (every thread it will start too) to the servers' CPU,
- * and waits until it prints `marker`.
- */
-function start(args, env, marker) {
-  const [command, argv] = PIN.server
-    ? ["taskset", ["-c", PIN.server, process.execPath, ...args]]
-    : [process.execPath, args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`${args.join(" ")} did not start`)), 60_000);
-    child.stdout.on("data", (chunk) => {
-      seen += chunk;
-      if (seen.includes(marker)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
-  });
-}
-
-function stop(child) {
-  child.removeAllListeners("exit");
-  return new Promise((resolve) => {
-    child.once("exit", resolve);
-    child.kill("SIGTERM");
-  });
-}
+/** A server process pinned to the servers' CPU (when pinned), up once it prints `marker`. */
+const start = (args, env, marker) => startServer(args, env, marker, PIN.server);
+const stop = stopServer;
 
 /**
  * A second of a measured run counts towards CPU per request only if other processes (not the
@@ -440,27 +401,7 @@ async function ssoRoutes(base, demo, tickets, label, suffix, pace) {
     return ticket;
   };
   const sameOrigin = { "sec-fetch-site": "same-origin" };
-  const redeem = {
-    url: base,
-    requests: [
-      {
-        method: "GET",
-        setupRequest(request, context) {
-          context.ticket = nextTicket();
-          request.path = `/login/${context.ticket}`;
-          return request;
-        },
-      },
-      {
-        method: "POST",
-        headers: sameOrigin,
-        setupRequest(request, context) {
-          request.path = `/login/${context.ticket}`;
-          return request;
-        },
-      },
-    ],
-  };
+  const redeem = { url: base, requests: redeemRequests(nextTicket) };
   if (want(`page${suffix}`)) {
     // The page in front of a link, alone: a GET never uses the ticket, so one serves every request.
     const name = `link page GET /login/{ticket}${label}`;

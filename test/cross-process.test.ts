@@ -16,7 +16,7 @@ import { openDatabase } from "../src/db/open.js";
 import type { DemoCredentials } from "../src/demo/demo.js";
 import { buildApp } from "./helpers/app.js";
 import { freePort } from "./helpers/net.js";
-import { startHandoff } from "./helpers/server.js";
+import { accessTokenAt, startHandoff } from "./helpers/server.js";
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -49,15 +49,8 @@ async function handoff(env: Record<string, string>, ...args: string[]) {
   return JSON.parse(out);
 }
 
-async function exchange(base: string, partnerToken: string, apiToken: string): Promise<string> {
-  const response = await fetch(`${base}/v1/auth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ partner_token: partnerToken, api_token: apiToken }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
+const exchange = (base: string, partnerToken: string, apiToken: string) =>
+  accessTokenAt(base, { partner_token: partnerToken, api_token: apiToken });
 
 const partnerStatus = async (base: string, token: string) =>
   (await fetch(`${base}/v1/partner`, { headers: { authorization: `Bearer ${token}` } })).status;

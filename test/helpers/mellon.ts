@@ -16,10 +16,9 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./net.js";
+import { freePort, waitForPort } from "./net.js";
 import { spKeys } from "./saml.js";
 
 const APACHE = process.env.HANDOFF_APACHE ?? "/usr/sbin/apache2";
@@ -145,29 +144,6 @@ DirectoryIndex index.shtml index.html
 
 # docs/saml.md, "Apache with mod_auth_mellon", as written there.
 ${documented}`;
-}
-
-function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (child.exitCode !== null) {
-        reject(new Error(`apache2 exited ${child.exitCode}: ${log()}`));
-        return;
-      }
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once("error", () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`apache2 did not listen: ${log()}`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
 }
 
 const tail = (file: string, lines = 60) =>

@@ -55,16 +55,21 @@ export async function demoPartner(
   dir: string,
 ): Promise<{ demo: DemoFile; accessToken: string }> {
   const demo = JSON.parse(readFileSync(join(dir, "demo-credentials.json"), "utf8")) as DemoFile;
+  return { demo, accessToken: await accessTokenAt(base, demo.partner) };
+}
+
+/** An access token for the partner from the server at `base` (the native exchange). */
+export async function accessTokenAt(
+  base: string,
+  partner: { partner_token: string; api_token: string },
+): Promise<string> {
   const exchange = await fetch(`${base}/v1/auth/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      partner_token: demo.partner.partner_token,
-      api_token: demo.partner.api_token,
-    }),
+    body: JSON.stringify({ partner_token: partner.partner_token, api_token: partner.api_token }),
   });
-  const { access_token } = (await exchange.json()) as { access_token: string };
-  return { demo, accessToken: access_token };
+  if (exchange.status !== 200) throw new Error(`exchange at ${base}: ${exchange.status}`);
+  return ((await exchange.json()) as { access_token: string }).access_token;
 }
 
 export interface DemoFile {

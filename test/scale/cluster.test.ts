@@ -21,7 +21,7 @@ import { CookieJar } from "../helpers/jar.js";
 import { freePort, waitForPort } from "../helpers/net.js";
 import { type PartnerEndpoint, startPartnerEndpoint } from "../helpers/partner-endpoint.js";
 import { nodeSaml, SP } from "../helpers/saml.js";
-import { startHandoff } from "../helpers/server.js";
+import { accessTokenAt, startHandoff } from "../helpers/server.js";
 import { type Mailbox, startSmtp } from "../helpers/smtp.js";
 
 const HAPROXY = process.env.HANDOFF_HAPROXY ?? "/usr/sbin/haproxy";
@@ -120,18 +120,7 @@ describe.skipIf(!runs)("three nodes on one PostgreSQL behind HAProxy", () => {
 
   const node = (i: number) => nodes[i % nodes.length] as Node;
 
-  async function exchange(base: string): Promise<string> {
-    const response = await fetch(`${base}/v1/auth/token`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        partner_token: demo.partner.partner_token,
-        api_token: demo.partner.api_token,
-      }),
-    });
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { access_token: string }).access_token;
-  }
+  const exchange = (base: string) => accessTokenAt(base, demo.partner);
 
   async function mint(
     base: string,

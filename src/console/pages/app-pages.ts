@@ -7,6 +7,7 @@ import type { App } from "../../apps/service.js";
 import { HandoffError } from "../../http/errors.js";
 import { type Html, html } from "../../pages/html.js";
 import { appChanges } from "../api/schemas.js";
+import { requireOperator } from "../management-access.js";
 import { type Deps, type Form, notice, type PageKit, send, str } from "./page-kit.js";
 import { redirectToSecret } from "./shown-once.js";
 import { csrfField } from "./views.js";
@@ -58,7 +59,7 @@ export function appPages(scope: FastifyInstance, services: Deps, kit: PageKit): 
   scope.get("/console/apps/new", { schema: { hide: true } }, async (request, reply) => {
     const session = await viewer(request, reply);
     if (!session) return reply;
-    await management.listApps(session.viewer); // operators only, as the API
+    requireOperator(session.viewer); // the same rule as the API's createApp
     return send(reply, session, {
       title: "New app",
       active: "/console/apps",
