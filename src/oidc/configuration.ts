@@ -131,10 +131,17 @@ const logoutSource: LogoutSource = async (ctx, form) => {
   );
 };
 
-/** oidc-provider's features: no dev interactions; revocation, userinfo and logout pages on. */
+/**
+ * oidc-provider's features: no dev interactions; revocation, userinfo and logout pages on.
+ * Pushed authorization requests and DPoP, on by default in oidc-provider 9, are off: no client
+ * here needs them, nothing tests them, and discovery must advertise only what docs/oidc.md
+ * documents.
+ */
 function providerFeatures(): NonNullable<Configuration["features"]> {
   return {
     devInteractions: { enabled: false },
+    pushedAuthorizationRequests: { enabled: false },
+    dPoP: { enabled: false },
     revocation: { enabled: true },
     userinfo: { enabled: true },
     rpInitiatedLogout: {
