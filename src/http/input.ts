@@ -2,6 +2,8 @@
 // control character in an identifier (path and query values, and body fields named like ids).
 // SQLite would store such a value and PostgreSQL refuses it with an error; both answer 400 here,
 // in the route's own error style (each shape's error handler renders the HandoffError).
+// And a body in a media type its route does not take is refused with 415, whichever parser
+// Fastify has for it (a form or text/plain reached JSON-only routes as a string or an object).
 import type { FastifyInstance } from "fastify";
 import { HandoffError } from "./errors.js";
 
@@ -36,13 +38,33 @@ function offending(value: unknown, path: string, identifier: boolean, depth = 0)
   return null;
 }
 
+/** The media type of a request's body ("application/json"), or null when it has none. */
+function mediaType(contentType: string | undefined): string | null {
+  if (!contentType) return null;
+  return contentType.split(";", 1)[0]?.trim().toLowerCase() || null;
+}
+
 /**
- * Checks every route's parameters, query and body before validation. A route that reads its own
+ * Checks every route's media type, parameters, query and body before validation. A route with a
+ * body schema takes JSON unless its schema says otherwise (`consumes`, which the OpenAPI document
+ * shows too): a form-encoded body may reach only a route that declares it. A route that reads its own
  * body (oidc-provider's, which answers in OAuth's shape) opts out with `config.rawInput`.
  */
 export function registerInputChecks(app: FastifyInstance): void {
+  app.addHook("onRoute", (route) => {
+    if (route.schema?.body && !route.schema.consumes) {
+      route.schema = { ...route.schema, consumes: ["application/json"] };
+    }
+  });
   app.addHook("preValidation", (request, _reply, done) => {
     if (request.routeOptions.config?.rawInput) return done();
+    const consumes = request.routeOptions.schema?.consumes;
+    const type = mediaType(request.headers["content-type"]);
+    if (consumes && type !== null && request.body !== undefined && !consumes.includes(type)) {
+      return done(
+        new HandoffError("unsupported_media_type", `This address takes ${consumes.join(" or ")}.`),
+      );
+    }
     // Path and query values come from the URL, where Node's parser lets no raw control
     // character through: only a percent-encoded one can put one there.
     const fromUrl = ENCODED_CONTROL.test(request.raw.url ?? "")

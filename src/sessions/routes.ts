@@ -168,6 +168,8 @@ export async function sessionRoutes(fastify: FastifyInstance, services: Deps): P
         tags: ["apps"],
         summary: "Session introspection for an app's backend (RFC 7662 style)",
         security: [{ appBasic: [] }],
+        // RFC 7662 posts a form; JSON is accepted as well.
+        consumes: ["application/x-www-form-urlencoded", "application/json"],
         body: IntrospectRequest,
         response: {
           200: Type.Object({ active: Type.Boolean() }, { additionalProperties: true }),

@@ -1,6 +1,7 @@
 // SECURITY.md row 40 and issue 2 item 6: bad input of every kind is a clear 4xx, never a 500.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../helpers/app.js";
+import { ssoFixture } from "../helpers/sso.js";
 
 interface Answer {
   statusCode: number;
@@ -61,6 +62,58 @@ describe("bad input", () => {
       415,
       "unsupported_media_type",
     );
+  });
+
+  it.each([
+    ["text/plain", '{"partner_token": "a", "api_token": "b"}'],
+    ["text/plain; charset=utf-8", "partner_token=a"],
+    ["application/x-www-form-urlencoded", "partner_token=a&api_token=b"],
+  ])("answers %s to a JSON-only route with 415, naming what it takes", async (type, payload) => {
+    const response = await post("/v1/auth/token", payload, type);
+    expectProblem(response, 415, "unsupported_media_type");
+    expect((response.json() as { detail: string }).detail).toBe(
+      "This address takes application/json.",
+    );
+  });
+
+  it("checks the media type after the bearer token, and before the body's schema", async () => {
+    const fixture = await ssoFixture(t.app);
+    const form = "user[external_id]=u-1";
+    const type = "application/x-www-form-urlencoded";
+    expectProblem(await post("/v1/sso/tickets", form, type), 401, "invalid_token");
+    const authorized = await t.app.inject({
+      method: "POST",
+      url: "/v1/sso/tickets",
+      payload: form,
+      headers: { "content-type": type, authorization: `Bearer ${fixture.token}` },
+    });
+    expectProblem(authorized, 415, "unsupported_media_type");
+  });
+
+  it("takes a form where the route declares one: RFC 7662 introspection", async () => {
+    const fixture = await ssoFixture(t.app, {}, "Form Partner");
+    const form = new URLSearchParams({
+      token: "not-a-session",
+      client_id: fixture.appId,
+      client_secret: fixture.appSecret,
+    }).toString();
+    const response = await post(
+      "/v1/sessions/introspect",
+      form,
+      "application/x-www-form-urlencoded",
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ active: false });
+    const document = (await t.app.inject({ url: "/openapi.json" })).json() as {
+      paths: Record<string, Record<string, { requestBody?: { content: object } }>>;
+    };
+    const content = (path: string) =>
+      Object.keys(document.paths[path]?.post?.requestBody?.content ?? {}).sort();
+    expect(content("/v1/sessions/introspect")).toEqual([
+      "application/json",
+      "application/x-www-form-urlencoded",
+    ]);
+    expect(content("/v1/auth/token")).toEqual(["application/json"]);
   });
 
   it.each([
