@@ -63,10 +63,25 @@ export async function sparrowRoutes(app: FastifyInstance, services: SparrowDeps)
     schema: {
       tags: ["compat: Sparrow"],
       summary: "Sparrow's token exchange, in its exact shape",
-      hide: false,
     },
     errorHandler: sendSparrowError,
   };
-  app.post("/v1/autho/apitoken/login/", options, handler);
-  app.post("/v1/autho/apitoken/login", options, handler);
+  // Sparrow's page writes the path with a trailing slash; both spellings are served. The
+  // OpenAPI document lists the one without (a trailing slash breaks client generators) and says so.
+  app.post(
+    "/v1/autho/apitoken/login/",
+    { ...options, schema: { ...options.schema, hide: true } },
+    handler,
+  );
+  app.post(
+    "/v1/autho/apitoken/login",
+    {
+      ...options,
+      schema: {
+        ...options.schema,
+        description: "Also served as `/v1/autho/apitoken/login/`, the path Sparrow's page gives.",
+      },
+    },
+    handler,
+  );
 }

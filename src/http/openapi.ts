@@ -6,7 +6,7 @@ type Operation = {
   operationId?: string;
   security?: unknown[];
   tags?: string[];
-  responses?: Record<string, { content?: Record<string, unknown> }>;
+  responses?: Record<string, { description?: string; content?: Record<string, unknown> }>;
 };
 
 /** `post /v1/sso/tickets/{id}` → `postV1SsoTicketsId`: stable, unique per method and path. */
@@ -19,7 +19,8 @@ export function operationIdOf(method: string, path: string): string {
 
 /**
  * What the routes' schemas leave out, filled in on the whole document: an operationId for every
- * operation, `security: []` on the public ones (none needed), and errors as
+ * operation, `security: []` on the public ones (none needed), a `4XX` answer on those whose
+ * schema names none (redocly's recommended rules want one), and errors as
  * `application/problem+json`, which is what the native API sends (the vendors' shapes answer in
  * their own JSON envelopes, so theirs stay `application/json`).
  */
@@ -28,6 +29,13 @@ export function completeDocument(document: { paths?: Record<string, Record<strin
     for (const [method, operation] of Object.entries(item)) {
       operation.operationId ??= operationIdOf(method, path);
       operation.security ??= [];
+      const responses = (operation.responses ??= {});
+      if (!Object.keys(responses).some((status) => /^4/.test(status))) {
+        responses["4XX"] = {
+          description:
+            "Refused: an HTML page on a browser route, the vendor's own envelope on its shapes, problem+json elsewhere (docs/errors.md)",
+        };
+      }
       if (operation.tags?.some((tag) => tag.startsWith("compat:"))) continue;
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const json = response.content?.["application/json"];
@@ -54,6 +62,7 @@ export function openapiOptions(baseUrl: string): FastifyDynamicSwaggerOptions {
       info: {
         title: "Handoff",
         version: "0.1.0",
+        license: { name: "Apache-2.0", identifier: "Apache-2.0" },
         description:
           "Partner single sign-on: exchange credentials, mint login links, redeem them, know the user.",
       },
