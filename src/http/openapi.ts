@@ -29,7 +29,8 @@ export function completeDocument(document: { paths?: Record<string, Record<strin
     for (const [method, operation] of Object.entries(item)) {
       operation.operationId ??= operationIdOf(method, path);
       operation.security ??= [];
-      const responses = (operation.responses ??= {});
+      operation.responses ??= {};
+      const responses = operation.responses;
       if (!Object.keys(responses).some((status) => /^4/.test(status))) {
         responses["4XX"] = {
           description:
