@@ -36,6 +36,10 @@ export const NOTICES: Record<string, string> = {
   totp_off: "The second factor is off: sign-in asks for your password only.",
   app_saved: "The app's settings are saved.",
   link_revoked: "The login link is revoked: it no longer signs anyone in.",
+  webhook_removed: "The webhook endpoint is removed: nothing more is sent to it.",
+  replayed: "The delivery is queued to be sent again now, under the same webhook-id.",
+  callback_saved: "The call-back endpoint is saved; its signing secret is unchanged.",
+  callback_removed: "The call-back endpoint is removed: apps' calls of that kind now fail.",
 };
 
 export function send(reply: FastifyReply, session: ConsoleSession | null, page: ConsolePage) {
@@ -74,6 +78,8 @@ export const tabs = (partnerId: string, active: string) => {
     tab("/tokens", "Token Management"),
     tab("/users", "Users"),
     tab("/activity", "Activity"),
+    tab("/webhooks", "Webhooks"),
+    tab("/callbacks", "Call-backs"),
     tab("/integration", "Integration"),
   ]}</ul>`;
 };

@@ -9,6 +9,8 @@ import { html } from "../../pages/html.js";
 import { clearConsoleCookie, consoleSession, setConsoleCookie, signIn } from "../signin/guard.js";
 import { activityPages } from "./activity-pages.js";
 import { appPages } from "./app-pages.js";
+import { callbackPages } from "./callback-pages.js";
+import { groupPages } from "./group-pages.js";
 import {
   codePage,
   type Deps,
@@ -27,6 +29,7 @@ import { platformPages } from "./platform-pages.js";
 import { shownOncePage } from "./shown-once.js";
 import { tokenPages } from "./token-pages.js";
 import { alert, badge, type ConsolePage, csrfField } from "./views.js";
+import { webhookPages } from "./webhook-pages.js";
 
 export function consolePages(scope: FastifyInstance, services: Deps): void {
   const kit = pageKit(services);
@@ -40,6 +43,9 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
   activityPages(scope, services, kit);
   shownOncePage(scope, services, kit);
   appPages(scope, services, kit);
+  groupPages(scope, services, kit);
+  webhookPages(scope, services, kit);
+  callbackPages(scope, services, kit);
   unknownPages(scope);
 }
 

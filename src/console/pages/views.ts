@@ -21,6 +21,7 @@ header .who{color:#dfe7ff;font-size:.9rem}
 main{max-width:72rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 .card{background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:1rem;margin:0 0 1rem}
+.card p{overflow-wrap:anywhere}
 .tabs{display:flex;flex-wrap:wrap;gap:.3rem;margin:0 0 1rem;padding:0;list-style:none}
 .tabs a{display:block;padding:.4rem .8rem;border:1px solid var(--line);border-radius:.4rem;background:#fff;text-decoration:none}
 .tabs a[aria-current=page]{background:var(--accent);color:#fff;border-color:var(--accent)}
@@ -51,6 +52,10 @@ pre{background:#0f1729;color:#e6ecff;padding:.8rem;border-radius:.4rem;overflow-
 .qr svg{width:12rem;height:12rem;display:block;margin:.5rem 0}
 .stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.8rem}
 .stat strong{display:block;font-size:1.4rem}
+.clip{display:inline-block;max-width:min(22rem,70vw);overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}.clip.short{max-width:min(11rem,60vw)}
+.wrap{white-space:normal;overflow-wrap:anywhere;display:inline-block;min-width:6rem}
+fieldset{border:1px solid var(--line);border-radius:.35rem;margin:0 0 .8rem}
+.checks label{display:inline-block;font-weight:400;margin:0 1rem .3rem 0}
 `;
 
 /** The one script: copy buttons next to secrets and snippets. */
@@ -81,6 +86,8 @@ function navigation(session: ConsoleSession, active: string): Html {
           link("/console", "Overview"),
           link("/console/partners", "Partners"),
           link("/console/apps", "Apps"),
+          link("/console/groups", "Sign-in groups"),
+          link("/console/webhooks", "Webhooks"),
           link("/console/keys", "Keys"),
           link("/console/audit", "Audit log"),
           account,
@@ -89,6 +96,8 @@ function navigation(session: ConsoleSession, active: string): Html {
           link("/console", "Overview"),
           link(`/console/partners/${viewer.partnerId}/tokens`, "Token Management"),
           link(`/console/partners/${viewer.partnerId}/activity`, "Activity"),
+          link(`/console/partners/${viewer.partnerId}/webhooks`, "Webhooks"),
+          link(`/console/partners/${viewer.partnerId}/callbacks`, "Call-backs"),
           link(`/console/partners/${viewer.partnerId}/integration`, "Integration"),
           account,
         ];
@@ -128,10 +137,18 @@ export function shownOnce(label: string, value: string): Html {
   return html`<div class="notice" role="status"><p><strong>${label}</strong>: copy it now. It is shown once and cannot be shown again; if it is lost, make a new one.</p><div class="secret"><code id="secret-value">${value}</code><button type="button" data-copy="secret-value">Copy</button></div></div>`;
 }
 
+/**
+ * A long value (a URL, an error) cut to one line, whole in its title and to screen readers;
+ * `short` for a table with many columns.
+ */
+export function clipped(value: string, short = false): Html {
+  return html`<span class="clip${short ? " short" : ""}" title="${value}">${value}</span>`;
+}
+
 export function badge(status: string): Html {
-  const kind = ["active", "redeemed", "ok", "live"].includes(status)
+  const kind = ["active", "redeemed", "ok", "live", "delivered"].includes(status)
     ? "ok"
-    : ["issued"].includes(status)
+    : ["issued", "pending"].includes(status)
       ? "neutral"
       : "bad";
   return html`<span class="badge ${kind}">${status}</span>`;
