@@ -117,6 +117,8 @@ export class WebhookService {
       partner_id: row.partner_id,
       state: row.state,
       attempts: Number(row.attempts),
+      // When a pending delivery is tried next; null once it is delivered or given up.
+      next_attempt_at: row.state === "pending" ? iso(Number(row.next_attempt_at)) : null,
       last_status: row.last_status,
       last_error: row.last_error,
       created_at: iso(Number(row.created_at)),

@@ -185,6 +185,7 @@ export class WebhookStore {
         "d.partner_id",
         "d.state",
         "d.attempts",
+        "d.next_attempt_at",
         "d.last_status",
         "d.last_error",
         "d.created_at",

@@ -113,6 +113,10 @@ describe.each(dialects)("event webhooks on %s", (dialect) => {
     receiver.answer = { status: 500, body: "" };
     await domainsOf(t.app).partners.revokeApiToken(f.partnerId, f.apiTokenId);
     expect(await deliver()).toBe(0);
+    // The delivery log says when it is tried next (the console's "Next try").
+    const [pending] = await domainsOf(t.app).webhooks.deliveries([f.partnerId]);
+    expect(pending).toMatchObject({ state: "pending", attempts: 1, last_status: 500 });
+    expect(pending?.next_attempt_at).toBe(new Date(t.clock.now() + 5_000).toISOString());
     expect(await deliver()).toBe(0); // not due yet: 5 s later
     t.clock.advance(5_000);
     expect(await deliver()).toBe(0);

@@ -24,6 +24,7 @@ const DeliverySchema = Type.Object({
   partner_id: Nullable(Type.String()),
   state: Type.String(),
   attempts: Type.Integer(),
+  next_attempt_at: Nullable(Type.String({ description: "When a pending delivery is tried next" })),
   last_status: Nullable(Type.Integer()),
   last_error: Nullable(Type.String()),
   created_at: Nullable(Type.String()),

@@ -101,7 +101,7 @@ async function endpointsPage(
 /** When a delivery is tried next, or when it finished (delivered, or given up). */
 function nextTry(d: Delivery): string {
   if (d.state !== "pending") return when(d.finished_at);
-  return d.attempts === 0 ? "now" : "after a backoff";
+  return d.attempts === 0 ? "now" : when(d.next_attempt_at);
 }
 
 async function deliveriesPage(
