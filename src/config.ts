@@ -22,6 +22,8 @@ export interface Config {
   baseUrl: string;
   /** undefined: create the demo when the database is empty; false: never. */
   demo: boolean | undefined;
+  /** Where the demo registers `npm run storefront` (http://127.0.0.1:$STOREFRONT_PORT). */
+  demoStorefrontUrl: string;
   logLevel: LogLevel;
   /** 32-byte key for AES-256-GCM sealing of private keys and partner data. */
   secretKey: Buffer;
@@ -211,6 +213,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     baseUrl: base,
     demo: demo(env),
+    // The storefront reads the same variable, so one setting moves both.
+    demoStorefrontUrl: `http://127.0.0.1:${integer(env, "STOREFRONT_PORT", 3000, 1, 65535)}`,
     logLevel: oneOf(
       env,
       "LOG_LEVEL",
@@ -272,6 +276,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     dataDir: resolve("./data/test"),
     baseUrl: "http://127.0.0.1:8080",
     demo: false,
+    demoStorefrontUrl: "http://127.0.0.1:3000",
     logLevel: "silent",
     secretKey: randomBytes(32),
     secretKeySource: "env",

@@ -38,6 +38,7 @@ describe("configuration", () => {
     [{ NODE_ENV: "production" }, "HANDOFF_SECRET_KEY"],
     [{ HANDOFF_TRUSTED_PROXIES: "10.0.0.1,evil.example" }, "HANDOFF_TRUSTED_PROXIES"],
     [{ HANDOFF_SQLITE_SYNCHRONOUS: "OFF" }, "HANDOFF_SQLITE_SYNCHRONOUS"],
+    [{ STOREFRONT_PORT: "3o01" }, "STOREFRONT_PORT"],
   ])("refuses %o naming %s", (env, variable) => {
     try {
       loadConfig({ HANDOFF_DATA_DIR: dataDir(), ...env });
@@ -59,5 +60,13 @@ describe("configuration", () => {
     expect(config.baseUrl).toBe("https://sso.example.com");
     expect(config.secretKeySource).toBe("env");
     expect(config.demo).toBe(false);
+  });
+
+  it("registers the demo's storefront on STOREFRONT_PORT, the port the storefront reads too", () => {
+    const dir = dataDir();
+    expect(loadConfig({ HANDOFF_DATA_DIR: dir }).demoStorefrontUrl).toBe("http://127.0.0.1:3000");
+    expect(loadConfig({ HANDOFF_DATA_DIR: dir, STOREFRONT_PORT: "3001" }).demoStorefrontUrl).toBe(
+      "http://127.0.0.1:3001",
+    );
   });
 });

@@ -42,9 +42,6 @@ export interface DemoDeps {
   tickets: TicketService;
 }
 
-/** Where `npm run storefront` listens (its redirect URI is registered for this origin). */
-export const DEMO_STOREFRONT_URL = "http://127.0.0.1:3000";
-
 export const DEMO_FILE = "demo-credentials.json";
 
 /** Where the demo app lives: served by Handoff itself (src/demo/app-page.ts). */
@@ -116,12 +113,13 @@ export async function ensureDemo(services: DemoDeps): Promise<DemoCredentials | 
       ip: "127.0.0.1",
     });
   const link = await demoLink(app.id);
+  const storefrontUrl = config.demoStorefrontUrl;
   const storefront = await services.apps.create({
     name: "Storefront example (OIDC)",
-    baseUrl: DEMO_STOREFRONT_URL,
+    baseUrl: storefrontUrl,
     returnPaths: ["/"],
-    redirectUris: [`${DEMO_STOREFRONT_URL}/callback`],
-    postLogoutRedirectUris: [`${DEMO_STOREFRONT_URL}/signed-out`],
+    redirectUris: [`${storefrontUrl}/callback`],
+    postLogoutRedirectUris: [`${storefrontUrl}/signed-out`],
     refreshTokens: true,
   });
   const storefrontSecret = await services.apps.rotateSecret(storefront.id);
@@ -147,7 +145,7 @@ export async function ensureDemo(services: DemoDeps): Promise<DemoCredentials | 
     oidc_client: {
       client_id: storefront.id,
       client_secret: storefrontSecret,
-      redirect_uri: `${DEMO_STOREFRONT_URL}/callback`,
+      redirect_uri: `${storefrontUrl}/callback`,
       app: storefront.id,
       issuer: `${config.baseUrl}/oidc`,
       login_link: loginUrl(config.baseUrl, storefrontLink.ticket),

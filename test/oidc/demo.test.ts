@@ -2,7 +2,7 @@
 // journey: its login link, Handoff's /oidc/auth, the code exchange with its secret.
 import * as client from "openid-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_STOREFRONT_URL, ensureDemo } from "../../src/demo/demo.js";
+import { ensureDemo } from "../../src/demo/demo.js";
 import { domainsOf, type TestApp, testApp } from "../helpers/app.js";
 import { CookieJar } from "../helpers/jar.js";
 import { freePort } from "../helpers/net.js";
@@ -14,7 +14,14 @@ describe("the demo's OIDC client", () => {
   it("signs the demo user in to the storefront app with the printed credentials", async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    t = await testApp("sqlite", { demo: undefined, baseUrl: base, port });
+    // STOREFRONT_PORT=3001 (read into demoStorefrontUrl): the printed link lands there.
+    const storefront = "http://127.0.0.1:3001";
+    t = await testApp("sqlite", {
+      demo: undefined,
+      baseUrl: base,
+      port,
+      demoStorefrontUrl: storefront,
+    });
     t.clock.set(Date.now());
     await t.app.listen({ port, host: "127.0.0.1" });
     const demo = await ensureDemo(domainsOf(t.app));
@@ -23,14 +30,14 @@ describe("the demo's OIDC client", () => {
     expect(oc).toMatchObject({
       client_id: oc.app,
       client_secret: expect.stringMatching(/^has_/),
-      redirect_uri: `${DEMO_STOREFRONT_URL}/callback`,
+      redirect_uri: `${storefront}/callback`,
       issuer: `${base}/oidc`,
     });
 
     const jar = new CookieJar();
     const ticket = oc.login_link.split("/login/")[1];
     const landed = await jar.fetch(`${base}/login/${ticket}`, { method: "POST" });
-    expect(landed.headers.get("location")).toBe(`${DEMO_STOREFRONT_URL}/`);
+    expect(landed.headers.get("location")).toBe(`${storefront}/`);
 
     const rp = await client.discovery(
       new URL(oc.issuer),
