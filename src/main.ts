@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildHandoff } from "./app.js";
 import type { Config } from "./config.js";
+import { writeRunning } from "./config-running.js";
 import { DEMO_FILE, describeDemo, ensureDemo, writeDemoFile } from "./demo/demo.js";
 import { nodeBeforeLts22 } from "./oidc/runtime-warning.js";
 
@@ -52,6 +53,8 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     await app.close();
     throw listenFailure(error, config);
   }
+  // Where this server is, for the `handoff` command run in another shell (src/config-running.ts).
+  writeRunning(config);
   // After listening, so a taken port never leaves a demo whose credentials were not written.
   const demo = await ensureDemo(domains);
   if (demo) {

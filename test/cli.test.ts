@@ -10,6 +10,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { APP_OPTIONS } from "../src/cli/apps.js";
 import { runCli } from "../src/cli/main.js";
 import { openDatabase } from "../src/db/open.js";
+import { freePort } from "./helpers/net.js";
+import { startHandoff } from "./helpers/server.js";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "handoff-cli-"));
@@ -53,6 +55,52 @@ describe("handoff CLI", () => {
     expect(app.has_secret).toBe(true);
     const listed = (await handoff("app", "list")) as { id: string; has_secret: boolean }[];
     expect(listed.find((a) => a.id === app.id)?.has_secret).toBe(true);
+  });
+
+  it("prints the running server's URLs, not its own default port (issue 29)", {
+    timeout: 60_000,
+  }, async () => {
+    // `PORT=9090 npm start` in one shell, `handoff app create` in another, without PORT.
+    const data = mkdtempSync(join(tmpdir(), "handoff-cli-running-"));
+    const port = await freePort();
+    const server = await startHandoff({ HANDOFF_DATA_DIR: data, PORT: String(port) });
+    try {
+      const { PORT: _port, HANDOFF_BASE_URL: _base, ...shell } = process.env;
+      let err = "";
+      const code = await runCli(
+        ["app", "create", "--name", "RP", "--url", "https://rp.example"].concat([
+          "--redirect-uri",
+          "https://rp.example/cb",
+        ]),
+        {
+          env: { ...shell, HANDOFF_DATA_DIR: data, LOG_LEVEL: "silent" },
+          out: () => {},
+          err: (text) => {
+            err += text;
+          },
+        },
+      );
+      expect(code).toBe(0);
+      expect(err).toContain(`issuer http://127.0.0.1:${port}/oidc.`);
+      // The shell's own HANDOFF_BASE_URL still wins: it names the URL on purpose.
+      err = "";
+      await runCli(
+        ["app", "create", "--name", "RP2", "--url", "https://rp.example"].concat([
+          "--redirect-uri",
+          "https://rp.example/cb",
+        ]),
+        {
+          env: { ...shell, HANDOFF_DATA_DIR: data, HANDOFF_BASE_URL: "https://sso.example" },
+          out: () => {},
+          err: (text) => {
+            err += text;
+          },
+        },
+      );
+      expect(err).toContain("issuer https://sso.example/oidc.");
+    } finally {
+      server.kill("SIGTERM");
+    }
   });
 
   it("creates, lists, links, suspends partners and manages their tokens", async () => {

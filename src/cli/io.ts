@@ -2,6 +2,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { compose, type Domains, listen } from "../compose.js";
 import { type Env, loadConfig } from "../config.js";
+import { withRunningBaseUrl } from "../config-running.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -39,7 +40,8 @@ export async function withServices<T>(
   cli: Cli,
   work: (services: Domains) => Promise<T>,
 ): Promise<T> {
-  const composition = await compose(loadConfig(cli.env));
+  // The URLs it prints are the running server's (PORT=9090 npm start), not this shell's default.
+  const composition = await compose(withRunningBaseUrl(loadConfig(cli.env), cli.env));
   const { domains } = composition;
   const stopListening = listen(composition);
   try {
