@@ -1,5 +1,6 @@
 // The forward-auth configs of docs/sso.md, run as written there with the real nginx and Caddy
-// from Debian: a session's X-Handoff-* headers reach the app, a browser's forged ones never do,
+// from Debian: a session's X-Handoff-* headers reach the app, a browser's forged ones never do
+// (under any spelling, also for a WSGI app that folds `X_Handoff_Email` into X-Handoff-Email),
 // and a request without a session for this app never reaches the app at all.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -63,6 +64,25 @@ const handoffHeaders = (raw: string[]) => {
   }
   return found;
 };
+
+/**
+ * An app in Python's standard WSGI server (wsgiref, in Debian's python3), which folds header names
+ * as CGI does: `X_Handoff_Email` and `X-Handoff-Email` both become HTTP_X_HANDOFF_EMAIL, joined
+ * by a comma when both arrive. It answers its HTTP_X_HANDOFF_* variables as header names.
+ */
+const WSGI_APP = `
+import json, sys
+from wsgiref.simple_server import make_server, WSGIRequestHandler
+class Quiet(WSGIRequestHandler):
+    def log_message(self, *args): pass
+def app(environ, start_response):
+    found = {k[5:].lower().replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_X_HANDOFF_")}
+    body = json.dumps(found).encode()
+    start_response("200 OK", [("content-type", "application/json"), ("content-length", str(len(body)))])
+    return [body]
+make_server("127.0.0.1", int(sys.argv[1]), app, handler_class=Quiet).serve_forever()
+`;
+const PYTHON = process.env.HANDOFF_PYTHON ?? "/usr/bin/python3";
 
 /** A GET with these header names exactly as written (fetch would lower-case them). */
 function rawGet(
@@ -206,37 +226,48 @@ describe.each(proxies)("the documented $name forward-auth config", (proxy) => {
     } = await domainsOf(handoff).partners.create({ name: "Sub" }));
     await domainsOf(handoff).partners.link(partnerId, subAccountId);
 
+    handoffPort_ = handoffPort;
     dir = mkdtempSync(join(tmpdir(), `handoff-${proxy.name.toLowerCase()}-`));
+    child = await startProxy(dir, proxyPort, appPort);
+  }, 60_000);
+
+  let handoffPort_ = 0;
+  /** The proxy, configured as documented, in front of the app on `appPort`. */
+  async function startProxy(at: string, port: number, appPort: number): Promise<ChildProcess> {
     // nginx's workers run as nobody when the master is root; they must reach the temp paths.
-    chmodSync(dir, 0o755);
-    const [command, ...args] = proxy.start(dir, proxyPort, {
-      handoff: handoffPort,
+    chmodSync(at, 0o755);
+    const [command, ...args] = proxy.start(at, port, {
+      handoff: handoffPort_,
       app: appPort,
       appId,
     });
-    child = spawn(command as string, args, {
+    const started = spawn(command as string, args, {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, HOME: dir },
+      env: { ...process.env, XDG_DATA_HOME: at, XDG_CONFIG_HOME: at, HOME: at },
     });
-    child.stdout?.on("data", (chunk) => {
+    started.stdout?.on("data", (chunk) => {
       output += chunk;
     });
-    child.stderr?.on("data", (chunk) => {
+    started.stderr?.on("data", (chunk) => {
       output += chunk;
     });
-    await waitForPort(proxyPort, child, () => {
-      const errors = join(dir, "error.log");
+    await waitForPort(port, started, () => {
+      const errors = join(at, "error.log");
       return output + (existsSync(errors) ? readFileSync(errors, "utf8") : "");
     });
-  }, 60_000);
+    return started;
+  }
+
+  async function stop(process_: ChildProcess | undefined): Promise<void> {
+    if (!process_ || process_.exitCode !== null || process_.signalCode !== null) return;
+    const exited = new Promise((resolve) => process_.once("exit", resolve));
+    process_.kill("SIGTERM");
+    await exited;
+  }
 
   afterAll(async () => {
     if (skip) return;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await stop(child);
     await new Promise((resolve) => app?.close(resolve));
     await handoff?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -316,6 +347,47 @@ describe.each(proxies)("the documented $name forward-auth config", (proxy) => {
         "x-handoff-auth-methods": "link",
       });
     },
+  );
+
+  it.skipIf(skip || !available([PYTHON]))(
+    "gives a WSGI app that folds underscores only Handoff's values (Python's wsgiref)",
+    async () => {
+      const wsgiPort = await freePort();
+      const wsgi = spawn(PYTHON, ["-c", WSGI_APP, String(wsgiPort)], { stdio: "pipe" });
+      let wsgiLog = "";
+      wsgi.stderr?.on("data", (chunk) => {
+        wsgiLog += chunk;
+      });
+      const at = mkdtempSync(join(tmpdir(), `handoff-${proxy.name.toLowerCase()}-wsgi-`));
+      let front: ChildProcess | undefined;
+      try {
+        await waitForPort(wsgiPort, wsgi, () => wsgiLog);
+        const port = await freePort();
+        front = await startProxy(at, port, wsgiPort);
+        const cookie = await signIn({ id: "u-wsgi", email: "ada@example.com" });
+        const { status, body } = await rawGet(port, "/orders/9", [
+          ["Cookie", cookie],
+          ...FORGED_SPELLINGS,
+          ["X-Handoff-Email", "forged@evil.example"],
+        ]);
+        expect(status).toBe(200);
+        const environ = JSON.parse(body) as Record<string, string>;
+        // Had one forged spelling passed, its value would sit here, alone or after a comma.
+        expect(environ).toEqual({
+          "x-handoff-user": expect.stringMatching(/^usr_/),
+          "x-handoff-external-id": "u-wsgi",
+          "x-handoff-partner": partnerId,
+          "x-handoff-email": "ada@example.com",
+          "x-handoff-app": appId,
+          "x-handoff-auth-methods": "link",
+        });
+      } finally {
+        await stop(front);
+        await stop(wsgi);
+        rmSync(at, { recursive: true, force: true });
+      }
+    },
+    30_000,
   );
 
   it.skipIf(skip)(
