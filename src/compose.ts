@@ -25,7 +25,9 @@ import { FailureLimiter } from "./http/failures.js";
 import { keysModule } from "./keys/module.js";
 import type { KeyStore } from "./keys/service.js";
 import type { Foundation, Module } from "./module.js";
+import type { BackchannelLogout } from "./oidc/backchannel.js";
 import { oidcModule } from "./oidc/module.js";
+import { recordBackchannelLogouts } from "./oidc/store.js";
 import { operatorsModule } from "./operators/module.js";
 import type { OperatorService } from "./operators/service.js";
 import { Metrics } from "./ops/metrics.js";
@@ -37,7 +39,7 @@ import type { PartnerUserService } from "./partners/users.js";
 import type { SamlIdp } from "./saml/idp.js";
 import { samlModule } from "./saml/module.js";
 import { sessionsModule } from "./sessions/module.js";
-import type { SessionService } from "./sessions/service.js";
+import type { SessionService, SessionsEnded } from "./sessions/service.js";
 import { ticketsModule } from "./tickets/module.js";
 import type { TicketService } from "./tickets/service.js";
 import { usersModule } from "./users/module.js";
@@ -68,6 +70,8 @@ export interface Domains extends Foundation {
   saml: SamlIdp;
   callbacks: CallbackService;
   webhooks: WebhookService;
+  /** OIDC Back-Channel Logout deliveries, and their worker's step. */
+  backchannel: BackchannelLogout;
   /** The outbox, and a nudge to its worker. */
   delivery: DeliveryModule;
 }
@@ -111,7 +115,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const accounts = await composeAccounts(base, limits, metrics);
   const signIn = await composeSignIn(base, limits, accounts);
   const faces = composeFaces(base, limits, accounts, signIn);
-  const modules = [...accounts.modules, ...signIn.modules, ...faces];
+  const modules = [...accounts.modules, ...signIn.modules, ...faces.modules];
   const ops = opsModule({
     ...base,
     keys: accounts.keys,
@@ -120,6 +124,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     backlogs: [
       { name: "outbox", read: () => signIn.delivery.outbox.backlog() },
       { name: "webhooks", read: () => signIn.webhooks.backlog() },
+      { name: "backchannel_logout", read: () => faces.backchannel.backlog() },
     ],
   });
   const { keys, partners, partnerUsers, operators, apps, users, auth, sessions } = accounts;
@@ -129,6 +134,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       ...base,
       ...{ keys, partners, partnerUsers, operators, apps, users, auth, sessions },
       ...{ tickets, saml, callbacks, webhooks, delivery },
+      backchannel: faces.backchannel,
     },
     modules: [...modules, ops],
     pruneNow: ops.pruneNow,
@@ -147,6 +153,10 @@ export interface Limits {
 /** Who is who: the audit log, keys, partners, operators, apps, users, credentials, sessions. */
 async function composeAccounts(base: Foundation, limits: Limits, metrics: Metrics | null) {
   const passwords = new Passwords();
+  // Whatever must follow a session's end is written in the transaction that ends it, on every
+  // path that ends one (sessions, a partner's suspension, a user's deletion): today the OIDC
+  // Back-Channel Logout deliveries of the clients the session signed in.
+  const sessionsEnded: SessionsEnded = (trx, ids, now) => recordBackchannelLogouts(trx, ids, now);
   const listeners = new WebhookListeners(base.database);
   const audit = auditModule(
     base.database,
@@ -155,16 +165,16 @@ async function composeAccounts(base: Foundation, limits: Limits, metrics: Metric
   const withAudit = { ...base, audit: audit.audit };
   const keysM = await keysModule(withAudit);
   const { keys } = keysM;
-  const partnersM = partnersModule({ ...withAudit, passwords });
+  const partnersM = partnersModule({ ...withAudit, passwords, sessionsEnded });
   const { partners, partnerUsers, isLinked } = partnersM;
   const operatorsM = operatorsModule({ ...withAudit, passwords });
   const appsM = appsModule(withAudit);
   const { apps } = appsM;
-  const usersM = usersModule({ ...base, isLinked });
+  const usersM = usersModule({ ...base, isLinked, sessionsEnded });
   const { users } = usersM;
   const authM = authModule({ ...base, keys, partners, isLinked, ...limits });
   const { auth } = authM;
-  const sessionsM = sessionsModule({ ...withAudit, apps, auth, users, ...limits });
+  const sessionsM = sessionsModule({ ...withAudit, apps, auth, users, ...limits, sessionsEnded });
   return {
     audit: audit.audit,
     auditStore: audit.auditStore,
@@ -243,7 +253,7 @@ function composeFaces(
   limits: Limits,
   accounts: Accounts,
   signIn: Awaited<ReturnType<typeof composeSignIn>>,
-): Module[] {
+): { modules: Module[]; backchannel: BackchannelLogout } {
   const { config } = base;
   const { keys, partners, partnerUsers, operators, apps, users, auth, sessions } = accounts;
   const { otp, tickets, callbacks, webhooks } = signIn;
@@ -274,7 +284,7 @@ function composeFaces(
     mailbox: signIn.delivery.mailbox,
     serve: signIn.serveDemo,
   });
-  return [oidcM, consoleM, compatM, demoM];
+  return { modules: [oidcM, consoleM, compatM, demoM], backchannel: oidcM.backchannel };
 }
 
 /** Subscribes every module's reaction to storage changes; answers the function that stops them. */

@@ -31,6 +31,8 @@ export interface OidcSettings {
   refreshTokens: boolean;
   /** PKCE is required unless the operator let this (confidential) client go without it. */
   pkceRequired: boolean;
+  /** Where OIDC Back-Channel Logout tokens go when a session it signed in ends; null: none. */
+  backchannelLogoutUri: string | null;
 }
 
 export interface NewApp {
@@ -49,6 +51,7 @@ export interface NewApp {
   postLogoutRedirectUris?: string[];
   refreshTokens?: boolean;
   pkceRequired?: boolean;
+  backchannelLogoutUri?: string | null;
   saml?: SamlSettings | null;
   signInGroup?: string | null;
 }
@@ -84,6 +87,7 @@ export function toApp(row: AppRow): App {
       postLogoutRedirectUris: JSON.parse(row.oidc_post_logout_redirect_uris) as string[],
       refreshTokens: row.oidc_refresh_tokens === 1,
       pkceRequired: row.oidc_pkce_required !== 0,
+      backchannelLogoutUri: row.oidc_backchannel_logout_uri,
     },
     saml: row.saml ? (JSON.parse(row.saml) as SamlSettings) : null,
     signInGroup: row.sign_in_group,
@@ -110,6 +114,7 @@ export function appView(app: App) {
     oidc_post_logout_redirect_uris: app.oidc.postLogoutRedirectUris,
     oidc_refresh_tokens: app.oidc.refreshTokens,
     oidc_pkce_required: app.oidc.pkceRequired,
+    oidc_backchannel_logout_uri: app.oidc.backchannelLogoutUri,
     saml: app.saml && {
       entity_id: app.saml.entityId,
       acs_urls: app.saml.acsUrls,

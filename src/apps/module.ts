@@ -1,5 +1,6 @@
 // The apps people land in (their OIDC and SAML settings included).
 import type { AuditLog } from "../audit/log.js";
+import { parseCidrs } from "../http/cidr.js";
 import type { Foundation, Module } from "../module.js";
 import { AppService } from "./service.js";
 import { AppStore } from "./store.js";
@@ -10,7 +11,14 @@ export interface AppsModule extends Module {
 
 export function appsModule(deps: Foundation & { audit: AuditLog }): AppsModule {
   const { database, clock, config, audit } = deps;
-  const apps = new AppService(database, new AppStore(database), clock, config.authCacheMs, audit);
+  const apps = new AppService(
+    database,
+    new AppStore(database),
+    clock,
+    config.authCacheMs,
+    audit,
+    parseCidrs(config.outboundAllow),
+  );
   return {
     apps,
     onChange: (change) => {

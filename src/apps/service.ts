@@ -5,6 +5,8 @@ import type { Clock } from "../clock.js";
 import { hashSecret, mintSecret, newId, SecretPrefix, secretMatches } from "../crypto/secrets.js";
 import { SharedCache } from "../db/cache.js";
 import type { Storage } from "../db/database.js";
+import { checkOutboundUrl } from "../delivery/outbound.js";
+import type { Cidr } from "../http/cidr.js";
 import { HandoffError } from "../http/errors.js";
 import { APP_DEFAULTS, type App, type AppChanges, type NewApp, toApp } from "./model.js";
 import { checkSamlSettings, type SamlSettings } from "./saml-settings.js";
@@ -40,6 +42,8 @@ export class AppService {
     private readonly clock: Clock,
     cacheMs: number,
     private readonly audit: AuditLog,
+    /** Ranges an outbound URL may reach beside public addresses (HANDOFF_OUTBOUND_ALLOW). */
+    private readonly outboundAllowed: Cidr[] = [],
   ) {
     const now = () => clock.now();
     this.#cache = new SharedCache(storage.changes, now, cacheMs, 1000);
@@ -84,6 +88,7 @@ export class AppService {
       ),
       oidc_refresh_tokens: input.refreshTokens ? 1 : 0,
       oidc_pkce_required: input.pkceRequired === false ? 0 : 1,
+      oidc_backchannel_logout_uri: this.#backchannelUri(input.backchannelLogoutUri),
       saml: input.saml ? checkSamlSettings(input.saml) : null,
       sign_in_group: checkGroup(input.signInGroup),
     };
@@ -142,6 +147,10 @@ export class AppService {
           : changes.pkceRequired
             ? 1
             : 0,
+      oidc_backchannel_logout_uri:
+        changes.backchannelLogoutUri === undefined
+          ? current.oidc_backchannel_logout_uri
+          : this.#backchannelUri(changes.backchannelLogoutUri),
       saml:
         changes.saml === undefined
           ? current.saml
@@ -229,6 +238,15 @@ export class AppService {
       this.#all.set("all", apps);
     }
     return apps;
+  }
+
+  /**
+   * A back-channel logout URI is called by Handoff's own servers, so it passes the outbound
+   * checks webhooks do: https, never a private, loopback or link-local address (unless the
+   * operator allowed its range); the address is checked again at every connection.
+   */
+  #backchannelUri(uri: string | null | undefined): string | null {
+    return uri ? checkOutboundUrl(uri, this.outboundAllowed, "backchannel_logout_uri") : null;
   }
 
   /** One app per SAML entity ID: an AuthnRequest's Issuer names exactly one. */

@@ -1,10 +1,10 @@
-// Claiming background work (the outbox's messages, webhook deliveries) so that with any number
+// Claiming background work (the outbox's messages, webhook deliveries, back-channel logouts) so that with any number
 // of workers, on any number of nodes, each row due is taken by exactly one of them.
 import type { SelectQueryBuilder } from "kysely";
 import type { DialectName, Tx } from "./database.js";
 
 /** The tables whose rows are claimed: each has an `id` and a `claimed_until`. */
-export type ClaimedTable = "outbox" | "webhook_deliveries";
+export type ClaimedTable = "outbox" | "webhook_deliveries" | "oidc_logout_deliveries";
 
 /**
  * Runs `due` (a bounded select of rows due and unclaimed, or past their claim) and writes

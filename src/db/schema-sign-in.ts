@@ -96,4 +96,27 @@ export interface OidcGrantSessionTable {
   grant_id: string;
   session_id: string;
   expires_at: number;
+  /** The client the grant is for; null for grants made before migration 0017. */
+  client_id: string | null;
+  /** The `sid` the client's ID tokens carry (back-channel logout); null: none issued. */
+  sid: string | null;
+}
+
+/** One Logout Token to send to one client for one ended session (OIDC Back-Channel Logout). */
+export interface OidcLogoutDeliveryTable {
+  /** `bcl_…`: also the logout token's jti, the same on every try. */
+  id: string;
+  session_id: string;
+  client_id: string;
+  sub: string;
+  /** "" when the client's ID tokens carried no sid. */
+  sid: string;
+  state: "pending" | "delivered" | "failed";
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
 }

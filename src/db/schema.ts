@@ -13,6 +13,7 @@ import type {
   ConsoleSessionTable,
   ConsoleTotpTable,
   OidcGrantSessionTable,
+  OidcLogoutDeliveryTable,
   OidcModelTable,
   OperatorTable,
   PartnerUserTable,
@@ -94,6 +95,8 @@ export interface AppTable {
   oidc_refresh_tokens: number;
   /** 0: this confidential client may sign in without PKCE (a nonce is required instead). */
   oidc_pkce_required: number;
+  /** Where the app's OIDC client receives Back-Channel Logout tokens; null: none sent. */
+  oidc_backchannel_logout_uri: string | null;
   /** JSON: the app as a SAML service provider (src/saml/settings.ts); null: no SAML. */
   saml: string | null;
   /** Apps of one sign-in group share a Handoff session (one partner's); null: none. */
@@ -249,6 +252,7 @@ export type {
   ConsoleSessionTable,
   ConsoleTotpTable,
   OidcGrantSessionTable,
+  OidcLogoutDeliveryTable,
   OidcModelTable,
   OperatorTable,
   PartnerUserRole,
@@ -273,6 +277,7 @@ export interface Tables {
   refresh_tokens: RefreshTokenTable;
   oidc_models: OidcModelTable;
   oidc_grant_sessions: OidcGrantSessionTable;
+  oidc_logout_deliveries: OidcLogoutDeliveryTable;
   changes: ChangeTable;
   rate_windows: RateWindowTable;
   console_sessions: ConsoleSessionTable;

@@ -33,6 +33,14 @@ export async function clientMetadata(
     response_types: ["code"],
     token_endpoint_auth_method: "client_secret_basic",
     [PKCE_REQUIRED]: app.oidc.pkceRequired,
+    // Back-Channel Logout: Handoff sends the tokens itself (src/oidc/backchannel.ts). A client
+    // with a URI gets `sid` in its ID tokens and logout tokens, which any RP may ignore.
+    ...(app.oidc.backchannelLogoutUri
+      ? {
+          backchannel_logout_uri: app.oidc.backchannelLogoutUri,
+          backchannel_logout_session_required: true,
+        }
+      : {}),
   };
 }
 
@@ -101,7 +109,13 @@ class ModelAdapter implements Adapter {
       user_code: typeof payload.userCode === "string" ? payload.userCode : null,
       expires_at: expiresIn ? this.clock.now() + expiresIn * 1000 : null,
     };
-    await this.storage.write((trx) => this.store.upsert(trx, values));
+    const sid = this.model === "AuthorizationCode" ? payload.sid : undefined;
+    await this.storage.write(async (trx) => {
+      await this.store.upsert(trx, values);
+      // The sid the code's ID token will carry: a back-channel logout token names it again.
+      if (typeof sid === "string" && typeof payload.grantId === "string")
+        await this.store.recordSid(trx, payload.grantId, sid);
+    });
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {

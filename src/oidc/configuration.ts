@@ -135,13 +135,16 @@ const logoutSource: LogoutSource = async (ctx, form) => {
  * oidc-provider's features: no dev interactions; revocation, userinfo and logout pages on.
  * Pushed authorization requests and DPoP, on by default in oidc-provider 9, are off: no client
  * here needs them, nothing tests them, and discovery must advertise only what docs/oidc.md
- * documents.
+ * documents. Back-channel logout is on for its discovery fields, its client metadata and the
+ * `sid` in ID tokens; the tokens themselves are sent by Handoff whenever a Handoff session ends
+ * (src/oidc/backchannel.ts), never by oidc-provider (provider.ts turns its sending off).
  */
 function providerFeatures(): NonNullable<Configuration["features"]> {
   return {
     devInteractions: { enabled: false },
     pushedAuthorizationRequests: { enabled: false },
     dPoP: { enabled: false },
+    backchannelLogout: { enabled: true },
     revocation: { enabled: true },
     userinfo: { enabled: true },
     rpInitiatedLogout: {

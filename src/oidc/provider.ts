@@ -94,6 +94,13 @@ function buildProvider(services: OidcDeps, log: FastifyBaseLogger): Provider {
   provider.Client.prototype.compareClientSecret = async function compare(actual: string) {
     return typeof this.clientSecret === "string" && secretMatches(actual, this.clientSecret);
   };
+  // oidc-provider would send logout tokens itself, from the request, when its own session ends
+  // (once, no retry, and not for a Handoff session ended elsewhere). Handoff sends them for
+  // every Handoff session that ends, durably (src/oidc/backchannel.ts): a second copy from here
+  // would reach each client twice.
+  // (The method is missing from @types/oidc-provider, hence the cast.)
+  const client = provider.Client.prototype as unknown as { backchannelLogout: () => Promise<void> };
+  client.backchannelLogout = async () => {};
 
   endSessionOnLogout(provider, services, log);
   provider.on("server_error", (_ctx, error) => {

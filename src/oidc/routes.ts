@@ -175,7 +175,12 @@ export async function oidcInteractionRoutes(
       if (Array.isArray(missing)) grant.addOIDCClaims(missing as string[]);
       const grantId = await grant.save();
       await services.database.write((trx) =>
-        services.oidcStore.linkGrant(trx, grantId, session.id, session.absoluteAt),
+        services.oidcStore.linkGrant(trx, {
+          grantId,
+          sessionId: session.id,
+          clientId,
+          expiresAt: session.absoluteAt,
+        }),
       );
       hijack(reply);
       try {

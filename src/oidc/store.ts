@@ -1,7 +1,10 @@
-// oidc-provider's artefacts (`oidc_models`: sessions, codes, tokens, grants, interactions) and the
-// link from each grant to the Handoff session that made it. The only file with OIDC's SQL.
+// oidc-provider's artefacts (`oidc_models`: sessions, codes, tokens, grants, interactions), the
+// link from each grant to the Handoff session that made it, and the Back-Channel Logout
+// deliveries owed when such a session ends. The only file with OIDC's SQL.
 import { sql } from "kysely";
-import type { Storage, Tx } from "../db/database.js";
+import { newId } from "../crypto/secrets.js";
+import { claimDue } from "../db/claim.js";
+import type { DialectName, Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
 import { deleteSelected } from "../db/prune.js";
 import type { OidcModelTable } from "../db/schema.js";
@@ -109,10 +112,32 @@ export class OidcStore {
     await trx.deleteFrom("oidc_models").where("grant_id", "=", grantId).execute();
   }
 
-  async linkGrant(trx: Tx, grantId: string, sessionId: string, expiresAt: number): Promise<void> {
+  async linkGrant(
+    trx: Tx,
+    link: { grantId: string; sessionId: string; clientId: string; expiresAt: number },
+  ): Promise<void> {
     await trx
       .insertInto("oidc_grant_sessions")
-      .values({ grant_id: grantId, session_id: sessionId, expires_at: expiresAt })
+      .values({
+        grant_id: link.grantId,
+        session_id: link.sessionId,
+        client_id: link.clientId,
+        sid: null,
+        expires_at: link.expiresAt,
+      })
+      .execute();
+  }
+
+  /**
+   * Remembers the `sid` a grant's ID tokens carry (oidc-provider puts it in the authorization
+   * code; one per provider session and client, so the first one stays).
+   */
+  async recordSid(trx: Tx, grantId: string, sid: string): Promise<void> {
+    await trx
+      .updateTable("oidc_grant_sessions")
+      .set({ sid })
+      .where("grant_id", "=", grantId)
+      .where("sid", "is", null)
       .execute();
   }
 
@@ -142,5 +167,149 @@ export class OidcStore {
       (await deleteSelected(trx, "oidc_models", sql`(model, id)`, models)) +
       (await deleteSelected(trx, "oidc_grant_sessions", "grant_id", links))
     );
+  }
+}
+
+/** How many session ids one query names (SQLite binds at most 32 766 parameters). */
+const IDS_PER_QUERY = 500;
+
+/**
+ * Writes, in the transaction that ends these Handoff sessions, one Back-Channel Logout delivery
+ * for each client that registered a logout URI and holds a grant one of them made: one per
+ * (session, client, sid), whatever the number of grants, so a client hears of a session once.
+ */
+export async function recordBackchannelLogouts(
+  trx: Tx,
+  sessionIds: readonly string[],
+  now: number,
+): Promise<void> {
+  for (let at = 0; at < sessionIds.length; at += IDS_PER_QUERY) {
+    const ids = sessionIds.slice(at, at + IDS_PER_QUERY);
+    const owed = await trx
+      .selectFrom("oidc_grant_sessions as g")
+      .innerJoin("sessions as s", "s.id", "g.session_id")
+      .innerJoin("apps as a", "a.id", "g.client_id")
+      .select(["g.session_id", "g.client_id", "g.sid", "s.user_id"])
+      .where("g.session_id", "in", ids)
+      .where("a.oidc_backchannel_logout_uri", "is not", null)
+      .execute();
+    const once = new Map<string, (typeof owed)[number]>();
+    for (const row of owed) once.set(`${row.session_id} ${row.client_id} ${row.sid ?? ""}`, row);
+    if (once.size === 0) continue;
+    await trx
+      .insertInto("oidc_logout_deliveries")
+      .values(
+        [...once.values()].map((row) => ({
+          id: newId("bcl"),
+          session_id: row.session_id,
+          client_id: row.client_id as string,
+          sub: row.user_id,
+          sid: row.sid ?? "",
+          state: "pending" as const,
+          next_attempt_at: now,
+          claimed_until: null,
+          last_status: null,
+          last_error: null,
+          created_at: now,
+          finished_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.columns(["session_id", "client_id", "sid"]).doNothing())
+      .execute();
+  }
+}
+
+/** A logout token to send, as a worker claimed it. */
+export interface DueLogout {
+  id: string;
+  client_id: string;
+  sub: string;
+  sid: string;
+  attempts: number;
+  created_at: number;
+  /** The claim taken on it: finishing needs the same. */
+  claimedUntil: number;
+}
+
+/** The back-channel logout deliveries' table. */
+export class LogoutDeliveryStore {
+  constructor(
+    private readonly storage: Storage,
+    private readonly dialect: DialectName,
+  ) {}
+
+  /**
+   * Claims due deliveries for `claimMs`: on PostgreSQL with FOR UPDATE SKIP LOCKED, so each is
+   * taken by one node (src/db/claim.ts).
+   */
+  async claim(trx: Tx, now: number, limit: number, claimMs: number): Promise<DueLogout[]> {
+    const select = trx
+      .selectFrom("oidc_logout_deliveries")
+      .select(["id", "client_id", "sub", "sid", "attempts", "created_at"])
+      .where("state", "=", "pending")
+      .where("next_attempt_at", "<=", now)
+      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
+      .orderBy("next_attempt_at")
+      .limit(limit);
+    const due = await claimDue(trx, this.dialect, "oidc_logout_deliveries", select, now + claimMs);
+    return due.map((row) => ({
+      ...row,
+      attempts: Number(row.attempts),
+      created_at: Number(row.created_at),
+      claimedUntil: now + claimMs,
+    }));
+  }
+
+  /** Records a try's outcome, only under the claim it was made under. */
+  async finish(
+    trx: Tx,
+    id: string,
+    claimedUntil: number,
+    outcome: {
+      state: "pending" | "delivered" | "failed";
+      attempts: number;
+      status: number | null;
+      error: string | null;
+      next: number;
+      now: number;
+    },
+  ): Promise<void> {
+    await trx
+      .updateTable("oidc_logout_deliveries")
+      .set({
+        state: outcome.state,
+        attempts: outcome.attempts,
+        last_status: outcome.status,
+        last_error: outcome.error,
+        next_attempt_at: outcome.next,
+        claimed_until: null,
+        finished_at: outcome.state === "pending" ? null : outcome.now,
+      })
+      .where("id", "=", id)
+      .where("claimed_until", "=", claimedUntil)
+      .execute();
+  }
+
+  /** Deliveries waiting, and when the oldest was made (for /metrics). */
+  async backlog(): Promise<{ count: number; oldestAt: number | null }> {
+    const row = await this.storage.read
+      .selectFrom("oidc_logout_deliveries")
+      .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.min("created_at").as("oldest")])
+      .where("state", "=", "pending")
+      .executeTakeFirst();
+    return {
+      count: Number(row?.count ?? 0),
+      oldestAt: row?.oldest == null ? null : Number(row.oldest),
+    };
+  }
+
+  /** Deletes up to `limit` deliveries finished (delivered or given up) before `before`. */
+  static prune(trx: Tx, before: number, limit: number): Promise<number> {
+    const selected = trx
+      .selectFrom("oidc_logout_deliveries")
+      .select("id")
+      .where("finished_at", "<", before)
+      .limit(limit);
+    return deleteSelected(trx, "oidc_logout_deliveries", "id", selected);
   }
 }

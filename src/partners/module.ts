@@ -1,6 +1,7 @@
 // Partners, their credentials and sub-account links, and the people at a partner.
 import type { AuditLog } from "../audit/log.js";
 import type { Passwords } from "../crypto/passwords.js";
+import type { Tx } from "../db/database.js";
 import type { Foundation, Module } from "../module.js";
 import { PartnerService } from "./service.js";
 import { PartnerStore } from "./store.js";
@@ -14,12 +15,24 @@ export interface PartnersModule extends Module {
 }
 
 export function partnersModule(
-  deps: Foundation & { audit: AuditLog; passwords: Passwords },
+  deps: Foundation & {
+    audit: AuditLog;
+    passwords: Passwords;
+    /** What follows the end of the sessions a suspension ends, in its transaction. */
+    sessionsEnded: (trx: Tx, ids: string[], now: number) => Promise<void>;
+  },
 ): PartnersModule {
   const { database, clock, config, audit, passwords } = deps;
   const store = new PartnerStore(database);
   return {
-    partners: new PartnerService(database, store, clock, config.partnerTokenOverlapSeconds, audit),
+    partners: new PartnerService(
+      database,
+      store,
+      clock,
+      config.partnerTokenOverlapSeconds,
+      audit,
+      deps.sessionsEnded,
+    ),
     partnerUsers: new PartnerUserService(
       database,
       store,

@@ -10,7 +10,7 @@ import {
   SecretPrefix,
   secretMatches,
 } from "../crypto/secrets.js";
-import type { Storage } from "../db/database.js";
+import type { Storage, Tx } from "../db/database.js";
 import { HandoffError } from "../http/errors.js";
 import type { ApiToken, Partner, PartnerStore } from "./store.js";
 
@@ -61,6 +61,12 @@ export class PartnerService {
     private readonly clock: Clock,
     private readonly overlapSeconds: number,
     private readonly audit: AuditLog,
+    /** Told which sessions a suspension ended, in its transaction (OIDC back-channel logout). */
+    private readonly sessionsEnded: (
+      trx: Tx,
+      ids: string[],
+      now: number,
+    ) => Promise<void> = async () => {},
   ) {}
 
   /** Creates an active partner and its partner token. */
@@ -129,7 +135,7 @@ export class PartnerService {
       const action = status === "suspended" ? "partner.suspend" : "partner.activate";
       await this.audit.record(trx, changeEntry(by, now, action, id, id));
       if (status !== "suspended") return;
-      await this.store.endEverything(trx, id, now);
+      await this.sessionsEnded(trx, await this.store.endEverything(trx, id, now), now);
       changed({ topic: "sessions" });
     });
   }

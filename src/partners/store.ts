@@ -58,14 +58,16 @@ export class PartnerStore {
   /**
    * Ends every live session and outstanding ticket a partner made or that belongs to it. Rows of
    * its own have its id as partner_id; rows minted for it by a parent are found through the
-   * partial sub-account indexes (migration 0015), whose condition the query repeats.
+   * partial sub-account indexes (migration 0015), whose condition the query repeats. Answers the
+   * ids of the sessions it ended.
    */
-  async endEverything(trx: Tx, id: string, now: number): Promise<void> {
-    await trx
+  async endEverything(trx: Tx, id: string, now: number): Promise<string[]> {
+    const ended = await trx
       .updateTable("sessions")
       .set({ ended_at: now, end_reason: "partner_suspended" })
       .where((eb) => eb.or([eb("partner_id", "=", id), onBehalfOf(eb, id)]))
       .where("ended_at", "is", null)
+      .returning("id")
       .execute();
     await trx
       .updateTable("tickets")
@@ -73,6 +75,7 @@ export class PartnerStore {
       .where((eb) => eb.or([eb("partner_id", "=", id), onBehalfOf(eb, id)]))
       .where("status", "=", "issued")
       .execute();
+    return ended.map((row) => row.id);
   }
 
   async link(trx: Tx, parentId: string, childId: string, now: number): Promise<void> {

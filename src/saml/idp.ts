@@ -1,6 +1,6 @@
 // Handoff as a SAML 2.0 identity provider, on samlify: metadata, AuthnRequests (HTTP-Redirect and
 // HTTP-POST) from apps registered as service providers, signed Responses (SP- and IdP-initiated),
-// and single logout. samlify parses and signs; the checks it leaves to its caller are here:
+// and single logout (HTTP-Redirect and HTTP-POST, answered in the binding the request came in). samlify parses and signs; the checks it leaves to its caller are here:
 // - the request's Issuer names a registered SP, found before anything is verified;
 // - a POSTed request carries at most one signature, enveloped in its root and referencing it
 //   (samlify #634: a signed request wrapped in another was accepted);
@@ -14,7 +14,15 @@ import type { Clock } from "../clock.js";
 import type { Storage } from "../db/database.js";
 import type { SamlKeys } from "./keys.js";
 import { samlify } from "./library.js";
-import { decoded, issuerOf, root, SamlError, type SamlInput, STRONG_SIG_ALGS } from "./messages.js";
+import {
+  type Binding,
+  decoded,
+  issuerOf,
+  root,
+  SamlError,
+  type SamlInput,
+  STRONG_SIG_ALGS,
+} from "./messages.js";
 
 export { redirectInput, SamlError, type SamlInput } from "./messages.js";
 
@@ -36,10 +44,17 @@ export interface LoginRequest {
 
 export interface LogoutRequest {
   app: App & { saml: SamlSettings };
+  /** How it came, and so how the LogoutResponse goes back. */
+  binding: Binding;
   parsed: unknown;
   sessionIndex: string | null;
   relayState: string | undefined;
 }
+
+/** A LogoutResponse: a URL to redirect the browser to, or a form it posts. */
+export type LogoutAnswer =
+  | { binding: "redirect"; url: string }
+  | { binding: "post"; form: PostForm };
 
 /** The form a browser posts to the SP's ACS. */
 export interface PostForm {
@@ -78,7 +93,10 @@ export class SamlIdp {
         { Binding: BINDING.redirect, Location: this.ssoUrl },
         { Binding: BINDING.post, Location: this.ssoUrl },
       ],
-      singleLogoutService: [{ Binding: BINDING.redirect, Location: this.sloUrl }],
+      singleLogoutService: [
+        { Binding: BINDING.redirect, Location: this.sloUrl },
+        { Binding: BINDING.post, Location: this.sloUrl },
+      ],
       loginResponseTemplate: { context: RESPONSE_TEMPLATE, attributes: [] },
     } as Parameters<typeof samlify.IdentityProvider>[0]);
   }
@@ -97,8 +115,12 @@ export class SamlIdp {
         Binding: BINDING.post,
         Location,
       })),
+      // One logout URL, answered in the binding the SP's request used.
       singleLogoutService: settings.sloUrl
-        ? [{ Binding: BINDING.redirect, Location: settings.sloUrl }]
+        ? [
+            { Binding: BINDING.redirect, Location: settings.sloUrl },
+            { Binding: BINDING.post, Location: settings.sloUrl },
+          ]
         : [],
     } as Parameters<typeof samlify.ServiceProvider>[0]);
   }
@@ -246,12 +268,19 @@ export class SamlIdp {
     };
   }
 
-  /** A LogoutRequest (HTTP-Redirect), checked like an AuthnRequest. */
+  /**
+   * A LogoutRequest, checked like an AuthnRequest: by HTTP-Redirect (the signature in the query)
+   * or HTTP-POST (one enveloped signature covering the request's root, RSA-SHA256 or stronger).
+   */
   async logoutRequest(input: SamlInput): Promise<LogoutRequest> {
-    if (input.binding !== "redirect") throw new SamlError("single logout takes HTTP-Redirect");
     const xml = decoded(input, "SAMLRequest");
-    const app = await this.#sender(root(xml, false, false));
-    if (app.saml.certificate && !input.query.Signature) {
+    const posted = input.binding === "post";
+    const element = root(xml, posted, false);
+    if (element.localName !== "LogoutRequest") throw new SamlError("this is not a LogoutRequest");
+    const app = await this.#sender(element);
+    const signed = app.saml.certificate !== null;
+    if (posted) root(xml, true, signed);
+    else if (signed && !input.query.Signature) {
       throw new SamlError("the logout request must be signed");
     }
     let parsed: { extract: Record<string, unknown>; sigAlg?: string };
@@ -259,11 +288,14 @@ export class SamlIdp {
       parsed = (await this.#idp(
         await this.keys.certificates(),
         undefined,
-        app.saml.certificate !== null,
-      ).parseLogoutRequest(this.#sp(app.saml), "redirect", {
-        query: input.query,
-        octetString: input.octetString,
-      })) as typeof parsed;
+        signed,
+      ).parseLogoutRequest(
+        this.#sp(app.saml),
+        input.binding,
+        input.binding === "redirect"
+          ? { query: input.query, octetString: input.octetString }
+          : { body: input.body },
+      )) as typeof parsed;
     } catch {
       throw new SamlError("the logout request's signature or schema is not valid");
     }
@@ -274,26 +306,42 @@ export class SamlIdp {
     };
     await this.#fresh(app, request, parsed.extract.issuer as string, parsed.sigAlg, input);
     const index = parsed.extract.sessionIndex;
+    const relay = input.binding === "redirect" ? input.query.RelayState : input.body.RelayState;
     return {
       app,
+      binding: input.binding,
       parsed,
       sessionIndex: typeof index === "string" ? index : null,
-      relayState: input.query.RelayState?.slice(0, 1024),
+      relayState: relay?.slice(0, 1024),
     };
   }
 
-  /** Where the browser goes after a logout: the SP's SLO URL with a signed LogoutResponse. */
-  async logoutResponse(request: LogoutRequest): Promise<string> {
-    if (!request.app.saml.sloUrl) throw new SamlError("the service provider has no logout URL");
+  /**
+   * The signed LogoutResponse to the SP's logout URL, in the binding of its request: a URL to
+   * redirect to (signature in the query), or a form to post (signature enveloped in the XML).
+   */
+  async logoutResponse(request: LogoutRequest): Promise<LogoutAnswer> {
+    const sloUrl = request.app.saml.sloUrl;
+    if (!sloUrl) throw new SamlError("the service provider has no logout URL");
     const key = await this.keys.signer();
     const idp = this.#idp([key.certificate], key.privateKey, false);
     const made = idp.createLogoutResponse(
       this.#sp(request.app.saml),
       request.parsed as Parameters<typeof idp.createLogoutResponse>[1],
-      "redirect",
+      request.binding,
       request.relayState ? { relayState: request.relayState } : {},
     ) as { context: string };
-    return made.context;
+    if (request.binding === "redirect") return { binding: "redirect", url: made.context };
+    return {
+      binding: "post",
+      form: {
+        action: sloUrl,
+        fields: {
+          SAMLResponse: made.context,
+          ...(request.relayState ? { RelayState: request.relayState } : {}),
+        },
+      },
+    };
   }
 }
 

@@ -1,9 +1,9 @@
 // SAML endpoints: the IdP's metadata, single sign-on (an AuthnRequest by HTTP-Redirect or
 // HTTP-POST, answered with a signed Response the browser posts to the SP's ACS), and single
-// logout (HTTP-Redirect). A person reaches a SAML app through a partner's login link, which ends
-// in the same signed Response (IdP-initiated, src/tickets/browser.ts); an AuthnRequest is answered
-// only from a live Handoff session that opens the app, else with the "open this app from your
-// partner's site" page.
+// logout (a LogoutRequest by HTTP-Redirect or HTTP-POST, answered in the same binding). A person
+// reaches a SAML app through a partner's login link, which ends in the same signed Response
+// (IdP-initiated, src/tickets/browser.ts); an AuthnRequest is answered only from a live Handoff
+// session that opens the app, else with the "open this app from your partner's site" page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppService } from "../apps/service.js";
 import type { Config } from "../config.js";
@@ -14,7 +14,7 @@ import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js"
 import type { SessionService } from "../sessions/service.js";
 import type { SamlIdp } from "./idp.js";
 import { redirectInput, SamlError, type SamlInput, sessionIndex } from "./idp.js";
-import { samlSignIn } from "./sign-in.js";
+import { samlPostPage, samlSignIn } from "./sign-in.js";
 
 /** What this module uses. */
 export interface SamlRouteDeps {
@@ -67,6 +67,16 @@ export async function samlRoutes(app: FastifyInstance, services: Deps): Promise<
     });
   };
 
+  /** The SAMLRequest and RelayState of a posted form (nothing else is read). */
+  const posted = (request: FastifyRequest): SamlInput => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const fields: Record<string, string> = {};
+    for (const key of ["SAMLRequest", "RelayState"]) {
+      if (typeof body[key] === "string") fields[key] = body[key] as string;
+    }
+    return { binding: "post", body: fields };
+  };
+
   app.get(
     "/saml/sso",
     { schema: { tags: ["saml"], summary: "Single sign-on: an AuthnRequest by HTTP-Redirect" } },
@@ -75,42 +85,55 @@ export async function samlRoutes(app: FastifyInstance, services: Deps): Promise<
   app.post(
     "/saml/sso",
     { schema: { tags: ["saml"], summary: "Single sign-on: an AuthnRequest by HTTP-POST" } },
-    async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const fields: Record<string, string> = {};
-      for (const key of ["SAMLRequest", "RelayState"]) {
-        if (typeof body[key] === "string") fields[key] = body[key] as string;
-      }
-      return signOn(request, reply, { binding: "post", body: fields });
-    },
+    async (request, reply) => signOn(request, reply, posted(request)),
   );
+
+  const signOut = async (request: FastifyRequest, reply: FastifyReply, input: SamlInput) => {
+    let logout: Awaited<ReturnType<typeof services.saml.logoutRequest>>;
+    try {
+      logout = await services.saml.logoutRequest(input);
+    } catch (error) {
+      return refused(reply, request, error);
+    }
+    // The browser's Handoff session ends, if it is the one the SP names (or the SP names none).
+    const token = request.cookies[cookieName];
+    const session = await services.sessions.check(token);
+    if (
+      session &&
+      (await services.sessions.opens(session, logout.app)) &&
+      (logout.sessionIndex === null || logout.sessionIndex === sessionIndex(session.id))
+    ) {
+      await services.sessions.end(token, "logout", clientIp(request));
+      reply.clearCookie(cookieName, sessionCookieOptions(services.config));
+    }
+    let answer: Awaited<ReturnType<typeof services.saml.logoutResponse>>;
+    try {
+      answer = await services.saml.logoutResponse(logout);
+    } catch (error) {
+      return refused(reply, request, error);
+    }
+    if (answer.binding === "redirect") return reply.redirect(answer.url, 302);
+    return samlPostPage(reply, answer.form, logout.app.name, "Signing out of");
+  };
 
   app.get(
     "/saml/slo",
     { schema: { tags: ["saml"], summary: "Single logout: a LogoutRequest by HTTP-Redirect" } },
+    async (request, reply) => signOut(request, reply, redirectInput(request.url)),
+  );
+  app.post(
+    "/saml/slo",
+    { schema: { tags: ["saml"], summary: "Single logout: a LogoutRequest by HTTP-POST" } },
     async (request, reply) => {
-      let logout: Awaited<ReturnType<typeof services.saml.logoutRequest>>;
-      try {
-        logout = await services.saml.logoutRequest(redirectInput(request.url));
-      } catch (error) {
-        return refused(reply, request, error);
+      const input = posted(request);
+      // The SP's page posts across sites, and a SameSite=Lax cookie does not come with such a
+      // POST: the browser posts the same form again from Handoff's own page, with the cookie.
+      // (Nothing is read or used up on the first pass; the request's checks run on the second.)
+      if (request.headers["sec-fetch-site"] === "cross-site" && input.binding === "post") {
+        const action = `${services.config.baseUrl}/saml/slo`;
+        return samlPostPage(reply, { action, fields: input.body }, "Handoff", "Signing out of");
       }
-      // The browser's Handoff session ends, if it is the one the SP names (or the SP names none).
-      const token = request.cookies[cookieName];
-      const session = await services.sessions.check(token);
-      if (
-        session &&
-        (await services.sessions.opens(session, logout.app)) &&
-        (logout.sessionIndex === null || logout.sessionIndex === sessionIndex(session.id))
-      ) {
-        await services.sessions.end(token, "logout", clientIp(request));
-        reply.clearCookie(cookieName, sessionCookieOptions(services.config));
-      }
-      try {
-        return reply.redirect(await services.saml.logoutResponse(logout), 302);
-      } catch (error) {
-        return refused(reply, request, error);
-      }
+      return signOut(request, reply, input);
     },
   );
 }

@@ -11,16 +11,24 @@ import type { SamlIdp } from "./idp.js";
 import { type PostForm, sessionIndex } from "./idp.js";
 import type { SamlSubject } from "./template.js";
 
-/** The page that posts a Response to the SP's ACS (at once with script; a button without). */
-export function samlPostPage(reply: FastifyReply, form: PostForm, appName: string): FastifyReply {
+/**
+ * The page that posts a SAML message to the SP (a Response to its ACS, a LogoutResponse to its
+ * logout URL): at once with script, a button without.
+ */
+export function samlPostPage(
+  reply: FastifyReply,
+  form: PostForm,
+  appName: string,
+  doing = "Signing in to",
+): FastifyReply {
   const fields = Object.entries(form.fields).map(
     ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
   );
   return sendPage(reply.header("cache-control", "no-store"), {
-    title: `Signing in to ${appName}`,
+    title: `${doing} ${appName}`,
     autoSubmit: true,
     formTargets: [new URL(form.action).origin],
-    body: html`<main><h1>Signing in to ${appName}</h1><form id="continue" method="post" action="${form.action}">${fields}<noscript><p>JavaScript is off: continue by hand.</p></noscript><button type="submit">Continue</button></form></main>`,
+    body: html`<main><h1>${doing} ${appName}</h1><form id="continue" method="post" action="${form.action}">${fields}<noscript><p>JavaScript is off: continue by hand.</p></noscript><button type="submit">Continue</button></form></main>`,
   });
 }
 

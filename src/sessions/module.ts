@@ -6,7 +6,7 @@ import type { FailureLimiter } from "../http/failures.js";
 import type { Foundation, Module } from "../module.js";
 import type { UserService } from "../users/service.js";
 import { sessionRoutes } from "./routes.js";
-import { SessionService } from "./service.js";
+import { SessionService, type SessionsEnded } from "./service.js";
 import { SessionStore } from "./store.js";
 
 export interface SessionsModuleDeps extends Foundation {
@@ -16,6 +16,8 @@ export interface SessionsModuleDeps extends Foundation {
   users: UserService;
   exchangeFailures: FailureLimiter;
   redeemFailures: FailureLimiter;
+  /** What follows a session's end, in its transaction (OIDC back-channel logout). */
+  sessionsEnded: SessionsEnded;
 }
 
 export interface SessionsModule extends Module {
@@ -34,6 +36,7 @@ export function sessionsModule(deps: SessionsModuleDeps): SessionsModule {
     sealer,
     config.authCacheMs,
     audit,
+    deps.sessionsEnded,
   );
   return {
     sessions,

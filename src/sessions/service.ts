@@ -60,6 +60,13 @@ interface Cached {
   endedAt: number | null;
 }
 
+/**
+ * Told, inside the transaction that ends them, which sessions ended (logout, replaced by a new
+ * redemption, a user's sessions revoked, a partner suspended): whatever must follow a session's
+ * end (OIDC back-channel logout) is written with it, or not at all.
+ */
+export type SessionsEnded = (trx: Tx, sessionIds: string[], now: number) => Promise<void>;
+
 export interface NewSession {
   userId: string;
   partnerId: string;
@@ -83,6 +90,7 @@ export class SessionService {
     private readonly sealer: Sealer,
     cacheMs: number,
     private readonly audit: AuditLog,
+    private readonly ended: SessionsEnded = async () => {},
   ) {
     this.#cache = new SharedCache(storage.changes, () => clock.now(), cacheMs, CACHE_SIZE);
   }
@@ -270,7 +278,9 @@ export class SessionService {
     // Two logouts at once both read the row live; only the one whose UPDATE ends it goes on
     // (the other's waits for the first's lock and then matches nothing), so one audit entry
     // and one session.ended event.
-    if (!(await this.store.end(trx, parsed.id, this.clock.now(), reason))) return null;
+    const now = this.clock.now();
+    if (!(await this.store.end(trx, parsed.id, now, reason))) return null;
+    await this.ended(trx, [parsed.id], now);
     changed({ topic: "session", key: parsed.id });
     return { id: parsed.id, partnerId: row.partner_id };
   }
@@ -284,7 +294,9 @@ export class SessionService {
   ): Promise<number> {
     const now = this.clock.now();
     return this.storage.write(async (trx, changed) => {
-      const n = await this.store.endForUser(trx, userId, now);
+      const ids = await this.store.endForUser(trx, userId, now);
+      await this.ended(trx, ids, now);
+      const n = ids.length;
       changed({ topic: "sessions" });
       await this.audit.record(trx, {
         at: now,

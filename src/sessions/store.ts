@@ -108,15 +108,16 @@ export class SessionStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Ends every live session of a user; answers how many. */
-  async endForUser(trx: Tx, userId: string, now: number): Promise<number> {
-    const result = await trx
+  /** Ends every live session of a user; answers their ids. */
+  async endForUser(trx: Tx, userId: string, now: number): Promise<string[]> {
+    const ended = await trx
       .updateTable("sessions")
       .set({ ended_at: now, end_reason: "revoked" })
       .where("user_id", "=", userId)
       .where("ended_at", "is", null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .returning("id")
+      .execute();
+    return ended.map((row) => row.id);
   }
 
   /** Deletes up to `limit` sessions that expired, or ended, before `before`. */

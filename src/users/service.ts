@@ -74,6 +74,12 @@ export class UserService {
     private readonly clock: Clock,
     /** Whether a partner may act for an account (the partners domain's sub-account links). */
     private readonly isLinked: (parentId: string, childId: string) => Promise<boolean>,
+    /** Told which sessions a deletion ends, in its transaction (OIDC back-channel logout). */
+    private readonly sessionsEnded: (
+      trx: Tx,
+      ids: string[],
+      now: number,
+    ) => Promise<void> = async () => {},
   ) {}
 
   /**
@@ -167,6 +173,9 @@ export class UserService {
   /** Deletes a user; its tickets and sessions go with it (foreign keys cascade). */
   async remove(accountId: string, userId: string): Promise<void> {
     const removed = await this.storage.write(async (trx, changed) => {
+      // Its live sessions end with it: what follows their end is written before the rows go.
+      const live = await this.store.liveSessions(trx, accountId, userId);
+      await this.sessionsEnded(trx, live, this.clock.now());
       const gone = await this.store.remove(trx, accountId, userId);
       if (gone) changed({ topic: "sessions" });
       return gone;

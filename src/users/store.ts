@@ -92,6 +92,18 @@ export class UserStore {
     await trx.updateTable("users").set(set).where("id", "=", id).execute();
   }
 
+  /** The ids of the live sessions of a user of this account. */
+  async liveSessions(trx: Tx, accountId: string, id: string): Promise<string[]> {
+    const rows = await trx
+      .selectFrom("sessions")
+      .select("id")
+      .where("user_id", "=", id)
+      .where("account_id", "=", accountId)
+      .where("ended_at", "is", null)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
   /** Deletes a user of this account; its tickets and sessions go with it (foreign keys cascade). */
   async remove(trx: Tx, accountId: string, id: string): Promise<boolean> {
     const result = await trx

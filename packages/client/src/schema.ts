@@ -269,7 +269,8 @@ export interface paths {
         /** Single logout: a LogoutRequest by HTTP-Redirect */
         get: operations["getSamlSlo"];
         put?: never;
-        post?: never;
+        /** Single logout: a LogoutRequest by HTTP-POST */
+        post: operations["postSamlSlo"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1739,6 +1740,31 @@ export interface operations {
             };
         };
     };
+    postSamlSlo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Refused: an HTML page on a browser route, the vendor's own envelope on its shapes, problem+json elsewhere (docs/errors.md) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     getSamlSso: {
         parameters: {
             query?: never;
@@ -2211,6 +2237,7 @@ export interface operations {
                             id: string;
                             ip_binding: string;
                             name: string;
+                            oidc_backchannel_logout_uri: string | null;
                             oidc_pkce_required: boolean;
                             oidc_post_logout_redirect_uris: string[];
                             oidc_redirect_uris: string[];
@@ -2252,6 +2279,7 @@ export interface operations {
                 } & {
                     failure_url?: string | null;
                     ip_binding?: "exact" | "prefix";
+                    oidc_backchannel_logout_uri?: string | null;
                     oidc_pkce_required?: boolean;
                     oidc_post_logout_redirect_uris?: string[];
                     oidc_redirect_uris?: string[];
@@ -2304,6 +2332,7 @@ export interface operations {
                         id: string;
                         ip_binding: string;
                         name: string;
+                        oidc_backchannel_logout_uri: string | null;
                         oidc_pkce_required: boolean;
                         oidc_post_logout_redirect_uris: string[];
                         oidc_redirect_uris: string[];
@@ -2368,6 +2397,7 @@ export interface operations {
                         id: string;
                         ip_binding: string;
                         name: string;
+                        oidc_backchannel_logout_uri: string | null;
                         oidc_pkce_required: boolean;
                         oidc_post_logout_redirect_uris: string[];
                         oidc_redirect_uris: string[];
@@ -2408,6 +2438,7 @@ export interface operations {
                     failure_url?: string | null;
                     ip_binding?: "exact" | "prefix";
                     name?: string;
+                    oidc_backchannel_logout_uri?: string | null;
                     oidc_pkce_required?: boolean;
                     oidc_post_logout_redirect_uris?: string[];
                     oidc_redirect_uris?: string[];
@@ -2461,6 +2492,7 @@ export interface operations {
                         id: string;
                         ip_binding: string;
                         name: string;
+                        oidc_backchannel_logout_uri: string | null;
                         oidc_pkce_required: boolean;
                         oidc_post_logout_redirect_uris: string[];
                         oidc_redirect_uris: string[];
@@ -4048,6 +4080,7 @@ export interface operations {
                             id: string;
                             last_error: string | null;
                             last_status: number | null;
+                            next_attempt_at: string | null;
                             partner_id: string | null;
                             state: string;
                             type: string;
@@ -4412,6 +4445,7 @@ export interface operations {
                             id: string;
                             last_error: string | null;
                             last_status: number | null;
+                            next_attempt_at: string | null;
                             partner_id: string | null;
                             state: string;
                             type: string;

@@ -103,6 +103,7 @@ export const AppSchema = Type.Object({
   oidc_post_logout_redirect_uris: Type.Array(Type.String()),
   oidc_refresh_tokens: Type.Boolean(),
   oidc_pkce_required: Type.Boolean(),
+  oidc_backchannel_logout_uri: Nullable(Type.String()),
   saml: Nullable(
     Type.Object({
       entity_id: Type.String(),
@@ -141,6 +142,8 @@ export const AppInput = Type.Object(
     oidc_post_logout_redirect_uris: Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 100 }),
     oidc_refresh_tokens: Type.Boolean(),
     oidc_pkce_required: Type.Boolean(),
+    /** OIDC Back-Channel Logout: https, a public address (docs/oidc.md); null removes it. */
+    oidc_backchannel_logout_uri: Nullable(Type.String({ maxLength: 2048 })),
     saml: Nullable(SamlInput),
     /** SP metadata XML: read into `saml` (an alternative to giving its fields). */
     saml_metadata: Type.String({ maxLength: 256 * 1024 }),
@@ -226,6 +229,9 @@ export function appChanges(body: Partial<Static<typeof AppInput>>): AppChanges {
   }
   if (body.oidc_refresh_tokens !== undefined) out.refreshTokens = body.oidc_refresh_tokens;
   if (body.oidc_pkce_required !== undefined) out.pkceRequired = body.oidc_pkce_required;
+  if (body.oidc_backchannel_logout_uri !== undefined) {
+    out.backchannelLogoutUri = body.oidc_backchannel_logout_uri;
+  }
   if (body.saml_metadata !== undefined) out.saml = samlSettingsFromMetadata(body.saml_metadata);
   else if (body.saml !== undefined) {
     out.saml = body.saml && {
