@@ -199,6 +199,8 @@ describe("handoff CLI", () => {
       "https://partner.example/failed",
       "--pkce-required",
       "false",
+      "--backchannel-logout-uri",
+      "https://shop.example/backchannel-logout",
     );
     expect(updated).toMatchObject({
       session_idle: 600,
@@ -206,7 +208,14 @@ describe("handoff CLI", () => {
       failure_url: "https://partner.example/failed",
       return_paths: ["/orders"],
       oidc_pkce_required: false,
+      oidc_backchannel_logout_uri: "https://shop.example/backchannel-logout",
     });
+    // A private address is refused, as for webhooks; "" removes the URI.
+    await expect(
+      handoff("app", "update", app.id, "--backchannel-logout-uri", "https://10.0.0.1/logout"),
+    ).rejects.toThrow(/backchannel_logout_uri/);
+    const cleared = await handoff("app", "update", app.id, "--backchannel-logout-uri", "");
+    expect(cleared.oidc_backchannel_logout_uri).toBeNull();
     const listed = await handoff("app", "list");
     expect(JSON.stringify(listed)).not.toContain(app.app_secret);
     expect(listed.find((a: { id: string }) => a.id === app.id)).toMatchObject({

@@ -21,6 +21,7 @@ export const APP_OPTIONS = {
   "sees-auth-token": { type: "string" },
   "redirect-uri": { type: "string", multiple: true },
   "post-logout-redirect-uri": { type: "string", multiple: true },
+  "backchannel-logout-uri": { type: "string" },
   "refresh-tokens": { type: "string" },
   "pkce-required": { type: "string" },
   "sign-in-group": { type: "string" },
@@ -120,6 +121,8 @@ function changes(values: Parsed["values"]): AppChanges {
   if (redirects) out.redirectUris = redirects;
   const logouts = uris("post-logout-redirect-uri");
   if (logouts) out.postLogoutRedirectUris = logouts;
+  if (values["backchannel-logout-uri"] !== undefined)
+    out.backchannelLogoutUri = String(values["backchannel-logout-uri"]) || null;
   if (refresh !== undefined) out.refreshTokens = refresh;
   if (pkce !== undefined) out.pkceRequired = pkce;
   if (values["sign-in-group"] !== undefined)
