@@ -122,4 +122,19 @@ export class AuditStore {
     if (filter.before !== undefined) query = query.where("at", "<", filter.before);
     return query.orderBy("at", "desc").orderBy("id", "desc").limit(filter.limit).execute();
   }
+
+  /**
+   * The entries about these subjects (a login link, the session it made) in these partners,
+   * oldest first: the story of one link. At most `limit` (the link's first ones).
+   */
+  about(subjects: string[], partnerIds: string[], limit: number): Promise<AuditRow[]> {
+    return this.storage.read
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("subject", "in", subjects)
+      .where("partner_id", "in", partnerIds)
+      .orderBy("at", "asc")
+      .limit(limit)
+      .execute();
+  }
 }

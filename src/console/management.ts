@@ -26,6 +26,7 @@ import {
   partnerActivityQuery,
   redemptionsQuery,
 } from "./management-activity.js";
+import { type LinkTimeline, linkTimeline, TIMELINE_MAX } from "./management-timeline.js";
 import type { Acting, ManagementDeps, Page, PartnerView } from "./management-types.js";
 import type { Viewer } from "./signin/service.js";
 
@@ -241,6 +242,19 @@ export class Management {
     return this.deps.tickets.status(partnerId, ticketId);
   }
 
+  /**
+   * What happened to one login link, in time order: minted, its page opened, codes, redeemed or
+   * refused and why, the session it made and that session's end. not_found for another
+   * partner's link, as for an unknown one.
+   */
+  async ticketTimeline(viewer: Viewer, partnerId: string, ticketId: string): Promise<LinkTimeline> {
+    await this.#visible(viewer, partnerId);
+    const story = await this.deps.tickets.story(partnerId, ticketId);
+    const subjects = story.sessionId ? [ticketId, story.sessionId] : [ticketId];
+    const entries = await this.deps.audit.about(subjects, [partnerId], TIMELINE_MAX);
+    return linkTimeline(story, entries);
+  }
+
   async revokeTicket(
     acting: Acting,
     partnerId: string,
@@ -290,6 +304,15 @@ export class Management {
   audit(viewer: Viewer, filter: AuditLogFilter): Promise<AuditRow[]> {
     requireOperator(viewer);
     return this.deps.audit.list(auditLogQuery(filter));
+  }
+
+  /**
+   * The apps this partner may mint login links for (every app of the platform), by name and id:
+   * what its Integration page offers, where the operators' app list is not theirs to read.
+   */
+  async mintableApps(viewer: Viewer, partnerId: string): Promise<{ id: string; name: string }[]> {
+    await this.#visible(viewer, partnerId);
+    return (await this.deps.apps.list()).map((app) => ({ id: app.id, name: app.name }));
   }
 
   // Apps and signing keys: the platform's own, operators only

@@ -17,6 +17,7 @@ import * as webhooks from "./migrations/0014_webhooks.js";
 import * as subAccountIndexes from "./migrations/0015_sub_account_indexes.js";
 import * as rateWindows from "./migrations/0016_rate_windows.js";
 import * as backchannelLogout from "./migrations/0017_backchannel_logout.js";
+import * as auditSubject from "./migrations/0018_audit_subject.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   "0015_sub_account_indexes": subAccountIndexes,
   "0016_rate_windows": rateWindows,
   "0017_backchannel_logout": backchannelLogout,
+  "0018_audit_subject": auditSubject,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

@@ -41,6 +41,26 @@ export {
   type RedeemOutcome,
 } from "./model.js";
 export type { TicketStatusView } from "./status.js";
+
+/** A ticket with what became of it beyond its row (TicketService.story). */
+export interface TicketStory {
+  view: TicketStatusView;
+  sessionId: string | null;
+  /** When it was redeemed, revoked or rejected (ms); null while issued. */
+  finishedAt: number | null;
+  expiresAt: number;
+  /** The session it made, while its row is kept. */
+  session: {
+    id: string;
+    createdAt: number;
+    expiresAt: number;
+    endedAt: number | null;
+    endReason: string | null;
+    otpVerifiedAt: number | null;
+  } | null;
+  /** Its one-time code: how many were sent, the last when, how many wrong ones were typed. */
+  otp: { sends: number; lastSentAt: number | null; failures: number } | null;
+}
 export { TICKET_CLOCK_TOLERANCE_MS } from "./status.js";
 
 import { redemption } from "./rows.js";
@@ -281,7 +301,14 @@ export class TicketService {
       };
     } catch (error) {
       if (error instanceof WrongCode) {
-        const last = await this.storage.write((trx) => this.otp.countFailure(trx, row.id));
+        const last = await this.storage.write(async (trx) => {
+          // Not a ticket.redeem entry: a wrong code is no refusal yet (no ticket.rejected event).
+          await this.audit.record(trx, {
+            ...redemption(row, now, request.ip, "otp_wrong"),
+            action: "ticket.otp_wrong",
+          });
+          return this.otp.countFailure(trx, row.id);
+        });
         if (!last) {
           const expired = await this.otp.codeExpired(row.id);
           return { ok: "step", app, wrongCode: expired ? "expired" : "wrong" };
@@ -319,6 +346,41 @@ export class TicketService {
       await this.store.recordFailure(trx, row.id, { reason, now, reject });
       await this.audit.record(trx, redemption(row, now, ip, reason, detail));
     });
+  }
+
+  /**
+   * A ticket of this minting partner with the session it made and its one-time code's sends and
+   * wrong tries (the console's per-link timeline); not_found for anyone else.
+   */
+  async story(partnerId: string, id: string): Promise<TicketStory> {
+    const row = await this.store.storyOf(partnerId, id);
+    if (!row) throw new HandoffError("not_found", `no ticket ${id}`);
+    const ms = (value: number | string | null) => (value === null ? null : Number(value));
+    return {
+      view: ticketView(row, this.clock.now()),
+      sessionId: row.session_id,
+      finishedAt: ms(row.finished_at),
+      expiresAt: Number(row.expires_at),
+      session:
+        row.session_id === null || row.session_created_at === null
+          ? null
+          : {
+              id: row.session_id,
+              createdAt: Number(row.session_created_at),
+              expiresAt: Number(row.session_expires_at),
+              endedAt: ms(row.session_ended_at),
+              endReason: row.session_end_reason,
+              otpVerifiedAt: ms(row.session_otp_verified_at),
+            },
+      otp:
+        row.otp_sends === null
+          ? null
+          : {
+              sends: Number(row.otp_sends),
+              lastSentAt: ms(row.otp_last_sent_at),
+              failures: Number(row.otp_failures),
+            },
+    };
   }
 
   /** The newest tickets of these partners, as their minting partner sees each one. */

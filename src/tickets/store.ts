@@ -133,6 +133,32 @@ export class TicketStore {
       .executeTakeFirst();
   }
 
+  /**
+   * A ticket of this minting partner with what became of it beyond its row: the session it made
+   * (when it still exists) and its one-time code's sends and wrong tries (the console's per-link
+   * timeline). The session's and code's columns are null when there are none.
+   */
+  storyOf(partnerId: string, id: string) {
+    return this.storage.read
+      .selectFrom("tickets as t")
+      .leftJoin("sessions as s", "s.id", "t.session_id")
+      .leftJoin("ticket_otp as o", "o.ticket_id", "t.id")
+      .selectAll("t")
+      .select([
+        "s.created_at as session_created_at",
+        "s.expires_at as session_expires_at",
+        "s.ended_at as session_ended_at",
+        "s.end_reason as session_end_reason",
+        "s.otp_verified_at as session_otp_verified_at",
+        "o.sends as otp_sends",
+        "o.last_sent_at as otp_last_sent_at",
+        "o.failures as otp_failures",
+      ])
+      .where("t.id", "=", id)
+      .where("t.partner_id", "=", partnerId)
+      .executeTakeFirst();
+  }
+
   /** The newest tickets minted by these partners (the console's activity), before a cursor. */
   listForPartners(
     partnerIds: string[],

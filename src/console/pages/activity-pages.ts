@@ -13,7 +13,7 @@ import {
   str,
   tabs,
 } from "./page-kit.js";
-import { badge, csrfField, table, when } from "./views.js";
+import { badge, clipped, csrfField, detailText, table, when } from "./views.js";
 
 /** Activity and Integration. */
 export function activityPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
@@ -70,26 +70,26 @@ function activityPage(scope: FastifyInstance, services: Deps, kit: PageKit): voi
           : html``;
       const lastTicket = tickets.length === page.limit ? tickets.at(-1) : undefined;
       const lastEntry = entries.length === page.limit ? entries.at(-1) : undefined;
-      const detail = (value: string | null) => {
-        if (!value) return "";
-        const parsed = JSON.parse(value) as Record<string, unknown>;
-        return Object.entries(parsed)
-          .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
-          .join(", ");
-      };
+      const linkTo = (id: string) =>
+        html`<a href="/console/partners/${partner.id}/links/${id}"><code>${id}</code></a>`;
+      // An event about a login link links to its timeline, where its details are whole too.
+      const subject = (e: (typeof entries)[number]) =>
+        e.subject && e.action.startsWith("ticket.")
+          ? linkTo(e.subject)
+          : html`<code>${e.subject ?? ""}</code>`;
       return send(reply, session, {
         title: `Activity · ${partner.name}`,
         active:
           session.viewer.kind === "operator"
             ? "/console/partners"
             : `/console/partners/${partner.id}/activity`,
-        body: html`<h1>Activity · ${partner.name}</h1>${notice(request)}${tabs(partner.id, "/activity")}<h2>Login links</h2><p class="muted">The newest login links this partner made, what became of each, and why one did not work.</p>${table(
+        body: html`<h1>Activity · ${partner.name}</h1>${notice(request)}${tabs(partner.id, "/activity")}<h2>Login links</h2><p class="muted">The newest login links this partner made, what became of each, and why one did not work. A link's ID opens its timeline: everything that happened to it, in order.</p>${table(
           ["Created", "Link", "User", "App", "Status", "Reason", "Last failed attempt", ""],
           tickets.map((t) => [
             html`${when(t.created_at)}`,
-            html`<code>${t.id}</code>`,
-            html`<code>${t.user_id}</code>`,
-            html`${t.app}`,
+            linkTo(t.id),
+            clipped(t.user_id, true),
+            clipped(t.app, true),
             badge(t.status),
             html`${t.reason ?? ""}`,
             t.last_failure ? html`${t.last_failure.reason} at ${when(t.last_failure.at)}` : html``,
@@ -102,11 +102,11 @@ function activityPage(scope: FastifyInstance, services: Deps, kit: PageKit): voi
           ["When", "What", "Outcome", "Who", "From", "Details"],
           entries.map((e) => [
             html`${when(e.at)}`,
-            html`${e.action} <code>${e.subject ?? ""}</code>`,
+            html`${e.action} ${subject(e)}`,
             badge(e.outcome),
-            html`${e.actor}`,
+            clipped(e.actor, true),
             html`${e.ip ?? ""}`,
-            html`${detail(e.detail)}`,
+            clipped(detailText(e.detail)),
           ]),
           "Nothing has happened yet.",
         )}${older("events_before", lastEntry?.at, "Older events")}`,
@@ -127,6 +127,9 @@ function integrationPage(scope: FastifyInstance, services: Deps, kit: PageKit): 
       const session = await viewer(request, reply);
       if (!session) return reply;
       const partner = await management.getPartner(session.viewer, request.params.partnerId);
+      const apps = await management.mintableApps(session.viewer, partner.id);
+      // The snippets mint for the first app; the table lists every app's id to swap in.
+      const appId = apps[0]?.id ?? "APP_ID";
       const base = services.config.baseUrl;
       const curl = `# 1. Exchange your partner token and an API token for a 24-hour access token
 curl -s ${base}/v1/auth/token \\
@@ -137,35 +140,35 @@ curl -s ${base}/v1/auth/token \\
 curl -s ${base}/v1/sso/tickets \\
   -H "authorization: Bearer $ACCESS_TOKEN" \\
   -H 'content-type: application/json' \\
-  -d '{"user": {"id": "user-42", "email": "ada@example.com"}, "app": "APP_ID"}'
+  -d '{"user": {"id": "user-42", "email": "ada@example.com"}, "app": "${appId}"}'
 # → {"login_url": "${base}/login/hts_…", …}: send the user's browser there.`;
-      const ts = `// Partner ${partner.id} (${partner.name})
-const base = "${base}";
+      const ts = `// npm install @handoff/client
+// Partner ${partner.id} (${partner.name})
+import { createHandoffClient } from "@handoff/client";
 
-const exchange = await fetch(\`\${base}/v1/auth/token\`, {
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify({
-    partner_token: process.env.HANDOFF_PARTNER_TOKEN,
-    api_token: process.env.HANDOFF_API_TOKEN,
-  }),
+// Exchanges the two tokens for an access token on first use, and again before it expires.
+const handoff = createHandoffClient({
+  baseUrl: "${base}",
+  partnerToken: process.env.HANDOFF_PARTNER_TOKEN!,
+  apiToken: process.env.HANDOFF_API_TOKEN!,
 });
-const { access_token } = await exchange.json();
 
-const minted = await fetch(\`\${base}/v1/sso/tickets\`, {
-  method: "POST",
-  headers: { authorization: \`Bearer \${access_token}\`, "content-type": "application/json" },
-  body: JSON.stringify({ user: { id: "user-42", email: "ada@example.com" }, app: "APP_ID" }),
+const { data, error } = await handoff.POST("/v1/sso/tickets", {
+  body: { user: { id: "user-42", email: "ada@example.com" }, app: "${appId}" },
 });
-const { login_url } = await minted.json();
-// Redirect the user's browser to login_url.`;
+if (error) throw new Error(\`\${error.code}: \${error.detail ?? error.title}\`);
+// Redirect the user's browser to data.login_url.`;
       return send(reply, session, {
         title: `Integration · ${partner.name}`,
         active:
           session.viewer.kind === "operator"
             ? "/console/partners"
             : `/console/partners/${partner.id}/integration`,
-        body: html`<h1>Integration · ${partner.name}</h1>${tabs(partner.id, "/integration")}<p>Your partner ID is <code>${partner.id}</code>; Handoff is at <code>${base}</code>. Keep the partner token and API tokens on your server, never in a browser. The full API is described at <a href="/openapi.json">/openapi.json</a>.</p><h2>curl</h2><div class="row"><button type="button" data-copy="snippet-curl" class="secondary">Copy</button></div><pre id="snippet-curl" tabindex="0">${curl}</pre><h2>TypeScript (Node.js 20+)</h2><div class="row"><button type="button" data-copy="snippet-ts" class="secondary">Copy</button></div><pre id="snippet-ts" tabindex="0">${ts}</pre>`,
+        body: html`<h1>Integration · ${partner.name}</h1>${tabs(partner.id, "/integration")}<p>Your partner ID is <code>${partner.id}</code>; Handoff is at <code>${base}</code>. Keep the partner token and API tokens on your server, never in a browser. The full API is described at <a href="/openapi.json">/openapi.json</a>.</p><h2>Apps</h2><p class="muted">The apps you can mint login links for: give one's ID as <code>app</code>. The snippets below use the first.</p>${table(
+          ["App", "App ID"],
+          apps.map((a) => [clipped(a.name), html`<code>${a.id}</code>`]),
+          "No apps yet: the platform's operators add them.",
+        )}<h2>curl</h2><div class="row"><button type="button" data-copy="snippet-curl" class="secondary">Copy</button></div><pre id="snippet-curl" tabindex="0">${curl}</pre><h2>TypeScript (Node.js 20+, with the typed client <code>@handoff/client</code>)</h2><div class="row"><button type="button" data-copy="snippet-ts" class="secondary">Copy</button></div><pre id="snippet-ts" tabindex="0">${ts}</pre>`,
       });
     },
   );

@@ -3,14 +3,16 @@
 // settings, its products and sign-in group. The form's fields are the management API's
 // (`POST /v1/manage/apps`, `PATCH /v1/manage/apps/{id}`), read by the same `appChanges`.
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { APP_DEFAULTS } from "../../apps/model.js";
 import type { App } from "../../apps/service.js";
 import { HandoffError } from "../../http/errors.js";
+import { toHandoffError } from "../../http/problem.js";
 import { type Html, html } from "../../pages/html.js";
 import { appChanges } from "../api/schemas.js";
 import { requireOperator } from "../management-access.js";
 import { type Deps, type Form, notice, type PageKit, send, str } from "./page-kit.js";
 import { redirectToSecret } from "./shown-once.js";
-import { csrfField } from "./views.js";
+import { alert, csrfField } from "./views.js";
 
 type AppRequest = FastifyRequest<{ Params: { appId: string } }>;
 
@@ -21,15 +23,41 @@ const lines = (form: Form, name: string) =>
     .map((line) => line.trim())
     .filter(Boolean);
 
+/** A whole number of seconds; undefined when the field is empty (the app's default, or as is). */
+function seconds(form: Form, name: string, label: string): number | undefined {
+  const value = str(form, name);
+  if (!value) return undefined;
+  if (!/^[0-9]{1,10}$/.test(value)) {
+    throw new HandoffError("invalid_request", `${label} must be a whole number of seconds`);
+  }
+  return Number(value);
+}
+
 /** The form as the management API's body: the same names, read by the same appChanges. */
 function changesOf(form: Form) {
   const entityId = str(form, "saml_entity_id");
   const metadata = str(form, "saml_metadata");
+  const ipBinding = str(form, "ip_binding");
+  if (ipBinding !== "" && ipBinding !== "exact" && ipBinding !== "prefix") {
+    throw new HandoffError("invalid_request", "IP binding must be exact or prefix");
+  }
+  const ttl = seconds(form, "ticket_ttl", "Link lifetime");
+  const ttlMax = seconds(form, "ticket_ttl_max", "Longest link lifetime");
+  const idle = seconds(form, "session_idle", "Session idle limit");
+  const absolute = seconds(form, "session_absolute", "Session limit");
   return appChanges({
     name: str(form, "name"),
     url: str(form, "url"),
     return_paths: lines(form, "return_paths"),
     products: lines(form, "products"),
+    ...(ttl !== undefined ? { ticket_ttl: ttl } : {}),
+    ...(ttlMax !== undefined ? { ticket_ttl_max: ttlMax } : {}),
+    ...(idle !== undefined ? { session_idle: idle } : {}),
+    ...(absolute !== undefined ? { session_absolute: absolute } : {}),
+    failure_url: str(form, "failure_url") || null,
+    ...(ipBinding === "exact" || ipBinding === "prefix" ? { ip_binding: ipBinding } : {}),
+    // An unticked checkbox sends nothing.
+    sees_auth_token: str(form, "sees_auth_token") === "on",
     sign_in_group: str(form, "sign_in_group") || null,
     oidc_redirect_uris: lines(form, "redirect_uris"),
     oidc_post_logout_redirect_uris: lines(form, "post_logout_redirect_uris"),
@@ -41,15 +69,54 @@ function changesOf(form: Form) {
   });
 }
 
-const textarea = (name: string, label: string, values: string[], hint: string) =>
-  html`<div class="field"><label for="${name}">${label} <span class="muted">(${hint})</span></label><textarea id="${name}" name="${name}" rows="3">${values.join("\n")}</textarea></div>`;
-const input = (name: string, label: string, value: string, extra: Html = html``) =>
-  html`<div class="field"><label for="${name}">${label}</label><input id="${name}" name="${name}" value="${value}"${extra}></div>`;
+/** The app's settings as the form's values (a new app's defaults when null). */
+function valuesOf(app: App | null): Form {
+  const defaults = app ?? { ...APP_DEFAULTS, returnPaths: ["/"], seesAuthToken: false };
+  return {
+    name: app?.name ?? "",
+    url: app?.baseUrl ?? "",
+    return_paths: defaults.returnPaths.join("\n"),
+    products: app?.products.join("\n") ?? "",
+    ticket_ttl: String(defaults.ticketTtlDefault),
+    ticket_ttl_max: String(defaults.ticketTtlMax),
+    session_idle: String(defaults.sessionIdleSeconds),
+    session_absolute: String(defaults.sessionAbsoluteSeconds),
+    failure_url: app?.failureUrl ?? "",
+    ip_binding: app?.ipBinding ?? "exact",
+    sees_auth_token: defaults.seesAuthToken ? "on" : undefined,
+    sign_in_group: app?.signInGroup ?? "",
+    redirect_uris: app?.oidc.redirectUris.join("\n") ?? "",
+    post_logout_redirect_uris: app?.oidc.postLogoutRedirectUris.join("\n") ?? "",
+    saml_entity_id: app?.saml?.entityId ?? "",
+    saml_acs_urls: app?.saml?.acsUrls.join("\n") ?? "",
+  };
+}
 
-/** The app's settings as a form (empty for a new app). */
-function appForm(action: string, csrf: Html, app: App | null, button: string): Html {
-  const saml = app?.saml;
-  return html`<form class="card" method="post" action="${action}">${csrf}${input("name", "Name", app?.name ?? "", html` required maxlength="200"`)}${input("url", "Base URL", app?.baseUrl ?? "", html` required type="url" placeholder="https://shop.example"`)}${textarea("return_paths", "Return paths", app?.returnPaths ?? ["/"], "one per line; a link may land under these")}${textarea("products", "Products", app?.products ?? [], "one per line; names partners may use instead of the app id")}${input("sign_in_group", "Sign-in group", app?.signInGroup ?? "")}<h2>OpenID Connect</h2>${textarea("redirect_uris", "Redirect URIs", app?.oidc.redirectUris ?? [], "one per line; any makes the app an OIDC client")}${textarea("post_logout_redirect_uris", "Post-logout redirect URIs", app?.oidc.postLogoutRedirectUris ?? [], "one per line")}<h2>SAML</h2>${input("saml_entity_id", "Service provider entity ID", saml?.entityId ?? "")}${textarea("saml_acs_urls", "ACS URLs", saml?.acsUrls ?? [], "one per line")}${textarea("saml_metadata", "Or paste the SP's metadata XML", [], "replaces the two fields above")}<button type="submit">${button}</button></form>`;
+const textarea = (values: Form, name: string, label: string, hint: string) =>
+  html`<div class="field"><label for="${name}">${label} <span class="muted">(${hint})</span></label><textarea id="${name}" name="${name}" rows="3">${values[name] ?? ""}</textarea></div>`;
+const input = (values: Form, name: string, label: string | Html, extra: Html = html``) =>
+  html`<div class="field"><label for="${name}">${label}</label><input id="${name}" name="${name}" value="${values[name] ?? ""}"${extra}></div>`;
+const secondsInput = (values: Form, name: string, label: string, min: number) =>
+  html`<div><label for="${name}">${label} <span class="muted">(seconds)</span></label><input id="${name}" name="${name}" type="number" min="${min}" step="1" value="${values[name] ?? ""}"></div>`;
+
+/** The app's settings as a form: what it holds (or what was typed, with `error` above it). */
+function appForm(
+  action: string,
+  csrf: Html,
+  values: Form,
+  button: string,
+  error: string | null = null,
+): Html {
+  const binding = (value: string, label: string) =>
+    html`<option value="${value}"${values.ip_binding === value ? html` selected` : ""}>${label}</option>`;
+  return html`${error ? alert(error) : ""}<form class="card" method="post" action="${action}">${csrf}${input(values, "name", "Name", html` required maxlength="200"`)}${input(values, "url", "Base URL", html` required type="url" placeholder="https://shop.example"`)}${textarea(values, "return_paths", "Return paths", "one per line; a link may land under these")}${textarea(values, "products", "Products", "one per line; names partners may use instead of the app id")}${input(values, "sign_in_group", "Sign-in group")}<h2>Login links and sessions</h2><div class="row field">${secondsInput(values, "ticket_ttl", "Link lifetime", 1)}${secondsInput(values, "ticket_ttl_max", "Longest link lifetime a partner may ask for", 1)}</div><div class="row field">${secondsInput(values, "session_idle", "Session idle limit", 60)}${secondsInput(values, "session_absolute", "Session limit however active", 60)}</div>${input(values, "failure_url", html`Failure URL <span class="muted">(optional: where a dead link's page sends the person)</span>`, html` type="url"`)}<div class="field"><label for="ip_binding">IP binding <span class="muted">(for links minted with bind_ip; a link without one is not bound)</span></label><select id="ip_binding" name="ip_binding">${binding("exact", "Exact address")}${binding("prefix", "Same network (IPv4 /24, IPv6 /64)")}</select></div><div class="field checks"><label><input type="checkbox" name="sees_auth_token"${values.sees_auth_token === "on" ? html` checked` : ""}> The app may see the partner's auth_token</label></div><h2>OpenID Connect</h2>${textarea(values, "redirect_uris", "Redirect URIs", "one per line; any makes the app an OIDC client")}${textarea(values, "post_logout_redirect_uris", "Post-logout redirect URIs", "one per line")}<h2>SAML</h2>${input(values, "saml_entity_id", "Service provider entity ID")}${textarea(values, "saml_acs_urls", "ACS URLs", "one per line")}${textarea({}, "saml_metadata", "Or paste the SP's metadata XML", "replaces the two fields above")}<button type="submit">${button}</button></form>`;
+}
+
+/** A mistake in the form (a 4xx other than 403 and 404): the form again, as typed, and why. */
+function formMistake(error: unknown): string {
+  const failure = toHandoffError(error);
+  if (failure.status !== 400 && failure.status !== 409 && failure.status !== 422) throw error;
+  return failure.message;
 }
 
 export function appPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
@@ -63,18 +130,31 @@ export function appPages(scope: FastifyInstance, services: Deps, kit: PageKit): 
     return send(reply, session, {
       title: "New app",
       active: "/console/apps",
-      body: html`<h1>New app</h1>${appForm("/console/apps", csrfField(session), null, "Create app")}`,
+      body: html`<h1>New app</h1>${appForm("/console/apps", csrfField(session), valuesOf(null), "Create app")}`,
     });
   });
 
   scope.post("/console/apps", { schema: { hide: true } }, async (request, reply) => {
     const who = await acting(request);
-    const changes = changesOf(request.body as Form);
-    const app = await management.createApp(who, {
-      ...changes,
-      name: changes.name ?? "",
-      baseUrl: changes.baseUrl ?? "",
-    });
+    requireOperator(who.viewer);
+    const form = (request.body ?? {}) as Form;
+    let app: App;
+    try {
+      const changes = changesOf(form);
+      app = await management.createApp(who, {
+        ...changes,
+        name: changes.name ?? "",
+        baseUrl: changes.baseUrl ?? "",
+      });
+    } catch (error) {
+      const message = formMistake(error);
+      return send(reply, who.session, {
+        title: "New app",
+        active: "/console/apps",
+        status: 400,
+        body: html`<h1>New app</h1>${appForm("/console/apps", csrfField(who.session), form, "Create app", message)}`,
+      });
+    }
     const secret = await management.rotateAppSecret(who, app.id);
     return redirectToSecret(reply, services, who.session, {
       title: "App created",
@@ -98,7 +178,7 @@ export function appPages(scope: FastifyInstance, services: Deps, kit: PageKit): 
       return send(reply, session, {
         title: app.name,
         active: "/console/apps",
-        body: html`<h1>${app.name}</h1>${notice(request)}<p>App ID: <code>${app.id}</code></p>${appForm(`/console/apps/${app.id}`, csrfField(session), app, "Save")}`,
+        body: html`<h1>${app.name}</h1>${notice(request)}<p>App ID: <code>${app.id}</code></p>${appForm(`/console/apps/${app.id}`, csrfField(session), valuesOf(app), "Save")}`,
       });
     },
   );
@@ -108,12 +188,24 @@ export function appPages(scope: FastifyInstance, services: Deps, kit: PageKit): 
     { schema: { hide: true } },
     async (request: AppRequest, reply) => {
       const who = await acting(request);
-      const changes = changesOf(request.body as Form);
-      if (!changes.name || !changes.baseUrl) {
-        throw new HandoffError("invalid_request", "an app needs a name and a base URL");
+      const app = await management.getApp(who.viewer, request.params.appId);
+      const form = (request.body ?? {}) as Form;
+      try {
+        const changes = changesOf(form);
+        if (!changes.name || !changes.baseUrl) {
+          throw new HandoffError("invalid_request", "an app needs a name and a base URL");
+        }
+        await management.updateApp(who, app.id, changes);
+      } catch (error) {
+        const message = formMistake(error);
+        return send(reply, who.session, {
+          title: app.name,
+          active: "/console/apps",
+          status: 400,
+          body: html`<h1>${app.name}</h1><p>App ID: <code>${app.id}</code></p>${appForm(`/console/apps/${app.id}`, csrfField(who.session), form, "Save", message)}`,
+        });
       }
-      await management.updateApp(who, request.params.appId, changes);
-      return reply.redirect(`/console/apps/${request.params.appId}?done=app_saved`, 303);
+      return reply.redirect(`/console/apps/${app.id}?done=app_saved`, 303);
     },
   );
 }

@@ -27,6 +27,7 @@ import { partnerPages } from "./partner-pages.js";
 import { platformPages } from "./platform-pages.js";
 
 import { shownOncePage } from "./shown-once.js";
+import { timelinePage } from "./timeline-page.js";
 import { tokenPages } from "./token-pages.js";
 import { alert, badge, type ConsolePage, csrfField } from "./views.js";
 import { webhookPages } from "./webhook-pages.js";
@@ -41,6 +42,7 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
   partnerPages(scope, services, kit);
   tokenPages(scope, services, kit);
   activityPages(scope, services, kit);
+  timelinePage(scope, services, kit);
   shownOncePage(scope, services, kit);
   appPages(scope, services, kit);
   groupPages(scope, services, kit);

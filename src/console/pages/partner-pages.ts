@@ -17,7 +17,7 @@ import {
   tabs,
 } from "./page-kit.js";
 import { redirectToSecret } from "./shown-once.js";
-import { badge, csrfField, table, when } from "./views.js";
+import { badge, clipped, csrfField, table, when } from "./views.js";
 
 /** Partners, one partner, its sub-accounts and its users. */
 export function partnerPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
@@ -46,7 +46,7 @@ function partnerListPages(scope: FastifyInstance, services: Deps, kit: PageKit):
       body: html`<h1>Partners</h1><form class="row card" method="get" action="/console/partners" role="search"><div><label for="q">Search by name or ID</label><input id="q" name="q" value="${q}"></div><button type="submit" class="secondary">Search</button></form>${table(
         ["Name", "ID", "Status", "Contract ends", "Created"],
         partners.map((p) => [
-          html`<a href="/console/partners/${p.id}">${p.name}</a>`,
+          html`<a href="/console/partners/${p.id}">${clipped(p.name)}</a>`,
           html`<code>${p.id}</code>`,
           badge(p.status),
           html`${when(p.contract_expires_at)}`,

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { html } from "../../pages/html.js";
 import { type Deps, type Form, notice, type PageKit, send, str } from "./page-kit.js";
-import { badge, csrfField, redemptionChart, table, when } from "./views.js";
+import { badge, clipped, csrfField, redemptionChart, table, when } from "./views.js";
 
 /** Overview, apps, keys and the audit log. */
 export function platformPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
@@ -50,7 +50,7 @@ function overviewPage(scope: FastifyInstance, services: Deps, kit: PageKit): voi
         partners.map((p) => {
           const counts = perPartner.get(p.id) ?? { ok: 0, failed: 0 };
           return [
-            html`<a href="/console/partners/${p.id}">${p.name}</a>`,
+            html`<a href="/console/partners/${p.id}">${clipped(p.name)}</a>`,
             badge(p.status),
             html`${counts.ok}`,
             html`${counts.failed}`,
@@ -85,15 +85,24 @@ function appsPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
       title: "Apps",
       active: "/console/apps",
       body: html`<h1>Apps</h1><p class="muted">The platform's web apps that login links open.</p><p><a class="button" href="/console/apps/new">New app</a></p>${table(
-        ["Name", "ID", "URL", "Return paths", "Link lifetime", "Session (idle / max)", "OIDC"],
+        [
+          "Name",
+          "ID",
+          "URL",
+          "Return paths",
+          "Link lifetime (max)",
+          "Session (idle / max)",
+          "Also",
+        ],
         apps.map((a) => [
-          html`<a href="/console/apps/${a.id}">${a.name}</a>`,
+          html`<a href="/console/apps/${a.id}">${clipped(a.name, true)}</a>`,
           html`<code>${a.id}</code>`,
-          html`<code>${a.baseUrl}</code>`,
-          html`${a.returnPaths.join(", ")}`,
-          html`${a.ticketTtlDefault} s (max ${a.ticketTtlMax} s)`,
+          clipped(a.baseUrl, true),
+          clipped(a.returnPaths.join(", "), true),
+          html`${a.ticketTtlDefault} s (${a.ticketTtlMax} s)`,
           html`${Math.round(a.sessionIdleSeconds / 60)} min / ${Math.round(a.sessionAbsoluteSeconds / 3600)} h`,
-          html`${a.oidc.redirectUris.length > 0 ? a.oidc.redirectUris.join(", ") : "—"}`,
+          // Whether it is an OIDC client or a SAML service provider; the URIs are on its page.
+          html`${[a.oidc.redirectUris.length > 0 ? "OIDC" : "", a.saml ? "SAML" : ""].filter(Boolean).join(", ") || "—"}`,
         ]),
         "No apps yet.",
       )}`,

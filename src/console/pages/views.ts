@@ -18,8 +18,8 @@ header nav a{color:#dfe7ff;text-decoration:none;padding:.2rem 0}
 header nav a[aria-current=page]{color:#fff;border-bottom:2px solid #fff}
 header form{margin:0}
 header .who{color:#dfe7ff;font-size:.9rem}
-main{max-width:72rem;margin:0 auto;padding:1rem}
-h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+main{max-width:80rem;margin:0 auto;padding:1rem}
+h1{font-size:1.5rem;margin:.5rem 0 1rem;overflow-wrap:anywhere}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 .card{background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:1rem;margin:0 0 1rem}
 .card p{overflow-wrap:anywhere}
 .tabs{display:flex;flex-wrap:wrap;gap:.3rem;margin:0 0 1rem;padding:0;list-style:none}
@@ -73,6 +73,20 @@ export const when = (ms: number | string | null) => {
   const date = typeof ms === "number" ? new Date(ms) : new Date(ms);
   return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 };
+
+/** A moment to the second, for a timeline where minutes are too coarse. */
+export const instant = (ms: number) =>
+  `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+
+/** An audit entry's detail (JSON) in words: `key: value, …`; empty when there is none. */
+export function detailText(detail: string | Record<string, unknown> | null): string {
+  if (!detail) return "";
+  const parsed =
+    typeof detail === "string" ? (JSON.parse(detail) as Record<string, unknown>) : detail;
+  return Object.entries(parsed)
+    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(", ");
+}
 
 /** The navigation for the signed-in person: operators see the platform, partners their own. */
 function navigation(session: ConsoleSession, active: string): Html {
