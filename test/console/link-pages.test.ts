@@ -192,6 +192,8 @@ describe("app settings and the Integration page in the console", () => {
       failure_url: "https://shop.example/sorry",
       ip_binding: "prefix",
       sees_auth_token: "on",
+      redirect_uris: "https://shop.example/callback",
+      backchannel_logout_uri: "https://shop.example/backchannel-logout",
     });
     expect(created.statusCode).toBe(303);
     const [app] = await domainsOf(t.app).apps.list();
@@ -203,6 +205,7 @@ describe("app settings and the Integration page in the console", () => {
       failureUrl: "https://shop.example/sorry",
       ipBinding: "prefix",
       seesAuthToken: true,
+      oidc: { backchannelLogoutUri: "https://shop.example/backchannel-logout" },
     });
     const api = await operator.call({ method: "GET", url: `/v1/manage/apps/${app?.id}` });
     expect(api.json()).toMatchObject({
@@ -219,6 +222,7 @@ describe("app settings and the Integration page in the console", () => {
     expect(edit.body).toContain('<option value="prefix" selected>');
     expect(edit.body).toMatch(/name="sees_auth_token" checked/);
     expect(edit.body).toContain('value="https://shop.example/sorry"');
+    expect(edit.body).toContain('value="https://shop.example/backchannel-logout"');
 
     // Saved again with the box unticked, the URL cleared and exact binding.
     const saved = await post(`/console/apps/${app?.id}`, {
@@ -246,6 +250,15 @@ describe("app settings and the Integration page in the console", () => {
     expect(bad.body).toContain("Link lifetime must be a whole number of seconds");
     expect(bad.body).toContain('value="Storefront"');
     expect(bad.body).toContain('value="soon"');
+    expect(await domainsOf(t.app).apps.list()).toHaveLength(0);
+    // A back-channel logout URI Handoff's servers would call on a private address.
+    const inside = await post("/console/apps", {
+      ...base,
+      redirect_uris: "https://shop.example/callback",
+      backchannel_logout_uri: "https://10.0.0.1/logout",
+    });
+    expect(inside.statusCode).toBe(400);
+    expect(inside.body).toContain("backchannel_logout_uri");
     expect(await domainsOf(t.app).apps.list()).toHaveLength(0);
 
     const app = await domainsOf(t.app).apps.create({
