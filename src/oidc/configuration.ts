@@ -145,7 +145,15 @@ function providerFeatures(): NonNullable<Configuration["features"]> {
     pushedAuthorizationRequests: { enabled: false },
     dPoP: { enabled: false },
     backchannelLogout: { enabled: true },
-    revocation: { enabled: true },
+    revocation: {
+      enabled: true,
+      // oidc-provider's own rule, stated so it stops printing that it should be changed: a
+      // client revokes only its own tokens (mod_auth_openidc revokes on every logout).
+      allowedPolicy: async (_ctx, client, token) => {
+        if (token.clientId === client.clientId) return true;
+        throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
+      },
+    },
     userinfo: { enabled: true },
     rpInitiatedLogout: {
       enabled: true,

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { decodeProtectedHeader, importJWK, type JWK } from "jose";
 import * as client from "openid-client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { dialects, domainsOf, pruneNow } from "../helpers/app.js";
 import { CookieJar } from "../helpers/jar.js";
 import {
@@ -117,6 +117,45 @@ describe.each(dialects)("OIDC code flow (%s)", (dialect) => {
       expectedState: state,
     });
     expect(tokens.claims()?.aud).toBe(f.fixture.appId);
+  });
+
+  it("lets a client revoke its own tokens only, without oidc-provider's notice", async () => {
+    const { tokens } = await tokensFor(f);
+    const other = await domainsOf(f.t.app).apps.create({
+      name: "Other",
+      baseUrl: "https://other.example",
+      redirectUris: ["https://other.example/cb"],
+    });
+    const otherSecret = await domainsOf(f.t.app).apps.rotateSecret(other.id);
+    const revoke = (id: string, secret: string) =>
+      fetch(`${f.base}/oidc/token/revocation`, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ token: tokens.access_token }).toString(),
+      });
+    const printed = vi.spyOn(console, "warn");
+    const info = vi.spyOn(console, "info");
+    try {
+      const refused = await revoke(other.id, otherSecret);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: "invalid_request" });
+      expect(
+        (await client.fetchUserInfo(f.rp, tokens.access_token, client.skipSubjectCheck)).sub,
+      ).toEqual(expect.any(String));
+      const own = await revoke(f.fixture.appId, f.fixture.appSecret);
+      expect(own.status).toBe(200);
+      await expect(
+        client.fetchUserInfo(f.rp, tokens.access_token, client.skipSubjectCheck),
+      ).rejects.toThrow();
+      const said = [...printed.mock.calls, ...info.mock.calls].flat().map(String).join("\n");
+      expect(said).not.toContain("allowedPolicy");
+    } finally {
+      printed.mockRestore();
+      info.mockRestore();
+    }
   });
 
   it("names the sub-account a partner acted for in the ID token and userinfo", async () => {
