@@ -214,7 +214,7 @@ async function composeSignIn(base: Foundation, limits: Limits, accounts: Account
   const otpM = otpModule({ ...base, outbox, canSend, nudge });
   const { otp } = otpM;
   const samlM = samlModule({ ...base, apps, sessions });
-  const { saml } = samlM;
+  const { saml, samlLogout } = samlM;
   const ticketsM = ticketsModule({
     ...withAudit,
     apps,
@@ -223,6 +223,7 @@ async function composeSignIn(base: Foundation, limits: Limits, accounts: Account
     sessions,
     otp,
     saml,
+    samlLogout,
     ...limits,
   });
   const { tickets } = ticketsM;

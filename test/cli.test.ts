@@ -1,6 +1,6 @@
 // The `handoff` command against a real SQLite file: partners, tokens and keys, secrets shown once.
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { APP_OPTIONS } from "../src/cli/apps.js";
 import { runCli } from "../src/cli/main.js";
 import { openDatabase } from "../src/db/open.js";
 import { freePort } from "./helpers/net.js";
+import { spKeys } from "./helpers/saml.js";
 import { startHandoff } from "./helpers/server.js";
 
 const run = promisify(execFile);
@@ -261,6 +262,30 @@ describe("handoff CLI", () => {
     );
     const off = await handoff("app", "update", app.id, "--redirect-uri", "");
     expect(off.oidc_redirect_uris).toEqual([]);
+  });
+
+  it("gives a SAML SP an encryption certificate, and takes it away (issue 28)", async () => {
+    const certificate = join(dir, "sp-encryption.pem");
+    writeFileSync(certificate, (await spKeys()).certificate);
+    const app = await handoff(
+      "app",
+      "create",
+      "--name",
+      "Vault",
+      "--url",
+      "https://vault.example",
+      "--saml-entity-id",
+      "https://vault.example/saml",
+      "--saml-acs",
+      "https://vault.example/saml/acs",
+      "--saml-encryption-cert",
+      certificate,
+    );
+    expect(app.saml.encryption_certificate).toContain("BEGIN CERTIFICATE");
+    expect(app.saml.certificate).toBeNull();
+    const off = await handoff("app", "update", app.id, "--saml-encryption-cert", "");
+    expect(off.saml.encryption_certificate).toBeNull();
+    expect(off.saml.entity_id).toBe("https://vault.example/saml");
   });
 
   it("lists every app option in its usage text", async () => {

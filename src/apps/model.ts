@@ -120,6 +120,7 @@ export function appView(app: App) {
       acs_urls: app.saml.acsUrls,
       name_id_format: app.saml.nameIdFormat,
       certificate: app.saml.certificate,
+      encryption_certificate: app.saml.encryptionCertificate ?? null,
       slo_url: app.saml.sloUrl,
     },
     sign_in_group: app.signInGroup,

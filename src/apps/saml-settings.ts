@@ -1,6 +1,7 @@
 // An app as a SAML service provider (a column of apps): its entity ID, where assertions go (ACS
 // URLs, HTTP-POST), which NameID it gets, the certificate its requests must be signed with
-// (optional), and its single-logout URL (HTTP-Redirect). Read from SP metadata in src/saml/settings.ts.
+// (optional), the certificate its assertions are encrypted to (optional), and its single-logout
+// URL. Read from SP metadata in src/saml/settings.ts.
 import { X509Certificate } from "node:crypto";
 import { HandoffError } from "../http/errors.js";
 import { httpUrl } from "./validation.js";
@@ -14,7 +15,12 @@ export interface SamlSettings {
   nameIdFormat: NameIdFormat;
   /** PEM; when set, AuthnRequests and LogoutRequests must be signed with its key (RSA-SHA256). */
   certificate: string | null;
-  /** The SP's SingleLogoutService (HTTP-Redirect), where LogoutResponses go. */
+  /**
+   * PEM; when set, Responses carry an EncryptedAssertion for its key (RSA, 2048 bits or more).
+   * Absent in apps stored before it existed: read as none.
+   */
+  encryptionCertificate?: string | null;
+  /** The SP's SingleLogoutService, where LogoutResponses go (in the binding of the request). */
   sloUrl: string | null;
 }
 
@@ -25,19 +31,35 @@ export const NAMEID_URN: Record<NameIdFormat, string> = {
 
 const bad = (message: string) => new HandoffError("invalid_request", `saml: ${message}`);
 
-/** A PEM certificate with an RSA key (SAML's signature libraries verify nothing else), as PEM. */
-export function rsaCertificate(text: string): string {
+/** Encrypting to a key weaker than this would protect nothing (NIST SP 800-57: 112 bits). */
+const MIN_ENCRYPTION_BITS = 2048;
+
+/**
+ * A PEM certificate with an RSA key (SAML's signature and encryption libraries use nothing else),
+ * parsed; its `toString()` is the PEM as stored. `field` names it in the error.
+ */
+export function rsaCertificate(text: string, field = "certificate"): X509Certificate {
   const body = text.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, "");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw bad("certificate is not a PEM certificate");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw bad(`${field} is not a PEM certificate`);
   const pem = `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)?.join("\n")}\n-----END CERTIFICATE-----\n`;
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pem);
   } catch {
-    throw bad("certificate is not a PEM certificate");
+    throw bad(`${field} is not a PEM certificate`);
   }
-  if (cert.publicKey.asymmetricKeyType !== "rsa") throw bad("certificate must hold an RSA key");
-  return pem;
+  if (cert.publicKey.asymmetricKeyType !== "rsa") throw bad(`${field} must hold an RSA key`);
+  return cert;
+}
+
+/** The certificate assertions are encrypted to: RSA, and at least 2048 bits. */
+function encryptionCertificate(text: string): string {
+  const cert = rsaCertificate(text, "encryption_certificate");
+  const bits = cert.publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < MIN_ENCRYPTION_BITS) {
+    throw bad(`encryption_certificate must hold an RSA key of ${MIN_ENCRYPTION_BITS} bits or more`);
+  }
+  return cert.toString();
 }
 
 /** Checks and normalises settings; answers them as stored (JSON). */
@@ -51,7 +73,10 @@ export function checkSamlSettings(input: SamlSettings): string {
     entityId,
     acsUrls: [...new Set(input.acsUrls.map((url) => httpUrl(url, "saml acs_url")))],
     nameIdFormat: input.nameIdFormat,
-    certificate: input.certificate ? rsaCertificate(input.certificate) : null,
+    certificate: input.certificate ? rsaCertificate(input.certificate).toString() : null,
+    encryptionCertificate: input.encryptionCertificate
+      ? encryptionCertificate(input.encryptionCertificate)
+      : null,
     sloUrl: input.sloUrl ? httpUrl(input.sloUrl, "saml slo_url") : null,
   };
   if (!(settings.nameIdFormat in NAMEID_URN)) throw bad("name_id_format is persistent or email");

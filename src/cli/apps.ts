@@ -30,6 +30,7 @@ export const APP_OPTIONS = {
   "saml-acs": { type: "string", multiple: true },
   "saml-name-id": { type: "string" },
   "saml-cert": { type: "string" },
+  "saml-encryption-cert": { type: "string" },
   "saml-slo": { type: "string" },
   "no-saml": { type: "boolean" },
 } as const;
@@ -69,6 +70,13 @@ function samlChanges(
   const cert = values["saml-cert"];
   if (cert !== undefined)
     settings = { ...settings, certificate: cert ? readFileSync(String(cert), "utf8") : null };
+  const encryptionCert = values["saml-encryption-cert"];
+  if (encryptionCert !== undefined) {
+    settings = {
+      ...settings,
+      encryptionCertificate: encryptionCert ? readFileSync(String(encryptionCert), "utf8") : null,
+    };
+  }
   const slo = values["saml-slo"];
   if (slo !== undefined) settings = { ...settings, sloUrl: String(slo) || null };
   return settings;

@@ -40,7 +40,7 @@ const USAGE = `usage: handoff <command>
       [--refresh-tokens true|false]
       [--pkce-required true|false] [--sign-in-group G]
       [--saml-metadata FILE] [--saml-entity-id ID] [--saml-acs URL]… [--saml-name-id persistent|email]
-      [--saml-cert FILE] [--saml-slo URL] [--no-saml]
+      [--saml-cert FILE] [--saml-encryption-cert FILE] [--saml-slo URL] [--no-saml]
                                           (a redirect URI makes the app an OIDC client; "" clears a list;
                                            SAML options make it a SAML service provider: docs/saml.md)
   app update ID [same options] | rotate-secret ID | list

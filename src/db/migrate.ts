@@ -18,6 +18,7 @@ import * as subAccountIndexes from "./migrations/0015_sub_account_indexes.js";
 import * as rateWindows from "./migrations/0016_rate_windows.js";
 import * as backchannelLogout from "./migrations/0017_backchannel_logout.js";
 import * as auditSubject from "./migrations/0018_audit_subject.js";
+import * as samlSessions from "./migrations/0019_saml_sessions.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   "0016_rate_windows": rateWindows,
   "0017_backchannel_logout": backchannelLogout,
   "0018_audit_subject": auditSubject,
+  "0019_saml_sessions": samlSessions,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

@@ -120,3 +120,17 @@ export interface OidcLogoutDeliveryTable {
   created_at: number;
   finished_at: number | null;
 }
+
+/** A SAML app a Handoff session signed in to, as it was told (front-channel single logout). */
+export interface SamlSessionTable {
+  session_id: string;
+  app_id: string;
+  /** The NameID the app was given, in `name_id_format`. */
+  name_id: string;
+  name_id_format: "persistent" | "email";
+  /** The AuthnStatement's SessionIndex (src/saml/idp.ts sessionIndex). */
+  session_index: string;
+  signed_in_at: number;
+  /** The session's absolute limit; the row is pruned after it. */
+  expires_at: number;
+}

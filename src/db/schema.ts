@@ -18,6 +18,7 @@ import type {
   OperatorTable,
   PartnerUserTable,
   RefreshTokenTable,
+  SamlSessionTable,
 } from "./schema-sign-in.js";
 
 export interface PartnerTable {
@@ -258,6 +259,7 @@ export type {
   PartnerUserRole,
   PartnerUserTable,
   RefreshTokenTable,
+  SamlSessionTable,
 } from "./schema-sign-in.js";
 
 export interface Tables {
@@ -286,6 +288,7 @@ export interface Tables {
   outbox: OutboxTable;
   saml_keys: SamlKeyTable;
   saml_requests: SamlRequestTable;
+  saml_sessions: SamlSessionTable;
   partner_callbacks: PartnerCallbackTable;
   callback_calls: CallbackCallTable;
   webhook_endpoints: WebhookEndpointTable;

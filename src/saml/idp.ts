@@ -1,6 +1,6 @@
 // Handoff as a SAML 2.0 identity provider, on samlify: metadata, AuthnRequests (HTTP-Redirect and
-// HTTP-POST) from apps registered as service providers, signed Responses (SP- and IdP-initiated),
-// and single logout (HTTP-Redirect and HTTP-POST, answered in the binding the request came in). samlify parses and signs; the checks it leaves to its caller are here:
+// HTTP-POST) from apps registered as service providers, signed Responses (SP- and IdP-initiated;
+// the assertion encrypted for SPs with an encryption certificate), and single logout (HTTP-Redirect and HTTP-POST, answered in the binding the request came in). samlify parses and signs; the checks it leaves to its caller are here:
 // - the request's Issuer names a registered SP, found before anything is verified;
 // - a POSTed request carries at most one signature, enveloped in its root and referencing it
 //   (samlify #634: a signed request wrapped in another was accepted);
@@ -26,14 +26,29 @@ import {
 
 export { redirectInput, SamlError, type SamlInput } from "./messages.js";
 
-import { NAMEID_URN, type SamlSettings } from "../apps/saml-settings.js";
+import { NAMEID_URN, type NameIdFormat, type SamlSettings } from "../apps/saml-settings.js";
 import type { SamlStore } from "./store.js";
-import { RESPONSE_TEMPLATE, responseTags, type SamlSubject } from "./template.js";
+import {
+  LOGOUT_REQUEST_TEMPLATE,
+  RESPONSE_TEMPLATE,
+  responseTags,
+  type SamlSubject,
+} from "./template.js";
 
 const { Constants } = samlify;
 const BINDING = Constants.namespace.binding;
 /** How far a request's IssueInstant may be from now, and how long its ID is remembered. */
 const REQUEST_WINDOW_MS = 5 * 60_000;
+/**
+ * An encrypted assertion's algorithms (XML Encryption 1.1): AES-256-GCM under a fresh key, whose
+ * tag makes any altered copy fail (with CBC, samlify's default, someone who posts altered copies
+ * of a Response to the SP and watches it fail reads the assertion: Jager and Somorovsky, 2011),
+ * the key wrapped with RSA-OAEP (PKCS#1 v1.5 has Bleichenbacher's oracle). docs/saml.md.
+ */
+const ASSERTION_ENCRYPTION = {
+  dataEncryptionAlgorithm: "http://www.w3.org/2009/xmlenc11#aes256-gcm",
+  keyEncryptionAlgorithm: "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+};
 
 export interface LoginRequest {
   app: App & { saml: SamlSettings };
@@ -80,9 +95,15 @@ export class SamlIdp {
     this.sloUrl = `${baseUrl}/saml/slo`;
   }
 
-  #idp(certificates: string[], privateKey: string | undefined, requestsSigned: boolean) {
+  #idp(
+    certificates: string[],
+    privateKey: string | undefined,
+    requestsSigned: boolean,
+    encryptAssertion = false,
+  ) {
     return samlify.IdentityProvider({
       entityID: this.entityId,
+      ...(encryptAssertion ? { isAssertionEncrypted: true, ...ASSERTION_ENCRYPTION } : {}),
       ...(privateKey ? { privateKey } : {}),
       signingCert: certificates.length === 1 ? certificates[0] : certificates,
       wantAuthnRequestsSigned: requestsSigned,
@@ -105,6 +126,7 @@ export class SamlIdp {
     return samlify.ServiceProvider({
       entityID: settings.entityId,
       ...(settings.certificate ? { signingCert: settings.certificate } : {}),
+      ...(settings.encryptionCertificate ? { encryptCert: settings.encryptionCertificate } : {}),
       authnRequestsSigned: settings.certificate !== null,
       wantAssertionsSigned: true,
       wantMessageSigned: true,
@@ -227,14 +249,19 @@ export class SamlIdp {
     };
   }
 
-  /** A signed Response for `subject`, to post to the SP's ACS (InResponseTo: SP-initiated). */
+  /**
+   * A signed Response for `subject`, to post to the SP's ACS (InResponseTo: SP-initiated). For an
+   * SP with an encryption certificate the assertion is signed, then encrypted for it (an
+   * EncryptedAssertion), then the Response is signed over the EncryptedAssertion.
+   */
   async response(
     app: App & { saml: SamlSettings },
     subject: SamlSubject,
     options: { inResponseTo?: string; acsUrl?: string; relayState?: string },
   ): Promise<PostForm> {
     const key = await this.keys.signer();
-    const idp = this.#idp([key.certificate], key.privateKey, false);
+    const encrypted = Boolean(app.saml.encryptionCertificate);
+    const idp = this.#idp([key.certificate], key.privateKey, false, encrypted);
     const acsUrl = options.acsUrl ?? (app.saml.acsUrls[0] as string);
     const sp = this.#sp(app.saml);
     const tags = responseTags({
@@ -257,6 +284,9 @@ export class SamlIdp {
       {
         ...(options.relayState ? { relayState: options.relayState } : {}),
         customTagReplacement: tags,
+        // samlify's name for: sign the assertion, encrypt it, then sign the Response. Without it
+        // samlify signs the Response before encrypting, over an assertion the SP never sees.
+        encryptThenSign: encrypted,
       },
     )) as { context: string; relayState?: string };
     return {
@@ -342,6 +372,112 @@ export class SamlIdp {
         },
       },
     };
+  }
+
+  /**
+   * The SP as the receiver of Handoff's own LogoutRequests (front-channel single logout): every
+   * one is signed, whether or not the SP registered a certificate, and goes to its logout URL.
+   */
+  #logoutPeer(settings: SamlSettings, sloUrl: string) {
+    return samlify.ServiceProvider({
+      entityID: settings.entityId,
+      ...(settings.certificate ? { signingCert: settings.certificate } : {}),
+      wantLogoutRequestSigned: true,
+      singleLogoutService: [
+        { Binding: BINDING.redirect, Location: sloUrl },
+        { Binding: BINDING.post, Location: sloUrl },
+      ],
+    } as Parameters<typeof samlify.ServiceProvider>[0]);
+  }
+
+  /**
+   * A signed LogoutRequest to an SP's logout URL, by HTTP-Redirect (the signature in the query,
+   * RSA-SHA256), naming the person and session as the SP was told them at sign-in.
+   */
+  async sendLogoutRequest(
+    app: App & { saml: SamlSettings },
+    issued: { nameId: string; nameIdFormat: NameIdFormat; sessionIndex: string },
+  ): Promise<{ id: string; url: string }> {
+    const sloUrl = app.saml.sloUrl;
+    if (!sloUrl) throw new SamlError("the service provider has no logout URL");
+    const key = await this.keys.signer();
+    const idp = this.#idp([key.certificate], key.privateKey, false);
+    const id = `_${randomUUID()}`;
+    const now = this.clock.now();
+    const context = samlify.SamlLib.replaceTagsByValue(LOGOUT_REQUEST_TEMPLATE, {
+      ID: id,
+      IssueInstant: new Date(now).toISOString(),
+      NotOnOrAfter: new Date(now + REQUEST_WINDOW_MS).toISOString(),
+      Destination: sloUrl,
+      Issuer: this.entityId,
+      Audience: app.saml.entityId,
+      NameIDFormat: NAMEID_URN[issued.nameIdFormat],
+      NameID: issued.nameId,
+      SessionIndex: issued.sessionIndex,
+    });
+    const made = idp.createLogoutRequest(
+      this.#logoutPeer(app.saml, sloUrl),
+      "redirect",
+      {},
+      { customTagReplacement: () => ({ id, context }) },
+    ) as { context: string };
+    return { id, url: made.context };
+  }
+
+  /**
+   * An SP's LogoutResponse to the LogoutRequest `requestId`, checked: from that SP (Issuer),
+   * answering that request (InResponseTo), to this endpoint (Destination, when present), and
+   * signed when the SP has a certificate (HTTP-Redirect: in the query, RSA-SHA256 or stronger;
+   * HTTP-POST: one enveloped signature covering the root). Answers whether the SP says it signed
+   * the person out. A failure status is taken without its signature checked (samlify stops at the
+   * status): believing it only leaves the app listed as perhaps still signed in.
+   */
+  async receiveLogoutResponse(
+    app: App & { saml: SamlSettings },
+    input: SamlInput,
+    requestId: string,
+  ): Promise<{ success: boolean }> {
+    const sloUrl = app.saml.sloUrl;
+    if (!sloUrl) throw new SamlError("the service provider has no logout URL");
+    const xml = decoded(input, "SAMLResponse");
+    const posted = input.binding === "post";
+    const signed = app.saml.certificate !== null;
+    const element = root(xml, posted, signed);
+    if (element.localName !== "LogoutResponse") throw new SamlError("this is not a LogoutResponse");
+    if (issuerOf(element) !== app.saml.entityId) {
+      throw new SamlError("the LogoutResponse is not from the service provider asked");
+    }
+    if (element.getAttribute("InResponseTo") !== requestId) {
+      throw new SamlError("the LogoutResponse answers another request");
+    }
+    const destination = element.getAttribute("Destination");
+    if (destination && destination !== this.sloUrl) {
+      throw new SamlError("the LogoutResponse is for another Destination");
+    }
+    if (input.binding === "redirect" && signed) {
+      if (!input.query.Signature) throw new SamlError("the LogoutResponse must be signed");
+      if (!STRONG_SIG_ALGS.has(input.query.SigAlg ?? "")) {
+        throw new SamlError("the LogoutResponse must be signed with RSA-SHA256 or stronger");
+      }
+    }
+    const receiver = this.#idp(await this.keys.certificates(), undefined, false);
+    // This one IdP entity, made for this response: it checks the signature when the SP has a key.
+    receiver.entitySetting.wantLogoutResponseSigned = signed;
+    try {
+      await receiver.parseLogoutResponse(
+        this.#logoutPeer(app.saml, sloUrl),
+        input.binding,
+        input.binding === "redirect"
+          ? { query: input.query, octetString: input.octetString }
+          : { body: input.body },
+      );
+      return { success: true };
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith("ERR_FAILED_STATUS")) {
+        return { success: false };
+      }
+      throw new SamlError("the LogoutResponse's signature or schema is not valid");
+    }
   }
 }
 

@@ -40,7 +40,7 @@ export function redirectInput(rawUrl: string): SamlInput {
   return { binding: "redirect", query, octetString };
 }
 
-export function decoded(input: SamlInput, field: "SAMLRequest"): string {
+export function decoded(input: SamlInput, field: "SAMLRequest" | "SAMLResponse"): string {
   const value = input.binding === "redirect" ? input.query[field] : input.body[field];
   if (typeof value !== "string" || value.length === 0 || value.length > MAX_SAML_BYTES * 2) {
     throw new SamlError(`no ${field}`);

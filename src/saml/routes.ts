@@ -3,7 +3,9 @@
 // logout (a LogoutRequest by HTTP-Redirect or HTTP-POST, answered in the same binding). A person
 // reaches a SAML app through a partner's login link, which ends in the same signed Response
 // (IdP-initiated, src/tickets/browser.ts); an AuthnRequest is answered only from a live Handoff
-// session that opens the app, else with the "open this app from your partner's site" page.
+// session that opens the app, else with the "open this app from your partner's site" page. A
+// logout also tells the session's other SAML apps, through the browser (src/saml/front-channel.ts):
+// their LogoutResponses come back to /saml/slo.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppService } from "../apps/service.js";
 import type { Config } from "../config.js";
@@ -12,14 +14,17 @@ import { failurePage } from "../pages/failure.js";
 import { html, sendPage } from "../pages/html.js";
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
 import type { SessionService } from "../sessions/service.js";
+import type { FrontChannelLogout } from "./front-channel.js";
 import type { SamlIdp } from "./idp.js";
 import { redirectInput, SamlError, type SamlInput, sessionIndex } from "./idp.js";
-import { samlPostPage, samlSignIn } from "./sign-in.js";
+import { samlPostPage } from "./post-page.js";
+import { samlSignIn } from "./sign-in.js";
 
 /** What this module uses. */
 export interface SamlRouteDeps {
   config: Config;
   saml: SamlIdp;
+  samlLogout: FrontChannelLogout;
   sessions: SessionService;
   apps: AppService;
 }
@@ -34,6 +39,60 @@ function refused(reply: FastifyReply, request: FastifyRequest, error: unknown): 
     title: "This sign-in request was refused",
     body: html`<main><h1>This sign-in request was refused</h1><p>The app sent a SAML request Handoff cannot accept: ${error.message}.</p><p class="muted">Go back to your partner's site and open the app from there.</p></main>`,
   });
+}
+
+/** The SAMLRequest or SAMLResponse, and RelayState, of a posted form (nothing else is read). */
+function posted(request: FastifyRequest): SamlInput {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const fields: Record<string, string> = {};
+  for (const key of ["SAMLRequest", "SAMLResponse", "RelayState"]) {
+    if (typeof body[key] === "string") fields[key] = body[key] as string;
+  }
+  return { binding: "post", body: fields };
+}
+
+/**
+ * Single logout at /saml/slo: an SP's LogoutRequest ends the session (and the session's other SAML
+ * apps are told before the SP is answered); an SP's LogoutResponse moves that telling on.
+ */
+async function singleLogout(
+  services: Deps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  input: SamlInput,
+): Promise<FastifyReply> {
+  const answered =
+    input.binding === "redirect" ? input.query.SAMLResponse : input.body.SAMLResponse;
+  if (answered !== undefined) return services.samlLogout.received(request, reply, input);
+  let logout: Awaited<ReturnType<typeof services.saml.logoutRequest>>;
+  try {
+    logout = await services.saml.logoutRequest(input);
+  } catch (error) {
+    return refused(reply, request, error);
+  }
+  // The browser's Handoff session ends, if it is the one the SP names (or the SP names none).
+  const cookieName = sessionCookieName(services.config);
+  const token = request.cookies[cookieName];
+  const session = await services.sessions.check(token);
+  if (
+    session &&
+    (await services.sessions.opens(session, logout.app)) &&
+    (logout.sessionIndex === null || logout.sessionIndex === sessionIndex(session.id))
+  ) {
+    await services.sessions.end(token, "logout", clientIp(request));
+    reply.clearCookie(cookieName, sessionCookieOptions(services.config));
+    // The session's other SAML apps are told first; this app's answer comes at the end.
+    const chain = await services.samlLogout.beforeAnswer(reply, session, logout);
+    if (chain) return chain;
+  }
+  let answer: Awaited<ReturnType<typeof services.saml.logoutResponse>>;
+  try {
+    answer = await services.saml.logoutResponse(logout);
+  } catch (error) {
+    return refused(reply, request, error);
+  }
+  if (answer.binding === "redirect") return reply.redirect(answer.url, 302);
+  return samlPostPage(reply, answer.form, logout.app.name, "Signing out of");
 }
 
 export async function samlRoutes(app: FastifyInstance, services: Deps): Promise<void> {
@@ -67,16 +126,6 @@ export async function samlRoutes(app: FastifyInstance, services: Deps): Promise<
     });
   };
 
-  /** The SAMLRequest and RelayState of a posted form (nothing else is read). */
-  const posted = (request: FastifyRequest): SamlInput => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const fields: Record<string, string> = {};
-    for (const key of ["SAMLRequest", "RelayState"]) {
-      if (typeof body[key] === "string") fields[key] = body[key] as string;
-    }
-    return { binding: "post", body: fields };
-  };
-
   app.get(
     "/saml/sso",
     { schema: { tags: ["saml"], summary: "Single sign-on: an AuthnRequest by HTTP-Redirect" } },
@@ -88,42 +137,24 @@ export async function samlRoutes(app: FastifyInstance, services: Deps): Promise<
     async (request, reply) => signOn(request, reply, posted(request)),
   );
 
-  const signOut = async (request: FastifyRequest, reply: FastifyReply, input: SamlInput) => {
-    let logout: Awaited<ReturnType<typeof services.saml.logoutRequest>>;
-    try {
-      logout = await services.saml.logoutRequest(input);
-    } catch (error) {
-      return refused(reply, request, error);
-    }
-    // The browser's Handoff session ends, if it is the one the SP names (or the SP names none).
-    const token = request.cookies[cookieName];
-    const session = await services.sessions.check(token);
-    if (
-      session &&
-      (await services.sessions.opens(session, logout.app)) &&
-      (logout.sessionIndex === null || logout.sessionIndex === sessionIndex(session.id))
-    ) {
-      await services.sessions.end(token, "logout", clientIp(request));
-      reply.clearCookie(cookieName, sessionCookieOptions(services.config));
-    }
-    let answer: Awaited<ReturnType<typeof services.saml.logoutResponse>>;
-    try {
-      answer = await services.saml.logoutResponse(logout);
-    } catch (error) {
-      return refused(reply, request, error);
-    }
-    if (answer.binding === "redirect") return reply.redirect(answer.url, 302);
-    return samlPostPage(reply, answer.form, logout.app.name, "Signing out of");
-  };
-
   app.get(
     "/saml/slo",
-    { schema: { tags: ["saml"], summary: "Single logout: a LogoutRequest by HTTP-Redirect" } },
-    async (request, reply) => signOut(request, reply, redirectInput(request.url)),
+    {
+      schema: {
+        tags: ["saml"],
+        summary: "Single logout: a LogoutRequest, or a LogoutResponse, by HTTP-Redirect",
+      },
+    },
+    async (request, reply) => singleLogout(services, request, reply, redirectInput(request.url)),
   );
   app.post(
     "/saml/slo",
-    { schema: { tags: ["saml"], summary: "Single logout: a LogoutRequest by HTTP-POST" } },
+    {
+      schema: {
+        tags: ["saml"],
+        summary: "Single logout: a LogoutRequest, or a LogoutResponse, by HTTP-POST",
+      },
+    },
     async (request, reply) => {
       const input = posted(request);
       // The SP's page posts across sites, and a SameSite=Lax cookie does not come with such a
@@ -133,7 +164,7 @@ export async function samlRoutes(app: FastifyInstance, services: Deps): Promise<
         const action = `${services.config.baseUrl}/saml/slo`;
         return samlPostPage(reply, { action, fields: input.body }, "Handoff", "Signing out of");
       }
-      return signOut(request, reply, input);
+      return singleLogout(services, request, reply, input);
     },
   );
 }

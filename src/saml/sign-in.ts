@@ -4,39 +4,21 @@
 import type { FastifyReply } from "fastify";
 import type { SamlSettings } from "../apps/saml-settings.js";
 import type { App } from "../apps/service.js";
-import { html, sendPage } from "../pages/html.js";
 import type { LiveSession, SessionService } from "../sessions/service.js";
 import { amrOf } from "../sessions/service.js";
+import type { FrontChannelLogout } from "./front-channel.js";
 import type { SamlIdp } from "./idp.js";
-import { type PostForm, sessionIndex } from "./idp.js";
+import { sessionIndex } from "./idp.js";
+import { samlPostPage } from "./post-page.js";
 import type { SamlSubject } from "./template.js";
-
-/**
- * The page that posts a SAML message to the SP (a Response to its ACS, a LogoutResponse to its
- * logout URL): at once with script, a button without.
- */
-export function samlPostPage(
-  reply: FastifyReply,
-  form: PostForm,
-  appName: string,
-  doing = "Signing in to",
-): FastifyReply {
-  const fields = Object.entries(form.fields).map(
-    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
-  );
-  return sendPage(reply.header("cache-control", "no-store"), {
-    title: `${doing} ${appName}`,
-    autoSubmit: true,
-    formTargets: [new URL(form.action).origin],
-    body: html`<main><h1>${doing} ${appName}</h1><form id="continue" method="post" action="${form.action}">${fields}<noscript><p>JavaScript is off: continue by hand.</p></noscript><button type="submit">Continue</button></form></main>`,
-  });
-}
 
 /** What a SAML app learns about the person: the session's user and the ticket's settings. */
 /** What a SAML sign-in uses. */
 export interface SamlSignInDeps {
   saml: SamlIdp;
   sessions: SessionService;
+  /** Remembers which apps the session signed in to, for front-channel single logout. */
+  samlLogout: Pick<FrontChannelLogout, "remember">;
 }
 
 export function subjectOf(
@@ -75,5 +57,6 @@ export async function samlSignIn(
   options: { inResponseTo?: string; acsUrl?: string; relayState?: string },
 ): Promise<FastifyReply> {
   const form = await services.saml.response(app, subjectOf(services, session), options);
+  await services.samlLogout.remember(app, session);
   return samlPostPage(reply, form, app.name);
 }

@@ -1,10 +1,11 @@
-// The saml_keys and saml_requests tables. The only file with their SQL.
-import type { Selectable } from "kysely";
+// The saml_keys, saml_requests and saml_sessions tables. The only file with their SQL.
+import { type Selectable, sql } from "kysely";
 import type { Storage, Tx } from "../db/database.js";
 import { deleteSelected } from "../db/prune.js";
-import type { SamlKeyTable } from "../db/schema.js";
+import type { SamlKeyTable, SamlSessionTable } from "../db/schema.js";
 
 export type SamlKeyRow = Selectable<SamlKeyTable>;
+export type SamlSessionRow = Selectable<SamlSessionTable>;
 
 export class SamlStore {
   constructor(private readonly storage: Storage) {}
@@ -52,6 +53,43 @@ export class SamlStore {
       .returning("request_id")
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  /** Records that a session signed in to an app (again: the latest NameID wins). */
+  async recordSession(trx: Tx, row: SamlSessionRow): Promise<void> {
+    await trx
+      .insertInto("saml_sessions")
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(["session_id", "app_id"]).doUpdateSet({
+          name_id: row.name_id,
+          name_id_format: row.name_id_format,
+          session_index: row.session_index,
+          signed_in_at: row.signed_in_at,
+          expires_at: row.expires_at,
+        }),
+      )
+      .execute();
+  }
+
+  /** The SAML apps a session signed in to, the most recent first. */
+  sessionApps(sessionId: string): Promise<SamlSessionRow[]> {
+    return this.storage.read
+      .selectFrom("saml_sessions")
+      .selectAll()
+      .where("session_id", "=", sessionId)
+      .orderBy("signed_in_at", "desc")
+      .orderBy("app_id")
+      .execute();
+  }
+
+  /** Deletes up to `limit` sign-in records of sessions past their absolute limit (the pruner). */
+  static async pruneSessions(trx: Tx, before: number, limit: number): Promise<number> {
+    const selected = trx
+      .selectFrom("saml_sessions")
+      .select(["session_id", "app_id"])
+      .where("expires_at", "<", before);
+    return deleteSelected(trx, "saml_sessions", sql`(session_id, app_id)`, selected.limit(limit));
   }
 
   /** Deletes up to `limit` request ids past their lifetime (the pruner). */

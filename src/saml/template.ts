@@ -18,6 +18,15 @@ export const RESPONSE_TEMPLATE =
   '<saml:AuthnStatement AuthnInstant="{AuthnInstant}" SessionIndex="{SessionIndex}" SessionNotOnOrAfter="{SessionNotOnOrAfter}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>' +
   "{Attributes}</saml:Assertion></samlp:Response>";
 
+/**
+ * The LogoutRequest Handoff sends an SP (front-channel single logout): the NameID as the SP was
+ * given it (with the same SPNameQualifier), and the SessionIndex of its AuthnStatement.
+ */
+export const LOGOUT_REQUEST_TEMPLATE =
+  '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{ID}" Version="2.0" IssueInstant="{IssueInstant}" Destination="{Destination}" NotOnOrAfter="{NotOnOrAfter}">' +
+  '<saml:Issuer>{Issuer}</saml:Issuer><saml:NameID Format="{NameIDFormat}" SPNameQualifier="{Audience}">{NameID}</saml:NameID>' +
+  "<samlp:SessionIndex>{SessionIndex}</samlp:SessionIndex></samlp:LogoutRequest>";
+
 /** Who the Response is about, as a Handoff session knows them. */
 export interface SamlSubject {
   userId: string;

@@ -13,7 +13,7 @@ import { logError, toHandoffError } from "../http/problem.js";
 import { otpPage } from "../otp/page.js";
 import type { OtpService } from "../otp/service.js";
 import { chargedFailurePage, failurePage } from "../pages/failure.js";
-import { html, sendPage } from "../pages/html.js";
+import type { FrontChannelLogout } from "../saml/front-channel.js";
 import type { SamlIdp } from "../saml/idp.js";
 import { samlSignIn } from "../saml/sign-in.js";
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
@@ -28,6 +28,7 @@ export interface BrowserDeps {
   otp: OtpService;
   redeemFailures: FailureLimiter;
   saml: SamlIdp;
+  samlLogout: FrontChannelLogout;
   sessions: SessionService;
   tickets: TicketService;
 }
@@ -236,12 +237,11 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
       if (!sameOrigin(request, config.baseUrl, { legacyNullOrigin: true })) {
         return failurePage(reply, "cross_site", null);
       }
+      const session = await services.sessions.check(request.cookies[cookieName]);
       await services.sessions.end(request.cookies[cookieName], "logout", clientIp(request));
       reply.clearCookie(cookieName, sessionCookieOptions(config));
-      return sendPage(reply, {
-        title: "Signed out",
-        body: html`<main><h1>You are signed out</h1><p>You can close this page.</p></main>`,
-      });
+      // The session's SAML apps are told in turn (front-channel single logout), then the page.
+      return services.samlLogout.afterLogout(request, reply, session);
     },
   );
 }

@@ -7,6 +7,7 @@ import { Allowance } from "../http/allowance.js";
 import type { FailureLimiter } from "../http/failures.js";
 import type { Foundation, Module } from "../module.js";
 import type { OtpService } from "../otp/service.js";
+import type { FrontChannelLogout } from "../saml/front-channel.js";
 import type { SamlIdp } from "../saml/idp.js";
 import type { SessionService } from "../sessions/service.js";
 import type { UserService } from "../users/service.js";
@@ -23,6 +24,7 @@ export interface TicketsModuleDeps extends Foundation {
   sessions: SessionService;
   otp: OtpService;
   saml: SamlIdp;
+  samlLogout: FrontChannelLogout;
   exchangeFailures: FailureLimiter;
   redeemFailures: FailureLimiter;
 }

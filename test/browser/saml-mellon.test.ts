@@ -111,6 +111,8 @@ describe.skipIf(!chromiumAvailable || !mellonAvailable)(
         sloUrl: `${mellon.base}/mellon/logout`,
       });
       expect(registered.saml?.certificate).toContain("BEGIN CERTIFICATE");
+      // Its KeyDescriptor use="encryption": every assertion below is encrypted for mellon (Lasso).
+      expect(registered.saml?.encryptionCertificate).toContain("BEGIN CERTIFICATE");
     });
 
     it("lands in the app signed in from a partner's login link (IdP-initiated)", async () => {

@@ -266,10 +266,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Single logout: a LogoutRequest by HTTP-Redirect */
+        /** Single logout: a LogoutRequest, or a LogoutResponse, by HTTP-Redirect */
         get: operations["getSamlSlo"];
         put?: never;
-        /** Single logout: a LogoutRequest by HTTP-POST */
+        /** Single logout: a LogoutRequest, or a LogoutResponse, by HTTP-POST */
         post: operations["postSamlSlo"];
         delete?: never;
         options?: never;
@@ -2247,6 +2247,7 @@ export interface operations {
                             saml: {
                                 acs_urls: string[];
                                 certificate: string | null;
+                                encryption_certificate: string | null;
                                 entity_id: string;
                                 name_id_format: string;
                                 slo_url: string | null;
@@ -2289,6 +2290,7 @@ export interface operations {
                     saml?: {
                         acs_urls: string[];
                         certificate?: string | null;
+                        encryption_certificate?: string | null;
                         entity_id: string;
                         name_id_format?: "persistent" | "email";
                         slo_url?: string | null;
@@ -2342,6 +2344,7 @@ export interface operations {
                         saml: {
                             acs_urls: string[];
                             certificate: string | null;
+                            encryption_certificate: string | null;
                             entity_id: string;
                             name_id_format: string;
                             slo_url: string | null;
@@ -2407,6 +2410,7 @@ export interface operations {
                         saml: {
                             acs_urls: string[];
                             certificate: string | null;
+                            encryption_certificate: string | null;
                             entity_id: string;
                             name_id_format: string;
                             slo_url: string | null;
@@ -2448,6 +2452,7 @@ export interface operations {
                     saml?: {
                         acs_urls: string[];
                         certificate?: string | null;
+                        encryption_certificate?: string | null;
                         entity_id: string;
                         name_id_format?: "persistent" | "email";
                         slo_url?: string | null;
@@ -2502,6 +2507,7 @@ export interface operations {
                         saml: {
                             acs_urls: string[];
                             certificate: string | null;
+                            encryption_certificate: string | null;
                             entity_id: string;
                             name_id_format: string;
                             slo_url: string | null;

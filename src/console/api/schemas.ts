@@ -110,6 +110,8 @@ export const AppSchema = Type.Object({
       acs_urls: Type.Array(Type.String()),
       name_id_format: Type.String(),
       certificate: Nullable(Type.String()),
+      /** PEM: assertions are encrypted for its key (docs/saml.md). */
+      encryption_certificate: Nullable(Type.String()),
       slo_url: Nullable(Type.String()),
     }),
   ),
@@ -121,6 +123,8 @@ const SamlInput = Type.Object(
     acs_urls: Type.Array(Type.String({ maxLength: 2048 }), { minItems: 1, maxItems: 10 }),
     name_id_format: Type.Optional(Type.Union([Type.Literal("persistent"), Type.Literal("email")])),
     certificate: Type.Optional(Nullable(Type.String({ maxLength: 16_384 }))),
+    /** PEM, RSA of 2048 bits or more: the SP's assertions are encrypted for it. */
+    encryption_certificate: Type.Optional(Nullable(Type.String({ maxLength: 16_384 }))),
     slo_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
   },
   { additionalProperties: false },
@@ -239,6 +243,7 @@ export function appChanges(body: Partial<Static<typeof AppInput>>): AppChanges {
       acsUrls: body.saml.acs_urls,
       nameIdFormat: body.saml.name_id_format ?? "persistent",
       certificate: body.saml.certificate ?? null,
+      encryptionCertificate: body.saml.encryption_certificate ?? null,
       sloUrl: body.saml.slo_url ?? null,
     };
   }
