@@ -122,6 +122,7 @@ export function appView(app: App) {
       certificate: app.saml.certificate,
       encryption_certificate: app.saml.encryptionCertificate ?? null,
       slo_url: app.saml.sloUrl,
+      slo_binding: app.saml.sloBinding ?? "redirect",
     },
     sign_in_group: app.signInGroup,
   };

@@ -22,6 +22,12 @@ export interface SamlSettings {
   encryptionCertificate?: string | null;
   /** The SP's SingleLogoutService, where LogoutResponses go (in the binding of the request). */
   sloUrl: string | null;
+  /**
+   * How Handoff's own LogoutRequests reach `sloUrl` (front-channel logout): HTTP-Redirect, or
+   * HTTP-POST for an SP whose metadata offers only that. Absent in apps stored before it existed:
+   * read as redirect.
+   */
+  sloBinding?: "redirect" | "post";
 }
 
 export const NAMEID_URN: Record<NameIdFormat, string> = {
@@ -78,7 +84,11 @@ export function checkSamlSettings(input: SamlSettings): string {
       ? encryptionCertificate(input.encryptionCertificate)
       : null,
     sloUrl: input.sloUrl ? httpUrl(input.sloUrl, "saml slo_url") : null,
+    sloBinding: input.sloBinding ?? "redirect",
   };
   if (!(settings.nameIdFormat in NAMEID_URN)) throw bad("name_id_format is persistent or email");
+  if (settings.sloBinding !== "redirect" && settings.sloBinding !== "post") {
+    throw bad("slo_binding is redirect or post");
+  }
   return JSON.stringify(settings);
 }

@@ -219,7 +219,7 @@ export class FrontChannelLogout {
     chain.pending = [];
   }
 
-  /** A LogoutRequest to the next app (HTTP-Redirect), or the end of the chain. */
+  /** A LogoutRequest to the next app (in its binding), or the end of the chain. */
   async #next(
     request: FastifyRequest | null,
     reply: FastifyReply,
@@ -231,6 +231,7 @@ export class FrontChannelLogout {
       const sent = await this.saml.sendLogoutRequest(app as App & { saml: SamlSettings }, next);
       chain.current = { app: app.id, requestId: sent.id };
       this.#store(reply, chain);
+      if ("form" in sent) return samlPostPage(reply, sent.form, app.name, "Signing out of");
       return reply.header("cache-control", "no-store").redirect(sent.url, 302);
     }
     return this.#finish(request, reply, chain);

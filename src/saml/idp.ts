@@ -391,13 +391,14 @@ export class SamlIdp {
   }
 
   /**
-   * A signed LogoutRequest to an SP's logout URL, by HTTP-Redirect (the signature in the query,
-   * RSA-SHA256), naming the person and session as the SP was told them at sign-in.
+   * A signed LogoutRequest to an SP's logout URL, naming the person and session as the SP was
+   * told them at sign-in: by HTTP-Redirect (the signature in the query, RSA-SHA256), or by
+   * HTTP-POST (an enveloped signature) for an SP that takes only that.
    */
   async sendLogoutRequest(
     app: App & { saml: SamlSettings },
     issued: { nameId: string; nameIdFormat: NameIdFormat; sessionIndex: string },
-  ): Promise<{ id: string; url: string }> {
+  ): Promise<{ id: string; url: string } | { id: string; form: PostForm }> {
     const sloUrl = app.saml.sloUrl;
     if (!sloUrl) throw new SamlError("the service provider has no logout URL");
     const key = await this.keys.signer();
@@ -415,13 +416,15 @@ export class SamlIdp {
       NameID: issued.nameId,
       SessionIndex: issued.sessionIndex,
     });
+    const binding = app.saml.sloBinding === "post" ? "post" : "redirect";
     const made = idp.createLogoutRequest(
       this.#logoutPeer(app.saml, sloUrl),
-      "redirect",
+      binding,
       {},
       { customTagReplacement: () => ({ id, context }) },
     ) as { context: string };
-    return { id, url: made.context };
+    if (binding === "redirect") return { id, url: made.context };
+    return { id, form: { action: sloUrl, fields: { SAMLRequest: made.context } } };
   }
 
   /**

@@ -85,5 +85,6 @@ export function samlSettingsFromMetadata(xml: string): SamlSettings {
     certificate: certificates.signing,
     encryptionCertificate: certificates.encryption,
     sloUrl: slo?.location ?? null,
+    sloBinding: slo?.binding.endsWith("HTTP-POST") ? "post" : "redirect",
   };
 }

@@ -204,6 +204,33 @@ describe.each(dialects)("SAML front-channel single logout on %s", (dialect) => {
     expect(`${out.headers.location}${back.headers.location}`).not.toContain("crm.example.com");
   });
 
+  it("posts the LogoutRequest to an SP whose metadata offers only HTTP-POST logout", async () => {
+    const apps = domainsOf(t.app).apps;
+    const wikiApp = (await apps.list()).find((app) => app.name === "Wiki");
+    if (!wikiApp?.saml) throw new Error("no Wiki");
+    await apps.update(wikiApp.id, { saml: { ...wikiApp.saml, sloBinding: "post" } });
+    const { browser, portal, portalProfile, wiki, wikiProfile } = await signedIn(true);
+    const out = await browser.send("POST", "/logout");
+    expect(out.statusCode).toBe(200);
+    const form = postedForm(out.body);
+    expect(form.action).toBe(WIKI.slo);
+    const xml = Buffer.from(form.fields.SAMLRequest as string, "base64").toString("utf8");
+    expect(xml).toContain(`Destination="${WIKI.slo}"`);
+    expect(xml).toContain("<ds:Signature");
+    // The enveloped signature checks with the IdP's certificates, and not with another's.
+    const checked = await wiki.validatePostRequestAsync(form.fields as Record<string, string>);
+    expect(checked.profile?.nameID).toBe(wikiProfile?.nameID);
+    expect(checked.profile?.sessionIndex).toBe(wikiProfile?.sessionIndex);
+    const stranger = nodeSaml(BASE, [strangerKeys.certificate], null);
+    await expect(
+      stranger.validatePostRequestAsync(form.fields as Record<string, string>),
+    ).rejects.toThrow();
+    // Its answer moves the chain on to the Portal, by redirect as before.
+    const back = await browser.send("GET", await answer(wiki, checked.profile as Profile));
+    expect(back.statusCode, back.body).toBe(302);
+    await receives(portal, back.headers.location, SP.slo, portalProfile);
+  });
+
   it("tells the Wiki, then answers the Portal's own LogoutRequest (InResponseTo it)", async () => {
     const { browser, certs, portalProfile, wiki, wikiProfile } = await signedIn(true);
     // The Portal's SP instance checks InResponseTo against the requests it sent.

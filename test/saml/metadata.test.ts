@@ -68,6 +68,7 @@ describe("SP metadata", () => {
       metadata([], [logoutService(POST, "https://sp.example.com/saml/slo-post")]),
     );
     expect(postOnly.sloUrl).toBe("https://sp.example.com/saml/slo-post");
+    expect(postOnly.sloBinding).toBe("post");
     const both = samlSettingsFromMetadata(
       metadata(
         [],
@@ -78,6 +79,7 @@ describe("SP metadata", () => {
       ),
     );
     expect(both.sloUrl).toBe("https://sp.example.com/saml/slo");
+    expect(both.sloBinding).toBe("redirect");
     expect(samlSettingsFromMetadata(metadata([])).sloUrl).toBeNull();
   });
 });

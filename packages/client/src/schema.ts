@@ -2250,6 +2250,7 @@ export interface operations {
                                 encryption_certificate: string | null;
                                 entity_id: string;
                                 name_id_format: string;
+                                slo_binding: "redirect" | "post";
                                 slo_url: string | null;
                             } | null;
                             sees_auth_token: boolean;
@@ -2293,6 +2294,7 @@ export interface operations {
                         encryption_certificate?: string | null;
                         entity_id: string;
                         name_id_format?: "persistent" | "email";
+                        slo_binding?: "redirect" | "post";
                         slo_url?: string | null;
                     } | null;
                     saml_metadata?: string;
@@ -2347,6 +2349,7 @@ export interface operations {
                             encryption_certificate: string | null;
                             entity_id: string;
                             name_id_format: string;
+                            slo_binding: "redirect" | "post";
                             slo_url: string | null;
                         } | null;
                         sees_auth_token: boolean;
@@ -2413,6 +2416,7 @@ export interface operations {
                             encryption_certificate: string | null;
                             entity_id: string;
                             name_id_format: string;
+                            slo_binding: "redirect" | "post";
                             slo_url: string | null;
                         } | null;
                         sees_auth_token: boolean;
@@ -2455,6 +2459,7 @@ export interface operations {
                         encryption_certificate?: string | null;
                         entity_id: string;
                         name_id_format?: "persistent" | "email";
+                        slo_binding?: "redirect" | "post";
                         slo_url?: string | null;
                     } | null;
                     saml_metadata?: string;
@@ -2510,6 +2515,7 @@ export interface operations {
                             encryption_certificate: string | null;
                             entity_id: string;
                             name_id_format: string;
+                            slo_binding: "redirect" | "post";
                             slo_url: string | null;
                         } | null;
                         sees_auth_token: boolean;

@@ -113,6 +113,8 @@ export const AppSchema = Type.Object({
       /** PEM: assertions are encrypted for its key (docs/saml.md). */
       encryption_certificate: Nullable(Type.String()),
       slo_url: Nullable(Type.String()),
+      /** How Handoff's own LogoutRequests reach slo_url (front-channel logout). */
+      slo_binding: Type.Union([Type.Literal("redirect"), Type.Literal("post")]),
     }),
   ),
   sign_in_group: Nullable(Type.String()),
@@ -126,6 +128,7 @@ const SamlInput = Type.Object(
     /** PEM, RSA of 2048 bits or more: the SP's assertions are encrypted for it. */
     encryption_certificate: Type.Optional(Nullable(Type.String({ maxLength: 16_384 }))),
     slo_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+    slo_binding: Type.Optional(Type.Union([Type.Literal("redirect"), Type.Literal("post")])),
   },
   { additionalProperties: false },
 );
@@ -245,6 +248,7 @@ export function appChanges(body: Partial<Static<typeof AppInput>>): AppChanges {
       certificate: body.saml.certificate ?? null,
       encryptionCertificate: body.saml.encryption_certificate ?? null,
       sloUrl: body.saml.slo_url ?? null,
+      sloBinding: body.saml.slo_binding ?? "redirect",
     };
   }
   if (body.sign_in_group !== undefined) out.signInGroup = body.sign_in_group;
