@@ -4,14 +4,13 @@
 // row of Activity stays one or two lines (its details whole in a tooltip and on the timeline).
 // axe checks every page. With HANDOFF_SCREENSHOTS=1 it also saves docs/console/activity.png,
 // link-timeline.png and apps.png.
-import { AxeBuilder } from "@axe-core/playwright";
 import type { FastifyInstance } from "fastify";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertEntry } from "../../src/audit/store.js";
 import { testConfig } from "../../src/config.js";
 import { buildApp, domainsOf } from "../helpers/app.js";
-import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { checkPage, chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 
 const OPERATOR = { email: "ops@platform.example", password: "operator password 1" };
@@ -105,22 +104,7 @@ describe.skipIf(!chromiumAvailable)("the console's wide pages in a browser", () 
   });
 
   /** axe finds nothing serious; the page is no wider than the screen and no table scrolls. */
-  async function check(page: Page): Promise<void> {
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter(
-      (v) => v.impact === "serious" || v.impact === "critical",
-    );
-    expect(
-      serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-      page.url(),
-    ).toEqual([]);
-    const width = Number(await page.evaluate("document.documentElement.scrollWidth"));
-    expect(width, `${page.url()} is wider than the screen`).toBeLessThanOrEqual(WIDTH);
-    const scrolling = await page.evaluate(
-      `[...document.querySelectorAll(".scroll")].filter((e) => e.scrollWidth > e.clientWidth).length`,
-    );
-    expect(scrolling, `${page.url()} has a table wider than the page`).toBe(0);
-  }
+  const check = (page: Page) => checkPage(page, WIDTH, true);
 
   it("fits Activity, Partners, Apps, a link's timeline and the app form in 1280 px", async () => {
     const context = await browser.newContext({ viewport: { width: WIDTH, height: 900 } });

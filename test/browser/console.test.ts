@@ -3,14 +3,13 @@
 // with seed 001's exchange and mints a link that lands; the admin revokes it and the next
 // exchange fails; a failed login shows in Activity with its reason. axe checks every page.
 import { createServer, type Server } from "node:http";
-import { AxeBuilder } from "@axe-core/playwright";
 import type { FastifyInstance } from "fastify";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testConfig } from "../../src/config.js";
 import { totpCode } from "../../src/console/signin/totp.js";
 import { buildApp, domainsOf } from "../helpers/app.js";
-import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { checkPage, chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 
 const OPERATOR = { email: "ops@platform.example", password: "operator password 1" };
@@ -49,16 +48,7 @@ describe.skipIf(!chromiumAvailable)("the console in a browser", () => {
 
   /** axe finds nothing serious or critical, and nothing is wider than the phone's screen. */
   async function check(page: Page): Promise<void> {
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter(
-      (v) => v.impact === "serious" || v.impact === "critical",
-    );
-    expect(
-      serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-      page.url(),
-    ).toEqual([]);
-    const width = Number(await page.evaluate("document.documentElement.scrollWidth"));
-    expect(width, `${page.url()} is wider than the screen`).toBeLessThanOrEqual(375);
+    await checkPage(page, 375);
     checked.push(new URL(page.url()).pathname);
   }
 

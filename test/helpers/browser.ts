@@ -3,7 +3,9 @@
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Browser, chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 const CHROMIUM = process.env.HANDOFF_CHROMIUM ?? "/usr/bin/chromium";
 /** In CI Chromium must be there (.ci/run installs it); on a laptop without it, tests skip. */
@@ -27,4 +29,26 @@ export async function partnerPage(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, url: `http://localhost:${(server.address() as AddressInfo).port}/` };
+}
+
+/**
+ * What every console page must pass: axe finds nothing serious or critical, the page is no wider
+ * than `width`, and (with `tablesFit`, at desktop widths) no table scrolls inside its own region.
+ */
+export async function checkPage(page: Page, width: number, tablesFit = false): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter(
+    (v) => v.impact === "serious" || v.impact === "critical",
+  );
+  expect(
+    serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    page.url(),
+  ).toEqual([]);
+  const scrollWidth = Number(await page.evaluate("document.documentElement.scrollWidth"));
+  expect(scrollWidth, `${page.url()} is wider than the screen`).toBeLessThanOrEqual(width);
+  if (!tablesFit) return;
+  const scrolling = await page.evaluate(
+    `[...document.querySelectorAll(".scroll")].filter((e) => e.scrollWidth > e.clientWidth).length`,
+  );
+  expect(scrolling, `${page.url()} has a table wider than the page`).toBe(0);
 }

@@ -6,27 +6,14 @@
 // `/signed-out/`. The SP's key and certificate are made here (mellon_create_metadata needs the
 // openssl CLI), its metadata is written in mellon_create_metadata's shape, and the IdP's metadata
 // is fetched from the running Handoff.
-import { type ChildProcess, spawn } from "node:child_process";
-import {
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, waitForPort } from "./net.js";
+import { apacheDir, apacheWith, childUser, httpdBase, runApache, stopApache } from "./apache.js";
+import { freePort } from "./net.js";
 import { spKeys } from "./saml.js";
 
-const APACHE = process.env.HANDOFF_APACHE ?? "/usr/sbin/apache2";
-const MODULES = process.env.HANDOFF_APACHE_MODULES ?? "/usr/lib/apache2/modules";
 /** In CI both must be there (.ci/run installs them); on a laptop without them, tests skip. */
-export const mellonAvailable =
-  (existsSync(APACHE) && existsSync(join(MODULES, "mod_auth_mellon.so"))) ||
-  process.env.CI !== undefined;
+export const mellonAvailable = apacheWith("auth_mellon");
 
 /** mellon's session cookie: `mellon-` and MellonVariable, whose default is `cookie`. */
 export const MELLON_COOKIE = "mellon-cookie";
@@ -89,19 +76,6 @@ const SIGNED_OUT_PAGE = `<!doctype html>
 </body></html>
 `;
 
-/** When the test runs as root (CI, containers), Apache's children run as www-data (or nobody). */
-function childUser(): { uid: number; gid: number } | null {
-  if (process.getuid?.() !== 0) return null;
-  const passwd = readFileSync("/etc/passwd", "utf8").split("\n");
-  for (const name of ["www-data", "nobody"]) {
-    const fields = passwd.find((line) => line.startsWith(`${name}:`))?.split(":");
-    if (fields) return { uid: Number(fields[2]), gid: Number(fields[3]) };
-  }
-  throw new Error(
-    "running as root, and neither www-data nor nobody exists to run Apache's children",
-  );
-}
-
 /** What a distribution's apache2.conf holds, then the documented block, then the stand-in app. */
 function httpdConf(
   dir: string,
@@ -109,55 +83,19 @@ function httpdConf(
   user: { uid: number; gid: number } | null,
   documented: string,
 ): string {
-  const modules = [
-    "mpm_event",
-    "authn_core",
-    "authz_core",
-    "authz_user",
-    "mime",
-    "include",
-    "dir",
-    "auth_mellon",
-  ]
-    .map((name) => `LoadModule ${name}_module ${join(MODULES, `mod_${name}.so`)}`)
-    .join("\n");
-  return `ServerRoot "${dir}"
-Listen 127.0.0.1:${port}
-ServerName localhost
-PidFile "${dir}/httpd.pid"
-DefaultRuntimeDir "${dir}"
-ErrorLog "${dir}/error.log"
-LogLevel warn auth_mellon:debug
-CustomLog "${dir}/access.log" "%h \\"%r\\" %>s"
-${user ? `User #${user.uid}\nGroup #${user.gid}` : ""}
-${modules}
-TypesConfig /etc/mime.types
+  return `${httpdBase(dir, port, "localhost", user, "auth_mellon")}
 # mellon's session store lock: this Apache's own, not /var/run's shared default.
 MellonLockFile "${dir}/mellon.lock"
-
-DocumentRoot "${dir}/htdocs"
-DirectoryIndex index.shtml index.html
-<Directory "${dir}/htdocs">
-    Options +Includes
-    AddOutputFilter INCLUDES .shtml
-</Directory>
 
 # docs/saml.md, "Apache with mod_auth_mellon", as written there.
 ${documented}`;
 }
 
-const tail = (file: string, lines = 60) =>
-  existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(-lines).join("\n") : "";
-
 /** Starts Apache with mellon as the SP of the Handoff at `handoffBase` (already listening). */
 export async function startMellon(handoffBase: string): Promise<Mellon> {
   const port = await freePort();
   const base = `http://localhost:${port}`;
-  const dir = mkdtempSync(join(tmpdir(), "handoff-mellon-"));
-  let child: ChildProcess | undefined;
-  let stderr = "";
-  const logs = () =>
-    `--- apache2 stderr\n${stderr}\n--- ${dir}/error.log\n${tail(join(dir, "error.log"))}\n--- ${dir}/access.log\n${tail(join(dir, "access.log"))}`;
+  const { dir, logs, stderr } = apacheDir("mellon");
   try {
     const keys = await spKeys();
     const spMetadata = spMetadataXml(`${base}/mellon/metadata`, `${base}/mellon`, keys.certificate);
@@ -193,40 +131,11 @@ export async function startMellon(handoffBase: string): Promise<Mellon> {
       }
       for (const name of Object.keys(files)) chownSync(join(dir, name), user.uid, user.gid);
     }
-    // In the foreground (its children still serve: -DFOREGROUND, not the single-process -X),
-    // in its own process group, so that stop() reaches the children too if the parent hangs.
-    const started = spawn(APACHE, ["-f", conf, "-DFOREGROUND"], {
-      stdio: ["ignore", "ignore", "pipe"],
-      detached: true,
-    });
-    child = started;
-    started.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    await waitForPort(port, started, logs);
+    const started = await runApache(conf, port, stderr, logs);
     return { base, spMetadata, logs, stop: () => stopApache(started, dir) };
   } catch (error) {
-    if (child) await stopApache(child, null);
     const detail = logs();
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`${(error as Error).message}\n${detail}`);
   }
-}
-
-/** SIGTERM to Apache's parent (it stops its children), SIGKILL to the group after 10 s. */
-async function stopApache(child: ChildProcess, dir: string | null): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => {
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // Gone already.
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
 }

@@ -5,27 +5,14 @@
 // a page under `/protected/` that shows, through server-side includes, what mod_auth_openidc
 // learnt of the person. Its redirect URI is `/protected/redirect_uri`, and its back-channel
 // logout endpoint is that URI with `?logout=backchannel`.
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import {
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, waitForPort } from "./net.js";
+import { apacheDir, apacheWith, childUser, httpdBase, runApache, stopApache } from "./apache.js";
+import { freePort } from "./net.js";
 
-const APACHE = process.env.HANDOFF_APACHE ?? "/usr/sbin/apache2";
-const MODULES = process.env.HANDOFF_APACHE_MODULES ?? "/usr/lib/apache2/modules";
 /** In CI both must be there (.ci/run installs them); on a laptop without them, tests skip. */
-export const openidcAvailable =
-  (existsSync(APACHE) && existsSync(join(MODULES, "mod_auth_openidc.so"))) ||
-  process.env.CI !== undefined;
+export const openidcAvailable = apacheWith("auth_openidc");
 
 /** mod_auth_openidc's session cookie (OIDCCookie's default). */
 export const OPENIDC_COOKIE = "mod_auth_openidc_session";
@@ -59,19 +46,6 @@ const PROTECTED_PAGE = `<!doctype html>
 </body></html>
 `;
 
-/** When the test runs as root (CI, containers), Apache's children run as www-data (or nobody). */
-function childUser(): { uid: number; gid: number } | null {
-  if (process.getuid?.() !== 0) return null;
-  const passwd = readFileSync("/etc/passwd", "utf8").split("\n");
-  for (const name of ["www-data", "nobody"]) {
-    const fields = passwd.find((line) => line.startsWith(`${name}:`))?.split(":");
-    if (fields) return { uid: Number(fields[2]), gid: Number(fields[3]) };
-  }
-  throw new Error(
-    "running as root, and neither www-data nor nobody exists to run Apache's children",
-  );
-}
-
 export interface OpenidcClient {
   /** Handoff's discovery document. */
   metadataUrl: string;
@@ -86,37 +60,7 @@ function httpdConf(
   client: OpenidcClient,
   redirectUri: string,
 ): string {
-  const modules = [
-    "mpm_event",
-    "authn_core",
-    "authz_core",
-    "authz_user",
-    "mime",
-    "include",
-    "dir",
-    "auth_openidc",
-  ]
-    .map((name) => `LoadModule ${name}_module ${join(MODULES, `mod_${name}.so`)}`)
-    .join("\n");
-  return `ServerRoot "${dir}"
-Listen 127.0.0.1:${port}
-ServerName 127.0.0.1
-PidFile "${dir}/httpd.pid"
-DefaultRuntimeDir "${dir}"
-ErrorLog "${dir}/error.log"
-LogLevel warn auth_openidc:debug
-CustomLog "${dir}/access.log" "%h \\"%r\\" %>s"
-${user ? `User #${user.uid}\nGroup #${user.gid}` : ""}
-${modules}
-TypesConfig /etc/mime.types
-
-DocumentRoot "${dir}/htdocs"
-DirectoryIndex index.shtml
-<Directory "${dir}/htdocs">
-    Options +Includes
-    AddOutputFilter INCLUDES .shtml
-</Directory>
-
+  return `${httpdBase(dir, port, "127.0.0.1", user, "auth_openidc")}
 # The relying party: Handoff's discovery, this app's client id and secret, PKCE, and sessions
 # kept in Apache's shared memory (the server-side cache back-channel logout needs: a logout
 # token's sid finds the session there).
@@ -138,9 +82,6 @@ OIDCCacheType shm
 `;
 }
 
-const tail = (file: string, lines = 80) =>
-  existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(-lines).join("\n") : "";
-
 /** The port Apache will listen on, chosen first: the client's redirect URIs name it. */
 export async function openidcPort(): Promise<{
   port: number;
@@ -158,13 +99,9 @@ export async function openidcPort(): Promise<{
 export async function startOpenidc(port: number, client: OpenidcClient): Promise<Openidc> {
   const base = `http://127.0.0.1:${port}`;
   const redirectUri = `${base}/protected/redirect_uri`;
-  const dir = mkdtempSync(join(tmpdir(), "handoff-openidc-"));
-  let stderr = "";
+  const { dir, logs, stderr } = apacheDir("openidc");
   const errorLog = () =>
     existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8") : "";
-  const logs = () =>
-    `--- apache2 stderr\n${stderr}\n--- ${dir}/error.log\n${tail(join(dir, "error.log"))}\n--- ${dir}/access.log\n${tail(join(dir, "access.log"))}`;
-  let child: ChildProcess | undefined;
   try {
     const user = childUser();
     mkdirSync(join(dir, "htdocs", "protected"), { recursive: true });
@@ -178,16 +115,7 @@ export async function startOpenidc(port: number, client: OpenidcClient): Promise
         chownSync(path, user.uid, user.gid);
       }
     }
-    // In the foreground, in its own process group (see test/helpers/mellon.ts).
-    const started = spawn(APACHE, ["-f", conf, "-DFOREGROUND"], {
-      stdio: ["ignore", "ignore", "pipe"],
-      detached: true,
-    });
-    child = started;
-    started.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    await waitForPort(port, started, logs);
+    const started = await runApache(conf, port, stderr, logs);
     return {
       base,
       page: `${base}/protected/`,
@@ -198,27 +126,8 @@ export async function startOpenidc(port: number, client: OpenidcClient): Promise
       stop: () => stopApache(started, dir),
     };
   } catch (error) {
-    if (child) await stopApache(child, null);
     const detail = logs();
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`${(error as Error).message}\n${detail}`);
   }
-}
-
-/** SIGTERM to Apache's parent (it stops its children), SIGKILL to the group after 10 s. */
-async function stopApache(child: ChildProcess, dir: string | null): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => {
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // Gone already.
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
 }
