@@ -6,19 +6,12 @@
 
 import type { App, AppChanges, NewApp } from "../apps/service.js";
 import type { AuditRow } from "../audit/store.js";
-import type { CallbackView } from "../callbacks/service.js";
 import type { PartnerUserRole } from "../db/schema.js";
 import { HandoffError } from "../http/errors.js";
 import type { NewApiToken, NewPartner, PublicApiToken } from "../partners/service.js";
 import type { Partner } from "../partners/store.js";
 import type { TicketStatusView } from "../tickets/status.js";
-import {
-  actor,
-  partnerScope,
-  requireOperator,
-  requireWriter,
-  visiblePartner,
-} from "./management-access.js";
+import { actor, requireOperator } from "./management-access.js";
 import {
   type AuditLogFilter,
   auditLogQuery,
@@ -26,31 +19,14 @@ import {
   partnerActivityQuery,
   redemptionsQuery,
 } from "./management-activity.js";
+import { IntegrationManagement } from "./management-integrations.js";
 import { type LinkTimeline, linkTimeline, TIMELINE_MAX } from "./management-timeline.js";
-import type { Acting, ManagementDeps, Page, PartnerView } from "./management-types.js";
+import type { Acting, Page, PartnerView } from "./management-types.js";
 import type { Viewer } from "./signin/service.js";
 
 export type { Acting, ManagementDeps, Page, PartnerView } from "./management-types.js";
 
-export class Management {
-  constructor(private readonly deps: ManagementDeps) {}
-
-  /** The partners this viewer may see: null means every partner (an operator). */
-  scope(viewer: Viewer): Promise<string[] | null> {
-    return partnerScope(this.deps.partners, viewer);
-  }
-
-  /** Throws not_found unless the viewer may see this partner. */
-  #visible(viewer: Viewer, partnerId: string): Promise<Partner> {
-    return visiblePartner(this.deps.partners, viewer, partnerId);
-  }
-
-  async #writable(acting: Acting, partnerId: string): Promise<Partner> {
-    const partner = await this.#visible(acting.viewer, partnerId);
-    requireWriter(acting.viewer);
-    return partner;
-  }
-
+export class Management extends IntegrationManagement {
   // Partners
 
   async listPartners(viewer: Viewer, query?: string): Promise<Partner[]> {
@@ -65,7 +41,7 @@ export class Management {
   }
 
   async getPartner(viewer: Viewer, id: string): Promise<PartnerView> {
-    const partner = await this.#visible(viewer, id);
+    const partner = await this.visible(viewer, id);
     return { ...partner, sub_accounts: await this.deps.partners.subAccounts(id) };
   }
 
@@ -109,12 +85,12 @@ export class Management {
     partnerId: string,
     overlapSeconds?: number,
   ): Promise<string> {
-    await this.#writable(acting, partnerId);
+    await this.writable(acting, partnerId);
     return this.deps.partners.rotatePartnerToken(partnerId, overlapSeconds, actor(acting));
   }
 
   async listApiTokens(viewer: Viewer, partnerId: string): Promise<PublicApiToken[]> {
-    await this.#visible(viewer, partnerId);
+    await this.visible(viewer, partnerId);
     return this.deps.partners.listApiTokens(partnerId);
   }
 
@@ -123,88 +99,24 @@ export class Management {
     partnerId: string,
     input: { name: string; expiresAt?: number | null },
   ): Promise<NewApiToken> {
-    await this.#writable(acting, partnerId);
+    await this.writable(acting, partnerId);
     return this.deps.partners.createApiToken(partnerId, input, actor(acting));
   }
 
   async revokeApiToken(acting: Acting, partnerId: string, tokenId: string): Promise<void> {
-    await this.#writable(acting, partnerId);
+    await this.writable(acting, partnerId);
     await this.deps.partners.revokeApiToken(partnerId, tokenId, actor(acting));
   }
 
   async rotateSsoKey(acting: Acting, partnerId: string): Promise<string> {
-    await this.#writable(acting, partnerId);
+    await this.writable(acting, partnerId);
     return this.deps.partners.rotateSsoKey(partnerId, actor(acting));
-  }
-
-  // Call-back endpoints
-
-  async listCallbacks(viewer: Viewer, partnerId: string): Promise<CallbackView[]> {
-    await this.#visible(viewer, partnerId);
-    return this.deps.callbacks.list(partnerId);
-  }
-
-  async setCallback(
-    acting: Acting,
-    partnerId: string,
-    kind: string,
-    input: { url: string; timeoutMs?: number },
-  ) {
-    await this.#writable(acting, partnerId);
-    return this.deps.callbacks.set(partnerId, kind, input, actor(acting));
-  }
-
-  async removeCallback(acting: Acting, partnerId: string, kind: string): Promise<void> {
-    await this.#writable(acting, partnerId);
-    await this.deps.callbacks.remove(partnerId, kind, actor(acting));
-  }
-
-  // Event webhooks: a partner's endpoints (partnerId), or the operators' own for every partner (null)
-
-  async #webhookOwner(viewer: Viewer, partnerId: string | null, change: Acting | null) {
-    if (partnerId === null) requireOperator(viewer);
-    else await this.#visible(viewer, partnerId);
-    if (change) requireWriter(change.viewer);
-  }
-
-  async listWebhooks(viewer: Viewer, partnerId: string | null) {
-    await this.#webhookOwner(viewer, partnerId, null);
-    return this.deps.webhooks.endpoints(partnerId);
-  }
-
-  async createWebhook(
-    acting: Acting,
-    partnerId: string | null,
-    input: { url: string; events: string[] },
-  ) {
-    await this.#webhookOwner(acting.viewer, partnerId, acting);
-    return this.deps.webhooks.createEndpoint(partnerId, input, actor(acting));
-  }
-
-  async removeWebhook(acting: Acting, partnerId: string | null, id: string): Promise<void> {
-    await this.#webhookOwner(acting.viewer, partnerId, acting);
-    await this.deps.webhooks.removeEndpoint(partnerId, id, actor(acting));
-  }
-
-  /** Deliveries the viewer may see: a partner's (and its sub-accounts'), or all for operators. */
-  async webhookDeliveries(viewer: Viewer, partnerId: string | null) {
-    await this.#webhookOwner(viewer, partnerId, null);
-    return this.deps.webhooks.deliveries(partnerId === null ? null : [partnerId]);
-  }
-
-  async replayWebhook(acting: Acting, partnerId: string | null, deliveryId: string): Promise<void> {
-    await this.#webhookOwner(acting.viewer, partnerId, acting);
-    await this.deps.webhooks.replay(
-      partnerId === null ? null : [partnerId],
-      deliveryId,
-      actor(acting),
-    );
   }
 
   // Partner users
 
   async listPartnerUsers(viewer: Viewer, partnerId: string) {
-    await this.#visible(viewer, partnerId);
+    await this.visible(viewer, partnerId);
     return this.deps.partnerUsers.list(partnerId);
   }
 
@@ -213,7 +125,7 @@ export class Management {
     partnerId: string,
     input: { login: string; password: string; role?: PartnerUserRole },
   ) {
-    await this.#writable(acting, partnerId);
+    await this.writable(acting, partnerId);
     return this.deps.partnerUsers.create(partnerId, input.login, input.password, {
       ...(input.role ? { role: input.role } : {}),
       by: actor(acting),
@@ -226,19 +138,19 @@ export class Management {
     userId: string,
     password: string,
   ): Promise<void> {
-    await this.#writable(acting, partnerId);
+    await this.writable(acting, partnerId);
     await this.deps.partnerUsers.resetPassword(partnerId, userId, password, actor(acting));
   }
 
   async unlockPartnerUser(acting: Acting, partnerId: string, userId: string): Promise<void> {
-    await this.#writable(acting, partnerId);
+    await this.writable(acting, partnerId);
     await this.deps.partnerUsers.unlock(partnerId, { id: userId }, actor(acting));
   }
 
   // The partner's users (people signing in through login links): their tickets and sessions
 
   async getTicket(viewer: Viewer, partnerId: string, ticketId: string): Promise<TicketStatusView> {
-    await this.#visible(viewer, partnerId);
+    await this.visible(viewer, partnerId);
     return this.deps.tickets.status(partnerId, ticketId);
   }
 
@@ -248,7 +160,7 @@ export class Management {
    * partner's link, as for an unknown one.
    */
   async ticketTimeline(viewer: Viewer, partnerId: string, ticketId: string): Promise<LinkTimeline> {
-    await this.#visible(viewer, partnerId);
+    await this.visible(viewer, partnerId);
     const story = await this.deps.tickets.story(partnerId, ticketId);
     const subjects = story.sessionId ? [ticketId, story.sessionId] : [ticketId];
     const entries = await this.deps.audit.about(subjects, [partnerId], TIMELINE_MAX);
@@ -260,7 +172,7 @@ export class Management {
     partnerId: string,
     ticketId: string,
   ): Promise<TicketStatusView> {
-    await this.#writable(acting, partnerId);
+    await this.writable(acting, partnerId);
     return this.deps.tickets.revoke(partnerId, ticketId, acting.ip, acting.viewer.id);
   }
 
@@ -271,7 +183,7 @@ export class Management {
     userId: string,
     what: "sessions" | "tickets",
   ): Promise<number> {
-    await this.#writable(acting, partnerId);
+    await this.writable(acting, partnerId);
     const user = await this.deps.users.reachable(partnerId, userId);
     return what === "sessions"
       ? this.deps.sessions.endForUser(user.id, partnerId, acting.ip, acting.viewer.id)
@@ -281,7 +193,7 @@ export class Management {
   // Activity: what happened to the partner's login links, and who changed what
 
   async listTickets(viewer: Viewer, partnerId: string, page: Page): Promise<TicketStatusView[]> {
-    await this.#visible(viewer, partnerId);
+    await this.visible(viewer, partnerId);
     return this.deps.tickets.list([partnerId], { before: page.before, limit: limitOf(page) });
   }
 
@@ -290,7 +202,7 @@ export class Management {
     partnerId: string,
     filter: Page & { action?: string | undefined },
   ): Promise<AuditRow[]> {
-    await this.#visible(viewer, partnerId);
+    await this.visible(viewer, partnerId);
     return this.deps.audit.list(partnerActivityQuery(partnerId, filter));
   }
 
@@ -311,7 +223,7 @@ export class Management {
    * what its Integration page offers, where the operators' app list is not theirs to read.
    */
   async mintableApps(viewer: Viewer, partnerId: string): Promise<{ id: string; name: string }[]> {
-    await this.#visible(viewer, partnerId);
+    await this.visible(viewer, partnerId);
     return (await this.deps.apps.list()).map((app) => ({ id: app.id, name: app.name }));
   }
 

@@ -19,6 +19,7 @@ import type { LiveSession } from "../sessions/service.js";
 import type { LogoutRequest, SamlIdp } from "./idp.js";
 import { SamlError, type SamlInput, sessionIndex } from "./idp.js";
 import type { Binding } from "./messages.js";
+import { PeerLogout } from "./peer-logout.js";
 import { samlPostPage } from "./post-page.js";
 import type { SamlStore } from "./store.js";
 
@@ -69,6 +70,9 @@ export function signedOutPage(reply: FastifyReply, stillSignedIn: string[]): Fas
 }
 
 export class FrontChannelLogout {
+  /** Handoff's LogoutRequests to the session's other apps, and their answers. */
+  readonly #peers: PeerLogout;
+
   constructor(
     private readonly storage: Storage,
     private readonly store: SamlStore,
@@ -77,7 +81,9 @@ export class FrontChannelLogout {
     private readonly sealer: Sealer,
     private readonly clock: Clock,
     private readonly config: Config,
-  ) {}
+  ) {
+    this.#peers = new PeerLogout(saml, clock);
+  }
 
   /** Records that `session` signed in to `app`, with the NameID and SessionIndex it was given. */
   async remember(app: App & { saml: SamlSettings }, session: LiveSession): Promise<void> {
@@ -168,7 +174,7 @@ export class FrontChannelLogout {
     } else {
       let answer: { success: boolean };
       try {
-        answer = await this.saml.receiveLogoutResponse(
+        answer = await this.#peers.receiveLogoutResponse(
           app as App & { saml: SamlSettings },
           input,
           chain.current.requestId,
@@ -228,7 +234,7 @@ export class FrontChannelLogout {
     for (let next = chain.pending.shift(); next; next = chain.pending.shift()) {
       const app = await this.apps.find(next.app);
       if (!app?.saml?.sloUrl) continue; // no longer a SAML app with a logout URL: none to tell
-      const sent = await this.saml.sendLogoutRequest(app as App & { saml: SamlSettings }, next);
+      const sent = await this.#peers.sendLogoutRequest(app as App & { saml: SamlSettings }, next);
       chain.current = { app: app.id, requestId: sent.id };
       this.#store(reply, chain);
       if ("form" in sent) return samlPostPage(reply, sent.form, app.name, "Signing out of");

@@ -8,37 +8,24 @@
 // - Destination is this IdP's endpoint, IssueInstant is within 5 minutes, and a request ID is
 //   taken once (saml_requests);
 // - the ACS URL (and binding) is one the SP registered; Responses go only there.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { App, AppService } from "../apps/service.js";
 import type { Clock } from "../clock.js";
 import type { Storage } from "../db/database.js";
 import type { SamlKeys } from "./keys.js";
 import { samlify } from "./library.js";
-import {
-  type Binding,
-  decoded,
-  issuerOf,
-  root,
-  SamlError,
-  type SamlInput,
-  STRONG_SIG_ALGS,
-} from "./messages.js";
+import { decoded, issuerOf, root, SamlError, type SamlInput, STRONG_SIG_ALGS } from "./messages.js";
 
 export { redirectInput, SamlError, type SamlInput } from "./messages.js";
 
-import { NAMEID_URN, type NameIdFormat, type SamlSettings } from "../apps/saml-settings.js";
+import { NAMEID_URN, type SamlSettings } from "../apps/saml-settings.js";
 import type { SamlStore } from "./store.js";
-import {
-  LOGOUT_REQUEST_TEMPLATE,
-  RESPONSE_TEMPLATE,
-  responseTags,
-  type SamlSubject,
-} from "./template.js";
+import { RESPONSE_TEMPLATE, responseTags, type SamlSubject } from "./template.js";
 
 const { Constants } = samlify;
-const BINDING = Constants.namespace.binding;
+export const BINDING = Constants.namespace.binding;
 /** How far a request's IssueInstant may be from now, and how long its ID is remembered. */
-const REQUEST_WINDOW_MS = 5 * 60_000;
+export const REQUEST_WINDOW_MS = 5 * 60_000;
 /**
  * An encrypted assertion's algorithms (XML Encryption 1.1): AES-256-GCM under a fresh key, whose
  * tag makes any altered copy fail (with CBC, samlify's default, someone who posts altered copies
@@ -50,32 +37,10 @@ const ASSERTION_ENCRYPTION = {
   keyEncryptionAlgorithm: "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
 };
 
-export interface LoginRequest {
-  app: App & { saml: SamlSettings };
-  id: string;
-  acsUrl: string;
-  relayState: string | undefined;
-}
+import type { LoginRequest, LogoutAnswer, LogoutRequest, PostForm } from "./idp-types.js";
 
-export interface LogoutRequest {
-  app: App & { saml: SamlSettings };
-  /** How it came, and so how the LogoutResponse goes back. */
-  binding: Binding;
-  parsed: unknown;
-  sessionIndex: string | null;
-  relayState: string | undefined;
-}
-
-/** A LogoutResponse: a URL to redirect the browser to, or a form it posts. */
-export type LogoutAnswer =
-  | { binding: "redirect"; url: string }
-  | { binding: "post"; form: PostForm };
-
-/** The form a browser posts to the SP's ACS. */
-export interface PostForm {
-  action: string;
-  fields: Record<string, string>;
-}
+export type { LoginRequest, LogoutAnswer, LogoutRequest, PostForm } from "./idp-types.js";
+export { sessionIndex } from "./idp-types.js";
 
 export class SamlIdp {
   readonly entityId: string;
@@ -95,7 +60,8 @@ export class SamlIdp {
     this.sloUrl = `${baseUrl}/saml/slo`;
   }
 
-  #idp(
+  /** The IdP entity with these certificates (and key, to sign): for src/saml/ only. */
+  entity(
     certificates: string[],
     privateKey: string | undefined,
     requestsSigned: boolean,
@@ -149,7 +115,7 @@ export class SamlIdp {
 
   /** The IdP metadata: entity ID, endpoints, and every published signing certificate. */
   async metadata(): Promise<string> {
-    return this.#idp(await this.keys.certificates(), undefined, false).getMetadata();
+    return this.entity(await this.keys.certificates(), undefined, false).getMetadata();
   }
 
   /** The registered SP a message comes from, by its Issuer. */
@@ -203,7 +169,7 @@ export class SamlIdp {
     else if (signed && !input.query.Signature) throw new SamlError("the request must be signed");
     let parsed: { extract: Record<string, unknown>; sigAlg?: string };
     try {
-      parsed = (await this.#idp(
+      parsed = (await this.entity(
         await this.keys.certificates(),
         undefined,
         signed,
@@ -261,7 +227,7 @@ export class SamlIdp {
   ): Promise<PostForm> {
     const key = await this.keys.signer();
     const encrypted = Boolean(app.saml.encryptionCertificate);
-    const idp = this.#idp([key.certificate], key.privateKey, false, encrypted);
+    const idp = this.entity([key.certificate], key.privateKey, false, encrypted);
     const acsUrl = options.acsUrl ?? (app.saml.acsUrls[0] as string);
     const sp = this.#sp(app.saml);
     const tags = responseTags({
@@ -315,7 +281,7 @@ export class SamlIdp {
     }
     let parsed: { extract: Record<string, unknown>; sigAlg?: string };
     try {
-      parsed = (await this.#idp(
+      parsed = (await this.entity(
         await this.keys.certificates(),
         undefined,
         signed,
@@ -354,7 +320,7 @@ export class SamlIdp {
     const sloUrl = request.app.saml.sloUrl;
     if (!sloUrl) throw new SamlError("the service provider has no logout URL");
     const key = await this.keys.signer();
-    const idp = this.#idp([key.certificate], key.privateKey, false);
+    const idp = this.entity([key.certificate], key.privateKey, false);
     const made = idp.createLogoutResponse(
       this.#sp(request.app.saml),
       request.parsed as Parameters<typeof idp.createLogoutResponse>[1],
@@ -373,118 +339,4 @@ export class SamlIdp {
       },
     };
   }
-
-  /**
-   * The SP as the receiver of Handoff's own LogoutRequests (front-channel single logout): every
-   * one is signed, whether or not the SP registered a certificate, and goes to its logout URL.
-   */
-  #logoutPeer(settings: SamlSettings, sloUrl: string) {
-    return samlify.ServiceProvider({
-      entityID: settings.entityId,
-      ...(settings.certificate ? { signingCert: settings.certificate } : {}),
-      wantLogoutRequestSigned: true,
-      singleLogoutService: [
-        { Binding: BINDING.redirect, Location: sloUrl },
-        { Binding: BINDING.post, Location: sloUrl },
-      ],
-    } as Parameters<typeof samlify.ServiceProvider>[0]);
-  }
-
-  /**
-   * A signed LogoutRequest to an SP's logout URL, naming the person and session as the SP was
-   * told them at sign-in: by HTTP-Redirect (the signature in the query, RSA-SHA256), or by
-   * HTTP-POST (an enveloped signature) for an SP that takes only that.
-   */
-  async sendLogoutRequest(
-    app: App & { saml: SamlSettings },
-    issued: { nameId: string; nameIdFormat: NameIdFormat; sessionIndex: string },
-  ): Promise<{ id: string; url: string } | { id: string; form: PostForm }> {
-    const sloUrl = app.saml.sloUrl;
-    if (!sloUrl) throw new SamlError("the service provider has no logout URL");
-    const key = await this.keys.signer();
-    const idp = this.#idp([key.certificate], key.privateKey, false);
-    const id = `_${randomUUID()}`;
-    const now = this.clock.now();
-    const context = samlify.SamlLib.replaceTagsByValue(LOGOUT_REQUEST_TEMPLATE, {
-      ID: id,
-      IssueInstant: new Date(now).toISOString(),
-      NotOnOrAfter: new Date(now + REQUEST_WINDOW_MS).toISOString(),
-      Destination: sloUrl,
-      Issuer: this.entityId,
-      Audience: app.saml.entityId,
-      NameIDFormat: NAMEID_URN[issued.nameIdFormat],
-      NameID: issued.nameId,
-      SessionIndex: issued.sessionIndex,
-    });
-    const binding = app.saml.sloBinding === "post" ? "post" : "redirect";
-    const made = idp.createLogoutRequest(
-      this.#logoutPeer(app.saml, sloUrl),
-      binding,
-      {},
-      { customTagReplacement: () => ({ id, context }) },
-    ) as { context: string };
-    if (binding === "redirect") return { id, url: made.context };
-    return { id, form: { action: sloUrl, fields: { SAMLRequest: made.context } } };
-  }
-
-  /**
-   * An SP's LogoutResponse to the LogoutRequest `requestId`, checked: from that SP (Issuer),
-   * answering that request (InResponseTo), to this endpoint (Destination, when present), and
-   * signed when the SP has a certificate (HTTP-Redirect: in the query, RSA-SHA256 or stronger;
-   * HTTP-POST: one enveloped signature covering the root). Answers whether the SP says it signed
-   * the person out. A failure status is taken without its signature checked (samlify stops at the
-   * status): believing it only leaves the app listed as perhaps still signed in.
-   */
-  async receiveLogoutResponse(
-    app: App & { saml: SamlSettings },
-    input: SamlInput,
-    requestId: string,
-  ): Promise<{ success: boolean }> {
-    const sloUrl = app.saml.sloUrl;
-    if (!sloUrl) throw new SamlError("the service provider has no logout URL");
-    const xml = decoded(input, "SAMLResponse");
-    const posted = input.binding === "post";
-    const signed = app.saml.certificate !== null;
-    const element = root(xml, posted, signed);
-    if (element.localName !== "LogoutResponse") throw new SamlError("this is not a LogoutResponse");
-    if (issuerOf(element) !== app.saml.entityId) {
-      throw new SamlError("the LogoutResponse is not from the service provider asked");
-    }
-    if (element.getAttribute("InResponseTo") !== requestId) {
-      throw new SamlError("the LogoutResponse answers another request");
-    }
-    const destination = element.getAttribute("Destination");
-    if (destination && destination !== this.sloUrl) {
-      throw new SamlError("the LogoutResponse is for another Destination");
-    }
-    if (input.binding === "redirect" && signed) {
-      if (!input.query.Signature) throw new SamlError("the LogoutResponse must be signed");
-      if (!STRONG_SIG_ALGS.has(input.query.SigAlg ?? "")) {
-        throw new SamlError("the LogoutResponse must be signed with RSA-SHA256 or stronger");
-      }
-    }
-    const receiver = this.#idp(await this.keys.certificates(), undefined, false);
-    // This one IdP entity, made for this response: it checks the signature when the SP has a key.
-    receiver.entitySetting.wantLogoutResponseSigned = signed;
-    try {
-      await receiver.parseLogoutResponse(
-        this.#logoutPeer(app.saml, sloUrl),
-        input.binding,
-        input.binding === "redirect"
-          ? { query: input.query, octetString: input.octetString }
-          : { body: input.body },
-      );
-      return { success: true };
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith("ERR_FAILED_STATUS")) {
-        return { success: false };
-      }
-      throw new SamlError("the LogoutResponse's signature or schema is not valid");
-    }
-  }
-}
-
-/** A session's index as SPs see it: not its id (which a cookie holds), a digest of it. */
-export function sessionIndex(sessionId: string): string {
-  return `_${createHash("sha256").update(`saml-session:${sessionId}`).digest("base64url").slice(0, 32)}`;
 }

@@ -27,8 +27,10 @@ import {
   WrongCode,
 } from "./redeem.js";
 import { landingUrl } from "./return-path.js";
+import { redemption } from "./rows.js";
 import { deadReason, type TicketStatusView, ticketView } from "./status.js";
 import type { TicketCore, TicketRow, TicketStore } from "./store.js";
+import { type TicketStory, ticketStory } from "./story.js";
 
 export {
   type FailureReason,
@@ -41,31 +43,9 @@ export {
   type RedeemOutcome,
 } from "./model.js";
 export type { TicketStatusView } from "./status.js";
-
-/** A ticket with what became of it beyond its row (TicketService.story). */
-export interface TicketStory {
-  view: TicketStatusView;
-  sessionId: string | null;
-  /** When it was redeemed, revoked or rejected (ms); null while issued. */
-  finishedAt: number | null;
-  expiresAt: number;
-  /** The session it made, while its row is kept. */
-  session: {
-    id: string;
-    createdAt: number;
-    expiresAt: number;
-    endedAt: number | null;
-    endReason: string | null;
-    otpVerifiedAt: number | null;
-  } | null;
-  /** Its one-time code: how many were sent, the last when, how many wrong ones were typed. */
-  otp: { sends: number; lastSentAt: number | null; failures: number } | null;
-}
 export { TICKET_CLOCK_TOLERANCE_MS } from "./status.js";
-
-import { redemption } from "./rows.js";
-
 export type { TicketRow } from "./store.js";
+export type { TicketStory } from "./story.js";
 
 export class TicketService {
   constructor(
@@ -348,39 +328,9 @@ export class TicketService {
     });
   }
 
-  /**
-   * A ticket of this minting partner with the session it made and its one-time code's sends and
-   * wrong tries (the console's per-link timeline); not_found for anyone else.
-   */
-  async story(partnerId: string, id: string): Promise<TicketStory> {
-    const row = await this.store.storyOf(partnerId, id);
-    if (!row) throw new HandoffError("not_found", `no ticket ${id}`);
-    const ms = (value: number | string | null) => (value === null ? null : Number(value));
-    return {
-      view: ticketView(row, this.clock.now()),
-      sessionId: row.session_id,
-      finishedAt: ms(row.finished_at),
-      expiresAt: Number(row.expires_at),
-      session:
-        row.session_id === null || row.session_created_at === null
-          ? null
-          : {
-              id: row.session_id,
-              createdAt: Number(row.session_created_at),
-              expiresAt: Number(row.session_expires_at),
-              endedAt: ms(row.session_ended_at),
-              endReason: row.session_end_reason,
-              otpVerifiedAt: ms(row.session_otp_verified_at),
-            },
-      otp:
-        row.otp_sends === null
-          ? null
-          : {
-              sends: Number(row.otp_sends),
-              lastSentAt: ms(row.otp_last_sent_at),
-              failures: Number(row.otp_failures),
-            },
-    };
+  /** A ticket of this minting partner and what became of it (the console's timeline). */
+  story(partnerId: string, id: string): Promise<TicketStory> {
+    return ticketStory(this.store, this.clock.now(), partnerId, id);
   }
 
   /** The newest tickets of these partners, as their minting partner sees each one. */
