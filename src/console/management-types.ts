@@ -9,8 +9,8 @@ import type { PartnerService } from "../partners/service.js";
 import type { Partner } from "../partners/store.js";
 import type { PartnerUserService } from "../partners/users.js";
 import type { SessionService } from "../sessions/service.js";
-import type { TicketService } from "../tickets/service.js";
-import type { UserService } from "../users/service.js";
+import type { TicketService, TicketStatusView } from "../tickets/service.js";
+import type { UserRow, UserService } from "../users/service.js";
 import type { WebhookService } from "../webhooks/service.js";
 import type { Viewer } from "./signin/service.js";
 
@@ -47,4 +47,15 @@ export interface PartnerView extends Partner {
 export interface Page {
   before?: number | undefined;
   limit?: number | undefined;
+}
+
+/** One of the partner's users (who sign in through login links), as the console shows them. */
+export interface UserView {
+  user: UserRow;
+  /** Sessions neither ended nor past their absolute limit. */
+  liveSessions: number;
+  /** Unused login links not yet expired. */
+  liveLinks: number;
+  /** The newest login links this partner minted for them. */
+  links: TicketStatusView[];
 }

@@ -21,10 +21,13 @@ import {
 } from "./management-activity.js";
 import { IntegrationManagement } from "./management-integrations.js";
 import { type LinkTimeline, linkTimeline, TIMELINE_MAX } from "./management-timeline.js";
-import type { Acting, Page, PartnerView } from "./management-types.js";
+import type { Acting, Page, PartnerView, UserView } from "./management-types.js";
 import type { Viewer } from "./signin/service.js";
 
-export type { Acting, ManagementDeps, Page, PartnerView } from "./management-types.js";
+export type { Acting, ManagementDeps, Page, PartnerView, UserView } from "./management-types.js";
+
+/** How many of a user's newest login links their page shows. */
+const USER_LINKS = 20;
 
 export class Management extends IntegrationManagement {
   // Partners
@@ -174,6 +177,23 @@ export class Management extends IntegrationManagement {
   ): Promise<TicketStatusView> {
     await this.writable(acting, partnerId);
     return this.deps.tickets.revoke(partnerId, ticketId, acting.ip, acting.viewer.id);
+  }
+
+  /**
+   * One of the partner's users (or of a linked sub-account): who, how many live sessions and
+   * unused links they hold, and the newest links this partner minted for them. not_found for
+   * anyone else's, as for an unknown id.
+   */
+  async getUser(viewer: Viewer, partnerId: string, userId: string): Promise<UserView> {
+    await this.visible(viewer, partnerId);
+    const user = await this.deps.users.reachable(partnerId, userId);
+    const links = await this.deps.tickets.ofUser(partnerId, user.id, USER_LINKS);
+    return {
+      user,
+      liveSessions: await this.deps.sessions.liveCount(user.id),
+      liveLinks: links.outstanding,
+      links: links.recent,
+    };
   }
 
   /** Ends a user's live sessions, or revokes their unused login links; answers how many. */

@@ -285,6 +285,11 @@ export class SessionService {
     return { id: parsed.id, partnerId: row.partner_id };
   }
 
+  /** How many of a user's sessions are live (not ended, within their absolute limit). */
+  liveCount(userId: string): Promise<number> {
+    return this.store.countLive(userId, this.clock.now());
+  }
+
   /** Ends every live session of a user; returns how many. */
   async endForUser(
     userId: string,

@@ -108,6 +108,18 @@ export class SessionStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** How many sessions of a user are neither ended nor past their absolute limit. */
+  async countLive(userId: string, now: number): Promise<number> {
+    const row = await this.storage.read
+      .selectFrom("sessions")
+      .select((eb) => eb.fn.countAll<number | string>().as("count"))
+      .where("user_id", "=", userId)
+      .where("ended_at", "is", null)
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+
   /** Ends every live session of a user; answers their ids. */
   async endForUser(trx: Tx, userId: string, now: number): Promise<string[]> {
     const ended = await trx

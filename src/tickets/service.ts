@@ -192,6 +192,21 @@ export class TicketService {
   }
 
   /**
+   * A user's unused, unexpired login links (what revokeForUser would stop), and the newest
+   * `limit` this partner minted for them, as it sees each one (the console's page of one user).
+   */
+  async ofUser(
+    partnerId: string,
+    userId: string,
+    limit: number,
+  ): Promise<{ outstanding: number; recent: TicketStatusView[] }> {
+    const now = this.clock.now();
+    const { count } = await this.store.outstanding(this.storage.read, userId, now);
+    const rows = await this.store.listForUser(partnerId, userId, limit);
+    return { outstanding: count, recent: rows.map((row) => ticketView(row, now)) };
+  }
+
+  /**
    * The partner's auth_token for a user (seed 002's tpd.auth_token), from the newest login link
    * for one of `appIds` (an app and its sign-in group) that was used and carried one; null when
    * none did.

@@ -1,6 +1,6 @@
 // The tickets table. The only file with tickets' SQL.
 import type { Selectable } from "kysely";
-import type { Storage, Tx } from "../db/database.js";
+import type { Reader, Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
 import { deleteSelected } from "../db/prune.js";
 import type { TicketTable } from "../db/schema.js";
@@ -172,6 +172,19 @@ export class TicketStore {
     return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(page.limit).execute();
   }
 
+  /** A user's newest tickets minted by this partner (the console's page of one user). */
+  listForUser(partnerId: string, userId: string, limit: number): Promise<TicketRow[]> {
+    return this.storage.read
+      .selectFrom("tickets")
+      .selectAll()
+      .where("user_id", "=", userId)
+      .where("partner_id", "=", partnerId)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit)
+      .execute();
+  }
+
   /**
    * The lock: moves the ticket off "issued" only while it is issued and not expired (minus
    * `notBefore`'s tolerance). True for exactly one of any number of concurrent callers.
@@ -192,11 +205,11 @@ export class TicketStore {
 
   /** How many unused, unexpired tickets a user holds, and when the first of them expires. */
   async outstanding(
-    trx: Tx,
+    db: Reader | Tx,
     userId: string,
     now: number,
   ): Promise<{ count: number; next: number }> {
-    const row = (await countOutstanding.execute(trx, { user_id: userId, now })).rows[0];
+    const row = (await countOutstanding.execute(db, { user_id: userId, now })).rows[0];
     return { count: Number(row?.count ?? 0), next: Number(row?.next ?? now) };
   }
 

@@ -1,5 +1,5 @@
-// The management API of a partner's people: its console users, its users' login links and
-// sessions, and its activity.
+// The management API of a partner's people: its console users, its users' login links (one
+// user, and ending their access, are in user-routes.ts), and its activity.
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { ConsoleDeps } from "../deps.js";
@@ -25,7 +25,7 @@ type Deps = Pick<ConsoleDeps, "config" | "consoleAuth" | "management">;
 const UserParams = Type.Object({ partnerId: Id, userId: Id });
 const TicketParams = Type.Object({ partnerId: Id, ticketId: Id });
 
-/** Partner users; one link, a user's links and sessions; the partner's tickets and activity. */
+/** Partner users; one login link; the partner's tickets and activity. */
 export function peopleRoutes(scope: FastifyInstance, services: Deps): void {
   partnerUserRoutes(scope, services);
   partnerUserRecoveryRoutes(scope, services);
@@ -150,7 +150,7 @@ function partnerUserRecoveryRoutes(scope: FastifyInstance, services: Deps): void
   );
 }
 
-/** The partner's users (who sign in through login links): one ticket, and revoking access. */
+/** One login link of the partner's: what became of it, and revoking it. */
 function loginLinkRoutes(scope: FastifyInstance, services: Deps): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { management } = services;
@@ -188,29 +188,6 @@ function loginLinkRoutes(scope: FastifyInstance, services: Deps): void {
       return management.revokeTicket(acting, request.params.partnerId, request.params.ticketId);
     },
   );
-
-  for (const what of ["sessions", "tickets"] as const) {
-    app.post(
-      `/v1/manage/partners/:partnerId/users/:userId/${what}/revoke`,
-      {
-        schema: {
-          tags,
-          security,
-          summary:
-            what === "sessions"
-              ? "End every live session of one of the partner's users"
-              : "Revoke every unused login link of one of the partner's users",
-          params: Type.Object({ partnerId: Id, userId: Id }),
-          response: { 200: Type.Object({ count: Type.Integer() }), ...Problems },
-        },
-      },
-      async (request) => {
-        const acting = await requireConsoleChange(services, request);
-        const { partnerId, userId } = request.params;
-        return { count: await management.revokeUserAccess(acting, partnerId, userId, what) };
-      },
-    );
-  }
 }
 
 /** What happened: the partner's newest login links, and its audit entries. */

@@ -9,6 +9,7 @@ import { partnerRoutes } from "./partner-routes.js";
 import { peopleRoutes } from "./people-routes.js";
 import { platformRoutes } from "./platform-routes.js";
 import { secondFactorRoutes, signInRoutes } from "./sign-in-routes.js";
+import { userRoutes } from "./user-routes.js";
 import { webhookManagementRoutes } from "./webhook-routes.js";
 
 type Deps = Pick<ConsoleDeps, "config" | "consoleAuth" | "consoleFailures" | "management">;
@@ -21,5 +22,6 @@ export function managementRoutes(scope: FastifyInstance, services: Deps): void {
   callbackManagementRoutes(scope, services);
   webhookManagementRoutes(scope, services);
   peopleRoutes(scope, services);
+  userRoutes(scope, services);
   platformRoutes(scope, services);
 }

@@ -13,6 +13,7 @@ import {
   str,
   tabs,
 } from "./page-kit.js";
+import { userPath } from "./user-page.js";
 import { badge, clipped, csrfField, detailText, table, when } from "./views.js";
 
 /** Activity and Integration. */
@@ -72,23 +73,28 @@ function activityPage(scope: FastifyInstance, services: Deps, kit: PageKit): voi
       const lastEntry = entries.length === page.limit ? entries.at(-1) : undefined;
       const linkTo = (id: string) =>
         html`<a href="/console/partners/${partner.id}/links/${id}"><code>${id}</code></a>`;
-      // An event about a login link links to its timeline, where its details are whole too.
+      const userLink = (id: string) =>
+        html`<a href="${userPath(partner.id, id)}">${clipped(id, true)}</a>`;
+      // An event about a login link links to its timeline, where its details are whole too; one
+      // about a user, to their page.
       const subject = (e: (typeof entries)[number]) =>
         e.subject && e.action.startsWith("ticket.")
           ? linkTo(e.subject)
-          : html`<code>${e.subject ?? ""}</code>`;
+          : e.subject && e.action.startsWith("user.")
+            ? userLink(e.subject)
+            : html`<code>${e.subject ?? ""}</code>`;
       return send(reply, session, {
         title: `Activity · ${partner.name}`,
         active:
           session.viewer.kind === "operator"
             ? "/console/partners"
             : `/console/partners/${partner.id}/activity`,
-        body: html`<h1>Activity · ${partner.name}</h1>${notice(request)}${tabs(partner.id, "/activity")}<h2>Login links</h2><p class="muted">The newest login links this partner made, what became of each, and why one did not work. A link's ID opens its timeline: everything that happened to it, in order.</p>${table(
+        body: html`<h1>Activity · ${partner.name}</h1>${notice(request)}${tabs(partner.id, "/activity")}<h2>Login links</h2><p class="muted">The newest login links this partner made, what became of each, and why one did not work. A link's ID opens its timeline: everything that happened to it, in order; a user's, their page, where all of their sessions or links can be ended at once.</p>${table(
           ["Created", "Link", "User", "App", "Status", "Reason", "Last failed attempt", ""],
           tickets.map((t) => [
             html`${when(t.created_at)}`,
             linkTo(t.id),
-            clipped(t.user_id, true),
+            userLink(t.user_id),
             clipped(t.app, true),
             badge(t.status),
             html`${t.reason ?? ""}`,

@@ -29,6 +29,7 @@ import { platformPages } from "./platform-pages.js";
 import { shownOncePage } from "./shown-once.js";
 import { timelinePage } from "./timeline-page.js";
 import { tokenPages } from "./token-pages.js";
+import { userPage } from "./user-page.js";
 import { alert, badge, type ConsolePage, csrfField } from "./views.js";
 import { webhookPages } from "./webhook-pages.js";
 
@@ -43,6 +44,7 @@ export function consolePages(scope: FastifyInstance, services: Deps): void {
   tokenPages(scope, services, kit);
   activityPages(scope, services, kit);
   timelinePage(scope, services, kit);
+  userPage(scope, services, kit);
   shownOncePage(scope, services, kit);
   appPages(scope, services, kit);
   groupPages(scope, services, kit);

@@ -1,8 +1,10 @@
 // The console's partner pages: the list and a new partner, a partner's summary (status,
-// sub-accounts) and its users.
+// sub-accounts, contract end) and its users (new, unlocked, a new password).
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { HandoffError } from "../../http/errors.js";
+import { toHandoffError } from "../../http/problem.js";
 import { html } from "../../pages/html.js";
+import type { ConsoleSession } from "../signin/service.js";
 import {
   confirmPage,
   type Deps,
@@ -17,7 +19,7 @@ import {
   tabs,
 } from "./page-kit.js";
 import { redirectToSecret } from "./shown-once.js";
-import { badge, clipped, csrfField, table, when } from "./views.js";
+import { alert, badge, type ConsolePage, clipped, csrfField, table, when } from "./views.js";
 
 /** Partners, one partner, its sub-accounts and its users. */
 export function partnerPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
@@ -96,13 +98,17 @@ function partnerSummaryPages(scope: FastifyInstance, services: Deps, kit: PageKi
       : partner.status === "active"
         ? html`<a class="button danger" href="/console/partners/${partner.id}/suspend">Suspend partner</a>`
         : html`<form method="post" action="/console/partners/${partner.id}/status">${csrfField(session)}<input type="hidden" name="status" value="active"><button type="submit">Activate partner</button></form>`;
+    // The contract's end, changed in place (an empty date removes it); only operators may.
+    const contract = operator
+      ? html`<form class="row" method="post" action="/console/partners/${partner.id}/contract">${csrfField(session)}<div><label for="contract-end">Contract ends <span class="muted">(empty: no end)</span></label><input id="contract-end" name="contract_expires_at" type="date" value="${partner.contract_expires_at === null ? "" : new Date(partner.contract_expires_at).toISOString().slice(0, 10)}"></div><button type="submit" class="secondary">Save contract end</button></form>`
+      : html``;
     const link = operator
       ? html`<form class="row" method="post" action="/console/partners/${partner.id}/sub-accounts">${csrfField(session)}<div><label for="child">Link a sub-account (partner ID)</label><input id="child" name="sub_account_id" required></div><button type="submit" class="secondary">Link</button></form>`
       : html``;
     return send(reply, session, {
       title: partner.name,
       active: operator ? "/console/partners" : "/console",
-      body: html`<h1>${partner.name}</h1>${notice(request)}${tabs(partner.id, "")}<div class="card"><dl><dt>Partner ID</dt><dd><code>${partner.id}</code></dd><dt>Status</dt><dd>${badge(partner.status)}</dd><dt>Contract ends</dt><dd>${when(partner.contract_expires_at)}</dd><dt>Created</dt><dd>${when(partner.created_at)}</dd></dl>${statusForm}</div><h2>Sub-accounts</h2><p class="muted">This partner may act on behalf of these accounts.</p>${table(
+      body: html`<h1>${partner.name}</h1>${notice(request)}${tabs(partner.id, "")}<div class="card"><dl><dt>Partner ID</dt><dd><code>${partner.id}</code></dd><dt>Status</dt><dd>${badge(partner.status)}</dd><dt>Contract ends</dt><dd>${when(partner.contract_expires_at)}</dd><dt>Created</dt><dd>${when(partner.created_at)}</dd></dl>${contract}${statusForm}</div><h2>Sub-accounts</h2><p class="muted">This partner may act on behalf of these accounts.</p>${table(
         ["Sub-account", ""],
         partner.sub_accounts.map((child) => [
           html`<a href="/console/partners/${child}">${child}</a>`,
@@ -132,6 +138,17 @@ function partnerSummaryPages(scope: FastifyInstance, services: Deps, kit: PageKi
         { status: "suspended" },
       );
       return send(reply, session, page);
+    },
+  );
+
+  scope.post(
+    `${Partner}/contract`,
+    { schema: { hide: true } },
+    async (request: PartnerRequest, reply) => {
+      const who = await acting(request);
+      const end = dateField(str(request.body as Form, "contract_expires_at"), "contract end");
+      await management.updatePartner(who, request.params.partnerId, { contractExpiresAt: end });
+      return reply.redirect(`/console/partners/${request.params.partnerId}?done=contract`, 303);
     },
   );
 
@@ -209,8 +226,12 @@ function partnerUserPages(scope: FastifyInstance, services: Deps, kit: PageKit):
                 ? html`<span class="badge bad">locked until ${when(u.locked_until)}</span>`
                 : badge("active"),
               html`${when(u.created_at)}`,
-              writer && locked
-                ? html`<form class="inline" method="post" action="/console/partners/${partner.id}/users/${u.id}/unlock">${csrfField(session)}<button class="secondary" type="submit">Unlock</button></form>`
+              writer
+                ? html`${
+                    locked
+                      ? html`<form class="inline" method="post" action="/console/partners/${partner.id}/users/${u.id}/unlock">${csrfField(session)}<button class="secondary" type="submit">Unlock</button></form> `
+                      : ""
+                  }<a class="button secondary" href="/console/partners/${partner.id}/users/${u.id}/password" aria-label="Set a new password for ${u.login}">Set password</a>`
                 : html``,
             ];
           }),
@@ -243,6 +264,8 @@ function partnerUserPages(scope: FastifyInstance, services: Deps, kit: PageKit):
     },
   );
 
+  passwordPages(scope, services, kit);
+
   scope.post(
     `${Partner}/users/:userId/unlock`,
     { schema: { hide: true } },
@@ -253,6 +276,68 @@ function partnerUserPages(scope: FastifyInstance, services: Deps, kit: PageKit):
         `/console/partners/${request.params.partnerId}/users?done=unlocked`,
         303,
       );
+    },
+  );
+}
+
+type PartnerUserRequest = FastifyRequest<{ Params: { partnerId: string; userId: string } }>;
+
+/** A new password for a partner user, set by an admin or an operator (ends their sessions). */
+function passwordPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { viewer, acting } = kit;
+
+  const passwordPage = async (
+    session: ConsoleSession,
+    partnerId: string,
+    userId: string,
+    error?: string,
+  ): Promise<ConsolePage> => {
+    const partner = await management.getPartner(session.viewer, partnerId);
+    const user = (await management.listPartnerUsers(session.viewer, partner.id)).find(
+      (u) => u.id === userId,
+    );
+    if (!user) throw new HandoffError("not_found", "no such partner user");
+    const back = `/console/partners/${partner.id}/users`;
+    return {
+      title: `New password for ${user.login}`,
+      status: error ? 400 : 200,
+      active: session.viewer.kind === "operator" ? "/console/partners" : "/console",
+      body: html`<h1>New password for ${user.login}</h1>${error ? alert(error) : ""}<form class="card" method="post" action="${back}/${user.id}/password">${csrfField(session)}<p>Their console sessions (and refresh tokens of the password grant) end now; give them the new password by a safe channel.</p><div class="field"><label for="new-password">New password <span class="muted">(12 or more characters)</span></label><input id="new-password" name="password" type="password" required minlength="12" autocomplete="new-password"></div><button type="submit">Set password</button> <a href="${back}">Cancel</a></form>`,
+    };
+  };
+
+  scope.get(
+    `${Partner}/users/:userId/password`,
+    { schema: { hide: true } },
+    async (request: PartnerUserRequest, reply) => {
+      const session = await viewer(request, reply);
+      if (!session) return reply;
+      const { partnerId, userId } = request.params;
+      return send(reply, session, await passwordPage(session, partnerId, userId));
+    },
+  );
+
+  scope.post(
+    `${Partner}/users/:userId/password`,
+    { schema: { hide: true } },
+    async (request: PartnerUserRequest, reply) => {
+      const who = await acting(request);
+      const { partnerId, userId } = request.params;
+      try {
+        const password = (request.body as Form).password ?? "";
+        await management.resetPartnerUserPassword(who, partnerId, userId, password);
+      } catch (error) {
+        // A password the rules refuse: the form again, with the reason above it.
+        const failure = toHandoffError(error);
+        if (failure.code !== "invalid_request") throw error;
+        return send(
+          reply,
+          who.session,
+          await passwordPage(who.session, partnerId, userId, failure.message),
+        );
+      }
+      return reply.redirect(`/console/partners/${partnerId}/users?done=password`, 303);
     },
   );
 }

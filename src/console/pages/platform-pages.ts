@@ -1,8 +1,9 @@
 // The overview (logins and failures per partner over a day) and the platform's own pages for
 // operators: apps, signing keys, the audit log.
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { HandoffError } from "../../http/errors.js";
 import { html } from "../../pages/html.js";
-import { type Deps, type Form, notice, type PageKit, send, str } from "./page-kit.js";
+import { confirmPage, type Deps, type Form, notice, type PageKit, send, str } from "./page-kit.js";
 import { badge, clipped, csrfField, redemptionChart, table, when } from "./views.js";
 
 /** Overview, apps, keys and the audit log. */
@@ -110,7 +111,9 @@ function appsPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
   });
 }
 
-/** The signing keys, and rotating them (operators). */
+type KeyRequest = FastifyRequest<{ Params: { kid: string } }>;
+
+/** The signing keys: rotating them, and revoking one in an emergency (operators). */
 function signingKeyPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
   const { management } = services;
   const { viewer, acting } = kit;
@@ -123,23 +126,60 @@ function signingKeyPages(scope: FastifyInstance, services: Deps, kit: PageKit): 
       title: "Signing keys",
       active: "/console/keys",
       body: html`<h1>Signing keys</h1>${notice(request)}<p class="muted">The keys that sign access tokens and ID tokens, published at <a href="/.well-known/jwks.json">/.well-known/jwks.json</a>.</p>${table(
-        ["Key ID", "Algorithm", "Created", "Retires"],
+        ["Key ID", "Algorithm", "Created", "Retires", ""],
         keys.map((k) => [
           html`<code>${k.kid}</code>`,
           html`${k.alg}`,
           html`${when(k.created_at)}`,
           html`${when(k.retire_at)}`,
+          html`<a class="button danger" href="/console/keys/${k.kid}/revoke" aria-label="Revoke the key ${k.kid}">Revoke</a>`,
         ]),
         "No keys.",
-      )}<form class="card" method="post" action="/console/keys">${csrfField(session)}<p>A rotation publishes new keys now; the current ones verify what they signed until it expires.</p><button type="submit">Rotate signing keys</button></form>`,
+      )}<form class="card" method="post" action="/console/keys">${csrfField(session)}<p>A rotation publishes new keys now; the current ones verify what they signed until it expires.</p><button type="submit">Rotate signing keys</button></form><p class="muted">Revoke a key only when it may have leaked: everything it signed stops verifying at once.</p>`,
     });
   });
 
   scope.post("/console/keys", { schema: { hide: true } }, async (request, reply) => {
     const who = await acting(request);
     await management.rotateKeys(who);
-    return reply.redirect("/console/keys", 303);
+    return reply.redirect("/console/keys?done=keys_rotated", 303);
   });
+
+  // Revoking asks first, on a page of its own: it signs out every app that holds a token it signed.
+  scope.get(
+    "/console/keys/:kid/revoke",
+    { schema: { hide: true } },
+    async (request: KeyRequest, reply) => {
+      const session = await viewer(request, reply);
+      if (!session) return reply;
+      const key = management.listKeys(session.viewer).find((k) => k.kid === request.params.kid);
+      if (!key) throw new HandoffError("not_found", `no live key ${request.params.kid}`);
+      // EdDSA keys also sign access tokens; RS256 ones only ID tokens (src/keys/service.ts).
+      const signed =
+        key.alg === "EdDSA"
+          ? "Access tokens it signed stop working now (partners exchange their tokens again), and it"
+          : "It";
+      const page = confirmPage(
+        session,
+        `Revoke the signing key ${key.kid}?`,
+        `${signed} leaves the published keys (JWKS), so apps refuse the ID tokens it signed once they fetch the keys again. The next newest ${key.alg} key signs from now on; if there is none, a new one is made at once. This cannot be undone.`,
+        `/console/keys/${key.kid}/revoke`,
+        "/console/keys",
+        "Revoke signing key",
+      );
+      return send(reply, session, { ...page, active: "/console/keys" });
+    },
+  );
+
+  scope.post(
+    "/console/keys/:kid/revoke",
+    { schema: { hide: true } },
+    async (request: KeyRequest, reply) => {
+      const who = await acting(request);
+      await management.revokeKey(who, request.params.kid);
+      return reply.redirect("/console/keys?done=key_revoked", 303);
+    },
+  );
 }
 
 /** The audit log, filtered and paged (operators). */

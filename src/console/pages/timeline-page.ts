@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type Html, html } from "../../pages/html.js";
 import type { TimelineEvent } from "../management-timeline.js";
 import { type Deps, type PageKit, Partner, send, tabs } from "./page-kit.js";
+import { userPath } from "./user-page.js";
 import { badge, csrfField, detailText, instant, table, when } from "./views.js";
 
 type LinkRequest = FastifyRequest<{ Params: { partnerId: string; ticketId: string } }>;
@@ -75,7 +76,7 @@ export function timelinePage(scope: FastifyInstance, services: Deps, kit: PageKi
       return send(reply, session, {
         title: `Login link ${ticket.id} · ${partner.name}`,
         active: session.viewer.kind === "operator" ? "/console/partners" : `${base}/activity`,
-        body: html`<h1>Login link · ${partner.name}</h1>${tabs(partner.id, "/activity")}<p><a href="${base}/activity">Back to the activity</a></p><div class="card"><dl><dt>Link</dt><dd><code>${ticket.id}</code></dd><dt>Status</dt><dd>${badge(ticket.status)} ${ticket.reason ?? ""}</dd><dt>User</dt><dd><code>${ticket.user_id}</code></dd><dt>App</dt><dd><code>${ticket.app}</code></dd><dt>Created</dt><dd>${when(ticket.created_at)}</dd><dt>Expires</dt><dd>${when(ticket.expires_at)}</dd><dt>Session it made</dt><dd>${madeText}</dd></dl>${revoke}</div><h2>What happened</h2><p class="muted">Oldest first. Times are the server's, to the second.</p>${table(
+        body: html`<h1>Login link · ${partner.name}</h1>${tabs(partner.id, "/activity")}<p><a href="${base}/activity">Back to the activity</a></p><div class="card"><dl><dt>Link</dt><dd><code>${ticket.id}</code></dd><dt>Status</dt><dd>${badge(ticket.status)} ${ticket.reason ?? ""}</dd><dt>User</dt><dd><a href="${userPath(partner.id, ticket.user_id)}"><code>${ticket.user_id}</code></a></dd><dt>App</dt><dd><code>${ticket.app}</code></dd><dt>Created</dt><dd>${when(ticket.created_at)}</dd><dt>Expires</dt><dd>${when(ticket.expires_at)}</dd><dt>Session it made</dt><dd>${madeText}</dd></dl>${revoke}</div><h2>What happened</h2><p class="muted">Oldest first. Times are the server's, to the second.</p>${table(
           ["When", "What", "Outcome", "From", "Details"],
           events.map((e) => [
             html`${instant(e.at)}`,

@@ -38,8 +38,9 @@ label{display:block;font-weight:600;font-size:.9rem;margin-bottom:.2rem}
 input,select{font:inherit;padding:.45rem .55rem;border:1px solid #9aa5b5;border-radius:.35rem;min-width:0;max-width:100%;background:#fff}
 .field{margin:0 0 .8rem}
 button,.button{font:inherit;padding:.45rem 1rem;border-radius:.35rem;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
-button.secondary{background:#fff;color:var(--accent)}
-button.danger{background:var(--danger);border-color:var(--danger)}
+button.secondary,.button.secondary{background:#fff;color:var(--accent)}
+button.danger,.button.danger{background:var(--danger);border-color:var(--danger);color:#fff}
+button:disabled{opacity:.55;cursor:not-allowed}
 .badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:.8rem;border:1px solid currentColor}
 .badge.ok{color:var(--ok)}.badge.bad{color:var(--danger)}.badge.neutral{color:var(--muted)}
 .alert{border-left:4px solid var(--danger);background:#fdecea;padding:.7rem 1rem;margin:0 0 1rem}
