@@ -37,7 +37,9 @@ import { partnersModule } from "./partners/module.js";
 import type { PartnerService } from "./partners/service.js";
 import type { PartnerUserService } from "./partners/users.js";
 import type { SamlIdp } from "./saml/idp.js";
+import { recordSoapLogouts } from "./saml/logout-store.js";
 import { samlModule } from "./saml/module.js";
+import type { SoapLogout } from "./saml/soap-logout.js";
 import { sessionsModule } from "./sessions/module.js";
 import type { SessionService, SessionsEnded } from "./sessions/service.js";
 import { ticketsModule } from "./tickets/module.js";
@@ -72,6 +74,8 @@ export interface Domains extends Foundation {
   webhooks: WebhookService;
   /** OIDC Back-Channel Logout deliveries, and their worker's step. */
   backchannel: BackchannelLogout;
+  /** SAML SOAP logout deliveries, and their worker's step. */
+  soapLogout: SoapLogout;
   /** The outbox, and a nudge to its worker. */
   delivery: DeliveryModule;
 }
@@ -125,6 +129,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       { name: "outbox", read: () => signIn.delivery.outbox.backlog() },
       { name: "webhooks", read: () => signIn.webhooks.backlog() },
       { name: "backchannel_logout", read: () => faces.backchannel.backlog() },
+      { name: "saml_soap_logout", read: () => signIn.soapLogout.backlog() },
     ],
   });
   const { keys, partners, partnerUsers, operators, apps, users, auth, sessions } = accounts;
@@ -135,6 +140,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       ...{ keys, partners, partnerUsers, operators, apps, users, auth, sessions },
       ...{ tickets, saml, callbacks, webhooks, delivery },
       backchannel: faces.backchannel,
+      soapLogout: signIn.soapLogout,
     },
     modules: [...modules, ops],
     pruneNow: ops.pruneNow,
@@ -155,8 +161,12 @@ async function composeAccounts(base: Foundation, limits: Limits, metrics: Metric
   const passwords = new Passwords();
   // Whatever must follow a session's end is written in the transaction that ends it, on every
   // path that ends one (sessions, a partner's suspension, a user's deletion): today the OIDC
-  // Back-Channel Logout deliveries of the clients the session signed in.
-  const sessionsEnded: SessionsEnded = (trx, ids, now) => recordBackchannelLogouts(trx, ids, now);
+  // Back-Channel Logout deliveries of the clients the session signed in, and the SOAP logouts of
+  // the SAML apps it signed in to that offer SOAP.
+  const sessionsEnded: SessionsEnded = async (trx, ids, now) => {
+    await recordBackchannelLogouts(trx, ids, now);
+    await recordSoapLogouts(trx, ids, now);
+  };
   const listeners = new WebhookListeners(base.database);
   const audit = auditModule(
     base.database,
@@ -241,6 +251,8 @@ async function composeSignIn(base: Foundation, limits: Limits, accounts: Account
     delivery,
     otp,
     saml,
+    samlLogout,
+    soapLogout: samlM.soapLogout,
     tickets,
     callbacks: callbacksM.callbacks,
     webhooks: webhooksM.webhooks,
@@ -265,6 +277,7 @@ function composeFaces(
     sessions,
     redeemFailures: limits.redeemFailures,
     anonymousWrites: new Allowance("anonymous", config.anonymousWritesPerMinute, base.counters),
+    samlLogout: signIn.samlLogout,
   });
   const consoleM = consoleModule({
     ...base,

@@ -33,6 +33,11 @@ export interface OidcSettings {
   pkceRequired: boolean;
   /** Where OIDC Back-Channel Logout tokens go when a session it signed in ends; null: none. */
   backchannelLogoutUri: string | null;
+  /**
+   * The page the person's browser loads, in a hidden iframe, when a browser logout ends a session
+   * it signed in (OIDC Front-Channel Logout); null: none. Unused while a back-channel URI is set.
+   */
+  frontchannelLogoutUri: string | null;
 }
 
 export interface NewApp {
@@ -52,6 +57,7 @@ export interface NewApp {
   refreshTokens?: boolean;
   pkceRequired?: boolean;
   backchannelLogoutUri?: string | null;
+  frontchannelLogoutUri?: string | null;
   saml?: SamlSettings | null;
   signInGroup?: string | null;
 }
@@ -88,6 +94,7 @@ export function toApp(row: AppRow): App {
       refreshTokens: row.oidc_refresh_tokens === 1,
       pkceRequired: row.oidc_pkce_required !== 0,
       backchannelLogoutUri: row.oidc_backchannel_logout_uri,
+      frontchannelLogoutUri: row.oidc_frontchannel_logout_uri,
     },
     saml: row.saml ? (JSON.parse(row.saml) as SamlSettings) : null,
     signInGroup: row.sign_in_group,
@@ -115,6 +122,7 @@ export function appView(app: App) {
     oidc_refresh_tokens: app.oidc.refreshTokens,
     oidc_pkce_required: app.oidc.pkceRequired,
     oidc_backchannel_logout_uri: app.oidc.backchannelLogoutUri,
+    oidc_frontchannel_logout_uri: app.oidc.frontchannelLogoutUri,
     saml: app.saml && {
       entity_id: app.saml.entityId,
       acs_urls: app.saml.acsUrls,
@@ -123,6 +131,7 @@ export function appView(app: App) {
       encryption_certificate: app.saml.encryptionCertificate ?? null,
       slo_url: app.saml.sloUrl,
       slo_binding: app.saml.sloBinding ?? "redirect",
+      slo_soap_url: app.saml.sloSoapUrl ?? null,
     },
     sign_in_group: app.signInGroup,
   };

@@ -1,8 +1,11 @@
 // An app as a SAML service provider (a column of apps): its entity ID, where assertions go (ACS
 // URLs, HTTP-POST), which NameID it gets, the certificate its requests must be signed with
 // (optional), the certificate its assertions are encrypted to (optional), and its single-logout
-// URL. Read from SP metadata in src/saml/settings.ts.
+// URLs (front channel, and SOAP for the back channel). Read from SP metadata in src/saml/settings.ts.
 import { X509Certificate } from "node:crypto";
+import { isIP } from "node:net";
+import { reachable } from "../delivery/outbound.js";
+import type { Cidr } from "../http/cidr.js";
 import { HandoffError } from "../http/errors.js";
 import { httpUrl } from "./validation.js";
 
@@ -28,6 +31,12 @@ export interface SamlSettings {
    * read as redirect.
    */
   sloBinding?: "redirect" | "post";
+  /**
+   * The SP's SOAP SingleLogoutService (SAML Bindings §3.2). When set, Handoff tells the SP of
+   * every end of a session it signed in to, server to server, and never through the browser.
+   * Absent in apps stored before it existed: none.
+   */
+  sloSoapUrl?: string | null;
 }
 
 export const NAMEID_URN: Record<NameIdFormat, string> = {
@@ -68,8 +77,23 @@ function encryptionCertificate(text: string): string {
   return cert.toString();
 }
 
+/**
+ * The SOAP logout URL, which Handoff's servers call: an http(s) URL, and when its host is an
+ * address, a public one or one the operator allowed (`outboundAllowed`). A host name is taken as
+ * the SP's metadata gives it (`localhost` for an SP in development): the outbound guard checks the
+ * address it resolves to at every call (src/delivery/outbound.ts).
+ */
+function soapUrl(value: string, outboundAllowed: Cidr[]): string {
+  const url = httpUrl(value, "saml slo_soap_url");
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  if (isIP(host) !== 0 && !reachable(host, outboundAllowed)) {
+    throw bad("slo_soap_url points at a private, loopback, link-local or reserved address");
+  }
+  return url;
+}
+
 /** Checks and normalises settings; answers them as stored (JSON). */
-export function checkSamlSettings(input: SamlSettings): string {
+export function checkSamlSettings(input: SamlSettings, outboundAllowed: Cidr[] = []): string {
   const entityId = input.entityId.trim();
   if (!entityId || entityId.length > 1024) throw bad("entity_id must be 1 to 1024 characters");
   if (input.acsUrls.length === 0 || input.acsUrls.length > 10) {
@@ -85,6 +109,7 @@ export function checkSamlSettings(input: SamlSettings): string {
       : null,
     sloUrl: input.sloUrl ? httpUrl(input.sloUrl, "saml slo_url") : null,
     sloBinding: input.sloBinding ?? "redirect",
+    sloSoapUrl: input.sloSoapUrl ? soapUrl(input.sloSoapUrl, outboundAllowed) : null,
   };
   if (!(settings.nameIdFormat in NAMEID_URN)) throw bad("name_id_format is persistent or email");
   if (settings.sloBinding !== "redirect" && settings.sloBinding !== "post") {

@@ -30,6 +30,34 @@ function checkGroup(group: string | null | undefined): string | null {
   return group;
 }
 
+/** Loopback hosts, where a front-channel logout URI may be plain http (development). */
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * A front-channel logout URI is loaded by the person's browser, not by Handoff's servers, so it
+ * is checked like a redirect URI rather than like a webhook URL: https (plain http on a loopback
+ * host, for development), no credentials or fragment, and, as Front-Channel Logout 1.0 §2 asks,
+ * on the scheme, host and port of one of the app's redirect URIs: Handoff's logout page frames
+ * only origins the app already receives codes at.
+ */
+function checkFrontchannelUri(row: AppRow): void {
+  const uri = row.oidc_frontchannel_logout_uri;
+  if (uri === null) return;
+  const field = "frontchannel_logout_uri";
+  checkRedirectUris([uri], field);
+  const url = new URL(uri);
+  if (url.protocol !== "https:" && !LOOPBACK.test(url.hostname)) {
+    throw new HandoffError("invalid_request", `${field} must be https (http only on loopback)`);
+  }
+  const origins = (JSON.parse(row.oidc_redirect_uris) as string[]).map((r) => new URL(r).origin);
+  if (!origins.includes(url.origin)) {
+    throw new HandoffError(
+      "invalid_request",
+      `${field} must be on the scheme, host and port of one of the app's redirect URIs`,
+    );
+  }
+}
+
 export class AppService {
   /** Apps change rarely and are read on every mint and redemption. */
   readonly #cache: SharedCache<{ app: App; secretHash: string | null }>;
@@ -89,10 +117,12 @@ export class AppService {
       oidc_refresh_tokens: input.refreshTokens ? 1 : 0,
       oidc_pkce_required: input.pkceRequired === false ? 0 : 1,
       oidc_backchannel_logout_uri: this.#backchannelUri(input.backchannelLogoutUri),
-      saml: input.saml ? checkSamlSettings(input.saml) : null,
+      oidc_frontchannel_logout_uri: input.frontchannelLogoutUri || null,
+      saml: input.saml ? checkSamlSettings(input.saml, this.outboundAllowed) : null,
       sign_in_group: checkGroup(input.signInGroup),
     };
     checkPolicy(row);
+    checkFrontchannelUri(row);
     await this.#uniqueEntity(row);
     await this.storage.write(async (trx, changed) => {
       await this.store.insert(trx, row);
@@ -151,11 +181,15 @@ export class AppService {
         changes.backchannelLogoutUri === undefined
           ? current.oidc_backchannel_logout_uri
           : this.#backchannelUri(changes.backchannelLogoutUri),
+      oidc_frontchannel_logout_uri:
+        changes.frontchannelLogoutUri === undefined
+          ? current.oidc_frontchannel_logout_uri
+          : changes.frontchannelLogoutUri || null,
       saml:
         changes.saml === undefined
           ? current.saml
           : changes.saml
-            ? checkSamlSettings(changes.saml)
+            ? checkSamlSettings(changes.saml, this.outboundAllowed)
             : null,
       sign_in_group:
         changes.signInGroup === undefined ? current.sign_in_group : checkGroup(changes.signInGroup),
@@ -164,6 +198,7 @@ export class AppService {
     if (!row.name || row.name.length > 200)
       throw new HandoffError("invalid_request", "name must be 1 to 200 characters");
     checkPolicy(row);
+    checkFrontchannelUri(row);
     await this.#uniqueEntity(row);
     await this.storage.write(async (trx, changed) => {
       await this.store.update(trx, row);

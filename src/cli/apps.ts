@@ -22,6 +22,7 @@ export const APP_OPTIONS = {
   "redirect-uri": { type: "string", multiple: true },
   "post-logout-redirect-uri": { type: "string", multiple: true },
   "backchannel-logout-uri": { type: "string" },
+  "frontchannel-logout-uri": { type: "string" },
   "refresh-tokens": { type: "string" },
   "pkce-required": { type: "string" },
   "sign-in-group": { type: "string" },
@@ -131,6 +132,8 @@ function changes(values: Parsed["values"]): AppChanges {
   if (logouts) out.postLogoutRedirectUris = logouts;
   if (values["backchannel-logout-uri"] !== undefined)
     out.backchannelLogoutUri = String(values["backchannel-logout-uri"]) || null;
+  if (values["frontchannel-logout-uri"] !== undefined)
+    out.frontchannelLogoutUri = String(values["frontchannel-logout-uri"]) || null;
   if (refresh !== undefined) out.refreshTokens = refresh;
   if (pkce !== undefined) out.pkceRequired = pkce;
   if (values["sign-in-group"] !== undefined)

@@ -37,6 +37,7 @@ const USAGE = `usage: handoff <command>
       [--ticket-ttl S] [--ticket-ttl-max S] [--session-idle S] [--session-absolute S]
       [--ip-binding exact|prefix] [--sees-auth-token true|false]
       [--redirect-uri URI]… [--post-logout-redirect-uri URI]… [--backchannel-logout-uri URI]
+      [--frontchannel-logout-uri URI]
       [--refresh-tokens true|false]
       [--pkce-required true|false] [--sign-in-group G]
       [--saml-metadata FILE] [--saml-entity-id ID] [--saml-acs URL]… [--saml-name-id persistent|email]

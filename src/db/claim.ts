@@ -4,7 +4,11 @@ import type { SelectQueryBuilder } from "kysely";
 import type { DialectName, Tx } from "./database.js";
 
 /** The tables whose rows are claimed: each has an `id` and a `claimed_until`. */
-export type ClaimedTable = "outbox" | "webhook_deliveries" | "oidc_logout_deliveries";
+export type ClaimedTable =
+  | "outbox"
+  | "webhook_deliveries"
+  | "oidc_logout_deliveries"
+  | "saml_logout_deliveries";
 
 /**
  * Runs `due` (a bounded select of rows due and unclaimed, or past their claim) and writes

@@ -19,6 +19,8 @@ import * as rateWindows from "./migrations/0016_rate_windows.js";
 import * as backchannelLogout from "./migrations/0017_backchannel_logout.js";
 import * as auditSubject from "./migrations/0018_audit_subject.js";
 import * as samlSessions from "./migrations/0019_saml_sessions.js";
+import * as oidcFrontchannelLogout from "./migrations/0020_oidc_frontchannel_logout.js";
+import * as samlSoapLogout from "./migrations/0021_saml_soap_logout.js";
 import type { Tables } from "./schema.js";
 
 const migrations: Record<string, Migration> = {
@@ -41,6 +43,8 @@ const migrations: Record<string, Migration> = {
   "0017_backchannel_logout": backchannelLogout,
   "0018_audit_subject": auditSubject,
   "0019_saml_sessions": samlSessions,
+  "0020_oidc_frontchannel_logout": oidcFrontchannelLogout,
+  "0021_saml_soap_logout": samlSoapLogout,
 };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

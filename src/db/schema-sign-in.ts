@@ -134,3 +134,25 @@ export interface SamlSessionTable {
   /** The session's absolute limit; the row is pruned after it. */
   expires_at: number;
 }
+
+/**
+ * One LogoutRequest to send by SOAP to one SAML app for one ended session (back-channel single
+ * logout): whom and which session to name, copied from saml_sessions when the session ended.
+ */
+export interface SamlLogoutDeliveryTable {
+  /** `sld_…` */
+  id: string;
+  session_id: string;
+  app_id: string;
+  name_id: string;
+  name_id_format: "persistent" | "email";
+  session_index: string;
+  state: "pending" | "delivered" | "failed";
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}

@@ -18,6 +18,7 @@ import type {
   OperatorTable,
   PartnerUserTable,
   RefreshTokenTable,
+  SamlLogoutDeliveryTable,
   SamlSessionTable,
 } from "./schema-sign-in.js";
 
@@ -98,6 +99,8 @@ export interface AppTable {
   oidc_pkce_required: number;
   /** Where the app's OIDC client receives Back-Channel Logout tokens; null: none sent. */
   oidc_backchannel_logout_uri: string | null;
+  /** Where the browser loads the app's OIDC Front-Channel Logout page (an iframe); null: none. */
+  oidc_frontchannel_logout_uri: string | null;
   /** JSON: the app as a SAML service provider (src/saml/settings.ts); null: no SAML. */
   saml: string | null;
   /** Apps of one sign-in group share a Handoff session (one partner's); null: none. */
@@ -259,6 +262,7 @@ export type {
   PartnerUserRole,
   PartnerUserTable,
   RefreshTokenTable,
+  SamlLogoutDeliveryTable,
   SamlSessionTable,
 } from "./schema-sign-in.js";
 
@@ -289,6 +293,7 @@ export interface Tables {
   saml_keys: SamlKeyTable;
   saml_requests: SamlRequestTable;
   saml_sessions: SamlSessionTable;
+  saml_logout_deliveries: SamlLogoutDeliveryTable;
   partner_callbacks: PartnerCallbackTable;
   callback_calls: CallbackCallTable;
   webhook_endpoints: WebhookEndpointTable;

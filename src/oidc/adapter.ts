@@ -10,6 +10,12 @@ import type { ModelRow, OidcStore } from "./store.js";
 
 /** Client metadata of our own: whether the client must use PKCE (src/oidc/configuration.ts). */
 export const PKCE_REQUIRED = "handoff_pkce_required";
+/**
+ * Client metadata of our own: the app registered a front-channel logout URI (oidc-provider 9 has
+ * no Front-Channel Logout; Handoff renders the iframes, src/oidc/frontchannel.ts), so its ID tokens
+ * carry the `sid` the iframe's URL names (provider.ts).
+ */
+export const FRONTCHANNEL_LOGOUT = "handoff_frontchannel_logout";
 
 /** The one place that turns an app into client metadata (client id = app id). */
 export async function clientMetadata(
@@ -33,6 +39,7 @@ export async function clientMetadata(
     response_types: ["code"],
     token_endpoint_auth_method: "client_secret_basic",
     [PKCE_REQUIRED]: app.oidc.pkceRequired,
+    [FRONTCHANNEL_LOGOUT]: app.oidc.frontchannelLogoutUri !== null,
     // Back-Channel Logout: Handoff sends the tokens itself (src/oidc/backchannel.ts). A client
     // with a URI gets `sid` in its ID tokens and logout tokens, which any RP may ignore.
     ...(app.oidc.backchannelLogoutUri

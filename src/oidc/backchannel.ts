@@ -10,6 +10,7 @@ import { importJWK, type JWK, SignJWT } from "jose";
 import type { AppService } from "../apps/service.js";
 import type { Clock } from "../clock.js";
 import type { Storage } from "../db/database.js";
+import { outcomeOf } from "../delivery/attempts.js";
 import { OutboundFailure, postOutbound } from "../delivery/outbound.js";
 import type { Cidr } from "../http/cidr.js";
 import { startWorker, type Worker } from "../jobs/worker.js";
@@ -121,30 +122,28 @@ export class BackchannelLogout {
         error = failure.message;
       }
     }
-    const now = this.clock.now();
-    const attempts = item.attempts + 1;
-    const ok = error === null;
-    const giveUp = !ok && (uri === null || attempts >= LOGOUT_RULES.maxAttempts);
-    const wait = Math.min(
-      LOGOUT_RULES.firstRetryMs * 2 ** (attempts - 1),
-      LOGOUT_RULES.maxBackoffMs,
+    const outcome = outcomeOf(
+      LOGOUT_RULES,
+      item.attempts,
+      { status, error, final: uri === null },
+      this.clock.now(),
     );
+    const ok = outcome.state === "delivered";
     if (!ok) {
       log.info(
-        { delivery: item.id, client: item.client_id, attempts, status, err: error },
-        giveUp ? "back-channel logout given up" : "back-channel logout not delivered",
+        {
+          delivery: item.id,
+          client: item.client_id,
+          attempts: outcome.attempts,
+          status,
+          err: error,
+        },
+        outcome.state === "failed"
+          ? "back-channel logout given up"
+          : "back-channel logout not delivered",
       );
     }
-    await this.storage.write((trx) =>
-      this.store.finish(trx, item.id, item.claimedUntil, {
-        state: ok ? "delivered" : giveUp ? "failed" : "pending",
-        attempts,
-        status,
-        error,
-        next: now + wait,
-        now,
-      }),
-    );
+    await this.storage.write((trx) => this.store.finish(trx, item.id, item.claimedUntil, outcome));
     return ok;
   }
 }

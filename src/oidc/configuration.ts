@@ -14,13 +14,15 @@ import type { Database } from "../db/database.js";
 import type { FailureLimiter } from "../http/failures.js";
 import type { KeyStore } from "../keys/service.js";
 import { Html, html, renderPage } from "../pages/html.js";
+import type { FrontChannelLogout } from "../saml/front-channel.js";
 import { sessionCookieName } from "../sessions/cookies.js";
 import type { LiveSession, SessionService } from "../sessions/service.js";
-import { adapterFactory, PKCE_REQUIRED } from "./adapter.js";
+import { adapterFactory, FRONTCHANNEL_LOGOUT, PKCE_REQUIRED } from "./adapter.js";
 import { accountFinder, scopeClaims } from "./claims.js";
 import type { OidcStore } from "./store.js";
 
-export const OIDC_MOUNT = "/oidc";
+export { OIDC_MOUNT } from "./mount.js";
+
 /** What ID tokens are signed with: RS256, which every OIDC client supports (Discovery 1.0 §3). */
 const ID_TOKEN_ALG = "RS256";
 
@@ -50,6 +52,8 @@ export interface OidcDeps {
   keys: KeyStore;
   oidcStore: OidcStore;
   redeemFailures: FailureLimiter;
+  /** The browser's logout steps after RP-initiated logout (front-channel OIDC, then SAML). */
+  samlLogout: FrontChannelLogout;
   sessions: SessionService;
 }
 
@@ -183,13 +187,13 @@ const renderError: NonNullable<Configuration["renderError"]> = async (ctx, out) 
   );
 };
 
-/** Our own client metadata: whether the client must use PKCE, a boolean. */
+/** Our own client metadata: whether the client must use PKCE, whether it has front-channel logout. */
 function extraClientMetadata(): NonNullable<Configuration["extraClientMetadata"]> {
   return {
-    properties: [PKCE_REQUIRED],
+    properties: [PKCE_REQUIRED, FRONTCHANNEL_LOGOUT],
     validator: (_ctx, key, value) => {
-      if (key === PKCE_REQUIRED && typeof value !== "boolean") {
-        throw new errors.InvalidClientMetadata(`${PKCE_REQUIRED} must be a boolean`);
+      if ((key === PKCE_REQUIRED || key === FRONTCHANNEL_LOGOUT) && typeof value !== "boolean") {
+        throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
       }
     },
   };
@@ -228,6 +232,13 @@ export function providerConfiguration(services: OidcDeps, issuer: string): Confi
     },
     clientAuthMethods: ["client_secret_basic", "client_secret_post"],
     features: providerFeatures(),
+    // oidc-provider 9 has no Front-Channel Logout: Handoff does it (src/oidc/frontchannel.ts) and
+    // says so here, beside oidc-provider's one default of this list.
+    discovery: {
+      claim_types_supported: ["normal"],
+      frontchannel_logout_supported: true,
+      frontchannel_logout_session_supported: true,
+    },
     ttl: { ...TTL },
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     rotateRefreshToken: true,

@@ -6,6 +6,7 @@ import { parseCidrs } from "../http/cidr.js";
 import type { FailureLimiter } from "../http/failures.js";
 import type { KeyStore } from "../keys/service.js";
 import type { Foundation, Module } from "../module.js";
+import type { FrontChannelLogout } from "../saml/front-channel.js";
 import type { SessionService } from "../sessions/service.js";
 import { BackchannelLogout, startBackchannelWorker } from "./backchannel.js";
 import { OIDC_MOUNT, OidcService } from "./provider.js";
@@ -20,6 +21,7 @@ export interface OidcModuleDeps extends Foundation {
   sessions: SessionService;
   redeemFailures: FailureLimiter;
   anonymousWrites: Allowance;
+  samlLogout: FrontChannelLogout;
 }
 
 export interface OidcModule extends Module {

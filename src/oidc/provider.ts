@@ -10,9 +10,15 @@ import Provider, { type KoaContextWithOIDC } from "oidc-provider";
 import { secretMatches } from "../crypto/secrets.js";
 import { html, renderPage } from "../pages/html.js";
 import { sessionCookieName, sessionCookieOptions } from "../sessions/cookies.js";
+import type { LiveSession } from "../sessions/service.js";
+import { FRONTCHANNEL_LOGOUT } from "./adapter.js";
 import { OIDC_MOUNT, type OidcDeps, providerConfiguration, sendKoaPage } from "./configuration.js";
+import { postLogoutRedirect } from "./post-logout.js";
 
 export { OIDC_MOUNT, type OidcDeps } from "./configuration.js";
+
+/** What a middleware of the provider receives (Koa's context, with `oidc` once it is routed). */
+type ProviderContext = Parameters<Parameters<Provider["use"]>[0]>[0];
 
 /** The provider's errors that mean a credential was wrong (not a malformed or refused request). */
 const GUESSES = new Set(["invalid_client", "invalid_grant", "invalid_token"]);
@@ -33,7 +39,9 @@ function endSessionOnLogout(provider: Provider, services: OidcDeps, log: Fastify
     if (ctx.oidc?.route !== "end_session_confirm" || ctx.status !== 303 || body?.handoff !== "end")
       return;
     const token = ctx.cookies.get(cookieName);
+    let session: LiveSession | null = null;
     try {
+      session = await services.sessions.check(token);
       if (token) await services.sessions.end(token, "oidc_logout", ctx.ip || null);
     } catch (error) {
       log.error({ err: error }, "ending the Handoff session at OIDC logout failed");
@@ -58,7 +66,40 @@ function endSessionOnLogout(provider: Provider, services: OidcDeps, log: Fastify
       expires: new Date(0),
       overwrite: true,
     });
+    if (session) await tellTheOtherApps(ctx, services, session, log);
   });
+}
+
+/**
+ * After RP-initiated logout ended `session`: the browser goes through the same steps as after
+ * POST /logout (front-channel OIDC clients, then SAML apps, src/saml/front-channel.ts) before it
+ * lands where oidc-provider would have sent it: the client's post-logout redirect URI, only when
+ * it is one the client registered (oidc-provider checked it; it is checked again at the end),
+ * else the signed-out page. With no one to tell, oidc-provider's redirect stands.
+ */
+async function tellTheOtherApps(
+  ctx: ProviderContext,
+  services: OidcDeps,
+  session: LiveSession,
+  log: FastifyBaseLogger,
+): Promise<void> {
+  const client = ctx.oidc?.client?.clientId;
+  const app = client ? await services.apps.find(client) : null;
+  const finish = postLogoutRedirect(app, ctx.response.get("location")) ?? { kind: "page" };
+  let step: Awaited<ReturnType<OidcDeps["samlLogout"]["afterProviderLogout"]>>;
+  try {
+    step = await services.samlLogout.afterProviderLogout(session, finish);
+  } catch (error) {
+    // The session has ended (and back-channel clients will hear): the person goes on as before.
+    log.error({ err: error }, "starting the browser logout chain after OIDC logout failed");
+    return;
+  }
+  if (!step) return;
+  const { name, value, options } = step.cookie;
+  const { maxAgeSeconds, ...rest } = options;
+  ctx.cookies.set(name, value, { ...rest, maxAge: maxAgeSeconds * 1000, signed: false });
+  ctx.remove("location");
+  sendKoaPage(ctx, renderPage(step.page));
 }
 
 /**
@@ -101,6 +142,20 @@ function buildProvider(services: OidcDeps, log: FastifyBaseLogger): Provider {
   // (The method is missing from @types/oidc-provider, hence the cast.)
   const client = provider.Client.prototype as unknown as { backchannelLogout: () => Promise<void> };
   client.backchannelLogout = async () => {};
+  // The `sid` goes in ID tokens for back-channel clients (oidc-provider's rule) and for
+  // front-channel ones too: the iframe's URL names it (src/oidc/frontchannel.ts).
+  const clientWithSid = provider.Client.prototype as unknown as {
+    includeSid: () => boolean;
+    [FRONTCHANNEL_LOGOUT]?: boolean;
+    backchannelLogoutUri?: string;
+    backchannelLogoutSessionRequired?: boolean;
+  };
+  clientWithSid.includeSid = function includeSid(this: typeof clientWithSid) {
+    return (
+      (Boolean(this.backchannelLogoutUri) && Boolean(this.backchannelLogoutSessionRequired)) ||
+      this[FRONTCHANNEL_LOGOUT] === true
+    );
+  };
 
   endSessionOnLogout(provider, services, log);
   provider.on("server_error", (_ctx, error) => {

@@ -8,6 +8,7 @@ import type { DialectName, Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
 import { deleteSelected } from "../db/prune.js";
 import type { OidcModelTable } from "../db/schema.js";
+import { backlogOf, pruneFinished, recordTry, type TryOutcome } from "../delivery/attempts.js";
 
 export type ModelRow = Pick<OidcModelTable, "payload" | "expires_at" | "consumed_at">;
 
@@ -151,6 +152,26 @@ export class OidcStore {
     return row?.session_id ?? null;
   }
 
+  /**
+   * The clients a Handoff session made grants for that registered a front-channel logout URI and
+   * no back-channel one (a client with both hears by back channel only), once per client and
+   * `sid`. Read when the session ends, before the grant links may be pruned.
+   */
+  async frontchannelClients(sessionId: string): Promise<{ client: string; sid: string | null }[]> {
+    const rows = await this.storage.read
+      .selectFrom("oidc_grant_sessions as g")
+      .innerJoin("apps as a", "a.id", "g.client_id")
+      .select(["g.client_id", "g.sid"])
+      .distinct()
+      .where("g.session_id", "=", sessionId)
+      .where("a.oidc_frontchannel_logout_uri", "is not", null)
+      .where("a.oidc_backchannel_logout_uri", "is", null)
+      .orderBy("g.client_id")
+      .orderBy("g.sid")
+      .execute();
+    return rows.map((row) => ({ client: row.client_id as string, sid: row.sid }));
+  }
+
   /** Deletes up to `limit` expired artefacts, then up to `limit` expired grant links. */
   async prune(trx: Tx, now: number, limit: number): Promise<number> {
     const models = trx
@@ -261,55 +282,17 @@ export class LogoutDeliveryStore {
   }
 
   /** Records a try's outcome, only under the claim it was made under. */
-  async finish(
-    trx: Tx,
-    id: string,
-    claimedUntil: number,
-    outcome: {
-      state: "pending" | "delivered" | "failed";
-      attempts: number;
-      status: number | null;
-      error: string | null;
-      next: number;
-      now: number;
-    },
-  ): Promise<void> {
-    await trx
-      .updateTable("oidc_logout_deliveries")
-      .set({
-        state: outcome.state,
-        attempts: outcome.attempts,
-        last_status: outcome.status,
-        last_error: outcome.error,
-        next_attempt_at: outcome.next,
-        claimed_until: null,
-        finished_at: outcome.state === "pending" ? null : outcome.now,
-      })
-      .where("id", "=", id)
-      .where("claimed_until", "=", claimedUntil)
-      .execute();
+  finish(trx: Tx, id: string, claimedUntil: number, outcome: TryOutcome): Promise<void> {
+    return recordTry(trx, "oidc_logout_deliveries", id, claimedUntil, outcome);
   }
 
   /** Deliveries waiting, and when the oldest was made (for /metrics). */
-  async backlog(): Promise<{ count: number; oldestAt: number | null }> {
-    const row = await this.storage.read
-      .selectFrom("oidc_logout_deliveries")
-      .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.min("created_at").as("oldest")])
-      .where("state", "=", "pending")
-      .executeTakeFirst();
-    return {
-      count: Number(row?.count ?? 0),
-      oldestAt: row?.oldest == null ? null : Number(row.oldest),
-    };
+  backlog(): Promise<{ count: number; oldestAt: number | null }> {
+    return backlogOf(this.storage.read, "oidc_logout_deliveries");
   }
 
   /** Deletes up to `limit` deliveries finished (delivered or given up) before `before`. */
   static prune(trx: Tx, before: number, limit: number): Promise<number> {
-    const selected = trx
-      .selectFrom("oidc_logout_deliveries")
-      .select("id")
-      .where("finished_at", "<", before)
-      .limit(limit);
-    return deleteSelected(trx, "oidc_logout_deliveries", "id", selected);
+    return pruneFinished(trx, "oidc_logout_deliveries", before, limit);
   }
 }

@@ -53,6 +53,8 @@ export interface PageOptions {
   autoSubmit?: boolean;
   /** Origins a form on this page may end up at (after the redirect that follows a POST). */
   formTargets?: string[];
+  /** Origins this page may frame (front-channel logout's hidden iframes); none by default. */
+  frameTargets?: string[];
   /** A stylesheet of its own instead of the plain pages' (the console's), allowed by its hash. */
   style?: string;
   /** A script for this page (a fixed string, never built from data), allowed by its hash. */
@@ -83,6 +85,9 @@ export function renderPage(options: PageOptions): RenderedPage {
     ? `script-src ${scriptText === AUTO_SUBMIT ? SCRIPT_HASH : hashOf(scriptText)}; `
     : "";
   const forms = ["'self'", ...(options.formTargets ?? [])].join(" ");
+  const frames = options.frameTargets?.length
+    ? `frame-src ${options.frameTargets.join(" ")}; `
+    : "";
   const script = scriptText ? `<script>${scriptText}</script>` : "";
   const style = options.style ?? STYLE;
   const styleHash = options.style ? hashOf(options.style) : STYLE_HASH;
@@ -90,7 +95,7 @@ export function renderPage(options: PageOptions): RenderedPage {
     status: options.status ?? 200,
     headers: {
       "content-type": "text/html; charset=utf-8",
-      "content-security-policy": `default-src 'none'; style-src ${styleHash}; ${scripts}form-action ${forms}; frame-ancestors 'none'; base-uri 'none'`,
+      "content-security-policy": `default-src 'none'; style-src ${styleHash}; ${scripts}${frames}form-action ${forms}; frame-ancestors 'none'; base-uri 'none'`,
     },
     body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(options.title)}</title><style>${style}</style></head><body>${options.body.value}${script}</body></html>`,
   };

@@ -7,71 +7,45 @@
 // travels in a sealed cookie, so any node can take the next step and nothing is held in memory.
 // An app that never answers cannot trap anyone: the chain expires after CHAIN_MS, and the page it
 // ends on names the apps that may still be signed in.
+// Before the SAML apps, the OIDC clients told by front channel (src/oidc/frontchannel.ts) get
+// their hidden iframes; and an RP-initiated logout (src/oidc/provider.ts) runs the same chain,
+// ending at the client's registered post-logout redirect URI. The chain's state, its cookie and
+// its pages are in logout-chain.ts.
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { NameIdFormat, SamlSettings } from "../apps/saml-settings.js";
+import type { SamlSettings } from "../apps/saml-settings.js";
 import type { App, AppService } from "../apps/service.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Sealer } from "../crypto/seal.js";
 import type { Storage } from "../db/database.js";
-import { html, sendPage } from "../pages/html.js";
+import { type FrontChannelClient, OidcFrontChannel } from "../oidc/frontchannel.js";
+import { checkedPostLogoutUrl } from "../oidc/post-logout.js";
+import { type PageOptions, sendPage } from "../pages/html.js";
 import type { LiveSession } from "../sessions/service.js";
 import type { LogoutRequest, SamlIdp } from "./idp.js";
 import { SamlError, type SamlInput, sessionIndex } from "./idp.js";
-import type { Binding } from "./messages.js";
+import {
+  CHAIN_COOKIE,
+  CHAIN_MS,
+  type Chain,
+  type ChainCookie,
+  chainCookie,
+  type Finish,
+  MAX_APPS,
+  openChain,
+  type Participant,
+  refusedPage,
+  signedOutPage,
+} from "./logout-chain.js";
 import { PeerLogout } from "./peer-logout.js";
 import { samlPostPage } from "./post-page.js";
 import type { SamlStore } from "./store.js";
 
-const COOKIE = "handoff_slo";
-/** Bound into the seal, so no other sealed value can stand in for a chain. */
-const SEAL_CONTEXT = "saml-front-channel-logout";
-/** How long the chain waits for the apps' answers; after that it gives up on the rest. */
-export const CHAIN_MS = 5 * 60_000;
-/** The cookie outlives the chain, so a late answer or a second sign-out can still name the apps. */
-const COOKIE_SECONDS = 3600;
-/** At most this many apps are told in turn (the cookie stays well under 4 KiB); any more are named. */
-const MAX_APPS = 10;
-
-/** An app to tell, and whom and which session it was told about at sign-in. */
-interface Participant {
-  app: string;
-  nameId: string;
-  nameIdFormat: NameIdFormat;
-  sessionIndex: string;
-}
-
-/** Where the browser goes once every app was told: the signed-out page, or the asking app. */
-type Finish =
-  | { kind: "page" }
-  | { kind: "saml"; app: string; binding: Binding; requestId: string; relayState?: string };
-
-/** The chain's state, sealed in the cookie. */
-interface Chain {
-  expiresAt: number;
-  /** The LogoutRequest sent and not yet answered. */
-  current: { app: string; requestId: string } | null;
-  pending: Participant[];
-  /** Apps that may still be signed in: no answer, or an answer saying the logout failed. */
-  unconfirmed: string[];
-  finish: Finish;
-}
-
-/** The signed-out page, naming the apps that may still be signed in. */
-export function signedOutPage(reply: FastifyReply, stillSignedIn: string[]): FastifyReply {
-  const apps = stillSignedIn.map((name) => html`<li>${name}</li>`);
-  return sendPage(reply.header("cache-control", "no-store"), {
-    title: "Signed out",
-    body:
-      stillSignedIn.length === 0
-        ? html`<main><h1>You are signed out</h1><p>You can close this page.</p></main>`
-        : html`<main><h1>You are signed out of Handoff</h1><p>These apps did not confirm that they signed you out, and may still be signed in:</p><ul>${apps}</ul><p>Open each and sign out there, or close the browser.</p></main>`,
-  });
-}
-
 export class FrontChannelLogout {
   /** Handoff's LogoutRequests to the session's other apps, and their answers. */
   readonly #peers: PeerLogout;
+  /** The OIDC clients of a session told by front channel, and their page. */
+  readonly #oidc: OidcFrontChannel;
 
   constructor(
     private readonly storage: Storage,
@@ -83,6 +57,7 @@ export class FrontChannelLogout {
     private readonly config: Config,
   ) {
     this.#peers = new PeerLogout(saml, clock);
+    this.#oidc = new OidcFrontChannel(storage, apps, config.baseUrl);
   }
 
   /** Records that `session` signed in to `app`, with the NameID and SessionIndex it was given. */
@@ -105,8 +80,9 @@ export class FrontChannelLogout {
   }
 
   /**
-   * After POST /logout ended `session` (null: there was none): the session's SAML apps are told
-   * in turn; without a session, a chain left unfinished goes on past the app that did not answer;
+   * After POST /logout ended `session` (null: there was none): the session's front-channel OIDC
+   * clients, then its SAML apps, are told in turn; without a session, a chain left unfinished
+   * goes on (past the app that did not answer; the front-channel page posts here to go on);
    * otherwise the signed-out page.
    */
   async afterLogout(
@@ -115,10 +91,13 @@ export class FrontChannelLogout {
     session: LiveSession | null,
   ): Promise<FastifyReply> {
     const participants = session ? await this.#participants(session, null) : [];
-    if (participants.length > 0) return this.#begin(reply, participants, { kind: "page" });
+    const frames = session ? await this.#oidc.clients(session.id) : [];
+    if (participants.length > 0 || frames.length > 0) {
+      return this.#next(request, reply, this.#chain(participants, frames, { kind: "page" }));
+    }
     const chain = this.#open(request);
     if (!chain) {
-      if (request.cookies[COOKIE] !== undefined) this.#clear(reply);
+      if (request.cookies[CHAIN_COOKIE] !== undefined) this.#clear(reply);
       return signedOutPage(reply, []);
     }
     if (chain.current) chain.unconfirmed.push(chain.current.app);
@@ -138,14 +117,35 @@ export class FrontChannelLogout {
     logout: LogoutRequest,
   ): Promise<FastifyReply | null> {
     const participants = await this.#participants(session, logout.app.id);
-    if (participants.length === 0) return null;
-    return this.#begin(reply, participants, {
+    const frames = await this.#oidc.clients(session.id);
+    if (participants.length === 0 && frames.length === 0) return null;
+    const chain = this.#chain(participants, frames, {
       kind: "saml",
       app: logout.app.id,
       binding: logout.binding,
       requestId: requestIdOf(logout),
       ...(logout.relayState ? { relayState: logout.relayState } : {}),
     });
+    return this.#next(null, reply, chain);
+  }
+
+  /**
+   * After RP-initiated logout ended `session` (src/oidc/provider.ts): the same chain as /logout,
+   * ending at `finish`. oidc-provider answers through Koa, not Fastify, so its first step is
+   * handed back to send, always as a page: the front-channel iframes (none, when only SAML apps
+   * are to be told) and the form that posts to /logout/continue, which goes on. Null: no one to tell.
+   */
+  async afterProviderLogout(
+    session: LiveSession,
+    finish: Finish,
+  ): Promise<{ page: PageOptions; cookie: ChainCookie } | null> {
+    const participants = await this.#participants(session, null);
+    const frames = await this.#oidc.clients(session.id);
+    if (participants.length === 0 && frames.length === 0) return null;
+    const chain = this.#chain(participants, frames, finish);
+    const page = await this.#oidc.page(chain.frames);
+    chain.frames = [];
+    return { page, cookie: this.#cookie(chain) };
   }
 
   /**
@@ -198,6 +198,9 @@ export class FrontChannelLogout {
       if (row.app_id === except) continue;
       const app = await this.apps.find(row.app_id);
       if (!app?.saml?.sloUrl) continue;
+      // An app that offers SOAP is told by the back channel, for every way a session ends
+      // (src/saml/soap-logout.ts): never through the browser as well.
+      if (app.saml.sloSoapUrl) continue;
       participants.push({
         app: row.app_id,
         nameId: row.name_id,
@@ -208,15 +211,19 @@ export class FrontChannelLogout {
     return participants;
   }
 
-  #begin(reply: FastifyReply, participants: Participant[], finish: Finish): Promise<FastifyReply> {
-    const chain: Chain = {
+  /** A new chain; past MAX_APPS of either kind, apps are named as perhaps signed in, not told. */
+  #chain(participants: Participant[], frames: FrontChannelClient[], finish: Finish): Chain {
+    return {
       expiresAt: this.clock.now() + CHAIN_MS,
+      frames: frames.slice(0, MAX_APPS),
       current: null,
       pending: participants.slice(0, MAX_APPS),
-      unconfirmed: participants.slice(MAX_APPS).map((p) => p.app),
+      unconfirmed: [
+        ...frames.slice(MAX_APPS).map((f) => f.client),
+        ...participants.slice(MAX_APPS).map((p) => p.app),
+      ],
       finish,
     };
-    return this.#next(null, reply, chain);
   }
 
   /** Every app still to be told is named as perhaps signed in, and none is told. */
@@ -225,12 +232,21 @@ export class FrontChannelLogout {
     chain.pending = [];
   }
 
-  /** A LogoutRequest to the next app (in its binding), or the end of the chain. */
+  /**
+   * The front-channel OIDC clients' page (it posts to /logout/continue when done), a LogoutRequest to the
+   * next app (in its binding), or the end of the chain.
+   */
   async #next(
     request: FastifyRequest | null,
     reply: FastifyReply,
     chain: Chain,
   ): Promise<FastifyReply> {
+    if (chain.frames.length > 0) {
+      const page = await this.#oidc.page(chain.frames);
+      chain.frames = [];
+      this.#store(reply, chain);
+      return sendPage(reply.header("cache-control", "no-store"), page);
+    }
     for (let next = chain.pending.shift(); next; next = chain.pending.shift()) {
       const app = await this.apps.find(next.app);
       if (!app?.saml?.sloUrl) continue; // no longer a SAML app with a logout URL: none to tell
@@ -272,33 +288,35 @@ export class FrontChannelLogout {
         return samlPostPage(reply, answer.form, app.name, "Signing out of");
       }
     }
+    if (finish.kind === "redirect") {
+      // Only a post-logout URI the client registers now, whatever the sealed chain says.
+      const url = checkedPostLogoutUrl(await this.apps.find(finish.app), finish);
+      if (url) {
+        if (names.length > 0) {
+          request?.log.info({ apps: chain.unconfirmed }, "SAML apps may still be signed in");
+        }
+        return reply.header("cache-control", "no-store").redirect(url, 303);
+      }
+    }
     return signedOutPage(reply, names);
   }
 
   #store(reply: FastifyReply, chain: Chain): void {
-    reply.setCookie(COOKIE, this.sealer.seal(JSON.stringify(chain), SEAL_CONTEXT), {
-      path: "/",
-      httpOnly: true,
-      // Lax: the app's redirect back (a top-level GET from its site) brings the cookie; a POSTed
-      // answer is posted again from Handoff's own page first (src/saml/routes.ts).
-      sameSite: "lax",
-      secure: this.config.baseUrl.startsWith("https:"),
-      maxAge: COOKIE_SECONDS,
-    });
+    const { name, value, options } = this.#cookie(chain);
+    const { maxAgeSeconds, ...rest } = options;
+    reply.setCookie(name, value, { ...rest, maxAge: maxAgeSeconds });
+  }
+
+  #cookie(chain: Chain): ChainCookie {
+    return chainCookie(this.sealer, chain, this.config.baseUrl.startsWith("https:"));
   }
 
   #clear(reply: FastifyReply): void {
-    reply.clearCookie(COOKIE, { path: "/" });
+    reply.clearCookie(CHAIN_COOKIE, { path: "/" });
   }
 
   #open(request: FastifyRequest): Chain | null {
-    const raw = request.cookies[COOKIE];
-    if (!raw) return null;
-    try {
-      return JSON.parse(this.sealer.open(raw, SEAL_CONTEXT)) as Chain;
-    } catch {
-      return null; // tampered with, or sealed under an older key
-    }
+    return openChain(this.sealer, request.cookies[CHAIN_COOKIE]);
   }
 }
 
@@ -308,13 +326,4 @@ function requestIdOf(logout: LogoutRequest): string {
   const id = parsed.extract?.request?.id;
   if (typeof id !== "string") throw new SamlError("the request has no ID");
   return id;
-}
-
-/** A LogoutResponse the chain cannot take: 400, and (mid-chain) a way on without that app. */
-function refusedPage(reply: FastifyReply, reason: string, midChain: boolean): FastifyReply {
-  return sendPage(reply.header("cache-control", "no-store"), {
-    status: 400,
-    title: "This sign-out answer was refused",
-    body: html`<main><h1>This sign-out answer was refused</h1><p>An app answered Handoff's sign-out request in a way Handoff cannot accept: ${reason}.</p><p>You are signed out of Handoff.</p>${midChain ? html`<form method="post" action="/logout"><button type="submit">Continue signing out of the other apps</button></form>` : ""}</main>`,
-  });
 }

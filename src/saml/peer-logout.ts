@@ -1,7 +1,8 @@
-// Handoff's own LogoutRequests to service providers, and their answers (front-channel single
-// logout, src/saml/front-channel.ts): signed requests by HTTP-Redirect or HTTP-POST, naming the
-// person and session as each SP was told them, and each LogoutResponse checked before the chain
-// moves on. The IdP entity and its keys are SamlIdp's.
+// Handoff's own LogoutRequests to service providers, and their answers: signed requests by
+// HTTP-Redirect or HTTP-POST through the browser (front-channel single logout,
+// src/saml/front-channel.ts) or by SOAP server to server (src/saml/soap-logout.ts), naming the
+// person and session as each SP was told them, and each LogoutResponse checked. The IdP entity
+// and its keys are SamlIdp's.
 import { randomUUID } from "node:crypto";
 import { NAMEID_URN, type NameIdFormat, type SamlSettings } from "../apps/saml-settings.js";
 import type { App } from "../apps/service.js";
@@ -9,7 +10,13 @@ import type { Clock } from "../clock.js";
 import { BINDING, type PostForm, REQUEST_WINDOW_MS, type SamlIdp } from "./idp.js";
 import { samlify } from "./library.js";
 import { decoded, issuerOf, root, SamlError, type SamlInput, STRONG_SIG_ALGS } from "./messages.js";
+import { soapBody, soapEnvelope } from "./soap.js";
 import { LOGOUT_REQUEST_TEMPLATE } from "./template.js";
+
+/** Whom and which session a LogoutRequest names: as the SP was told them at sign-in. */
+type Issued = { nameId: string; nameIdFormat: NameIdFormat; sessionIndex: string };
+
+const DSIG = "http://www.w3.org/2000/09/xmldsig#";
 
 export class PeerLogout {
   constructor(
@@ -18,8 +25,8 @@ export class PeerLogout {
   ) {}
 
   /**
-   * The SP as the receiver of Handoff's own LogoutRequests (front-channel single logout): every
-   * one is signed, whether or not the SP registered a certificate, and goes to its logout URL.
+   * The SP as the receiver of Handoff's own LogoutRequests (front-channel and SOAP logout): every
+   * one is signed, whether or not the SP registered a certificate, and goes to `sloUrl`.
    */
   #peer(settings: SamlSettings, sloUrl: string) {
     return samlify.ServiceProvider({
@@ -40,10 +47,75 @@ export class PeerLogout {
    */
   async sendLogoutRequest(
     app: App & { saml: SamlSettings },
-    issued: { nameId: string; nameIdFormat: NameIdFormat; sessionIndex: string },
+    issued: Issued,
   ): Promise<{ id: string; url: string } | { id: string; form: PostForm }> {
     const sloUrl = app.saml.sloUrl;
     if (!sloUrl) throw new SamlError("the service provider has no logout URL");
+    const binding = app.saml.sloBinding === "post" ? "post" : "redirect";
+    const { id, context } = await this.#logoutRequest(app.saml, sloUrl, binding, issued);
+    if (binding === "redirect") return { id, url: context };
+    return { id, form: { action: sloUrl, fields: { SAMLRequest: context } } };
+  }
+
+  /**
+   * A signed LogoutRequest for the SP's SOAP logout URL (back-channel single logout), in its SOAP
+   * envelope: signed as in the HTTP-POST binding (an enveloped signature, RSA-SHA256), with that
+   * URL as Destination and a NotOnOrAfter a few minutes off.
+   */
+  async soapLogoutRequest(
+    settings: SamlSettings,
+    soapUrl: string,
+    issued: Issued,
+  ): Promise<{ id: string; envelope: string }> {
+    const { id, context } = await this.#logoutRequest(settings, soapUrl, "post", issued);
+    return { id, envelope: soapEnvelope(Buffer.from(context, "base64").toString("utf8")) };
+  }
+
+  /**
+   * The LogoutResponse in an SP's SOAP answer to the LogoutRequest `requestId`, checked: from that
+   * SP (Issuer), answering that request (InResponseTo), and when it carries a signature, one
+   * enveloped signature covering it, verified with the SP's metadata certificate (an unsigned
+   * answer is taken: it came back on the connection Handoff opened to the SP's URL). Answers
+   * whether the SP says it signed the person out; throws a SamlError for anything else.
+   */
+  async soapLogoutResponse(
+    settings: SamlSettings,
+    soapUrl: string,
+    answer: string,
+    requestId: string,
+  ): Promise<{ success: boolean }> {
+    const xml = soapBody(answer);
+    const element = root(xml, true, false);
+    if (element.localName !== "LogoutResponse") throw new SamlError("this is not a LogoutResponse");
+    if (issuerOf(element) !== settings.entityId) {
+      throw new SamlError("the LogoutResponse is not from the service provider asked");
+    }
+    if (element.getAttribute("InResponseTo") !== requestId) {
+      throw new SamlError("the LogoutResponse answers another request");
+    }
+    const signed = element.getElementsByTagNameNS(DSIG, "Signature").length > 0;
+    const receiver = this.idp.entity(await this.idp.keys.certificates(), undefined, false);
+    receiver.entitySetting.wantLogoutResponseSigned = signed && settings.certificate !== null;
+    try {
+      await receiver.parseLogoutResponse(this.#peer(settings, soapUrl), "post", {
+        body: { SAMLResponse: Buffer.from(xml, "utf8").toString("base64") },
+      });
+      return { success: true };
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith("ERR_FAILED_STATUS")) {
+        return { success: false };
+      }
+      throw new SamlError("the LogoutResponse's signature or schema is not valid");
+    }
+  }
+
+  /** Handoff's LogoutRequest to `destination`, signed for `binding`: its ID, and samlify's output. */
+  async #logoutRequest(
+    settings: SamlSettings,
+    destination: string,
+    binding: "redirect" | "post",
+    issued: Issued,
+  ): Promise<{ id: string; context: string }> {
     const key = await this.idp.keys.signer();
     const idp = this.idp.entity([key.certificate], key.privateKey, false);
     const id = `_${randomUUID()}`;
@@ -52,22 +124,20 @@ export class PeerLogout {
       ID: id,
       IssueInstant: new Date(now).toISOString(),
       NotOnOrAfter: new Date(now + REQUEST_WINDOW_MS).toISOString(),
-      Destination: sloUrl,
+      Destination: destination,
       Issuer: this.idp.entityId,
-      Audience: app.saml.entityId,
+      Audience: settings.entityId,
       NameIDFormat: NAMEID_URN[issued.nameIdFormat],
       NameID: issued.nameId,
       SessionIndex: issued.sessionIndex,
     });
-    const binding = app.saml.sloBinding === "post" ? "post" : "redirect";
     const made = idp.createLogoutRequest(
-      this.#peer(app.saml, sloUrl),
+      this.#peer(settings, destination),
       binding,
       {},
       { customTagReplacement: () => ({ id, context }) },
     ) as { context: string };
-    if (binding === "redirect") return { id, url: made.context };
-    return { id, form: { action: sloUrl, fields: { SAMLRequest: made.context } } };
+    return { id, context: made.context };
   }
 
   /**

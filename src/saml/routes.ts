@@ -5,7 +5,8 @@
 // (IdP-initiated, src/tickets/browser.ts); an AuthnRequest is answered only from a live Handoff
 // session that opens the app, else with the "open this app from your partner's site" page. A
 // logout also tells the session's other SAML apps, through the browser (src/saml/front-channel.ts):
-// their LogoutResponses come back to /saml/slo.
+// their LogoutResponses come back to /saml/slo; apps that offer SOAP are told server to server
+// (src/saml/soap-logout.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppService } from "../apps/service.js";
 import type { Config } from "../config.js";
@@ -19,12 +20,14 @@ import type { SamlIdp } from "./idp.js";
 import { redirectInput, SamlError, type SamlInput, sessionIndex } from "./idp.js";
 import { samlPostPage } from "./post-page.js";
 import { samlSignIn } from "./sign-in.js";
+import type { SoapLogout } from "./soap-logout.js";
 
 /** What this module uses. */
 export interface SamlRouteDeps {
   config: Config;
   saml: SamlIdp;
   samlLogout: FrontChannelLogout;
+  soapLogout: SoapLogout;
   sessions: SessionService;
   apps: AppService;
 }
@@ -80,6 +83,8 @@ async function singleLogout(
     (logout.sessionIndex === null || logout.sessionIndex === sessionIndex(session.id))
   ) {
     await services.sessions.end(token, "logout", clientIp(request));
+    // An app that offers SOAP is told of every session's end that way, but not of its own asking.
+    await services.soapLogout.askedBy(session.id, logout.app.id);
     reply.clearCookie(cookieName, sessionCookieOptions(services.config));
     // The session's other SAML apps are told first; this app's answer comes at the end.
     const chain = await services.samlLogout.beforeAnswer(reply, session, logout);

@@ -8,6 +8,7 @@ const bad = (message: string) => new HandoffError("invalid_request", `saml: ${me
 
 const MD = "urn:oasis:names:tc:SAML:2.0:metadata";
 const DSIG = "http://www.w3.org/2000/09/xmldsig#";
+const SOAP_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:SOAP";
 
 const asList = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -49,7 +50,8 @@ function certificatesByUse(xml: string): { signing: string | null; encryption: s
 
 /**
  * Settings from an SP's metadata XML: its entity ID, POST ACS URLs, signing and encryption
- * certificates, and its logout URL (the HTTP-Redirect SingleLogoutService, else the HTTP-POST one).
+ * certificates, its logout URL (the HTTP-Redirect SingleLogoutService, else the HTTP-POST one)
+ * and its SOAP SingleLogoutService, through which it is told of every session's end.
  */
 export function samlSettingsFromMetadata(xml: string): SamlSettings {
   if (xml.length > 256 * 1024 || /<!DOCTYPE|<!ENTITY/i.test(xml)) {
@@ -73,6 +75,7 @@ export function samlSettingsFromMetadata(xml: string): SamlSettings {
   const slo =
     logout.find((s) => s.binding.endsWith("HTTP-Redirect")) ??
     logout.find((s) => s.binding.endsWith("HTTP-POST"));
+  const soap = logout.find((s) => s.binding === SOAP_BINDING);
   const certificates = certificatesByUse(xml);
   const formats = asList(sp.entityMeta.getNameIDFormat() as string | string[] | undefined);
   return {
@@ -86,5 +89,6 @@ export function samlSettingsFromMetadata(xml: string): SamlSettings {
     encryptionCertificate: certificates.encryption,
     sloUrl: slo?.location ?? null,
     sloBinding: slo?.binding.endsWith("HTTP-POST") ? "post" : "redirect",
+    sloSoapUrl: soap?.location ?? null,
   };
 }

@@ -244,4 +244,22 @@ export async function browserRoutes(fastify: FastifyInstance, services: Deps): P
       return services.samlLogout.afterLogout(request, reply, session);
     },
   );
+
+  app.post(
+    "/logout/continue",
+    {
+      schema: {
+        tags: ["browser"],
+        summary: "The next step of a browser logout (the front-channel page posts here)",
+      },
+    },
+    async (request, reply) => {
+      if (!sameOrigin(request, config.baseUrl, { legacyNullOrigin: true })) {
+        return failurePage(reply, "cross_site", null);
+      }
+      // Only the chain goes on: a session signed in since (another tab) is not ended by a page
+      // that posts itself.
+      return services.samlLogout.afterLogout(request, reply, null);
+    },
+  );
 }

@@ -283,6 +283,55 @@ describe("app settings and the Integration page in the console", () => {
     });
   });
 
+  it("issues an app a new secret, shown once, after which only the new one works; operators only", async () => {
+    const app = await domainsOf(t.app).apps.create({
+      name: "Shop",
+      baseUrl: "https://shop.example",
+    });
+    const old = await domainsOf(t.app).apps.rotateSecret(app.id);
+    const page = await operator.call({ method: "GET", url: `/console/apps/${app.id}` });
+    expect(page.body).toContain(`action="/console/apps/${app.id}/secret"`);
+    const issued = await post(`/console/apps/${app.id}/secret`, {});
+    expect(issued.statusCode).toBe(303);
+    expect(issued.headers.location).toBe("/console/shown");
+    const shownCookie = issued.cookies.find((c) => c.name === "handoff_shown")?.value as string;
+    const shown = await t.app.inject({
+      method: "GET",
+      url: "/console/shown",
+      cookies: { handoff_console: operator.cookie, handoff_shown: shownCookie },
+    });
+    const secret = /<code[^>]*>(hap_[^<]+|[A-Za-z0-9_-]{30,})<\/code>/.exec(
+      shown.body.replace(`<code>${app.id}</code>`, ""),
+    )?.[1];
+    expect(secret).toEqual(expect.any(String));
+    expect(secret).not.toBe(old);
+    const introspect = (clientSecret: string) =>
+      t.app.inject({
+        method: "POST",
+        url: "/v1/sessions/introspect",
+        payload: { token: "nothing", client_id: app.id, client_secret: clientSecret },
+      });
+    expect((await introspect(old)).statusCode).toBe(401);
+    expect((await introspect(secret as string)).statusCode).toBe(200);
+
+    // A partner's admin sees no such button and may not post it.
+    await domainsOf(t.app).partnerUsers.create(a.partnerId, "admin@a.example", PASSWORD);
+    const admin = await signInConsole(t.app, "admin@a.example", a.partnerId);
+    const refused = await t.app.inject({
+      method: "POST",
+      url: `/console/apps/${app.id}/secret`,
+      cookies: { handoff_console: admin.cookie },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "sec-fetch-site": "same-origin",
+      },
+      payload: new URLSearchParams({ csrf: admin.csrf }).toString(),
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers["content-type"]).toContain("text/html");
+    expect((await introspect(secret as string)).statusCode).toBe(200);
+  });
+
   it("lists the apps a partner can mint for on Integration, and puts the first one's id in the snippets", async () => {
     const first = await domainsOf(t.app).apps.create({
       name: "Shop",

@@ -9,7 +9,7 @@ import { type Profile, type SAML, ValidateInResponseTo } from "@node-saml/node-s
 import { signSamlPost } from "@node-saml/node-saml/lib/saml-post-signing.js";
 import type { LightMyRequestResponse } from "fastify";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CHAIN_MS } from "../../src/saml/front-channel.js";
+import { CHAIN_MS } from "../../src/saml/logout-chain.js";
 import { dialects, domainsOf, type TestApp } from "../helpers/app.js";
 import {
   BASE,

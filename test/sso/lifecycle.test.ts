@@ -58,6 +58,7 @@ describe.each(dialects)("pruning on %s", (dialect) => {
       oidc: 0,
       outbox: 0,
       saml: 0,
+      saml_logout_deliveries: 0,
       saml_sessions: 0,
       webhooks: 0,
       callbacks: 0,

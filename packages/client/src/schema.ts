@@ -191,6 +191,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/logout/continue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The next step of a browser logout (the front-channel page posts here) */
+        post: operations["postLogoutContinue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/token": {
         parameters: {
             query?: never;
@@ -849,6 +866,40 @@ export interface paths {
         post?: never;
         /** Revoke an unused login link (a used or dead one is left as it is) */
         delete: operations["deleteV1ManagePartnersPartnerIdTicketsTicketId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/manage/partners/{partnerId}/tickets/{ticketId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What happened to one login link, oldest first: minted, page opened, codes, redeemed or refused and why, its session's end */
+        get: operations["getV1ManagePartnersPartnerIdTicketsTicketIdTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/manage/partners/{partnerId}/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the partner's users (usr_…): who, how many live sessions and unused login links, the newest links */
+        get: operations["getV1ManagePartnersPartnerIdUsersUserId"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1613,6 +1664,31 @@ export interface operations {
             };
         };
     };
+    postLogoutContinue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Refused: an HTML page on a browser route, the vendor's own envelope on its shapes, problem+json elsewhere (docs/errors.md) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     postOauthToken: {
         parameters: {
             query?: never;
@@ -2238,6 +2314,7 @@ export interface operations {
                             ip_binding: string;
                             name: string;
                             oidc_backchannel_logout_uri: string | null;
+                            oidc_frontchannel_logout_uri: string | null;
                             oidc_pkce_required: boolean;
                             oidc_post_logout_redirect_uris: string[];
                             oidc_redirect_uris: string[];
@@ -2251,6 +2328,7 @@ export interface operations {
                                 entity_id: string;
                                 name_id_format: string;
                                 slo_binding: "redirect" | "post";
+                                slo_soap_url: string | null;
                                 slo_url: string | null;
                             } | null;
                             sees_auth_token: boolean;
@@ -2282,6 +2360,7 @@ export interface operations {
                     failure_url?: string | null;
                     ip_binding?: "exact" | "prefix";
                     oidc_backchannel_logout_uri?: string | null;
+                    oidc_frontchannel_logout_uri?: string | null;
                     oidc_pkce_required?: boolean;
                     oidc_post_logout_redirect_uris?: string[];
                     oidc_redirect_uris?: string[];
@@ -2295,6 +2374,7 @@ export interface operations {
                         entity_id: string;
                         name_id_format?: "persistent" | "email";
                         slo_binding?: "redirect" | "post";
+                        slo_soap_url?: string | null;
                         slo_url?: string | null;
                     } | null;
                     saml_metadata?: string;
@@ -2337,6 +2417,7 @@ export interface operations {
                         ip_binding: string;
                         name: string;
                         oidc_backchannel_logout_uri: string | null;
+                        oidc_frontchannel_logout_uri: string | null;
                         oidc_pkce_required: boolean;
                         oidc_post_logout_redirect_uris: string[];
                         oidc_redirect_uris: string[];
@@ -2350,6 +2431,7 @@ export interface operations {
                             entity_id: string;
                             name_id_format: string;
                             slo_binding: "redirect" | "post";
+                            slo_soap_url: string | null;
                             slo_url: string | null;
                         } | null;
                         sees_auth_token: boolean;
@@ -2404,6 +2486,7 @@ export interface operations {
                         ip_binding: string;
                         name: string;
                         oidc_backchannel_logout_uri: string | null;
+                        oidc_frontchannel_logout_uri: string | null;
                         oidc_pkce_required: boolean;
                         oidc_post_logout_redirect_uris: string[];
                         oidc_redirect_uris: string[];
@@ -2417,6 +2500,7 @@ export interface operations {
                             entity_id: string;
                             name_id_format: string;
                             slo_binding: "redirect" | "post";
+                            slo_soap_url: string | null;
                             slo_url: string | null;
                         } | null;
                         sees_auth_token: boolean;
@@ -2447,6 +2531,7 @@ export interface operations {
                     ip_binding?: "exact" | "prefix";
                     name?: string;
                     oidc_backchannel_logout_uri?: string | null;
+                    oidc_frontchannel_logout_uri?: string | null;
                     oidc_pkce_required?: boolean;
                     oidc_post_logout_redirect_uris?: string[];
                     oidc_redirect_uris?: string[];
@@ -2460,6 +2545,7 @@ export interface operations {
                         entity_id: string;
                         name_id_format?: "persistent" | "email";
                         slo_binding?: "redirect" | "post";
+                        slo_soap_url?: string | null;
                         slo_url?: string | null;
                     } | null;
                     saml_metadata?: string;
@@ -2503,6 +2589,7 @@ export interface operations {
                         ip_binding: string;
                         name: string;
                         oidc_backchannel_logout_uri: string | null;
+                        oidc_frontchannel_logout_uri: string | null;
                         oidc_pkce_required: boolean;
                         oidc_post_logout_redirect_uris: string[];
                         oidc_redirect_uris: string[];
@@ -2516,6 +2603,7 @@ export interface operations {
                             entity_id: string;
                             name_id_format: string;
                             slo_binding: "redirect" | "post";
+                            slo_soap_url: string | null;
                             slo_url: string | null;
                         } | null;
                         sees_auth_token: boolean;
@@ -3962,6 +4050,167 @@ export interface operations {
                         revoked_at: string | null;
                         status: string;
                         user_id: string;
+                    };
+                };
+            };
+        };
+    };
+    getV1ManagePartnersPartnerIdTicketsTicketIdTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+                ticketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 9457 problem details with a stable `code` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        request_id: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Oldest first */
+                        events: {
+                            actor: string;
+                            /** Format: date-time */
+                            at: string;
+                            detail: {
+                                [key: string]: unknown;
+                            } | null;
+                            ip: string | null;
+                            /** @description "ok", or a reason code */
+                            outcome: string;
+                            step: "minted" | "page_opened" | "otp_sent" | "otp_wrong" | "otp_entered" | "redeemed" | "refused" | "revoked" | "expired" | "session_ended";
+                        }[];
+                        session: {
+                            /** Format: date-time */
+                            created_at: string;
+                            end_reason: string | null;
+                            ended_at: string | null;
+                            /** Format: date-time */
+                            expires_at: string;
+                            id: string;
+                            otp_verified_at: string | null;
+                        } | null;
+                        ticket: {
+                            account_id: string;
+                            app: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            id: string;
+                            last_failure: {
+                                /** Format: date-time */
+                                at: string;
+                                reason: string;
+                            } | null;
+                            reason: string | null;
+                            redeemed_at: string | null;
+                            rejected_at: string | null;
+                            revoked_at: string | null;
+                            status: string;
+                            user_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getV1ManagePartnersPartnerIdUsersUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 9457 problem details with a stable `code` */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        request_id: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        email: string | null;
+                        /** @description The partner's own id for the user */
+                        external_id: string;
+                        id: string;
+                        /** @description Sessions neither ended nor past their limit */
+                        live_sessions: number;
+                        /** @description Unused login links not yet expired */
+                        live_tickets: number;
+                        name: string | null;
+                        /** @description The account the user belongs to */
+                        partner_id: string;
+                        phone: {
+                            country_code: string;
+                            number: string;
+                        } | null;
+                        /** @description The newest login links this partner minted for the user (at most 20) */
+                        tickets: {
+                            account_id: string;
+                            app: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            id: string;
+                            last_failure: {
+                                /** Format: date-time */
+                                at: string;
+                                reason: string;
+                            } | null;
+                            reason: string | null;
+                            redeemed_at: string | null;
+                            rejected_at: string | null;
+                            revoked_at: string | null;
+                            status: string;
+                            user_id: string;
+                        }[];
                     };
                 };
             };

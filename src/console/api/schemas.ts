@@ -104,6 +104,7 @@ export const AppSchema = Type.Object({
   oidc_refresh_tokens: Type.Boolean(),
   oidc_pkce_required: Type.Boolean(),
   oidc_backchannel_logout_uri: Nullable(Type.String()),
+  oidc_frontchannel_logout_uri: Nullable(Type.String()),
   saml: Nullable(
     Type.Object({
       entity_id: Type.String(),
@@ -115,6 +116,8 @@ export const AppSchema = Type.Object({
       slo_url: Nullable(Type.String()),
       /** How Handoff's own LogoutRequests reach slo_url (front-channel logout). */
       slo_binding: Type.Union([Type.Literal("redirect"), Type.Literal("post")]),
+      /** The SOAP logout URL: told of every end of a session, server to server (docs/saml.md). */
+      slo_soap_url: Nullable(Type.String()),
     }),
   ),
   sign_in_group: Nullable(Type.String()),
@@ -129,6 +132,7 @@ const SamlInput = Type.Object(
     encryption_certificate: Type.Optional(Nullable(Type.String({ maxLength: 16_384 }))),
     slo_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
     slo_binding: Type.Optional(Type.Union([Type.Literal("redirect"), Type.Literal("post")])),
+    slo_soap_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
   },
   { additionalProperties: false },
 );
@@ -151,6 +155,8 @@ export const AppInput = Type.Object(
     oidc_pkce_required: Type.Boolean(),
     /** OIDC Back-Channel Logout: https, a public address (docs/oidc.md); null removes it. */
     oidc_backchannel_logout_uri: Nullable(Type.String({ maxLength: 2048 })),
+    /** OIDC Front-Channel Logout: https, on a redirect URI's origin (docs/oidc.md); null removes it. */
+    oidc_frontchannel_logout_uri: Nullable(Type.String({ maxLength: 2048 })),
     saml: Nullable(SamlInput),
     /** SP metadata XML: read into `saml` (an alternative to giving its fields). */
     saml_metadata: Type.String({ maxLength: 256 * 1024 }),
@@ -239,6 +245,9 @@ export function appChanges(body: Partial<Static<typeof AppInput>>): AppChanges {
   if (body.oidc_backchannel_logout_uri !== undefined) {
     out.backchannelLogoutUri = body.oidc_backchannel_logout_uri;
   }
+  if (body.oidc_frontchannel_logout_uri !== undefined) {
+    out.frontchannelLogoutUri = body.oidc_frontchannel_logout_uri;
+  }
   if (body.saml_metadata !== undefined) out.saml = samlSettingsFromMetadata(body.saml_metadata);
   else if (body.saml !== undefined) {
     out.saml = body.saml && {
@@ -249,6 +258,7 @@ export function appChanges(body: Partial<Static<typeof AppInput>>): AppChanges {
       encryptionCertificate: body.saml.encryption_certificate ?? null,
       sloUrl: body.saml.slo_url ?? null,
       sloBinding: body.saml.slo_binding ?? "redirect",
+      sloSoapUrl: body.saml.slo_soap_url ?? null,
     };
   }
   if (body.sign_in_group !== undefined) out.signInGroup = body.sign_in_group;

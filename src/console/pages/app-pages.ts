@@ -1,6 +1,6 @@
-// The platform's apps in the console (operators): create one (its app secret shown once), and
-// see or change its settings: where links land, its OIDC client and SAML service provider
-// settings, its products and sign-in group. The form's fields are the management API's
+// The platform's apps in the console (operators): create one (its app secret shown once), see or
+// change its settings (where links land, its OIDC client and SAML service provider settings, its
+// products and sign-in group), and issue it a new secret. The form's fields are the management API's
 // (`POST /v1/manage/apps`, `PATCH /v1/manage/apps/{id}`), read by the same `appChanges`.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { APP_DEFAULTS } from "../../apps/model.js";
@@ -10,6 +10,7 @@ import { toHandoffError } from "../../http/problem.js";
 import { type Html, html } from "../../pages/html.js";
 import { appChanges } from "../api/schemas.js";
 import { requireOperator } from "../management-access.js";
+import type { Viewer } from "../signin/service.js";
 import { type Deps, type Form, notice, type PageKit, send, str } from "./page-kit.js";
 import { redirectToSecret } from "./shown-once.js";
 import { alert, csrfField } from "./views.js";
@@ -62,6 +63,7 @@ function changesOf(form: Form) {
     oidc_redirect_uris: lines(form, "redirect_uris"),
     oidc_post_logout_redirect_uris: lines(form, "post_logout_redirect_uris"),
     oidc_backchannel_logout_uri: str(form, "backchannel_logout_uri") || null,
+    oidc_frontchannel_logout_uri: str(form, "frontchannel_logout_uri") || null,
     ...(metadata
       ? { saml_metadata: metadata }
       : {
@@ -89,6 +91,7 @@ function valuesOf(app: App | null): Form {
     redirect_uris: app?.oidc.redirectUris.join("\n") ?? "",
     post_logout_redirect_uris: app?.oidc.postLogoutRedirectUris.join("\n") ?? "",
     backchannel_logout_uri: app?.oidc.backchannelLogoutUri ?? "",
+    frontchannel_logout_uri: app?.oidc.frontchannelLogoutUri ?? "",
     saml_entity_id: app?.saml?.entityId ?? "",
     saml_acs_urls: app?.saml?.acsUrls.join("\n") ?? "",
   };
@@ -111,7 +114,7 @@ function appForm(
 ): Html {
   const binding = (value: string, label: string) =>
     html`<option value="${value}"${values.ip_binding === value ? html` selected` : ""}>${label}</option>`;
-  return html`${error ? alert(error) : ""}<form class="card" method="post" action="${action}">${csrf}${input(values, "name", "Name", html` required maxlength="200"`)}${input(values, "url", "Base URL", html` required type="url" placeholder="https://shop.example"`)}${textarea(values, "return_paths", "Return paths", "one per line; a link may land under these")}${textarea(values, "products", "Products", "one per line; names partners may use instead of the app id")}${input(values, "sign_in_group", "Sign-in group")}<h2>Login links and sessions</h2><div class="row field">${secondsInput(values, "ticket_ttl", "Link lifetime", 1)}${secondsInput(values, "ticket_ttl_max", "Longest link lifetime a partner may ask for", 1)}</div><div class="row field">${secondsInput(values, "session_idle", "Session idle limit", 60)}${secondsInput(values, "session_absolute", "Session limit however active", 60)}</div>${input(values, "failure_url", html`Failure URL <span class="muted">(optional: where a dead link's page sends the person)</span>`, html` type="url"`)}<div class="field"><label for="ip_binding">IP binding <span class="muted">(for links minted with bind_ip; a link without one is not bound)</span></label><select id="ip_binding" name="ip_binding">${binding("exact", "Exact address")}${binding("prefix", "Same network (IPv4 /24, IPv6 /64)")}</select></div><div class="field checks"><label><input type="checkbox" name="sees_auth_token"${values.sees_auth_token === "on" ? html` checked` : ""}> The app may see the partner's auth_token</label></div><h2>OpenID Connect</h2>${textarea(values, "redirect_uris", "Redirect URIs", "one per line; any makes the app an OIDC client")}${textarea(values, "post_logout_redirect_uris", "Post-logout redirect URIs", "one per line")}${input(values, "backchannel_logout_uri", html`Back-channel logout URI <span class="muted">(optional: Handoff posts a Logout Token there when the person's session ends)</span>`, html` type="url"`)}<h2>SAML</h2>${input(values, "saml_entity_id", "Service provider entity ID")}${textarea(values, "saml_acs_urls", "ACS URLs", "one per line")}${textarea({}, "saml_metadata", "Or paste the SP's metadata XML", "replaces the two fields above")}<button type="submit">${button}</button></form>`;
+  return html`${error ? alert(error) : ""}<form class="card" method="post" action="${action}">${csrf}${input(values, "name", "Name", html` required maxlength="200"`)}${input(values, "url", "Base URL", html` required type="url" placeholder="https://shop.example"`)}${textarea(values, "return_paths", "Return paths", "one per line; a link may land under these")}${textarea(values, "products", "Products", "one per line; names partners may use instead of the app id")}${input(values, "sign_in_group", "Sign-in group")}<h2>Login links and sessions</h2><div class="row field">${secondsInput(values, "ticket_ttl", "Link lifetime", 1)}${secondsInput(values, "ticket_ttl_max", "Longest link lifetime a partner may ask for", 1)}</div><div class="row field">${secondsInput(values, "session_idle", "Session idle limit", 60)}${secondsInput(values, "session_absolute", "Session limit however active", 60)}</div>${input(values, "failure_url", html`Failure URL <span class="muted">(optional: where a dead link's page sends the person)</span>`, html` type="url"`)}<div class="field"><label for="ip_binding">IP binding <span class="muted">(for links minted with bind_ip; a link without one is not bound)</span></label><select id="ip_binding" name="ip_binding">${binding("exact", "Exact address")}${binding("prefix", "Same network (IPv4 /24, IPv6 /64)")}</select></div><div class="field checks"><label><input type="checkbox" name="sees_auth_token"${values.sees_auth_token === "on" ? html` checked` : ""}> The app may see the partner's auth_token</label></div><h2>OpenID Connect</h2>${textarea(values, "redirect_uris", "Redirect URIs", "one per line; any makes the app an OIDC client")}${textarea(values, "post_logout_redirect_uris", "Post-logout redirect URIs", "one per line")}${input(values, "backchannel_logout_uri", html`Back-channel logout URI <span class="muted">(optional: Handoff posts a Logout Token there when the person's session ends)</span>`, html` type="url"`)}${input(values, "frontchannel_logout_uri", html`Front-channel logout URI <span class="muted">(optional: the browser loads it in a hidden frame when the person signs out; not used with a back-channel URI)</span>`, html` type="url"`)}<h2>SAML</h2>${input(values, "saml_entity_id", "Service provider entity ID")}${textarea(values, "saml_acs_urls", "ACS URLs", "one per line")}${textarea({}, "saml_metadata", "Or paste the SP's metadata XML", "replaces the two fields above")}<button type="submit">${button}</button></form>`;
 }
 
 /** A mistake in the form (a 4xx other than 403 and 404): the form again, as typed, and why. */
@@ -119,6 +122,12 @@ function formMistake(error: unknown): string {
   const failure = toHandoffError(error);
   if (failure.status !== 400 && failure.status !== 409 && failure.status !== 422) throw error;
   return failure.message;
+}
+
+/** Issuing a new app secret: for operators only (the API's rule). */
+function secretCard(viewer: Viewer, appId: string, csrf: Html) {
+  if (viewer.kind !== "operator") return html``;
+  return html`<h2>App secret</h2><div class="card"><p>A new secret stops the old one at once: the app's backend (introspection) and its OIDC client must be given the new one. It is shown once.</p><form method="post" action="/console/apps/${appId}/secret">${csrf}<button class="danger" type="submit">Issue a new secret</button></form></div>`;
 }
 
 export function appPages(scope: FastifyInstance, services: Deps, kit: PageKit): void {
@@ -180,7 +189,7 @@ export function appPages(scope: FastifyInstance, services: Deps, kit: PageKit): 
       return send(reply, session, {
         title: app.name,
         active: "/console/apps",
-        body: html`<h1>${app.name}</h1>${notice(request)}<p>App ID: <code>${app.id}</code></p>${appForm(`/console/apps/${app.id}`, csrfField(session), valuesOf(app), "Save")}`,
+        body: html`<h1>${app.name}</h1>${notice(request)}<p>App ID: <code>${app.id}</code></p>${appForm(`/console/apps/${app.id}`, csrfField(session), valuesOf(app), "Save")}${secretCard(session.viewer, app.id, csrfField(session))}`,
       });
     },
   );
@@ -208,6 +217,32 @@ export function appPages(scope: FastifyInstance, services: Deps, kit: PageKit): 
         });
       }
       return reply.redirect(`/console/apps/${app.id}?done=app_saved`, 303);
+    },
+  );
+  secretPage(scope, services, kit);
+}
+
+/** A new app secret (the API's POST /v1/manage/apps/{id}/secret), shown once. */
+function secretPage(scope: FastifyInstance, services: Deps, kit: PageKit): void {
+  const { management } = services;
+  const { acting } = kit;
+  scope.post(
+    "/console/apps/:appId/secret",
+    { schema: { hide: true } },
+    async (request: AppRequest, reply) => {
+      const who = await acting(request);
+      const app = await management.getApp(who.viewer, request.params.appId);
+      const secret = await management.rotateAppSecret(who, app.id);
+      return redirectToSecret(reply, services, who.session, {
+        title: "New app secret",
+        heading: `${app.name} has a new secret`,
+        ids: [["App ID (the OIDC client ID)", app.id]],
+        label: "App secret",
+        secret,
+        advice:
+          "The old secret no longer works: give this one to the app's backend (introspection) and its OIDC client.",
+        next: { href: `/console/apps/${app.id}`, text: "Back to the app" },
+      });
     },
   );
 }
