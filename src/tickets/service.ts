@@ -27,7 +27,7 @@ import {
   WrongCode,
 } from "./redeem.js";
 import { landingUrl } from "./return-path.js";
-import { redemption } from "./rows.js";
+import { minted, newTicket, redemption } from "./rows.js";
 import { deadReason, type TicketStatusView, ticketView } from "./status.js";
 import type { TicketCore, TicketRow, TicketStore } from "./store.js";
 import { type TicketStory, ticketStory } from "./story.js";
@@ -96,42 +96,18 @@ export class TicketService {
           { headers: { "retry-after": String(Math.max(1, Math.ceil((held.next - now) / 1000))) } },
         );
       }
-      await this.store.insert(trx, {
-        id: secret.id,
-        secret_hash: secret.hash,
-        partner_id: input.partnerId,
-        account_id: accountId,
-        api_token_id: input.apiTokenId,
-        user_id: user.id,
-        app_id: app.id,
-        return_to: returnTo,
-        bind_ip: bindIp,
-        fields: input.fields ? JSON.stringify(input.fields) : null,
-        otp: input.otp ?? "none",
-        partner_data_sealed: input.partnerData
-          ? this.sealer.seal(JSON.stringify(input.partnerData), `ticket:${secret.id}`)
-          : null,
-        context: input.context ? JSON.stringify(input.context) : null,
-        created_at: now,
-        expires_at: expiresAt,
-        session_seconds: input.sessionSeconds ?? null,
-      });
+      await this.store.insert(
+        trx,
+        newTicket(
+          input,
+          { secret, accountId, userId: user.id, appId: app.id, returnTo, bindIp },
+          now,
+          expiresAt,
+          this.sealer,
+        ),
+      );
       if (destination !== null) await this.otp.atMint(trx, secret.id, destination);
-      await this.audit.record(trx, {
-        at: now,
-        actor: input.partnerId,
-        action: "ticket.mint",
-        partnerId: input.partnerId,
-        subject: secret.id,
-        ip: input.ip,
-        outcome: "ok",
-        detail: {
-          user: user.id,
-          app: app.id,
-          account: accountId,
-          ...(user.created && { new_user: true }),
-        },
-      });
+      await this.audit.record(trx, minted(input, secret.id, user, app.id, accountId, now));
       return user.id;
     });
     return { id: secret.id, ticket: secret.token, expiresAt, userId, app };
