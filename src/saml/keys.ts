@@ -13,6 +13,8 @@ import type { Storage } from "../db/database.js";
 import type { SamlStore } from "./store.js";
 
 const TEN_YEARS_MS = 3650 * 86_400_000;
+/** The first key's id, the same on every node (see `#first`). */
+const FIRST_KID = "sak_first";
 
 export interface SamlKey {
   kid: string;
@@ -26,6 +28,7 @@ const sealContext = (kid: string) => `saml-key:${kid}`;
 export class SamlKeys {
   #keys: SamlKey[] | null = null;
   #loadedAt = 0;
+  #loading: Promise<SamlKey[]> | null = null;
 
   constructor(
     private readonly storage: Storage,
@@ -38,21 +41,60 @@ export class SamlKeys {
   /** The keys (loaded once a minute: another process may have rotated), making the first. */
   async keys(): Promise<SamlKey[]> {
     const now = this.clock.now();
-    if (!this.#keys || now - this.#loadedAt > 60_000) {
-      let rows = await this.store.keys();
-      if (rows.length === 0) {
-        await this.rotate(0);
-        rows = await this.store.keys();
-      }
-      this.#keys = rows.map((row) => ({
-        kid: row.kid,
-        privateKey: this.sealer.open(row.private_pem_sealed, sealContext(row.kid)),
-        certificate: row.certificate,
-        signsFrom: Number(row.signs_from),
-      }));
-      this.#loadedAt = now;
+    if (this.#keys && now - this.#loadedAt <= 60_000) return this.#keys;
+    // Concurrent callers share one load, so a fresh install makes one first key, not one each.
+    this.#loading ??= this.#load(now).finally(() => {
+      this.#loading = null;
+    });
+    return this.#loading;
+  }
+
+  async #load(now: number): Promise<SamlKey[]> {
+    let rows = await this.store.keys();
+    if (rows.length === 0) {
+      await this.#first(now);
+      rows = await this.store.keys();
     }
+    this.#keys = rows.map((row) => ({
+      kid: row.kid,
+      privateKey: this.sealer.open(row.private_pem_sealed, sealContext(row.kid)),
+      certificate: row.certificate,
+      signsFrom: Number(row.signs_from),
+    }));
+    this.#loadedAt = now;
     return this.#keys;
+  }
+
+  /**
+   * The first key of an empty database, under one fixed id: nodes that start together each try
+   * to insert it and one row results (an SP that read the metadata from any of them trusts it).
+   */
+  async #first(now: number): Promise<void> {
+    const made = await this.#generate(now);
+    await this.storage.write((trx) =>
+      this.store.addKey(
+        trx,
+        {
+          kid: FIRST_KID,
+          private_pem_sealed: this.sealer.seal(made.private, sealContext(FIRST_KID)),
+          certificate: made.cert,
+          created_at: now,
+          signs_from: now,
+          retired_at: null,
+        },
+        { unlessPresent: true },
+      ),
+    );
+  }
+
+  #generate(now: number) {
+    return generate([{ name: "commonName", value: this.commonName }], {
+      keyType: "rsa",
+      keySize: 2048,
+      algorithm: "sha256",
+      notBeforeDate: new Date(now - 60_000),
+      notAfterDate: new Date(now + TEN_YEARS_MS),
+    });
   }
 
   /** The key that signs now: the newest whose time has come. */
@@ -85,13 +127,7 @@ export class SamlKeys {
    */
   async rotate(publishDays: number): Promise<string> {
     const now = this.clock.now();
-    const made = await generate([{ name: "commonName", value: this.commonName }], {
-      keyType: "rsa",
-      keySize: 2048,
-      algorithm: "sha256",
-      notBeforeDate: new Date(now - 60_000),
-      notAfterDate: new Date(now + TEN_YEARS_MS),
-    });
+    const made = await this.#generate(now);
     const kid = newId("sak");
     const current = (await this.store.keys()).filter((row) => Number(row.signs_from) <= now).at(-1);
     await this.storage.write(async (trx) => {

@@ -20,8 +20,14 @@ export class SamlStore {
       .execute();
   }
 
-  async addKey(trx: Tx, row: SamlKeyRow): Promise<void> {
-    await trx.insertInto("saml_keys").values(row).execute();
+  /** Adds a key; with `unlessPresent`, a key of that id already there is kept instead. */
+  async addKey(trx: Tx, row: SamlKeyRow, options?: { unlessPresent: boolean }): Promise<void> {
+    const insert = trx.insertInto("saml_keys").values(row);
+    if (options?.unlessPresent) {
+      await insert.onConflict((oc) => oc.column("kid").doNothing()).execute();
+    } else {
+      await insert.execute();
+    }
   }
 
   /** Retires every key but `keep` (it no longer signs nor is published). */
