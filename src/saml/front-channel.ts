@@ -20,7 +20,7 @@ import type { Sealer } from "../crypto/seal.js";
 import type { Storage } from "../db/database.js";
 import { type FrontChannelClient, OidcFrontChannel } from "../oidc/frontchannel.js";
 import { checkedPostLogoutUrl } from "../oidc/post-logout.js";
-import { type PageOptions, sendPage } from "../pages/html.js";
+import { html, type PageOptions, sendPage } from "../pages/html.js";
 import type { LiveSession } from "../sessions/service.js";
 import type { LogoutRequest, SamlIdp } from "./idp.js";
 import { SamlError, type SamlInput, sessionIndex } from "./idp.js";
@@ -254,7 +254,7 @@ export class FrontChannelLogout {
       chain.current = { app: app.id, requestId: sent.id };
       this.#store(reply, chain);
       if ("form" in sent) return samlPostPage(reply, sent.form, app.name, "Signing out of");
-      return reply.header("cache-control", "no-store").redirect(sent.url, 302);
+      return onward(reply, sent.url, app.name, 302);
     }
     return this.#finish(request, reply, chain);
   }
@@ -284,18 +284,19 @@ export class FrontChannelLogout {
           sessionIndex: null,
           relayState: finish.relayState,
         });
-        if (answer.binding === "redirect") return reply.redirect(answer.url, 302);
+        if (answer.binding === "redirect") return onward(reply, answer.url, app.name, 302);
         return samlPostPage(reply, answer.form, app.name, "Signing out of");
       }
     }
     if (finish.kind === "redirect") {
       // Only a post-logout URI the client registers now, whatever the sealed chain says.
-      const url = checkedPostLogoutUrl(await this.apps.find(finish.app), finish);
+      const client = await this.apps.find(finish.app);
+      const url = checkedPostLogoutUrl(client, finish);
       if (url) {
         if (names.length > 0) {
           request?.log.info({ apps: chain.unconfirmed }, "SAML apps may still be signed in");
         }
-        return reply.header("cache-control", "no-store").redirect(url, 303);
+        return onward(reply, url, client?.name ?? "the app", 303);
       }
     }
     return signedOutPage(reply, names);
@@ -318,6 +319,31 @@ export class FrontChannelLogout {
   #open(request: FastifyRequest): Chain | null {
     return openChain(this.sealer, request.cookies[CHAIN_COOKIE]);
   }
+}
+
+/** Follows the page's link at once: a navigation of its own, not the form's that posted here. */
+const FOLLOW = `location.replace(document.getElementById("continue").href);`;
+
+/**
+ * Sends the browser on to another site's `url` (an app's logout URL, or where the chain ends): by
+ * redirect, but in answer to a form's POST (a "Sign out" button posting to /logout, the
+ * front-channel page posting to /logout/continue, a LogoutResponse posted back) by a page whose
+ * link the browser follows at once. Chromium holds every redirect after a form's POST to the
+ * posting page's CSP `form-action`, and no page that posts here can name every app a chain may go
+ * to. A form's POST is a navigation (`Sec-Fetch-Mode`); a browser that sends no Fetch Metadata
+ * (Safari before 16.4) gets the page too.
+ */
+function onward(reply: FastifyReply, url: string, appName: string, status: 302 | 303) {
+  reply.header("cache-control", "no-store");
+  const { method, headers } = reply.request;
+  const navigated =
+    headers["sec-fetch-mode"] === "navigate" || headers["sec-fetch-site"] === undefined;
+  if (method !== "POST" || !navigated) return reply.redirect(url, status);
+  return sendPage(reply, {
+    title: "Signing out",
+    script: FOLLOW,
+    body: html`<main><h1>Signing you out…</h1><p><a id="continue" href="${url}">Continue to ${appName}</a></p></main>`,
+  });
 }
 
 /** The ID of a LogoutRequest samlify parsed (its checks made sure there is one). */

@@ -80,10 +80,11 @@ const SIGNED_OUT_PAGE = `<!doctype html>
 function httpdConf(
   dir: string,
   port: number,
+  host: string,
   user: { uid: number; gid: number } | null,
   documented: string,
 ): string {
-  return `${httpdBase(dir, port, "localhost", user, "auth_mellon")}
+  return `${httpdBase(dir, port, host, user, "auth_mellon")}
 # mellon's session store lock: this Apache's own, not /var/run's shared default.
 MellonLockFile "${dir}/mellon.lock"
 
@@ -91,10 +92,14 @@ MellonLockFile "${dir}/mellon.lock"
 ${documented}`;
 }
 
-/** Starts Apache with mellon as the SP of the Handoff at `handoffBase` (already listening). */
-export async function startMellon(handoffBase: string): Promise<Mellon> {
+/**
+ * Starts Apache with mellon as the SP of the Handoff at `handoffBase` (already listening), at
+ * `host`: another name under `localhost` (Chromium sends it to loopback) for a second mellon in
+ * the same browser, since cookies ignore the port and both mellons name theirs `mellon-cookie`.
+ */
+export async function startMellon(handoffBase: string, host = "localhost"): Promise<Mellon> {
   const port = await freePort();
-  const base = `http://localhost:${port}`;
+  const base = `http://${host}:${port}`;
   const { dir, logs, stderr } = apacheDir("mellon");
   try {
     const keys = await spKeys();
@@ -123,7 +128,7 @@ export async function startMellon(handoffBase: string): Promise<Mellon> {
     if (/\{\{\w+\}\}/.test(documented)) throw new Error("docs/saml.md has an unknown placeholder");
     const user = childUser();
     const conf = join(dir, "httpd.conf");
-    writeFileSync(conf, httpdConf(dir, port, user, documented));
+    writeFileSync(conf, httpdConf(dir, port, host, user, documented));
     // The children (as www-data when root) read the keys, metadata and pages; nobody else can.
     if (user) {
       for (const path of [dir, join(dir, "htdocs"), join(dir, "htdocs", "signed-out"), mellonDir]) {
