@@ -20,7 +20,7 @@ import type { Sealer } from "../crypto/seal.js";
 import type { Storage } from "../db/database.js";
 import { type FrontChannelClient, OidcFrontChannel } from "../oidc/frontchannel.js";
 import { checkedPostLogoutUrl } from "../oidc/post-logout.js";
-import { html, type PageOptions, sendPage } from "../pages/html.js";
+import { type PageOptions, sendPage } from "../pages/html.js";
 import type { LiveSession } from "../sessions/service.js";
 import type { LogoutRequest, SamlIdp } from "./idp.js";
 import { SamlError, type SamlInput, sessionIndex } from "./idp.js";
@@ -32,6 +32,7 @@ import {
   chainCookie,
   type Finish,
   MAX_APPS,
+  onward,
   openChain,
   type Participant,
   refusedPage,
@@ -319,31 +320,6 @@ export class FrontChannelLogout {
   #open(request: FastifyRequest): Chain | null {
     return openChain(this.sealer, request.cookies[CHAIN_COOKIE]);
   }
-}
-
-/** Follows the page's link at once: a navigation of its own, not the form's that posted here. */
-const FOLLOW = `location.replace(document.getElementById("continue").href);`;
-
-/**
- * Sends the browser on to another site's `url` (an app's logout URL, or where the chain ends): by
- * redirect, but in answer to a form's POST (a "Sign out" button posting to /logout, the
- * front-channel page posting to /logout/continue, a LogoutResponse posted back) by a page whose
- * link the browser follows at once. Chromium holds every redirect after a form's POST to the
- * posting page's CSP `form-action`, and no page that posts here can name every app a chain may go
- * to. A form's POST is a navigation (`Sec-Fetch-Mode`); a browser that sends no Fetch Metadata
- * (Safari before 16.4) gets the page too.
- */
-function onward(reply: FastifyReply, url: string, appName: string, status: 302 | 303) {
-  reply.header("cache-control", "no-store");
-  const { method, headers } = reply.request;
-  const navigated =
-    headers["sec-fetch-mode"] === "navigate" || headers["sec-fetch-site"] === undefined;
-  if (method !== "POST" || !navigated) return reply.redirect(url, status);
-  return sendPage(reply, {
-    title: "Signing out",
-    script: FOLLOW,
-    body: html`<main><h1>Signing you out…</h1><p><a id="continue" href="${url}">Continue to ${appName}</a></p></main>`,
-  });
 }
 
 /** The ID of a LogoutRequest samlify parsed (its checks made sure there is one). */

@@ -1,6 +1,6 @@
 // A browser logout's chain (src/saml/front-channel.ts runs it): what is still to be told, sealed
-// in a cookie so any node can take the next step and nothing is held in memory; and the pages
-// the chain ends on.
+// in a cookie so any node can take the next step and nothing is held in memory; the pages the
+// chain ends on; and how it sends the browser on to another site.
 import type { FastifyReply } from "fastify";
 import type { NameIdFormat } from "../apps/saml-settings.js";
 import type { Sealer } from "../crypto/seal.js";
@@ -103,5 +103,30 @@ export function refusedPage(reply: FastifyReply, reason: string, midChain: boole
     status: 400,
     title: "This sign-out answer was refused",
     body: html`<main><h1>This sign-out answer was refused</h1><p>An app answered Handoff's sign-out request in a way Handoff cannot accept: ${reason}.</p><p>You are signed out of Handoff.</p>${midChain ? html`<form method="post" action="/logout"><button type="submit">Continue signing out of the other apps</button></form>` : ""}</main>`,
+  });
+}
+
+/** Follows the page's link at once: a navigation of its own, not the form's that posted here. */
+const FOLLOW = `location.replace(document.getElementById("continue").href);`;
+
+/**
+ * Sends the browser on to another site's `url` (an app's logout URL, or where the chain ends): by
+ * redirect, but in answer to a form's POST (a "Sign out" button posting to /logout, the
+ * front-channel page posting to /logout/continue, a LogoutResponse posted back) by a page whose
+ * link the browser follows at once. Chromium holds every redirect after a form's POST to the
+ * posting page's CSP `form-action`, and no page that posts here can name every app a chain may go
+ * to. A form's POST is a navigation (`Sec-Fetch-Mode`); a browser that sends no Fetch Metadata
+ * (Safari before 16.4) gets the page too.
+ */
+export function onward(reply: FastifyReply, url: string, appName: string, status: 302 | 303) {
+  reply.header("cache-control", "no-store");
+  const { method, headers } = reply.request;
+  const navigated =
+    headers["sec-fetch-mode"] === "navigate" || headers["sec-fetch-site"] === undefined;
+  if (method !== "POST" || !navigated) return reply.redirect(url, status);
+  return sendPage(reply, {
+    title: "Signing out",
+    script: FOLLOW,
+    body: html`<main><h1>Signing you out…</h1><p><a id="continue" href="${url}">Continue to ${appName}</a></p></main>`,
   });
 }
