@@ -1,6 +1,6 @@
 // Claiming background work (the outbox's messages, webhook deliveries, back-channel logouts) so that with any number
 // of workers, on any number of nodes, each row due is taken by exactly one of them.
-import type { SelectQueryBuilder } from "kysely";
+import { type SelectQueryBuilder, sql } from "kysely";
 import type { DialectName, Tx } from "./database.js";
 
 /** The tables whose rows are claimed: each has an `id` and a `claimed_until`. */
@@ -11,12 +11,13 @@ export type ClaimedTable =
   | "saml_logout_deliveries";
 
 /**
- * Runs `due` (a bounded select of rows due and unclaimed, or past their claim) and writes
- * `claimedUntil` on what it found, in the caller's transaction. On PostgreSQL the select takes
- * its rows FOR UPDATE SKIP LOCKED (`lockOf`: which of its tables to lock), so a row another
- * worker is claiming is skipped, not waited for and never taken twice; SQLite has one writer,
- * so there the claiming transaction is the lock. A result is then recorded only under its own
- * claim (`WHERE claimed_until = <this claim>`): a claim that ran out and was retaken wins.
+ * Runs `due` (a bounded select of rows of `table` due and unclaimed, or past their claim) and
+ * writes `claimedUntil` on what it found, in the caller's transaction. On PostgreSQL the select
+ * takes the rows of `table` (not those of tables it joins; `due` names it unaliased) FOR UPDATE
+ * SKIP LOCKED, so a row another worker is claiming is skipped, not waited for and never taken
+ * twice; SQLite has one writer, so there the claiming transaction is the lock. A result is then
+ * recorded only under its own claim (`WHERE claimed_until = <this claim>`): a claim that ran out
+ * and was retaken wins.
  */
 export async function claimDue<DB, TB extends keyof DB, Row extends { id: string }>(
   trx: Tx,
@@ -24,9 +25,10 @@ export async function claimDue<DB, TB extends keyof DB, Row extends { id: string
   table: ClaimedTable,
   due: SelectQueryBuilder<DB, TB, Row>,
   claimedUntil: number,
-  lockOf?: Parameters<SelectQueryBuilder<DB, TB, Row>["forUpdate"]>[0],
 ): Promise<Row[]> {
-  const query = dialect === "sqlite" ? due : due.forUpdate(lockOf).skipLocked();
+  // Written out: Kysely's typed `forUpdate(of)` cannot take a table the caller chose at run time.
+  const query =
+    dialect === "sqlite" ? due : due.modifyEnd(sql`for update of ${sql.table(table)} skip locked`);
   const rows = await query.execute();
   if (rows.length > 0) {
     await trx

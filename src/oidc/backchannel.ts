@@ -10,22 +10,21 @@ import { importJWK, type JWK, SignJWT } from "jose";
 import type { AppService } from "../apps/service.js";
 import type { Clock } from "../clock.js";
 import type { Storage } from "../db/database.js";
-import { outcomeOf } from "../delivery/attempts.js";
+import {
+  deliverDue,
+  LOGOUT_DELIVERY_RULES,
+  outcomeOf,
+  type TryOutcome,
+} from "../delivery/attempts.js";
 import { OutboundFailure, postOutbound } from "../delivery/outbound.js";
 import type { Cidr } from "../http/cidr.js";
 import { startWorker, type Worker } from "../jobs/worker.js";
 import type { KeyStore } from "../keys/service.js";
 import type { DueLogout, LogoutDeliveryStore } from "./store.js";
 
+/** The rules every logout owed to an app is sent by (src/delivery/attempts.ts), and a token's life. */
 export const LOGOUT_RULES = {
-  /** Retries wait 5 s, doubling, at most an hour apart: 12 tries span about 2.5 hours. */
-  firstRetryMs: 5000,
-  maxBackoffMs: 3600_000,
-  maxAttempts: 12,
-  timeoutMs: 5000,
-  batch: 20,
-  /** Longer than a batch can take (each delivery in turn, to its timeout), with a margin. */
-  claimMs: 20 * 5000 + 60_000,
+  ...LOGOUT_DELIVERY_RULES,
   /** A logout token is signed afresh for each try and lives this long (seconds). */
   tokenTtlSeconds: 120,
 } as const;
@@ -56,16 +55,10 @@ export class BackchannelLogout {
   }
 
   /** Claims what is due and sends it; answers how many were delivered. */
-  async deliver(log: FastifyBaseLogger): Promise<number> {
-    const now = this.clock.now();
-    const due = await this.storage.write((trx) =>
-      this.store.claim(trx, now, LOGOUT_RULES.batch, LOGOUT_RULES.claimMs),
+  deliver(log: FastifyBaseLogger): Promise<number> {
+    return deliverDue(this.storage, this.store, LOGOUT_RULES, this.clock.now(), (item) =>
+      this.#send(item, log),
     );
-    let delivered = 0;
-    for (const item of due) {
-      if (await this.#send(item, log)) delivered += 1;
-    }
-    return delivered;
   }
 
   /**
@@ -99,7 +92,7 @@ export class BackchannelLogout {
     );
   }
 
-  async #send(item: DueLogout, log: FastifyBaseLogger): Promise<boolean> {
+  async #send(item: DueLogout, log: FastifyBaseLogger): Promise<TryOutcome> {
     // The client's URI as registered now: a corrected URI is used by the next try.
     const uri = (await this.apps.find(item.client_id))?.oidc.backchannelLogoutUri ?? null;
     let status: number | null = null;
@@ -128,8 +121,7 @@ export class BackchannelLogout {
       { status, error, final: uri === null },
       this.clock.now(),
     );
-    const ok = outcome.state === "delivered";
-    if (!ok) {
+    if (outcome.state !== "delivered") {
       log.info(
         {
           delivery: item.id,
@@ -143,8 +135,7 @@ export class BackchannelLogout {
           : "back-channel logout not delivered",
       );
     }
-    await this.storage.write((trx) => this.store.finish(trx, item.id, item.claimedUntil, outcome));
-    return ok;
+    return outcome;
   }
 }
 

@@ -3,12 +3,11 @@
 // deliveries owed when such a session ends. The only file with OIDC's SQL.
 import { sql } from "kysely";
 import { newId } from "../crypto/secrets.js";
-import { claimDue } from "../db/claim.js";
-import type { DialectName, Storage, Tx } from "../db/database.js";
+import type { Storage, Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
 import { deleteSelected } from "../db/prune.js";
 import type { OidcModelTable } from "../db/schema.js";
-import { backlogOf, pruneFinished, recordTry, type TryOutcome } from "../delivery/attempts.js";
+import { type Claimed, DeliveryQueue, newDelivery, pruneFinished } from "../delivery/attempts.js";
 
 export type ModelRow = Pick<OidcModelTable, "payload" | "expires_at" | "consumed_at">;
 
@@ -226,13 +225,7 @@ export async function recordBackchannelLogouts(
           client_id: row.client_id as string,
           sub: row.user_id,
           sid: row.sid ?? "",
-          state: "pending" as const,
-          next_attempt_at: now,
-          claimed_until: null,
-          last_status: null,
-          last_error: null,
-          created_at: now,
-          finished_at: null,
+          ...newDelivery(now),
         })),
       )
       .onConflict((oc) => oc.columns(["session_id", "client_id", "sid"]).doNothing())
@@ -241,54 +234,21 @@ export async function recordBackchannelLogouts(
 }
 
 /** A logout token to send, as a worker claimed it. */
-export interface DueLogout {
-  id: string;
+export interface DueLogout extends Claimed {
   client_id: string;
   sub: string;
   sid: string;
-  attempts: number;
-  created_at: number;
-  /** The claim taken on it: finishing needs the same. */
-  claimedUntil: number;
 }
 
-/** The back-channel logout deliveries' table. */
-export class LogoutDeliveryStore {
-  constructor(
-    private readonly storage: Storage,
-    private readonly dialect: DialectName,
-  ) {}
+/** The back-channel logout deliveries' table (src/delivery/attempts.ts). */
+export class LogoutDeliveryStore extends DeliveryQueue<"oidc_logout_deliveries"> {
+  protected readonly table = "oidc_logout_deliveries";
 
-  /**
-   * Claims due deliveries for `claimMs`: on PostgreSQL with FOR UPDATE SKIP LOCKED, so each is
-   * taken by one node (src/db/claim.ts).
-   */
-  async claim(trx: Tx, now: number, limit: number, claimMs: number): Promise<DueLogout[]> {
-    const select = trx
-      .selectFrom("oidc_logout_deliveries")
-      .select(["id", "client_id", "sub", "sid", "attempts", "created_at"])
-      .where("state", "=", "pending")
-      .where("next_attempt_at", "<=", now)
-      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-      .orderBy("next_attempt_at")
-      .limit(limit);
-    const due = await claimDue(trx, this.dialect, "oidc_logout_deliveries", select, now + claimMs);
-    return due.map((row) => ({
-      ...row,
-      attempts: Number(row.attempts),
-      created_at: Number(row.created_at),
-      claimedUntil: now + claimMs,
-    }));
-  }
-
-  /** Records a try's outcome, only under the claim it was made under. */
-  finish(trx: Tx, id: string, claimedUntil: number, outcome: TryOutcome): Promise<void> {
-    return recordTry(trx, "oidc_logout_deliveries", id, claimedUntil, outcome);
-  }
-
-  /** Deliveries waiting, and when the oldest was made (for /metrics). */
-  backlog(): Promise<{ count: number; oldestAt: number | null }> {
-    return backlogOf(this.storage.read, "oidc_logout_deliveries");
+  /** Claims due deliveries for `claimMs`, with what a logout token names. */
+  claim(trx: Tx, now: number, limit: number, claimMs: number): Promise<DueLogout[]> {
+    return this.claimWith(trx, now, limit, claimMs, (due) =>
+      due.select(["client_id", "sub", "sid"]),
+    );
   }
 
   /** Deletes up to `limit` deliveries finished (delivered or given up) before `before`. */

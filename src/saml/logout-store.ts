@@ -2,9 +2,8 @@
 // (back-channel single logout, src/saml/soap-logout.ts). The only file with its SQL.
 import type { NameIdFormat, SamlSettings } from "../apps/saml-settings.js";
 import { newId } from "../crypto/secrets.js";
-import { claimDue } from "../db/claim.js";
-import type { DialectName, Storage, Tx } from "../db/database.js";
-import { backlogOf, pruneFinished, recordTry, type TryOutcome } from "../delivery/attempts.js";
+import type { Tx } from "../db/database.js";
+import { type Claimed, DeliveryQueue, newDelivery, pruneFinished } from "../delivery/attempts.js";
 
 /** How many session ids one query names (SQLite binds at most 32 766 parameters). */
 const IDS_PER_QUERY = 500;
@@ -48,13 +47,7 @@ export async function recordSoapLogouts(
         owed.map((row) => ({
           id: newId("sld"),
           ...row,
-          state: "pending" as const,
-          next_attempt_at: now,
-          claimed_until: null,
-          last_status: null,
-          last_error: null,
-          created_at: now,
-          finished_at: null,
+          ...newDelivery(now),
         })),
       )
       .onConflict((oc) => oc.columns(["session_id", "app_id"]).doNothing())
@@ -63,56 +56,23 @@ export async function recordSoapLogouts(
 }
 
 /** A LogoutRequest to send, as a worker claimed it. */
-export interface DueSoapLogout {
-  id: string;
+export interface DueSoapLogout extends Claimed {
   session_id: string;
   app_id: string;
   name_id: string;
   name_id_format: NameIdFormat;
   session_index: string;
-  attempts: number;
-  /** The claim taken on it: finishing needs the same. */
-  claimedUntil: number;
 }
 
-export class SoapLogoutStore {
-  constructor(
-    private readonly storage: Storage,
-    private readonly dialect: DialectName,
-  ) {}
+/** The SOAP logout deliveries' table (src/delivery/attempts.ts). */
+export class SoapLogoutStore extends DeliveryQueue<"saml_logout_deliveries"> {
+  protected readonly table = "saml_logout_deliveries";
 
-  /**
-   * Claims due deliveries for `claimMs`: on PostgreSQL with FOR UPDATE SKIP LOCKED, so each is
-   * taken by one node (src/db/claim.ts).
-   */
-  async claim(trx: Tx, now: number, limit: number, claimMs: number): Promise<DueSoapLogout[]> {
-    const select = trx
-      .selectFrom("saml_logout_deliveries")
-      .select([
-        "id",
-        "session_id",
-        "app_id",
-        "name_id",
-        "name_id_format",
-        "session_index",
-        "attempts",
-      ])
-      .where("state", "=", "pending")
-      .where("next_attempt_at", "<=", now)
-      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-      .orderBy("next_attempt_at")
-      .limit(limit);
-    const due = await claimDue(trx, this.dialect, "saml_logout_deliveries", select, now + claimMs);
-    return due.map((row) => ({
-      ...row,
-      attempts: Number(row.attempts),
-      claimedUntil: now + claimMs,
-    }));
-  }
-
-  /** Records a try's outcome, only under the claim it was made under. */
-  finish(trx: Tx, id: string, claimedUntil: number, outcome: TryOutcome): Promise<void> {
-    return recordTry(trx, "saml_logout_deliveries", id, claimedUntil, outcome);
+  /** Claims due deliveries for `claimMs`, with whom and which session a LogoutRequest names. */
+  claim(trx: Tx, now: number, limit: number, claimMs: number): Promise<DueSoapLogout[]> {
+    return this.claimWith(trx, now, limit, claimMs, (due) =>
+      due.select(["session_id", "app_id", "name_id", "name_id_format", "session_index"]),
+    );
   }
 
   /**
@@ -127,11 +87,6 @@ export class SoapLogoutStore {
       .where("attempts", "=", 0)
       .where("claimed_until", "is", null)
       .execute();
-  }
-
-  /** Deliveries waiting, and when the oldest was made (for /metrics). */
-  backlog(): Promise<{ count: number; oldestAt: number | null }> {
-    return backlogOf(this.storage.read, "saml_logout_deliveries");
   }
 
   /** Deletes up to `limit` deliveries finished (delivered or given up) before `before`. */

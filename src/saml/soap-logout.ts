@@ -11,7 +11,12 @@ import type { SamlSettings } from "../apps/saml-settings.js";
 import type { AppService } from "../apps/service.js";
 import type { Clock } from "../clock.js";
 import type { Storage } from "../db/database.js";
-import { outcomeOf } from "../delivery/attempts.js";
+import {
+  deliverDue,
+  LOGOUT_DELIVERY_RULES,
+  outcomeOf,
+  type TryOutcome,
+} from "../delivery/attempts.js";
 import { OutboundFailure, postOutbound } from "../delivery/outbound.js";
 import type { Cidr } from "../http/cidr.js";
 import { startWorker, type Worker } from "../jobs/worker.js";
@@ -21,16 +26,8 @@ import { SamlError } from "./messages.js";
 import { PeerLogout } from "./peer-logout.js";
 import { SOAP_ACTION } from "./soap.js";
 
-export const SOAP_LOGOUT_RULES = {
-  /** Retries wait 5 s, doubling, at most an hour apart: 12 tries span about 2.5 hours. */
-  firstRetryMs: 5000,
-  maxBackoffMs: 3600_000,
-  maxAttempts: 12,
-  timeoutMs: 5000,
-  batch: 20,
-  /** Longer than a batch can take (each delivery in turn, to its timeout), with a margin. */
-  claimMs: 20 * 5000 + 60_000,
-} as const;
+/** The rules every logout owed to an app is sent by (src/delivery/attempts.ts). */
+export const SOAP_LOGOUT_RULES = LOGOUT_DELIVERY_RULES;
 
 export class SoapLogout {
   readonly #peers: PeerLogout;
@@ -62,19 +59,13 @@ export class SoapLogout {
   }
 
   /** Claims what is due and sends it; answers how many were delivered. */
-  async deliver(log: FastifyBaseLogger): Promise<number> {
-    const now = this.clock.now();
-    const due = await this.storage.write((trx) =>
-      this.store.claim(trx, now, SOAP_LOGOUT_RULES.batch, SOAP_LOGOUT_RULES.claimMs),
+  deliver(log: FastifyBaseLogger): Promise<number> {
+    return deliverDue(this.storage, this.store, SOAP_LOGOUT_RULES, this.clock.now(), (item) =>
+      this.#send(item, log),
     );
-    let delivered = 0;
-    for (const item of due) {
-      if (await this.#send(item, log)) delivered += 1;
-    }
-    return delivered;
   }
 
-  async #send(item: DueSoapLogout, log: FastifyBaseLogger): Promise<boolean> {
+  async #send(item: DueSoapLogout, log: FastifyBaseLogger): Promise<TryOutcome> {
     // The app's settings as registered now: a corrected URL or certificate is used by the next try.
     const saml = (await this.apps.find(item.app_id))?.saml ?? null;
     const soapUrl = saml?.sloSoapUrl ?? null;
@@ -92,15 +83,13 @@ export class SoapLogout {
       { status, error, final },
       this.clock.now(),
     );
-    const ok = outcome.state === "delivered";
-    if (!ok) {
+    if (outcome.state !== "delivered") {
       log.info(
         { delivery: item.id, app: item.app_id, attempts: outcome.attempts, status, err: error },
         outcome.state === "failed" ? "SAML SOAP logout given up" : "SAML SOAP logout not delivered",
       );
     }
-    await this.storage.write((trx) => this.store.finish(trx, item.id, item.claimedUntil, outcome));
-    return ok;
+    return outcome;
   }
 
   /**

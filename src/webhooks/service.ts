@@ -12,6 +12,7 @@ import type { Clock } from "../clock.js";
 import type { Sealer } from "../crypto/seal.js";
 import { newId } from "../crypto/secrets.js";
 import type { Storage } from "../db/database.js";
+import { deliverDue, outcomeOf, type TryOutcome } from "../delivery/attempts.js";
 import { checkOutboundUrl, OutboundFailure, postOutbound } from "../delivery/outbound.js";
 import type { Cidr } from "../http/cidr.js";
 import { HandoffError } from "../http/errors.js";
@@ -144,25 +145,19 @@ export class WebhookService {
     });
   }
 
-  /** Claims what is due and delivers it; answers how many were delivered. */
   /** Deliveries waiting, and when the oldest was made (for /metrics). */
   backlog() {
     return this.store.backlog();
   }
 
-  async deliver(log: FastifyBaseLogger): Promise<number> {
-    const now = this.clock.now();
-    const due = await this.storage.write((trx) =>
-      this.store.claim(trx, now, DELIVERY_RULES.batch, DELIVERY_RULES.claimMs),
+  /** Claims what is due and delivers it; answers how many were delivered. */
+  deliver(log: FastifyBaseLogger): Promise<number> {
+    return deliverDue(this.storage, this.store, DELIVERY_RULES, this.clock.now(), (item) =>
+      this.#send(item, log),
     );
-    let delivered = 0;
-    for (const item of due) {
-      if (await this.#send(item, log)) delivered += 1;
-    }
-    return delivered;
   }
 
-  async #send(item: Due, log: FastifyBaseLogger): Promise<boolean> {
+  async #send(item: Due, log: FastifyBaseLogger): Promise<TryOutcome> {
     const secret = this.sealer.open(item.secret_sealed, secretContext(item.endpoint_id));
     const at = new Date(this.clock.now());
     let status: number | null = null;
@@ -186,25 +181,16 @@ export class WebhookService {
       error = failure.message;
     }
     const now = this.clock.now();
-    const attempts = item.attempts + 1;
-    const ok = error === null;
-    const giveUp = !ok && now - item.created_at >= DELIVERY_RULES.giveUpAfterMs;
-    const wait = Math.min(
-      DELIVERY_RULES.firstRetryMs * 2 ** (attempts - 1),
-      DELIVERY_RULES.maxBackoffMs,
-    );
-    if (!ok) log.info({ delivery: item.id, attempts, status, err: error }, "webhook not delivered");
-    await this.storage.write((trx) =>
-      this.store.finish(trx, item.id, item.claimedUntil, {
-        state: ok ? "delivered" : giveUp ? "failed" : "pending",
-        attempts,
-        status,
-        error,
-        next: now + wait,
-        now,
-      }),
-    );
-    return ok;
+    // Tried for 3 days since the event (or its replay), a failure is the last.
+    const final = now - item.created_at >= DELIVERY_RULES.giveUpAfterMs;
+    const outcome = outcomeOf(DELIVERY_RULES, item.attempts, { status, error, final }, now);
+    if (outcome.state !== "delivered") {
+      log.info(
+        { delivery: item.id, attempts: outcome.attempts, status, err: error },
+        "webhook not delivered",
+      );
+    }
+    return outcome;
   }
 }
 

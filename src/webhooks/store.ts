@@ -1,11 +1,11 @@
 // The webhook_endpoints, webhook_events and webhook_deliveries tables. The only file with their SQL.
 import type { Selectable } from "kysely";
 import { newId } from "../crypto/secrets.js";
-import { claimDue } from "../db/claim.js";
-import type { DialectName, Storage, Tx } from "../db/database.js";
+import type { Tx } from "../db/database.js";
 import { PreparedQuery } from "../db/prepared.js";
 import { deleteSelected } from "../db/prune.js";
 import type { WebhookDeliveryTable, WebhookEndpointTable } from "../db/schema.js";
+import { type Claimed, DeliveryQueue, newDelivery } from "../delivery/attempts.js";
 import type { NewEvent } from "./events.js";
 
 export type EndpointRow = Selectable<WebhookEndpointTable>;
@@ -48,36 +48,26 @@ export async function recordEvent(trx: Tx, event: NewEvent, now: number): Promis
         event_id: id,
         endpoint_id: row.id,
         partner_id: event.partnerId,
-        state: "pending" as const,
-        next_attempt_at: now,
-        claimed_until: null,
-        last_status: null,
-        last_error: null,
-        created_at: now,
-        finished_at: null,
+        ...newDelivery(now),
       })),
     )
     .execute();
 }
 
-export interface Due {
-  id: string;
+/** A delivery to send, as a worker claimed it, with its endpoint and its event's body. */
+export interface Due extends Claimed {
   event_id: string;
-  attempts: number;
+  /** When the event was recorded (or the delivery replayed): retries stop 3 days after. */
   created_at: number;
   url: string;
   secret_sealed: string;
   endpoint_id: string;
   payload: string;
-  /** The claim taken on it: finishing needs the same (src/webhooks/service.ts). */
-  claimedUntil: number;
 }
 
-export class WebhookStore {
-  constructor(
-    private readonly storage: Storage,
-    private readonly dialect: DialectName,
-  ) {}
+/** The webhook tables; the deliveries are a queue of src/delivery/attempts.ts. */
+export class WebhookStore extends DeliveryQueue<"webhook_deliveries"> {
+  protected readonly table = "webhook_deliveries";
 
   async addEndpoint(trx: Tx, row: EndpointRow): Promise<void> {
     await trx.insertInto("webhook_endpoints").values(row).execute();
@@ -109,67 +99,21 @@ export class WebhookStore {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /**
-   * Claims due deliveries for `claimMs`: on PostgreSQL with FOR UPDATE SKIP LOCKED, so each is
-   * taken by one node; SQLite has one writer, so its claiming update is the lock.
-   */
-  async claim(trx: Tx, now: number, limit: number, claimMs: number): Promise<Due[]> {
-    const select = trx
-      .selectFrom("webhook_deliveries as d")
-      .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
-      .innerJoin("webhook_events as v", "v.id", "d.event_id")
-      .select([
-        "d.id",
-        "d.event_id",
-        "d.attempts",
-        "d.created_at",
-        "e.url",
-        "e.secret_sealed",
-        "e.id as endpoint_id",
-        "v.payload",
-      ])
-      .where("d.state", "=", "pending")
-      .where("d.next_attempt_at", "<=", now)
-      .where((eb) => eb.or([eb("d.claimed_until", "is", null), eb("d.claimed_until", "<", now)]))
-      .orderBy("d.next_attempt_at")
-      .limit(limit);
-    const due = await claimDue(trx, this.dialect, "webhook_deliveries", select, now + claimMs, "d");
-    return due.map((d) => ({
-      ...d,
-      attempts: Number(d.attempts),
-      created_at: Number(d.created_at),
-      claimedUntil: now + claimMs,
-    }));
-  }
-
-  async finish(
-    trx: Tx,
-    id: string,
-    /** The claim this worker holds: a replay or another node's claim since wins. */
-    claimedUntil: number,
-    outcome: {
-      state: "pending" | "delivered" | "failed";
-      attempts: number;
-      status: number | null;
-      error: string | null;
-      next: number;
-      now: number;
-    },
-  ): Promise<void> {
-    await trx
-      .updateTable("webhook_deliveries")
-      .set({
-        state: outcome.state,
-        attempts: outcome.attempts,
-        last_status: outcome.status,
-        last_error: outcome.error,
-        next_attempt_at: outcome.next,
-        claimed_until: null,
-        finished_at: outcome.state === "pending" ? null : outcome.now,
-      })
-      .where("id", "=", id)
-      .where("claimed_until", "=", claimedUntil)
-      .execute();
+  /** Claims due deliveries for `claimMs`, with their endpoint and their event's body. */
+  claim(trx: Tx, now: number, limit: number, claimMs: number): Promise<Due[]> {
+    return this.claimWith(trx, now, limit, claimMs, (due) =>
+      due
+        .innerJoin("webhook_endpoints as e", "e.id", "webhook_deliveries.endpoint_id")
+        .innerJoin("webhook_events as v", "v.id", "webhook_deliveries.event_id")
+        .select([
+          "webhook_deliveries.event_id",
+          "webhook_deliveries.created_at",
+          "e.url",
+          "e.secret_sealed",
+          "e.id as endpoint_id",
+          "v.payload",
+        ]),
+    );
   }
 
   /** The newest deliveries to these partners' endpoints (null: every one), with their event. */
@@ -226,19 +170,6 @@ export class WebhookStore {
   }
 
   /** Deletes up to `limit` finished deliveries (and their events when none is left) before `before`. */
-  /** Deliveries waiting, and when the oldest was made (for /metrics). */
-  async backlog(): Promise<{ count: number; oldestAt: number | null }> {
-    const row = await this.storage.read
-      .selectFrom("webhook_deliveries")
-      .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.min("created_at").as("oldest")])
-      .where("state", "=", "pending")
-      .executeTakeFirst();
-    return {
-      count: Number(row?.count ?? 0),
-      oldestAt: row?.oldest == null ? null : Number(row.oldest),
-    };
-  }
-
   static async prune(trx: Tx, before: number, limit: number): Promise<number> {
     const selected = trx
       .selectFrom("webhook_events as v")
