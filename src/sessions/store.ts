@@ -120,13 +120,17 @@ export class SessionStore {
     return Number(row?.count ?? 0);
   }
 
-  /** Ends every live session of a user; answers their ids. */
+  /**
+   * Ends every live session of a user (not ended, within its absolute limit: what `countLive`
+   * counts); answers their ids. One already past its limit stays as it ended: expired.
+   */
   async endForUser(trx: Tx, userId: string, now: number): Promise<string[]> {
     const ended = await trx
       .updateTable("sessions")
       .set({ ended_at: now, end_reason: "revoked" })
       .where("user_id", "=", userId)
       .where("ended_at", "is", null)
+      .where("expires_at", ">", now)
       .returning("id")
       .execute();
     return ended.map((row) => row.id);

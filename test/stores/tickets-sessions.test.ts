@@ -130,9 +130,12 @@ describe.each(dialects)("ticket and session stores on %s", (dialect) => {
       await tickets.insert(trx, ticket("t4"));
       await sessions.insert(trx, session("s2", "t4"));
       await sessions.insert(trx, session("s3", "t4"));
+      // Past its absolute limit: already over, so not counted as ended now.
+      await sessions.insert(trx, session("s4", "t4", NOW - 1));
     });
     const ended = await database.write((trx) => sessions.endForUser(trx, "u1", NOW));
     expect(ended.sort()).toEqual(["s2", "s3"]);
+    expect(await sessions.facts("s4")).toMatchObject({ ended_at: null });
     expect(await database.write((trx) => sessions.endForUser(trx, "u1", NOW))).toEqual([]);
   });
 
